@@ -1,0 +1,81 @@
+//! # crucible-sandbox
+//!
+//! Compile C, C++ and Python to WebAssembly, run untrusted programs in wasmtime under hard
+//! limits (fuel for CPU, a memory cap, an output cap, a wall-clock backstop), and judge their
+//! output. Usable on its own: it depends on nothing else in the Crucible workspace.
+//!
+//! ```no_run
+//! use crucible_sandbox::{Checker, Language, Limits, Sandbox, SandboxConfig};
+//! let sandbox = Sandbox::new(SandboxConfig::default())?;
+//! let program = sandbox.compile(Language::Python, b"print(sum(map(int, input().split())))")?;
+//! let report = sandbox.run(&program, b"2 3\n", &Limits::default())?;
+//! assert_eq!(report.stdout, b"5\n");
+//! let check = Checker::default().check(b"2 3\n", b"5", &report.stdout);
+//! assert!(check.accepted);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+mod checker;
+mod engine;
+mod error;
+pub mod jail;
+mod judge;
+mod lang;
+mod limits;
+mod pipe;
+mod pool;
+pub mod python;
+pub mod toolchain;
+mod verdict;
+
+pub use checker::{CheckOutcome, Checker};
+pub use engine::{CacheStats, Program, Sandbox, SandboxConfig, default_cache_dir};
+pub use error::SandboxError;
+pub use judge::{JudgeOptions, JudgeReport, Submission, TestCase, TestResult};
+pub use lang::Language;
+pub use limits::{FUEL_PER_SECOND_COMPILED, FUEL_PER_SECOND_PYTHON, Limits};
+pub use pipe::OutputLimitHit;
+pub use verdict::{RunReport, Termination, Verdict};
+
+/// Why a compilation produced no program.
+#[derive(Debug, thiserror::Error)]
+pub enum CompileError {
+    /// The submission's fault: syntax errors, link errors, an invalid module, a source over the
+    /// size limit, a compiler time-out. Reported as the `CompileError` verdict.
+    #[error("compile error:\n{diagnostics}")]
+    Rejected {
+        /// Compiler diagnostics (capped).
+        diagnostics: String,
+    },
+    /// Ours: the toolchain or engine failed. Reported as `SandboxError`, never as a verdict
+    /// against the program.
+    #[error(transparent)]
+    Sandbox(#[from] SandboxError),
+}
+
+impl CompileError {
+    /// The verdict this failure implies.
+    pub fn verdict(&self) -> Verdict {
+        match self {
+            CompileError::Rejected { .. } => Verdict::CompileError,
+            CompileError::Sandbox(_) => Verdict::SandboxError,
+        }
+    }
+
+    /// The message, truncated to `max` bytes on a character boundary.
+    pub fn message(&self, max: usize) -> String {
+        truncate(&self.to_string(), max)
+    }
+}
+
+/// Truncates `s` to at most `max` bytes on a character boundary, marking the cut.
+pub fn truncate(s: &str, max: usize) -> String {
+    if s.len() <= max {
+        return s.to_string();
+    }
+    let mut end = max;
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}… [{} more bytes]", &s[..end], s.len() - end)
+}

@@ -1,0 +1,119 @@
+//! Resource limits for one run, and the fuel calibration that turns seconds into fuel.
+//!
+//! CPU time is measured in *fuel*: wasmtime charges one unit per executed WebAssembly
+//! operator, so the same program on the same input uses the same fuel on every machine. A time
+//! limit in seconds is converted with a per-language rate measured once on a reference machine
+//! (see `BENCHMARKS.md`, "fuel calibration"): a limit of 1 s means "the work a program of that
+//! language gets done in 1 s on the reference machine". Wall-clock time is only a backstop
+//! against a guest stuck in a host call, set generously so a slow or loaded machine never turns
+//! an accepted run into a time-out.
+
+use crate::Language;
+use serde::{Deserialize, Serialize};
+use std::time::Duration;
+
+/// Fuel per second for compiled languages (C, C++, raw wasm): wasm operators the reference
+/// machine executes per second of CPU in compiled, CPU-bound code.
+pub const FUEL_PER_SECOND_COMPILED: u64 = 1_000_000_000;
+
+/// Fuel per second for Python: operators the reference machine executes per second while
+/// CPython-on-WASI interprets typical contest code (its dispatch loop is operator-dense).
+pub const FUEL_PER_SECOND_PYTHON: u64 = 1_000_000_000;
+
+/// Limits for one run of a program on one input.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Limits {
+    /// CPU time on the calibrated fuel clock.
+    #[serde(with = "seconds")]
+    pub time: Duration,
+    /// Largest linear memory the program may have, in bytes (the 64 MiB stack of C/C++
+    /// programs lives inside it, as it does in a native process's address space).
+    pub memory_bytes: u64,
+    /// Most bytes the program may write to stdout; one more stops it (OutputLimitExceeded).
+    pub output_bytes: u64,
+    /// Most bytes of stderr kept; writing more also stops the program.
+    pub stderr_bytes: u64,
+    /// Wall-clock backstop as a multiple of `time` (at least `time` + 2 s is always allowed).
+    pub wall_factor: f64,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            time: Duration::from_secs(2),
+            memory_bytes: 256 << 20,
+            output_bytes: 64 << 20,
+            stderr_bytes: 64 << 10,
+            wall_factor: 3.0,
+        }
+    }
+}
+
+impl Limits {
+    /// The fuel a program of `lang` gets for this time limit.
+    pub fn fuel(&self, lang: Language) -> u64 {
+        let rate = match lang {
+            Language::Python => FUEL_PER_SECOND_PYTHON,
+            Language::C | Language::Cpp | Language::Wasm => FUEL_PER_SECOND_COMPILED,
+        };
+        (self.time.as_secs_f64() * rate as f64).min(u64::MAX as f64 / 2.0) as u64
+    }
+
+    /// The wall-clock backstop for this time limit.
+    pub fn wall(&self) -> Duration {
+        let scaled = self.time.mul_f64(self.wall_factor.max(1.0));
+        scaled.max(self.time + Duration::from_secs(2))
+    }
+
+    /// Converts fuel used by a `lang` program back into calibrated seconds.
+    pub fn fuel_to_seconds(fuel: u64, lang: Language) -> f64 {
+        let one_second = Limits {
+            time: Duration::from_secs(1),
+            ..Limits::default()
+        };
+        fuel as f64 / one_second.fuel(lang) as f64
+    }
+}
+
+/// Serde helper: a `Duration` as fractional seconds.
+mod seconds {
+    use serde::{Deserialize, Deserializer, Serializer};
+    use std::time::Duration;
+
+    pub fn serialize<S: Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_f64(d.as_secs_f64())
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Duration, D::Error> {
+        let secs = f64::deserialize(d)?;
+        Duration::try_from_secs_f64(secs).map_err(serde::de::Error::custom)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fuel_scales_with_time() {
+        let one = Limits {
+            time: Duration::from_secs(1),
+            ..Limits::default()
+        };
+        let two = Limits {
+            time: Duration::from_secs(2),
+            ..Limits::default()
+        };
+        assert_eq!(two.fuel(Language::Cpp), 2 * one.fuel(Language::Cpp));
+        assert!((Limits::fuel_to_seconds(one.fuel(Language::Python), Language::Python) - 1.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn wall_backstop_is_generous() {
+        let l = Limits {
+            time: Duration::from_millis(100),
+            ..Limits::default()
+        };
+        assert!(l.wall() >= Duration::from_millis(2100));
+    }
+}

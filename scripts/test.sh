@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# The project's test command (README, .ci/run): set-up (idempotent), format and lint checks,
+# then every test in the workspace.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+./setup.sh
+# One target directory for every checkout on this machine: CI's fresh clone reuses the build.
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/crucible/target}"
+# Model tests: candle's CPU pool busy-waits; one thread is fastest on a small shared machine.
+export RAYON_NUM_THREADS="${RAYON_NUM_THREADS:-1}"
+
+echo "==> cargo fmt --check"
+cargo fmt --all -- --check
+echo "==> cargo clippy -D warnings"
+cargo clippy --workspace --all-targets --locked -- -D warnings
+echo "==> cargo test"
+cargo test --workspace --locked

@@ -1,0 +1,3 @@
+// expect: RE
+#include <cstdlib>
+int main() { std::abort(); }

@@ -1,0 +1,4 @@
+// expect: CE
+// forbid: cargo
+#include "/root/.bashrc"
+int main() {}

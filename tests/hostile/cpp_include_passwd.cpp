@@ -1,0 +1,4 @@
+// expect: CE
+// forbid: root:
+#include "/etc/passwd"
+int main() {}

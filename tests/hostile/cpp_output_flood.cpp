@@ -1,0 +1,3 @@
+// expect: OLE
+#include <cstdio>
+int main() { for (;;) std::puts("flood flood flood flood flood flood flood flood flood"); }

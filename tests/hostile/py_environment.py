@@ -1,0 +1,4 @@
+# expect: AC
+# output: 0
+import os
+print(len(os.environ))

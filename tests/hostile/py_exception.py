@@ -1,0 +1,3 @@
+# expect: RE
+# message: ValueError
+raise ValueError("boom")

@@ -1,0 +1,3 @@
+# expect: MLE
+x = bytearray(3 << 30)
+print(len(x))

@@ -1,0 +1,4 @@
+# expect: MLE
+hog = []
+while True:
+    hog.append(bytearray(1 << 20))

@@ -1,0 +1,3 @@
+# expect: RE
+import subprocess
+subprocess.run(["sh", "-c", "touch /tmp/crucible_hostile_pwned"])

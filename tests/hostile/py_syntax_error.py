@@ -1,0 +1,4 @@
+# expect: CE
+# message: SyntaxError
+def broken(:
+    pass

@@ -1,0 +1,2 @@
+;; expect: MLE
+(module (memory 40000) (func (export "_start")))

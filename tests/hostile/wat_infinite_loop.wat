@@ -1,0 +1,2 @@
+;; expect: TLE
+(module (func (export "_start") (loop $l br $l)))

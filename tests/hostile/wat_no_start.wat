@@ -1,0 +1,3 @@
+;; expect: CE
+;; message: _start
+(module (func (export "main")))

@@ -1,0 +1,3 @@
+;; expect: RE
+;; message: unreachable
+(module (func (export "_start") unreachable))

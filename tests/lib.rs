@@ -1,0 +1,2 @@
+//! End-to-end tests for the Crucible workspace live in this package's test targets; this
+//! library is empty.
