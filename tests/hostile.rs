@@ -34,7 +34,9 @@ fn parse_expect(text: &str) -> Expect {
             .trim_start_matches(";;")
             .trim_start_matches('#')
             .trim();
-        let Some((key, value)) = line.split_once(':') else { continue };
+        let Some((key, value)) = line.split_once(':') else {
+            continue;
+        };
         let value = value.trim().to_string();
         match key.trim() {
             "expect" => e.verdict = value,
@@ -75,12 +77,20 @@ fn programs() -> Vec<(PathBuf, Language, Vec<u8>, Expect)> {
         let header = if side.exists() {
             std::fs::read_to_string(&side).expect("side file")
         } else {
-            String::from_utf8_lossy(&source).lines().take(6).collect::<Vec<_>>().join("\n")
+            String::from_utf8_lossy(&source)
+                .lines()
+                .take(6)
+                .collect::<Vec<_>>()
+                .join("\n")
         };
         let mut expect = parse_expect(&header);
         if expect.verdict.is_empty() {
             // Empty files: an empty C++ file has no `main`; an empty Python file prints nothing.
-            expect.verdict = if lang == Language::Python { "AC".into() } else { "CE".into() };
+            expect.verdict = if lang == Language::Python {
+                "AC".into()
+            } else {
+                "CE".into()
+            };
         }
         out.push((path, lang, source, expect));
     }
@@ -120,7 +130,9 @@ async fn hostile_programs_get_their_exact_verdicts() {
     // A 10 MB source file, generated rather than stored.
     let mut big = b"int main() { return 0; }\n".to_vec();
     while big.len() < 10_000_000 {
-        big.extend_from_slice(b"// padding padding padding padding padding padding padding padding\n");
+        big.extend_from_slice(
+            b"// padding padding padding padding padding padding padding padding\n",
+        );
     }
     cases.push((
         PathBuf::from("generated_10mb_source.cpp"),
@@ -128,7 +140,11 @@ async fn hostile_programs_get_their_exact_verdicts() {
         big,
         parse_expect("expect: CE\nmessage: byte limit"),
     ));
-    assert!(cases.len() >= 30, "the suite must hold at least 30 programs, has {}", cases.len());
+    assert!(
+        cases.len() >= 30,
+        "the suite must hold at least 30 programs, has {}",
+        cases.len()
+    );
 
     let limits = Limits {
         time: Duration::from_secs(1),
@@ -143,7 +159,11 @@ async fn hostile_programs_get_their_exact_verdicts() {
         tasks.spawn(async move {
             let options = JudgeOptions {
                 limits,
-                checker: if expect.exact { Checker::Exact } else { Checker::default() },
+                checker: if expect.exact {
+                    Checker::Exact
+                } else {
+                    Checker::default()
+                },
                 keep_output_bytes: 4096,
                 ..JudgeOptions::default()
             };
@@ -159,7 +179,10 @@ async fn hostile_programs_get_their_exact_verdicts() {
     while let Some(joined) = tasks.join_next().await {
         let (path, expect, report) = joined.expect("task");
         count += 1;
-        let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
         let said = everything_said(&report);
         if report.verdict.code() != expect.verdict {
             failures.push(format!(
@@ -171,7 +194,10 @@ async fn hostile_programs_get_their_exact_verdicts() {
         }
         for m in &expect.message {
             if !said.contains(m.as_str()) {
-                failures.push(format!("{name}: message lacks `{m}`: {}", crucible_sandbox::truncate(&said, 300)));
+                failures.push(format!(
+                    "{name}: message lacks `{m}`: {}",
+                    crucible_sandbox::truncate(&said, 300)
+                ));
             }
         }
         for f in &expect.forbid {
@@ -179,11 +205,27 @@ async fn hostile_programs_get_their_exact_verdicts() {
                 failures.push(format!("{name}: leaked `{f}`"));
             }
         }
-        assert_ne!(report.verdict, Verdict::SandboxError, "{name}: sandbox failed: {said}");
-        eprintln!("{name:32} {:4} {:8.1} ms", report.verdict.code(), report.wall_ms);
+        assert_ne!(
+            report.verdict,
+            Verdict::SandboxError,
+            "{name}: sandbox failed: {said}"
+        );
+        eprintln!(
+            "{name:32} {:4} {:8.1} ms",
+            report.verdict.code(),
+            report.wall_ms
+        );
     }
-    assert!(failures.is_empty(), "{} of {count} hostile programs misjudged:\n{}", failures.len(), failures.join("\n"));
-    assert!(!Path::new(PWNED).exists(), "a hostile program wrote to the host");
+    assert!(
+        failures.is_empty(),
+        "{} of {count} hostile programs misjudged:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+    assert!(
+        !Path::new(PWNED).exists(),
+        "a hostile program wrote to the host"
+    );
     let rss = peak_rss_bytes();
     assert!(rss < 3 << 30, "test process peaked at {} MiB", rss >> 20);
     eprintln!("peak RSS of the test process: {} MiB", rss >> 20);
@@ -196,14 +238,38 @@ async fn judge_many_keeps_submissions_apart() {
         .map(|i| TestCase::new(format!("{i}"), format!("{i} {i}\n"), format!("{}\n", 2 * i)))
         .collect::<Vec<_>>()
         .into();
-    let good = Submission { lang: Language::Python, source: b"a, b = map(int, input().split())\nprint(a + b)\n".to_vec() };
-    let wrong = Submission { lang: Language::Python, source: b"a, b = map(int, input().split())\nprint(a * b)\n".to_vec() };
-    let slow = Submission { lang: Language::C, source: b"int main(void){volatile long x=0; for(;;) x++;}\n".to_vec() };
-    let options = JudgeOptions { stop_at_first_failure: true, ..JudgeOptions::default() };
-    let reports = sandbox.judge_many(vec![good, wrong, slow], tests, &options).await;
+    let good = Submission {
+        lang: Language::Python,
+        source: b"a, b = map(int, input().split())\nprint(a + b)\n".to_vec(),
+    };
+    let wrong = Submission {
+        lang: Language::Python,
+        source: b"a, b = map(int, input().split())\nprint(a * b)\n".to_vec(),
+    };
+    let slow = Submission {
+        lang: Language::C,
+        source: b"int main(void){volatile long x=0; for(;;) x++;}\n".to_vec(),
+    };
+    let options = JudgeOptions {
+        stop_at_first_failure: true,
+        ..JudgeOptions::default()
+    };
+    let reports = sandbox
+        .judge_many(vec![good, wrong, slow], tests, &options)
+        .await;
     assert_eq!(reports[0].verdict, Verdict::Accepted);
     assert_eq!(reports[0].passed, 20);
-    assert_eq!(reports[1].verdict, Verdict::WrongAnswer, "1*1 != 2 on test 1");
+    assert_eq!(
+        reports[1].verdict,
+        Verdict::WrongAnswer,
+        "1*1 != 2 on test 1"
+    );
     assert_eq!(reports[2].verdict, Verdict::TimeLimitExceeded);
-    assert!(reports[2].tests.iter().any(|t| t.verdict == Verdict::Skipped), "stop-at-first-failure skips the rest");
+    assert!(
+        reports[2]
+            .tests
+            .iter()
+            .any(|t| t.verdict == Verdict::Skipped),
+        "stop-at-first-failure skips the rest"
+    );
 }

@@ -210,7 +210,9 @@ mod tests {
     fn token_checker_basics() {
         assert!(tok().check(b"", b"1 2\n3", b"1\n2   3\n\n").accepted);
         assert!(tok().check(b"", b"YES", b"yes").accepted);
-        let strict = Checker::Tokens { case_sensitive: true };
+        let strict = Checker::Tokens {
+            case_sensitive: true,
+        };
         assert!(!strict.check(b"", b"YES", b"yes").accepted);
         assert!(!tok().check(b"", b"1 2", b"1").accepted);
         assert!(!tok().check(b"", b"1", b"1 2").accepted);
@@ -228,7 +230,10 @@ mod tests {
         let f = Checker::float(1e-6);
         assert!(f.check(b"", b"0.5 abc", b"0.5000001 ABC").accepted);
         assert!(!f.check(b"", b"0.5", b"0.501").accepted);
-        assert!(f.check(b"", b"1000000", b"1000000.5").accepted, "relative error 5e-7");
+        assert!(
+            f.check(b"", b"1000000", b"1000000.5").accepted,
+            "relative error 5e-7"
+        );
         assert!(!f.check(b"", b"1.0", b"nan").accepted);
         assert!(!f.check(b"", b"1.0", b"x").accepted);
     }

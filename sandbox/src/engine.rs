@@ -56,7 +56,7 @@ impl Default for SandboxConfig {
         SandboxConfig {
             cache_dir: default_cache_dir(),
             workers: std::thread::available_parallelism().map_or(2, |n| n.get()),
-            max_memory_bytes: 2 << 30,
+            max_memory_bytes: 4 << 30,
             max_source_bytes: 1 << 20,
             toolchain: ToolchainConfig::default(),
             python_wasm: None,
@@ -454,17 +454,24 @@ impl Sandbox {
             return Ok(Arc::clone(loaded));
         }
         let path = self.python_path();
-        let key = self.cache_key(Language::Python, "interpreter", python::PYTHON_WASM_SHA256.as_bytes());
+        let key = self.cache_key(
+            Language::Python,
+            "interpreter",
+            python::PYTHON_WASM_SHA256.as_bytes(),
+        );
         let module = match self.load_from_disk(&key) {
             Some(module) => module,
             None => {
                 let bytes = python::load_verified(&path)?;
-                let module = Module::new(&self.inner.engine, &bytes).map_err(SandboxError::engine)?;
+                let module =
+                    Module::new(&self.inner.engine, &bytes).map_err(SandboxError::engine)?;
                 self.store_on_disk(&key, &module);
                 module
             }
         };
-        let loaded = self.link(&module).map_err(|e| SandboxError::Engine(e.to_string()))?;
+        let loaded = self
+            .link(&module)
+            .map_err(|e| SandboxError::Engine(e.to_string()))?;
         let loaded = Arc::new(loaded);
         *slot = Some(Arc::clone(&loaded));
         Ok(loaded)
@@ -520,13 +527,13 @@ impl Sandbox {
                 diagnostics: "module exports no `_start` function (not a WASI command)".into(),
             });
         }
-        let pre = self
-            .inner
-            .linker
-            .instantiate_pre(module)
-            .map_err(|e| CompileError::Rejected {
-                diagnostics: format!("module cannot be linked: {e:#}"),
-            })?;
+        let pre =
+            self.inner
+                .linker
+                .instantiate_pre(module)
+                .map_err(|e| CompileError::Rejected {
+                    diagnostics: format!("module cannot be linked: {e:#}"),
+                })?;
         Ok(Loaded { pre })
     }
 
@@ -593,7 +600,14 @@ fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir)?;
     }
-    let tmp = path.with_extension(format!("tmp{}-{:?}", std::process::id(), std::thread::current().id()).replace(['(', ')'], ""));
+    let tmp = path.with_extension(
+        format!(
+            "tmp{}-{:?}",
+            std::process::id(),
+            std::thread::current().id()
+        )
+        .replace(['(', ')'], ""),
+    );
     std::fs::write(&tmp, bytes)?;
     std::fs::rename(&tmp, path)
 }
@@ -730,7 +744,9 @@ fn execute(
         };
         builder
             .preopened_dir(&mount.host, &mount.guest, perms)
-            .map_err(|e| SandboxError::Engine(format!("cannot mount {}: {e:#}", mount.host.display())))?;
+            .map_err(|e| {
+                SandboxError::Engine(format!("cannot mount {}: {e:#}", mount.host.display()))
+            })?;
     }
     let wasi = builder.build_p1();
     let limiter = MemoryLimiter {
@@ -745,11 +761,19 @@ fn execute(
     let ticks = limits.wall().as_millis() as u64 / EPOCH_TICK.as_millis() as u64 + 1;
     store.set_epoch_deadline(ticks);
     let started = Instant::now();
-    let result = run_start(&program.loaded, &mut store);
+    let mut instance = None;
+    let result = run_start(&program.loaded, &mut store, &mut instance);
     let wall = started.elapsed();
     let used = fuel.saturating_sub(store.get_fuel().unwrap_or(0));
+    let overflowed = instance.is_some_and(|i| stack_pointer_wrapped(&mut store, i));
     let limiter = &store.data().limiter;
-    let termination = classify(result, limiter.refused)?;
+    let mut termination = classify(result, limiter.refused)?;
+    if overflowed && matches!(termination, Termination::Trapped(_)) {
+        termination = Termination::Trapped(format!(
+            "stack overflow (the {} MiB stack is exhausted; out-of-bounds access below address 0)",
+            crate::toolchain::STACK_BYTES >> 20
+        ));
+    }
     Ok(RunReport {
         termination,
         stdout: stdout.contents(),
@@ -767,17 +791,40 @@ enum Failure {
     Run(wasmtime::Error),
 }
 
-fn run_start(loaded: &Loaded, store: &mut Store<Guest>) -> Result<(), Failure> {
-    let instance = loaded.pre.instantiate(&mut *store).map_err(Failure::Instantiate)?;
+fn run_start(
+    loaded: &Loaded,
+    store: &mut Store<Guest>,
+    instance_out: &mut Option<wasmtime::Instance>,
+) -> Result<(), Failure> {
+    let instance = loaded
+        .pre
+        .instantiate(&mut *store)
+        .map_err(Failure::Instantiate)?;
+    *instance_out = Some(instance);
     let start = instance
         .get_typed_func::<(), ()>(&mut *store, "_start")
         .map_err(Failure::Run)?;
     start.call(&mut *store, ()).map_err(Failure::Run)
 }
 
+/// Whether the C/C++ shadow-stack pointer (exported by our toolchain) has run below zero,
+/// i.e. wrapped past the bottom of the stack placed first in linear memory.
+fn stack_pointer_wrapped(store: &mut Store<Guest>, instance: wasmtime::Instance) -> bool {
+    let Some(global) = instance.get_global(&mut *store, "__stack_pointer") else {
+        return false;
+    };
+    match global.get(&mut *store) {
+        wasmtime::Val::I32(sp) => (sp as u32) > crate::toolchain::STACK_BYTES as u32,
+        _ => false,
+    }
+}
+
 /// Maps how guest execution ended to a [`Termination`]; only failures that cannot be the
 /// guest's doing become `Err`.
-fn classify(result: Result<(), Failure>, memory_refused: bool) -> Result<Termination, SandboxError> {
+fn classify(
+    result: Result<(), Failure>,
+    memory_refused: bool,
+) -> Result<Termination, SandboxError> {
     let (err, instantiating) = match result {
         Ok(()) => return Ok(Termination::Exited(0)),
         Err(Failure::Instantiate(e)) => (e, true),
@@ -806,7 +853,9 @@ fn classify(result: Result<(), Failure>, memory_refused: bool) -> Result<Termina
         return Ok(Termination::MemoryLimit);
     }
     if instantiating {
-        return Err(SandboxError::Engine(format!("instantiation failed: {err:#}")));
+        return Err(SandboxError::Engine(format!(
+            "instantiation failed: {err:#}"
+        )));
     }
     Ok(Termination::Trapped(format!("{err:#}")))
 }

@@ -27,7 +27,11 @@ pub struct TestCase {
 
 impl TestCase {
     /// A test from anything byte-like.
-    pub fn new(name: impl Into<String>, input: impl Into<Bytes>, expected: impl Into<Bytes>) -> Self {
+    pub fn new(
+        name: impl Into<String>,
+        input: impl Into<Bytes>,
+        expected: impl Into<Bytes>,
+    ) -> Self {
         TestCase {
             name: name.into(),
             input: input.into(),
@@ -188,13 +192,21 @@ impl Sandbox {
         let mut failed = false;
         loop {
             while running.len() < window && next < tests.len() && !failed {
-                let (sandbox, program, test, options) =
-                    (self.clone(), program.clone(), tests[next].clone(), Arc::clone(&options));
+                let (sandbox, program, test, options) = (
+                    self.clone(),
+                    program.clone(),
+                    tests[next].clone(),
+                    Arc::clone(&options),
+                );
                 let index = next;
-                running.spawn(async move { (index, sandbox.judge_one(&program, &test, &options).await) });
+                running.spawn(async move {
+                    (index, sandbox.judge_one(&program, &test, &options).await)
+                });
                 next += 1;
             }
-            let Some(joined) = running.join_next().await else { break };
+            let Some(joined) = running.join_next().await else {
+                break;
+            };
             match joined {
                 Ok((index, result)) => {
                     failed |= options.stop_at_first_failure && !result.verdict.is_accepted();
@@ -246,7 +258,12 @@ impl Sandbox {
         let count = submissions.len();
         for (index, submission) in submissions.into_iter().enumerate() {
             let (sandbox, tests, options) = (self.clone(), Arc::clone(&tests), options.clone());
-            set.spawn(async move { (index, sandbox.judge_source(submission, &tests, &options).await) });
+            set.spawn(async move {
+                (
+                    index,
+                    sandbox.judge_source(submission, &tests, &options).await,
+                )
+            });
         }
         let mut reports: Vec<Option<JudgeReport>> = vec![None; count];
         while let Some(joined) = set.join_next().await {
@@ -258,7 +275,8 @@ impl Sandbox {
             .into_iter()
             .map(|r| {
                 r.unwrap_or_else(|| {
-                    let err = CompileError::Sandbox(SandboxError::Worker("judge task failed".into()));
+                    let err =
+                        CompileError::Sandbox(SandboxError::Worker("judge task failed".into()));
                     JudgeReport::compile_failed(&err, &tests)
                 })
             })
@@ -266,10 +284,17 @@ impl Sandbox {
     }
 
     /// Runs and checks one test.
-    async fn judge_one(&self, program: &Program, test: &TestCase, options: &JudgeOptions) -> TestResult {
+    async fn judge_one(
+        &self,
+        program: &Program,
+        test: &TestCase,
+        options: &JudgeOptions,
+    ) -> TestResult {
         let report = match self.run_async(program, &test.input, &options.limits).await {
             Ok(report) => report,
-            Err(e) => return TestResult::without_run(&test.name, Verdict::SandboxError, e.to_string()),
+            Err(e) => {
+                return TestResult::without_run(&test.name, Verdict::SandboxError, e.to_string());
+            }
         };
         let (verdict, message) = match report.termination.verdict() {
             Some(verdict) => (verdict, describe_failure(&report)),
@@ -280,7 +305,10 @@ impl Sandbox {
             },
         };
         let output = (options.keep_output_bytes > 0).then(|| {
-            crate::truncate(&String::from_utf8_lossy(&report.stdout), options.keep_output_bytes)
+            crate::truncate(
+                &String::from_utf8_lossy(&report.stdout),
+                options.keep_output_bytes,
+            )
         });
         TestResult {
             name: test.name.clone(),
@@ -333,21 +361,45 @@ impl Sandbox {
         write("input", &test.input)?;
         write("answer", &test.expected)?;
         let extra = Extra {
-            args: vec!["/judge/input".into(), "/judge/answer".into(), "/feedback/".into()],
+            args: vec![
+                "/judge/input".into(),
+                "/judge/answer".into(),
+                "/feedback/".into(),
+            ],
             mounts: vec![
-                Mount { host: judge_dir.clone(), guest: "/judge".into(), writable: false },
-                Mount { host: feedback_dir.clone(), guest: "/feedback".into(), writable: true },
+                Mount {
+                    host: judge_dir.clone(),
+                    guest: "/judge".into(),
+                    writable: false,
+                },
+                Mount {
+                    host: feedback_dir.clone(),
+                    guest: "/feedback".into(),
+                    writable: true,
+                },
             ],
         };
-        let limits = Limits { time: Duration::from_secs(10), ..Limits::default() };
-        let report = self.run_extra_async(checker, output, &limits, extra).await?;
+        let limits = Limits {
+            time: Duration::from_secs(10),
+            ..Limits::default()
+        };
+        let report = self
+            .run_extra_async(checker, output, &limits, extra)
+            .await?;
         let feedback = std::fs::read(feedback_dir.join("judgemessage.txt")).unwrap_or_default();
         let message = crate::truncate(&String::from_utf8_lossy(&feedback), 1000);
         match report.termination {
-            crate::Termination::Exited(CHECKER_ACCEPT) => Ok(CheckOutcome { accepted: true, message }),
+            crate::Termination::Exited(CHECKER_ACCEPT) => Ok(CheckOutcome {
+                accepted: true,
+                message,
+            }),
             crate::Termination::Exited(CHECKER_REJECT) => Ok(CheckOutcome {
                 accepted: false,
-                message: if message.is_empty() { "rejected by checker".into() } else { message },
+                message: if message.is_empty() {
+                    "rejected by checker".into()
+                } else {
+                    message
+                },
             }),
             other => Err(SandboxError::Worker(format!(
                 "checker failed ({}): {}",

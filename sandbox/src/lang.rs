@@ -19,12 +19,7 @@ pub enum Language {
 
 impl Language {
     /// All languages, in a stable order.
-    pub const ALL: [Language; 4] = [
-        Language::C,
-        Language::Cpp,
-        Language::Python,
-        Language::Wasm,
-    ];
+    pub const ALL: [Language; 4] = [Language::C, Language::Cpp, Language::Python, Language::Wasm];
 
     /// Guesses the language from a file name's extension.
     pub fn from_path(path: &Path) -> Option<Language> {
@@ -79,7 +74,8 @@ impl std::fmt::Display for Language {
 impl std::str::FromStr for Language {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Language::parse(s).ok_or_else(|| format!("unknown language `{s}` (expected c, cpp, python or wasm)"))
+        Language::parse(s)
+            .ok_or_else(|| format!("unknown language `{s}` (expected c, cpp, python or wasm)"))
     }
 }
 
@@ -96,8 +92,14 @@ mod tests {
 
     #[test]
     fn extensions_detected() {
-        assert_eq!(Language::from_path(Path::new("a/b.CPP")), Some(Language::Cpp));
-        assert_eq!(Language::from_path(Path::new("x.wat")), Some(Language::Wasm));
+        assert_eq!(
+            Language::from_path(Path::new("a/b.CPP")),
+            Some(Language::Cpp)
+        );
+        assert_eq!(
+            Language::from_path(Path::new("x.wat")),
+            Some(Language::Wasm)
+        );
         assert_eq!(Language::from_path(Path::new("x.txt")), None);
         assert_eq!(Language::from_path(Path::new("noext")), None);
     }

@@ -105,7 +105,10 @@ mod tests {
             ..Limits::default()
         };
         assert_eq!(two.fuel(Language::Cpp), 2 * one.fuel(Language::Cpp));
-        assert!((Limits::fuel_to_seconds(one.fuel(Language::Python), Language::Python) - 1.0).abs() < 1e-9);
+        assert!(
+            (Limits::fuel_to_seconds(one.fuel(Language::Python), Language::Python) - 1.0).abs()
+                < 1e-9
+        );
     }
 
     #[test]

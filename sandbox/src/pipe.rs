@@ -53,7 +53,9 @@ impl CappedPipe {
 
 /// Locks a buffer, recovering it even if a previous holder panicked (the data stays valid).
 fn lock(buffer: &Mutex<BytesMut>) -> std::sync::MutexGuard<'_, BytesMut> {
-    buffer.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    buffer
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 #[async_trait::async_trait]

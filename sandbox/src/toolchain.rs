@@ -64,7 +64,10 @@ impl Toolchain {
             ))
         })?;
         let wasm_ld = std::fs::canonicalize(&config.wasm_ld).map_err(|_| {
-            SandboxError::ToolchainMissing(format!("{} not found (package lld-19)", config.wasm_ld.display()))
+            SandboxError::ToolchainMissing(format!(
+                "{} not found (package lld-19)",
+                config.wasm_ld.display()
+            ))
         })?;
         let version = clang_version(&clang)?;
         let fingerprint = hex::encode(
@@ -74,6 +77,7 @@ impl Toolchain {
                 .chain_update(CXX_RUNTIME_SHIM)
                 .chain_update(format!("{:?}", base_flags(Language::Cpp)))
                 .chain_update(format!("{:?}", base_flags(Language::C)))
+                .chain_update(format!("{:?}", link_flags()))
                 .finalize(),
         );
         let dir = cache_dir.join("toolchain").join(&fingerprint[..16]);
@@ -161,7 +165,9 @@ impl Toolchain {
         write_atomic(&bits.join("stdc++.h"), STDCXX_HEADER.as_bytes())?;
         let link = self.bin_dir().join("wasm-ld-19");
         if std::fs::read_link(&link).ok().as_deref() != Some(wasm_ld) {
-            let tmp = self.bin_dir().join(format!(".wasm-ld-{}", std::process::id()));
+            let tmp = self
+                .bin_dir()
+                .join(format!(".wasm-ld-{}", std::process::id()));
             let _ = std::fs::remove_file(&tmp);
             std::os::unix::fs::symlink(wasm_ld, &tmp).map_err(|e| SandboxError::io(&tmp, e))?;
             std::fs::rename(&tmp, &link).map_err(|e| SandboxError::io(&link, e))?;
@@ -196,7 +202,9 @@ impl Toolchain {
             .run_clang(Language::Cpp, &args, work.path())
             .map_err(|e| match e {
                 CompileError::Sandbox(e) => e,
-                CompileError::Rejected { diagnostics } => SandboxError::CompilerProcess(diagnostics),
+                CompileError::Rejected { diagnostics } => {
+                    SandboxError::CompilerProcess(diagnostics)
+                }
             })?;
         if outcome.code != Some(0) {
             return Err(SandboxError::CompilerProcess(format!(
@@ -230,7 +238,9 @@ impl Toolchain {
             read_write: vec![cwd.to_path_buf(), PathBuf::from("/dev/null")],
             timeout: self.config.timeout,
             memory_bytes: self.config.memory_bytes,
-            file_bytes: 256 << 20,
+            // Zero-initialised globals are written out in full in wasm object files, so a
+            // legitimate `static int a[1 << 28]` needs a 1 GiB temporary; wasm32 caps data at 4 GiB.
+            file_bytes: 9 << 29,
             output_bytes: 64 << 10,
             allow_unconfined: self.config.allow_unconfined,
         };
@@ -272,7 +282,14 @@ fn base_flags(lang: Language) -> Vec<String> {
     .iter()
     .map(|s| s.to_string())
     .collect();
-    flags.push(if lang == Language::C { "-std=gnu17" } else { "-std=gnu++20" }.into());
+    flags.push(
+        if lang == Language::C {
+            "-std=gnu17"
+        } else {
+            "-std=gnu++20"
+        }
+        .into(),
+    );
     flags
 }
 
@@ -282,6 +299,8 @@ fn link_flags() -> Vec<String> {
         "-Wl,--strip-all".into(),
         format!("-Wl,-z,stack-size={STACK_BYTES}"),
         "-Wl,--stack-first".into(),
+        // Lets the runner tell a stack overflow from any other out-of-bounds access.
+        "-Wl,--export=__stack_pointer".into(),
     ]
 }
 

@@ -78,9 +78,7 @@ impl Termination {
         match self {
             Termination::Exited(0) => None,
             Termination::Exited(_) | Termination::Trapped(_) => Some(Verdict::RuntimeError),
-            Termination::TimeLimit | Termination::WallTimeLimit => {
-                Some(Verdict::TimeLimitExceeded)
-            }
+            Termination::TimeLimit | Termination::WallTimeLimit => Some(Verdict::TimeLimitExceeded),
             Termination::MemoryLimit => Some(Verdict::MemoryLimitExceeded),
             Termination::OutputLimit => Some(Verdict::OutputLimitExceeded),
         }
@@ -140,9 +138,21 @@ mod tests {
     #[test]
     fn only_clean_exit_needs_checking() {
         assert_eq!(Termination::Exited(0).verdict(), None);
-        assert_eq!(Termination::Exited(3).verdict(), Some(Verdict::RuntimeError));
-        assert_eq!(Termination::TimeLimit.verdict(), Some(Verdict::TimeLimitExceeded));
-        assert_eq!(Termination::MemoryLimit.verdict(), Some(Verdict::MemoryLimitExceeded));
-        assert_eq!(Termination::OutputLimit.verdict(), Some(Verdict::OutputLimitExceeded));
+        assert_eq!(
+            Termination::Exited(3).verdict(),
+            Some(Verdict::RuntimeError)
+        );
+        assert_eq!(
+            Termination::TimeLimit.verdict(),
+            Some(Verdict::TimeLimitExceeded)
+        );
+        assert_eq!(
+            Termination::MemoryLimit.verdict(),
+            Some(Verdict::MemoryLimitExceeded)
+        );
+        assert_eq!(
+            Termination::OutputLimit.verdict(),
+            Some(Verdict::OutputLimitExceeded)
+        );
     }
 }

@@ -1,3 +1,10 @@
 // expect: MLE
+#include <cstdio>
 #include <cstring>
-int main() { char* p = new char[1500u << 20]; std::memset(p, 1, 1500u << 20); return p[7] - 1; }
+static char* volatile sink;
+int main() {
+    size_t n = 1500u << 20;
+    sink = new char[n];
+    std::memset(sink, 1, n);
+    std::printf("%d\n", sink[n / 2] + sink[n - 1]);
+}

@@ -1,3 +1,3 @@
 # expect: MLE
-x = bytearray(3 << 30)
+x = bytearray(1500 << 20)
 print(len(x))

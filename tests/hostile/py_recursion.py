@@ -1,6 +1,5 @@
 # expect: RE
-import sys
-sys.setrecursionlimit(10**9)
+# message: RecursionError
 def f(n):
     return f(n + 1) + 1
 f(0)

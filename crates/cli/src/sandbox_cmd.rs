@@ -108,7 +108,10 @@ fn open_sandbox() -> Result<Sandbox> {
 }
 
 /// Compiles `file`; a compile error is printed and turned into `Err(exit code)`.
-async fn compile(sandbox: &Sandbox, common: &Common) -> Result<std::result::Result<Program, ExitCode>> {
+async fn compile(
+    sandbox: &Sandbox,
+    common: &Common,
+) -> Result<std::result::Result<Program, ExitCode>> {
     let lang = common.language()?;
     let source = std::fs::read(&common.file)
         .with_context(|| format!("reading {}", common.file.display()))?;
@@ -117,7 +120,8 @@ async fn compile(sandbox: &Sandbox, common: &Common) -> Result<std::result::Resu
         Err(crucible_sandbox::CompileError::Sandbox(e)) => Err(e).context("compiling"),
         Err(err) => {
             if common.json {
-                let value = serde_json::json!({"verdict": err.verdict(), "message": err.message(8 << 10)});
+                let value =
+                    serde_json::json!({"verdict": err.verdict(), "message": err.message(8 << 10)});
                 println!("{}", serde_json::to_string_pretty(&value)?);
             } else {
                 eprintln!("{}", err.message(8 << 10));
@@ -149,7 +153,11 @@ async fn run(args: RunArgs) -> Result<ExitCode> {
         std::io::stderr().write_all(&report.stderr)?;
         eprintln!("{}", summarize_run(&report));
     }
-    Ok(if verdict.is_none() { ExitCode::SUCCESS } else { ExitCode::from(1) })
+    Ok(if verdict.is_none() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
 }
 
 fn summarize_run(report: &RunReport) -> String {
@@ -189,11 +197,21 @@ async fn judge(args: JudgeArgs) -> Result<ExitCode> {
     } else {
         print_judge_report(&report);
     }
-    Ok(if report.verdict == Verdict::Accepted { ExitCode::SUCCESS } else { ExitCode::from(1) })
+    Ok(if report.verdict == Verdict::Accepted {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
 }
 
 fn print_judge_report(report: &JudgeReport) {
-    let width = report.tests.iter().map(|t| t.name.len()).max().unwrap_or(4).max(4);
+    let width = report
+        .tests
+        .iter()
+        .map(|t| t.name.len())
+        .max()
+        .unwrap_or(4)
+        .max(4);
     println!("{:width$}  verdict  cpu (s)  memory (MiB)  note", "test");
     for t in &report.tests {
         println!(
@@ -220,7 +238,12 @@ fn print_judge_report(report: &JudgeReport) {
 async fn parse_checker(sandbox: &Sandbox, spec: &str) -> Result<(Checker, Option<Program>)> {
     match spec {
         "tokens" => Ok((Checker::default(), None)),
-        "tokens-case" => Ok((Checker::Tokens { case_sensitive: true }, None)),
+        "tokens-case" => Ok((
+            Checker::Tokens {
+                case_sensitive: true,
+            },
+            None,
+        )),
         "exact" => Ok((Checker::Exact, None)),
         s if s.starts_with("float:") => {
             let tol: f64 = s["float:".len()..]
@@ -230,9 +253,14 @@ async fn parse_checker(sandbox: &Sandbox, spec: &str) -> Result<(Checker, Option
         }
         path => {
             let path = Path::new(path);
-            let lang = Language::from_path(path)
-                .with_context(|| format!("--checker {}: not a known checker kind or source file", path.display()))?;
-            let source = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
+            let lang = Language::from_path(path).with_context(|| {
+                format!(
+                    "--checker {}: not a known checker kind or source file",
+                    path.display()
+                )
+            })?;
+            let source =
+                std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
             let program = sandbox
                 .compile_async(lang, source)
                 .await

@@ -33,7 +33,6 @@ def main():
     rows = []
     for i in range(n):
         rows.append((rng.choice([1, 10**6, rng.randint(1, 10**6)]), rng.randint(1, 10**6) * (i + 1) // 2 + 1))
-
     rng.shuffle(rows)
     write("10.in", rows)
 

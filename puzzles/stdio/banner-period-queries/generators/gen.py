@@ -38,7 +38,6 @@ def main():
     write("08.in", s, [rng.choice([rng.randint(1, n), 997 * rng.randint(1, n // 997)]) for _ in range(3000)])
     s = "".join(rng.choice("abcdefghijklmnopqrstuvwxyz") for _ in range(n))
     write("09.in", s, [rng.randint(1, n) for _ in range(2000)])
-
     # almost periodic: period breaks near the end
     s = ("abcab" * (n // 5))[:n - 1] + "z"
     write("10.in", s, list(range(n, n - 500, -1)) + [rng.randint(1, n) for _ in range(500)])

@@ -36,7 +36,6 @@ def main():
     # many equal positions
     p = [rng.randrange(7) * 142857142 for _ in range(5000)]
     write("11.in", 999999999, rng.randint(1, 5000 * 4999 // 2), p)
-
     # evenly spaced
     c = 3 * n
     write("12.in", c, total - n // 2, [3 * i for i in range(n)])

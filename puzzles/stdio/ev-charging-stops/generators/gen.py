@@ -35,7 +35,6 @@ def main():
     write("09.in", 1000, 200, xs)
     xs = [rng.randint(1, 10**9 - 1) for _ in range(5000)]
     write("10.in", 10**9, 3 * 10**6, xs)
-
     write("11.in", 10**9, 10**9, xs[:1000])
 
 

@@ -42,7 +42,6 @@ def main():
     write("10.in", [720720] * 3000)
     # all of 1..5000
     t = list(range(1, 5001))
-
     rng.shuffle(t)
     write("11.in", t)
 

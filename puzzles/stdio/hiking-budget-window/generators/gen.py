@@ -27,7 +27,6 @@ def main():
     write("09.in", 5 * 10**9, c)
     c = [rng.choice([1, 2, 3, 1000]) for _ in range(n)]
     write("10.in", 5000, c)
-
     c = [rng.randint(1, 100) for _ in range(n)]
     write("11.in", sum(c) - 1, c)
 

@@ -61,7 +61,6 @@ def main():
     plates = sorted(plates)
     rng.shuffle(plates)
     vs = rand_visits(rng, 3000, ["X"])
-
     write("09.in", [(p, a, b) for p, (_, a, b) in zip(plates, vs)])
 
 

@@ -40,7 +40,6 @@ def main():
     n = 20000
     rain = [0 if rng.random() < 0.9 else rng.randint(1, 10**4) for _ in range(n)]
     qs = [(i, i) for i in rng.sample(range(1, n + 1), 5000)] + rand_queries(rng, n, 5000)
-
     rng.shuffle(qs)
     write("08.in", rain, qs)
 

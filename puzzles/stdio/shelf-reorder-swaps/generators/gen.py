@@ -35,7 +35,6 @@ def main():
     write("09.in", rot)
     # reversed blocks: ascending and descending both far
     blocks = [s[i:i + 100][::-1] for i in range(0, n, 100)]
-
     write("10.in", [x for b in blocks for x in b])
 
 

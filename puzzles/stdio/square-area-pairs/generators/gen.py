@@ -33,7 +33,6 @@ def main():
     write("08.in", a)
     # distinct values 1..5000 shuffled
     a = list(range(1, 5001))
-
     rng.shuffle(a)
     write("09.in", a)
 
