@@ -147,7 +147,7 @@ async fn hostile_programs_get_their_exact_verdicts() {
     );
 
     let limits = Limits {
-        time: Duration::from_secs(1),
+        time: Duration::from_millis(250),
         memory_bytes: 256 << 20,
         output_bytes: 1 << 20,
         ..Limits::default()

@@ -758,7 +758,7 @@ fn execute(
     store.limiter(|g| &mut g.limiter);
     let fuel = limits.fuel(program.lang);
     store.set_fuel(fuel).map_err(SandboxError::engine)?;
-    let ticks = limits.wall().as_millis() as u64 / EPOCH_TICK.as_millis() as u64 + 1;
+    let ticks = limits.wall(program.lang).as_millis() as u64 / EPOCH_TICK.as_millis() as u64 + 1;
     store.set_epoch_deadline(ticks);
     let started = Instant::now();
     let mut instance = None;

@@ -12,13 +12,19 @@ use crate::Language;
 use serde::{Deserialize, Serialize};
 use std::time::Duration;
 
-/// Fuel per second for compiled languages (C, C++, raw wasm): wasm operators the reference
-/// machine executes per second of CPU in compiled, CPU-bound code.
-pub const FUEL_PER_SECOND_COMPILED: u64 = 1_000_000_000;
+/// Fuel per second for compiled languages (C, C++, raw wasm): the fuel a program burns in the
+/// sandbox for each second the same program runs natively (`g++ -O2`) on the reference machine
+/// (median over the calibration set; `cargo bench -p crucible-sandbox --bench calibrate`).
+pub const FUEL_PER_SECOND_COMPILED: u64 = 8_000_000_000;
 
-/// Fuel per second for Python: operators the reference machine executes per second while
-/// CPython-on-WASI interprets typical contest code (its dispatch loop is operator-dense).
-pub const FUEL_PER_SECOND_PYTHON: u64 = 1_000_000_000;
+/// Fuel per second for Python: the fuel CPython-on-WASI burns for each second the same script
+/// runs under native CPython on the reference machine. Python in wasm is several times slower
+/// than native, so this rate keeps Python time limits meaning what problem setters intend.
+pub const FUEL_PER_SECOND_PYTHON: u64 = 60_000_000_000;
+
+/// Fuel the reference machine's wasmtime executes per wall-clock second (the slowest of the
+/// calibration programs); used only to size the wall-clock backstop.
+pub const FUEL_PER_WALL_SECOND: u64 = 4_000_000_000;
 
 /// Limits for one run of a program on one input.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -33,7 +39,8 @@ pub struct Limits {
     pub output_bytes: u64,
     /// Most bytes of stderr kept; writing more also stops the program.
     pub stderr_bytes: u64,
-    /// Wall-clock backstop as a multiple of `time` (at least `time` + 2 s is always allowed).
+    /// Wall-clock backstop: this multiple of the wall time the fuel budget takes to burn on the
+    /// reference machine, plus 2 s.
     pub wall_factor: f64,
 }
 
@@ -59,10 +66,10 @@ impl Limits {
         (self.time.as_secs_f64() * rate as f64).min(u64::MAX as f64 / 2.0) as u64
     }
 
-    /// The wall-clock backstop for this time limit.
-    pub fn wall(&self) -> Duration {
-        let scaled = self.time.mul_f64(self.wall_factor.max(1.0));
-        scaled.max(self.time + Duration::from_secs(2))
+    /// The wall-clock backstop for a `lang` program under this time limit.
+    pub fn wall(&self, lang: Language) -> Duration {
+        let burn = self.fuel(lang) as f64 / FUEL_PER_WALL_SECOND as f64;
+        Duration::from_secs_f64((burn * self.wall_factor.max(1.0)).min(1e6)) + Duration::from_secs(2)
     }
 
     /// Converts fuel used by a `lang` program back into calibrated seconds.
@@ -117,6 +124,7 @@ mod tests {
             time: Duration::from_millis(100),
             ..Limits::default()
         };
-        assert!(l.wall() >= Duration::from_millis(2100));
+        assert!(l.wall(Language::Cpp) >= Duration::from_millis(2100));
+        assert!(l.wall(Language::Python) > l.wall(Language::Cpp));
     }
 }

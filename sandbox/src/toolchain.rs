@@ -14,6 +14,7 @@ use std::time::Duration;
 
 const STDCXX_HEADER: &str = include_str!("../include/bits/stdc++.h");
 const CXX_RUNTIME_SHIM: &str = include_str!("../include/crucible_cxxrt.cpp");
+const C_RUNTIME_SHIM: &str = include_str!("../include/crucible_rt.c");
 
 /// Stack given to C and C++ programs, in bytes.
 pub const STACK_BYTES: u64 = 64 << 20;
@@ -75,6 +76,7 @@ impl Toolchain {
                 .chain_update(version.as_bytes())
                 .chain_update(STDCXX_HEADER)
                 .chain_update(CXX_RUNTIME_SHIM)
+                .chain_update(C_RUNTIME_SHIM)
                 .chain_update(format!("{:?}", base_flags(Language::Cpp)))
                 .chain_update(format!("{:?}", base_flags(Language::C)))
                 .chain_update(format!("{:?}", link_flags()))
@@ -113,6 +115,7 @@ impl Toolchain {
         }
         args.extend(link_flags());
         args.push(src_name);
+        args.push(self.c_shim_path().display().to_string());
         if lang == Language::Cpp {
             args.push(self.shim_path().display().to_string());
         }
@@ -156,6 +159,10 @@ impl Toolchain {
         self.dir.join("crucible_cxxrt.o")
     }
 
+    fn c_shim_path(&self) -> PathBuf {
+        self.dir.join("crucible_rt.o")
+    }
+
     /// Writes headers, links the linker, builds the shim object and the PCH (once per
     /// fingerprint; concurrent processes race benignly through atomic renames).
     fn install_support_files(&self, wasm_ld: &Path) -> Result<(), SandboxError> {
@@ -172,25 +179,32 @@ impl Toolchain {
             std::os::unix::fs::symlink(wasm_ld, &tmp).map_err(|e| SandboxError::io(&tmp, e))?;
             std::fs::rename(&tmp, &link).map_err(|e| SandboxError::io(&link, e))?;
         }
-        if !self.shim_path().exists() {
-            let src = self.dir.join("crucible_cxxrt.cpp");
-            write_atomic(&src, CXX_RUNTIME_SHIM.as_bytes())?;
-            let mut args = base_flags(Language::Cpp);
-            args.extend(["-c".into(), src.display().to_string()]);
-            self.build_support(&args, &self.shim_path())?;
-        }
+        self.build_shim(Language::Cpp, "crucible_cxxrt.cpp", CXX_RUNTIME_SHIM, &self.shim_path())?;
+        self.build_shim(Language::C, "crucible_rt.c", C_RUNTIME_SHIM, &self.c_shim_path())?;
         if !self.pch_path().exists() {
             let mut args = base_flags(Language::Cpp);
             args.push(format!("-I{}", self.include_dir().display()));
             args.extend(["-x".into(), "c++-header".into()]);
             args.push(bits.join("stdc++.h").display().to_string());
-            self.build_support(&args, &self.pch_path())?;
+            self.build_support(Language::Cpp, &args, &self.pch_path())?;
         }
         Ok(())
     }
 
+    /// Compiles a runtime shim to an object file, once.
+    fn build_shim(&self, lang: Language, name: &str, source: &str, object: &Path) -> Result<(), SandboxError> {
+        if object.exists() {
+            return Ok(());
+        }
+        let src = self.dir.join(name);
+        write_atomic(&src, source.as_bytes())?;
+        let mut args = base_flags(lang);
+        args.extend(["-c".into(), src.display().to_string()]);
+        self.build_support(lang, &args, object)
+    }
+
     /// Builds one support artifact into a temporary name, then renames it into place.
-    fn build_support(&self, args: &[String], target: &Path) -> Result<(), SandboxError> {
+    fn build_support(&self, lang: Language, args: &[String], target: &Path) -> Result<(), SandboxError> {
         let work = tempfile::Builder::new()
             .prefix("crucible-tc-")
             .tempdir_in(&self.dir)
@@ -199,7 +213,7 @@ impl Toolchain {
         let mut args = args.to_vec();
         args.extend(["-o".into(), tmp_out.display().to_string()]);
         let outcome = self
-            .run_clang(Language::Cpp, &args, work.path())
+            .run_clang(lang, &args, work.path())
             .map_err(|e| match e {
                 CompileError::Sandbox(e) => e,
                 CompileError::Rejected { diagnostics } => {
@@ -278,6 +292,7 @@ fn base_flags(lang: Language) -> Vec<String> {
         "-w",
         "-fno-color-diagnostics",
         "-ferror-limit=20",
+        "-msimd128",
     ]
     .iter()
     .map(|s| s.to_string())
