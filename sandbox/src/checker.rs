@@ -302,10 +302,12 @@ mod tests {
             // Inside: a difference of frac * bound (printed exactly with {:e} round-trip).
             let inside = expected + frac * bound * 0.999;
             let f = Checker::Float { abs: tol, rel: tol, case_sensitive: false };
-            prop_assert!(f.check(b"", format!("{expected:e}").as_bytes(), format!("{inside:e}").as_bytes()).accepted);
+            let (e_text, in_text) = (format!("{expected:e}"), format!("{inside:e}"));
+            prop_assert!(f.check(b"", e_text.as_bytes(), in_text.as_bytes()).accepted);
             // Outside: clearly past the larger of the two bounds.
             let outside = expected + bound * 1.01 + f64::EPSILON * expected.abs() * 4.0;
-            prop_assert!(!f.check(b"", format!("{expected:e}").as_bytes(), format!("{outside:e}").as_bytes()).accepted);
+            let out_text = format!("{outside:e}");
+            prop_assert!(!f.check(b"", e_text.as_bytes(), out_text.as_bytes()).accepted);
         }
 
         #[test]

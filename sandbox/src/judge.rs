@@ -41,7 +41,7 @@ impl TestCase {
 }
 
 /// How to judge.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct JudgeOptions {
     /// Limits for each test run.
     pub limits: Limits,
@@ -55,18 +55,6 @@ pub struct JudgeOptions {
     pub stop_at_first_failure: bool,
     /// Keep each test's stdout in the report (capped at this many bytes; 0 keeps none).
     pub keep_output_bytes: usize,
-}
-
-impl Default for JudgeOptions {
-    fn default() -> Self {
-        JudgeOptions {
-            limits: Limits::default(),
-            checker: Checker::default(),
-            checker_program: None,
-            stop_at_first_failure: false,
-            keep_output_bytes: 0,
-        }
-    }
 }
 
 /// The result of one test.

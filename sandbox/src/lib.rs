@@ -1,19 +1,4 @@
-//! # crucible-sandbox
-//!
-//! Compile C, C++ and Python to WebAssembly, run untrusted programs in wasmtime under hard
-//! limits (fuel for CPU, a memory cap, an output cap, a wall-clock backstop), and judge their
-//! output. Usable on its own: it depends on nothing else in the Crucible workspace.
-//!
-//! ```no_run
-//! use crucible_sandbox::{Checker, Language, Limits, Sandbox, SandboxConfig};
-//! let sandbox = Sandbox::new(SandboxConfig::default())?;
-//! let program = sandbox.compile(Language::Python, b"print(sum(map(int, input().split())))")?;
-//! let report = sandbox.run(&program, b"2 3\n", &Limits::default())?;
-//! assert_eq!(report.stdout, b"5\n");
-//! let check = Checker::default().check(b"2 3\n", b"5", &report.stdout);
-//! assert!(check.accepted);
-//! # Ok::<(), Box<dyn std::error::Error>>(())
-//! ```
+#![doc = include_str!("../README.md")]
 
 mod checker;
 mod engine;

@@ -69,7 +69,8 @@ impl Limits {
     /// The wall-clock backstop for a `lang` program under this time limit.
     pub fn wall(&self, lang: Language) -> Duration {
         let burn = self.fuel(lang) as f64 / FUEL_PER_WALL_SECOND as f64;
-        Duration::from_secs_f64((burn * self.wall_factor.max(1.0)).min(1e6)) + Duration::from_secs(2)
+        Duration::from_secs_f64((burn * self.wall_factor.max(1.0)).min(1e6))
+            + Duration::from_secs(2)
     }
 
     /// Converts fuel used by a `lang` program back into calibrated seconds.

@@ -179,8 +179,18 @@ impl Toolchain {
             std::os::unix::fs::symlink(wasm_ld, &tmp).map_err(|e| SandboxError::io(&tmp, e))?;
             std::fs::rename(&tmp, &link).map_err(|e| SandboxError::io(&link, e))?;
         }
-        self.build_shim(Language::Cpp, "crucible_cxxrt.cpp", CXX_RUNTIME_SHIM, &self.shim_path())?;
-        self.build_shim(Language::C, "crucible_rt.c", C_RUNTIME_SHIM, &self.c_shim_path())?;
+        self.build_shim(
+            Language::Cpp,
+            "crucible_cxxrt.cpp",
+            CXX_RUNTIME_SHIM,
+            &self.shim_path(),
+        )?;
+        self.build_shim(
+            Language::C,
+            "crucible_rt.c",
+            C_RUNTIME_SHIM,
+            &self.c_shim_path(),
+        )?;
         if !self.pch_path().exists() {
             let mut args = base_flags(Language::Cpp);
             args.push(format!("-I{}", self.include_dir().display()));
@@ -192,7 +202,13 @@ impl Toolchain {
     }
 
     /// Compiles a runtime shim to an object file, once.
-    fn build_shim(&self, lang: Language, name: &str, source: &str, object: &Path) -> Result<(), SandboxError> {
+    fn build_shim(
+        &self,
+        lang: Language,
+        name: &str,
+        source: &str,
+        object: &Path,
+    ) -> Result<(), SandboxError> {
         if object.exists() {
             return Ok(());
         }
@@ -204,7 +220,12 @@ impl Toolchain {
     }
 
     /// Builds one support artifact into a temporary name, then renames it into place.
-    fn build_support(&self, lang: Language, args: &[String], target: &Path) -> Result<(), SandboxError> {
+    fn build_support(
+        &self,
+        lang: Language,
+        args: &[String],
+        target: &Path,
+    ) -> Result<(), SandboxError> {
         let work = tempfile::Builder::new()
             .prefix("crucible-tc-")
             .tempdir_in(&self.dir)
