@@ -10,8 +10,11 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+#[path = "common.rs"]
+mod common;
+
 /// Native runs shorter than this are dominated by process start-up and are skipped.
-const MIN_NATIVE_MS: f64 = 30.0;
+const MIN_NATIVE_MS: f64 = 100.0;
 
 fn main() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
@@ -121,7 +124,7 @@ impl NativeProgram {
                 let path = scratch.join(format!("p{id}.py"));
                 std::fs::write(&path, source).expect("write");
                 NativeProgram {
-                    argv: vec!["python3".into(), path.display().to_string()],
+                    argv: vec![common::real_python(), path.display().to_string()],
                 }
             }
             _ => {

@@ -10,6 +10,10 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+#[path = "common.rs"]
+mod common;
+use common::real_python;
+
 const TINY_CPP: &str =
     "#include <bits/stdc++.h>\nint main(){long long a,b;std::cin>>a>>b;std::cout<<a+b<<'\\n';}\n";
 const TESTS: usize = 1000;
@@ -197,8 +201,11 @@ fn compile_latency(scratch: &Path) {
         "Python (syntax check)",
     ];
     let cache = scratch.join("compile-cache");
+    let python =
+        crucible_sandbox::python::default_python_path(&crucible_sandbox::default_cache_dir());
     let config = SandboxConfig {
         cache_dir: cache.clone(),
+        python_wasm: Some(python),
         ..SandboxConfig::default()
     };
     // Warm the toolchain (PCH, shims) and the Python interpreter so "cold" is per program.
@@ -260,9 +267,10 @@ fn python_startup() {
     }
     let wasm = started.elapsed().as_secs_f64() * 1000.0 / n as f64;
     println!("| sandbox, CPython 3.12 on WASI | {wasm:.1} |");
+    let python = real_python();
     let started = Instant::now();
     for _ in 0..n {
-        let out = Command::new("python3")
+        let out = Command::new(&python)
             .args(["-c", "print(int(input()) * 2)"])
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())

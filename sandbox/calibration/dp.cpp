@@ -1,7 +1,7 @@
 #include <bits/stdc++.h>
 int main() {
     std::vector<long long> dp(20001);
-    for (int i = 1; i <= 6000; i++)
+    for (int i = 1; i <= 15000; i++)
         for (int w = 20000; w >= i; w--) dp[w] = std::max(dp[w], dp[w - i] + i * 7 % 13);
     std::string a(3000, 'a'), b(3000, 'b');
     for (int i = 0; i < 3000; i++) { a[i] = 'a' + i * 7 % 5; b[i] = 'a' + i * 11 % 5; }

@@ -1,6 +1,6 @@
 #include <bits/stdc++.h>
 int main() {
-    const int n = 30000000;
+    const int n = 80000000;
     std::vector<char> s(n + 1, 1);
     s[0] = s[1] = 0;
     for (long long i = 2; i * i <= n; i++)

@@ -15,12 +15,12 @@ use std::time::Duration;
 /// Fuel per second for compiled languages (C, C++, raw wasm): the fuel a program burns in the
 /// sandbox for each second the same program runs natively (`g++ -O2`) on the reference machine
 /// (median over the calibration set; `cargo bench -p crucible-sandbox --bench calibrate`).
-pub const FUEL_PER_SECOND_COMPILED: u64 = 8_000_000_000;
+pub const FUEL_PER_SECOND_COMPILED: u64 = 12_000_000_000;
 
 /// Fuel per second for Python: the fuel CPython-on-WASI burns for each second the same script
 /// runs under native CPython on the reference machine. Python in wasm is several times slower
 /// than native, so this rate keeps Python time limits meaning what problem setters intend.
-pub const FUEL_PER_SECOND_PYTHON: u64 = 60_000_000_000;
+pub const FUEL_PER_SECOND_PYTHON: u64 = 53_000_000_000;
 
 /// Fuel the reference machine's wasmtime executes per wall-clock second (the slowest of the
 /// calibration programs); used only to size the wall-clock backstop.

@@ -1,0 +1,214 @@
+//! The problem model: what every reader produces and every consumer (evaluation, campaigns)
+//! reads.
+
+use bytes::Bytes;
+use crucible_sandbox::{Checker, Language, Limits};
+use serde::{Deserialize, Serialize};
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// One problem from any source.
+#[derive(Debug, Clone)]
+pub struct Problem {
+    /// A stable identifier, unique within its set (a Kattis directory name, a `task_id`).
+    pub id: String,
+    /// A human title.
+    pub name: String,
+    /// The statement shown to a solver (Markdown or plain text; HTML is kept as is).
+    pub statement: String,
+    /// Difficulty, when the source says.
+    pub difficulty: Option<Difficulty>,
+    /// Split, when the source says (our seed set marks `train` / `heldout`).
+    pub split: Option<Split>,
+    /// Topic tags.
+    pub tags: Vec<String>,
+    /// Where it was loaded from.
+    pub origin: PathBuf,
+    /// What to do and how it is judged.
+    pub task: Task,
+}
+
+/// How a problem is posed and judged.
+#[derive(Debug, Clone)]
+pub enum Task {
+    /// Read stdin, write stdout (Codeforces / ICPC / Kattis style).
+    Stdio(StdioTask),
+    /// Write a Python function that a harness checks (P3, HumanEval, MBPP).
+    Function(FunctionTask),
+}
+
+/// A stdin/stdout problem.
+#[derive(Debug, Clone)]
+pub struct StdioTask {
+    /// CPU time limit per test (calibrated fuel clock).
+    pub time_limit: Duration,
+    /// Memory limit in bytes.
+    pub memory_bytes: u64,
+    /// Tests in judging order (samples first).
+    pub tests: Vec<Test>,
+    /// How outputs are compared. `Checker::Custom` comes with `custom_checker`.
+    pub checker: Checker,
+    /// Source of a custom checker (Kattis output-validator protocol), when `checker` is custom.
+    pub custom_checker: Option<Solution>,
+    /// Known-good solutions (Kattis `submissions/accepted/`).
+    pub accepted: Vec<Solution>,
+}
+
+impl StdioTask {
+    /// Sandbox limits for one test of this task.
+    pub fn limits(&self) -> Limits {
+        Limits {
+            time: self.time_limit,
+            memory_bytes: self.memory_bytes,
+            ..Limits::default()
+        }
+    }
+}
+
+/// One test of a stdin/stdout problem.
+#[derive(Debug, Clone)]
+pub struct Test {
+    /// Name, e.g. `sample/01` or `secret/subtask1/3`.
+    pub name: String,
+    /// Whether it is shown in the statement.
+    pub group: TestGroup,
+    /// Bytes on stdin.
+    pub input: Bytes,
+    /// The reference answer.
+    pub answer: Bytes,
+}
+
+/// Whether a test is a visible sample or a hidden one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TestGroup {
+    /// Shown in the statement.
+    Sample,
+    /// Hidden.
+    Secret,
+}
+
+/// A solution's source with its language.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Solution {
+    /// The language.
+    pub lang: Language,
+    /// The source code.
+    pub source: String,
+    /// A name for reports (file name).
+    pub name: String,
+}
+
+/// A function-level Python task.
+#[derive(Debug, Clone)]
+pub struct FunctionTask {
+    /// Which harness convention applies.
+    pub style: FunctionStyle,
+    /// What the solver is given to complete: a signature with docstring (HumanEval `prompt`,
+    /// P3 `sol_header` + `sol_docstring`) or, for MBPP, the function name and a sample assert.
+    pub prompt: String,
+    /// The function the solution must define.
+    pub entry_point: String,
+    /// Code that checks a solution: P3's `sat`, HumanEval's `test` with `check`, MBPP's
+    /// asserts (with `test_setup_code` first).
+    pub harness: String,
+    /// Known-good solutions (full programs defining `entry_point`).
+    pub reference: Vec<String>,
+}
+
+/// Harness conventions of function-level tasks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FunctionStyle {
+    /// P3: accepted when `sat(sol())` is `True`.
+    P3,
+    /// HumanEval: `check(entry_point)` must not raise.
+    HumanEval,
+    /// MBPP: every assert in `test_list` must hold.
+    Mbpp,
+}
+
+impl FunctionTask {
+    /// The Python program that judges `solution` (source defining `entry_point`): exits 0
+    /// exactly when the solution is accepted.
+    pub fn judge_program(&self, solution: &str) -> String {
+        match self.style {
+            FunctionStyle::P3 => format!(
+                "from typing import List, Tuple, Dict, Set, Optional\n{solution}\n\n{harness}\n\n\
+                 __answer = {entry}()\nassert sat(__answer) is True, 'sat(answer) is not True'\n",
+                harness = self.harness,
+                entry = self.entry_point
+            ),
+            FunctionStyle::HumanEval => format!(
+                "{solution}\n\n{harness}\n\ncheck({entry})\n",
+                harness = self.harness,
+                entry = self.entry_point
+            ),
+            FunctionStyle::Mbpp => format!("{solution}\n\n{harness}\n", harness = self.harness),
+        }
+    }
+}
+
+/// Difficulty as the source gives it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Difficulty {
+    /// Easy.
+    Easy,
+    /// Medium.
+    Medium,
+    /// Hard.
+    Hard,
+}
+
+impl Difficulty {
+    /// Parses `easy` / `medium` / `hard` (any case; `introductory`, `interview`,
+    /// `competition` as APPS names them).
+    pub fn parse(s: &str) -> Option<Difficulty> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "easy" | "introductory" => Some(Difficulty::Easy),
+            "medium" | "interview" => Some(Difficulty::Medium),
+            "hard" | "competition" => Some(Difficulty::Hard),
+            _ => None,
+        }
+    }
+
+    /// From a Codeforces-style rating.
+    pub fn from_rating(rating: u32) -> Difficulty {
+        match rating {
+            0..=1399 => Difficulty::Easy,
+            1400..=1999 => Difficulty::Medium,
+            _ => Difficulty::Hard,
+        }
+    }
+
+    /// The lowercase name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Difficulty::Easy => "easy",
+            Difficulty::Medium => "medium",
+            Difficulty::Hard => "hard",
+        }
+    }
+}
+
+/// Which part of a set a problem belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Split {
+    /// Campaigns may start from it (few-shot examples, seeds).
+    Train,
+    /// Only for measuring.
+    Heldout,
+}
+
+impl Split {
+    /// Parses `train` / `heldout` (also `test`, `held-out`).
+    pub fn parse(s: &str) -> Option<Split> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "train" => Some(Split::Train),
+            "heldout" | "held-out" | "test" => Some(Split::Heldout),
+            _ => None,
+        }
+    }
+}
