@@ -1,5 +1,6 @@
 //! `crucible`: the command line. Thin wiring over the library crates.
 
+mod eval_cmd;
 mod sandbox_cmd;
 
 use anyhow::Result;
@@ -18,6 +19,8 @@ enum Command {
     /// Run or judge a program in the WebAssembly sandbox.
     #[command(subcommand)]
     Sandbox(sandbox_cmd::SandboxCommand),
+    /// Score solutions (from files, or the set's own references) on a problem set: pass@k.
+    Eval(eval_cmd::EvalArgs),
 }
 
 fn main() -> std::process::ExitCode {
@@ -43,5 +46,6 @@ fn run(cli: Cli) -> Result<std::process::ExitCode> {
         .build()?;
     match cli.command {
         Command::Sandbox(cmd) => runtime.block_on(sandbox_cmd::execute(cmd)),
+        Command::Eval(args) => runtime.block_on(eval_cmd::execute(args)),
     }
 }

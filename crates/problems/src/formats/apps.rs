@@ -21,12 +21,12 @@
 //! With `fn_name` (call-based) a problem is a [`FunctionTask`] of style
 //! [`FunctionStyle::HumanEval`]: every `inputs[i]` is the list of arguments; the harness embeds
 //! the `input_output` JSON text (decoded by Python, so values are exact) and for each test calls
-//! the function and compares as APPS does: equal to `outputs[i]`, or to its only element (APPS
-//! wraps return values in a one-element list), tuples counting as lists. When the starter code (or,
-//! without it, a solution) defines `class Solution`, the entry point is `Solution` and the call is
-//! `Solution().<fn_name>(*args)` (LeetCode style); otherwise the entry point is `fn_name`
-//! itself. The prompt is the question followed by the starter code; the references are the
-//! solutions.
+//! the function and compares as APPS does: equal to `outputs[i]`, or to its first element (APPS
+//! wraps return values in a one-element list), tuples at any depth counting as lists. When the
+//! starter code (or, without it, a solution) defines `class Solution`, the entry point is
+//! `Solution` and the call is `Solution().<fn_name>(*args)` (LeetCode style); otherwise the entry
+//! point is `fn_name` itself. The prompt is the question followed by the starter code; the
+//! references are the solutions.
 
 use super::common::{self, Record};
 use crate::formats::humaneval::is_identifier;
@@ -107,9 +107,7 @@ fn push(report: &mut LoadReport, result: Result<Problem, LoadError>) {
 }
 
 fn file_name(path: &Path) -> Option<String> {
-    path.file_name()
-        .and_then(|n| n.to_str())
-        .map(str::to_owned)
+    path.file_name().and_then(|n| n.to_str()).map(str::to_owned)
 }
 
 /// Subdirectories of `dir` in name order, hidden ones skipped.
@@ -146,13 +144,12 @@ fn read_problem(dir: &Path, rel: &str, split: Option<Split>) -> Result<Problem, 
         std::fs::read(&path)
             .map_err(|e| LoadError::field(dir, name, format!("cannot read: {e}")))
             .and_then(|bytes| {
-                String::from_utf8(bytes)
-                    .map_err(|_| LoadError::field(dir, name, "not valid UTF-8"))
+                String::from_utf8(bytes).map_err(|_| LoadError::field(dir, name, "not valid UTF-8"))
             })
             .map(Some)
     };
-    let question = read("question.txt")?
-        .ok_or_else(|| LoadError::field(dir, "question.txt", "missing"))?;
+    let question =
+        read("question.txt")?.ok_or_else(|| LoadError::field(dir, "question.txt", "missing"))?;
     let io_text = read("input_output.json")?.ok_or_else(|| {
         LoadError::field(
             dir,
@@ -160,13 +157,13 @@ fn read_problem(dir: &Path, rel: &str, split: Option<Split>) -> Result<Problem, 
             "missing (an APPS problem without tests cannot be judged)",
         )
     })?;
-    let metadata = match read("metadata.json")? {
-        None => None,
-        Some(text) => Some(
-            serde_json::from_str::<Value>(&text)
-                .map_err(|e| LoadError::field(dir, "metadata.json", format!("not valid JSON: {e}")))?,
-        ),
-    };
+    let metadata =
+        match read("metadata.json")? {
+            None => None,
+            Some(text) => Some(serde_json::from_str::<Value>(&text).map_err(|e| {
+                LoadError::field(dir, "metadata.json", format!("not valid JSON: {e}"))
+            })?),
+        };
     let difficulty = match metadata.as_ref().and_then(|m| m.get("difficulty")) {
         None | Some(Value::Null) => None,
         Some(Value::String(s)) => Some(s.as_str()),
@@ -180,7 +177,9 @@ fn read_problem(dir: &Path, rel: &str, split: Option<Split>) -> Result<Problem, 
     };
     let solutions = match read("solutions.json")? {
         None => Vec::new(),
-        Some(text) => solutions(&text).map_err(|msg| LoadError::field(dir, "solutions.json", msg))?,
+        Some(text) => {
+            solutions(&text).map_err(|msg| LoadError::field(dir, "solutions.json", msg))?
+        }
     };
     let starter = read("starter_code.py")?;
     let source = Source {
@@ -196,13 +195,11 @@ fn read_problem(dir: &Path, rel: &str, split: Option<Split>) -> Result<Problem, 
         dir,
         split,
         &|field: &str, msg: String| {
-            let field = match field {
-                "input_output" => "input_output.json".to_owned(),
-                f if f.starts_with("input_output.") => {
-                    format!("input_output.json: {}", &f["input_output.".len()..])
-                }
-                "difficulty" => "metadata.json: difficulty".to_owned(),
-                f => f.to_owned(),
+            let field = match (field, field.strip_prefix("input_output.")) {
+                ("input_output", _) => "input_output.json".to_owned(),
+                (_, Some(inner)) => format!("input_output.json: {inner}"),
+                ("difficulty", _) => "metadata.json: difficulty".to_owned(),
+                (f, None) => f.to_owned(),
             };
             LoadError::field(dir, field, msg)
         },
@@ -235,7 +232,10 @@ fn record(rec: &Record<'_>, stem: &str, split: Option<Split>) -> Result<Problem,
         Some(other) => {
             return Err(rec.err(
                 "solutions",
-                format!("expected a JSON string or a list, found {}", common::type_name(other)),
+                format!(
+                    "expected a JSON string or a list, found {}",
+                    common::type_name(other)
+                ),
             ));
         }
     };
@@ -251,15 +251,18 @@ fn record(rec: &Record<'_>, stem: &str, split: Option<Split>) -> Result<Problem,
     } else {
         format!("apps/{stem}/{id}")
     };
-    build(&source, &id, rec.path, split, &|field: &str, msg: String| {
-        rec.err(field, msg)
-    })
+    build(
+        &source,
+        &id,
+        rec.path,
+        split,
+        &|field: &str, msg: String| rec.err(field, msg),
+    )
 }
 
 /// `solutions.json`: a JSON list of strings.
 fn solutions(text: &str) -> Result<Vec<String>, String> {
-    let value: Value =
-        serde_json::from_str(text).map_err(|e| format!("not valid JSON: {e}"))?;
+    let value: Value = serde_json::from_str(text).map_err(|e| format!("not valid JSON: {e}"))?;
     Ok(common::str_list(&value)?
         .into_iter()
         .map(str::to_owned)
@@ -289,7 +292,9 @@ fn build(
     let list = |key: &str| -> Result<&Vec<Value>, LoadError> {
         match io.get(key) {
             Some(Value::Array(items)) => Ok(items),
-            None | Some(Value::Null) => Err(err(&format!("input_output.{key}"), "missing field".into())),
+            None | Some(Value::Null) => {
+                Err(err(&format!("input_output.{key}"), "missing field".into()))
+            }
             Some(other) => Err(err(
                 &format!("input_output.{key}"),
                 format!("expected a list, found {}", common::type_name(other)),
@@ -447,18 +452,18 @@ fn call_harness(io_text: &str, fn_name: &str, class_based: bool) -> String {
         "import json as _crucible_json\n\n\
          # APPS input_output.json: inputs[i] is the argument list of test i, outputs[i] its result.\n\
          _CRUCIBLE_IO = _crucible_json.loads({io})\n\n\n\
+         def _crucible_lists(x):\n\
+         \x20   # Tuples, at any depth, count as lists (JSON has no tuples).\n\
+         \x20   if isinstance(x, (list, tuple)):\n\
+         \x20       return [_crucible_lists(y) for y in x]\n\
+         \x20   return x\n\n\n\
          def _crucible_same(got, expected):\n\
-         \x20   # As APPS grades: equal, or equal to the only element of a one-element list.\n\
-         \x20   if isinstance(got, tuple):\n\
-         \x20       got = list(got)\n\
+         \x20   # As APPS grades: equal, or equal to the first element of a list (APPS wraps\n\
+         \x20   # return values in a one-element list).\n\
+         \x20   got = _crucible_lists(got)\n\
          \x20   if got == expected:\n\
          \x20       return True\n\
-         \x20   if isinstance(expected, list) and expected:\n\
-         \x20       if got == expected[0]:\n\
-         \x20           return True\n\
-         \x20       if isinstance(got, list) and got and isinstance(got[0], tuple):\n\
-         \x20           return [list(x) for x in got] == expected[0]\n\
-         \x20   return False\n\n\n\
+         \x20   return isinstance(expected, list) and len(expected) > 0 and got == expected[0]\n\n\n\
          def check(candidate):\n\
          \x20   tests = zip(_CRUCIBLE_IO[\"inputs\"], _CRUCIBLE_IO[\"outputs\"])\n\
          \x20   for i, (args, expected) in enumerate(tests):\n\
@@ -490,8 +495,14 @@ mod tests {
                     "input_output.json",
                     r#"{"inputs": ["1 2\n", ["3 4", "x"]], "outputs": ["3\n", ["7", "y"]]}"#,
                 ),
-                ("metadata.json", r#"{"difficulty": "interview", "url": "u"}"#),
-                ("solutions.json", r#"["print(sum(map(int, input().split())))"]"#),
+                (
+                    "metadata.json",
+                    r#"{"difficulty": "interview", "url": "u"}"#,
+                ),
+                (
+                    "solutions.json",
+                    r#"["print(sum(map(int, input().split())))"]"#,
+                ),
             ],
         );
         write(
@@ -519,7 +530,10 @@ mod tests {
         let report = read_set(root.path());
         assert!(report.errors.is_empty(), "{:?}", report.errors);
         let ids: Vec<_> = report.problems.iter().map(|p| p.id.as_str()).collect();
-        assert_eq!(ids, vec!["apps/test/0000", "apps/train/0001", "apps/train/0002"]);
+        assert_eq!(
+            ids,
+            vec!["apps/test/0000", "apps/train/0001", "apps/train/0002"]
+        );
 
         let p = &report.problems[0];
         assert_eq!(p.split, Some(Split::Heldout));
@@ -551,18 +565,27 @@ mod tests {
         let root = tempfile::tempdir().expect("tempdir");
         write(
             &root.path().join("0000"),
-            &[("question.txt", "q"), ("input_output.json", r#"{"inputs": [1], "outputs": ["1"]}"#)],
+            &[
+                ("question.txt", "q"),
+                ("input_output.json", r#"{"inputs": [1], "outputs": ["1"]}"#),
+            ],
         );
         write(&root.path().join("0001"), &[("question.txt", "q")]);
         write(
             &root.path().join("0002"),
-            &[("question.txt", "q"), ("input_output.json", r#"{"inputs": ["1"]"#)],
+            &[
+                ("question.txt", "q"),
+                ("input_output.json", r#"{"inputs": ["1"]"#),
+            ],
         );
         write(
             &root.path().join("0003"),
             &[
                 ("question.txt", "q"),
-                ("input_output.json", r#"{"inputs": ["1"], "outputs": ["1"]}"#),
+                (
+                    "input_output.json",
+                    r#"{"inputs": ["1"], "outputs": ["1"]}"#,
+                ),
                 ("metadata.json", r#"{"difficulty": "impossible"}"#),
             ],
         );
@@ -570,7 +593,10 @@ mod tests {
             &root.path().join("0004"),
             &[
                 ("question.txt", "q"),
-                ("input_output.json", r#"{"inputs": ["1"], "outputs": ["1"]}"#),
+                (
+                    "input_output.json",
+                    r#"{"inputs": ["1"], "outputs": ["1"]}"#,
+                ),
             ],
         );
         let report = read_set(root.path());
@@ -617,7 +643,10 @@ mod tests {
         assert_eq!(report.problems[0].id, "apps/test/7");
         assert_eq!(report.problems[0].split, Some(Split::Heldout));
         assert_eq!(report.errors.len(), 1);
-        assert_eq!(report.errors[0].field.as_deref(), Some("line 2: input_output"));
+        assert_eq!(
+            report.errors[0].field.as_deref(),
+            Some("line 2: input_output")
+        );
     }
 
     #[test]

@@ -49,10 +49,22 @@ fn problem(rec: &Record<'_>) -> Result<Problem, LoadError> {
     }
     let description = rec.str("description")?;
     let mut tests = test_list(rec, "public_tests", "public", TestGroup::Sample)?;
-    tests.extend(test_list(rec, "private_tests", "private", TestGroup::Secret)?);
-    tests.extend(test_list(rec, "generated_tests", "generated", TestGroup::Secret)?);
+    tests.extend(test_list(
+        rec,
+        "private_tests",
+        "private",
+        TestGroup::Secret,
+    )?);
+    tests.extend(test_list(
+        rec,
+        "generated_tests",
+        "generated",
+        TestGroup::Secret,
+    )?);
     if tests.is_empty() {
-        return Err(rec.record_err("no tests (public_tests, private_tests and generated_tests are empty)"));
+        return Err(
+            rec.record_err("no tests (public_tests, private_tests and generated_tests are empty)")
+        );
     }
     let time_limit = time_limit(rec)?;
     let memory_bytes = match rec.opt("memory_limit_bytes") {
@@ -185,7 +197,7 @@ fn time_limit(rec: &Record<'_>) -> Result<Duration, LoadError> {
             )));
         }
     };
-    if !seconds.is_finite() || seconds < 0.0 || seconds > 1e6 {
+    if !(0.0..=1e6).contains(&seconds) {
         return Err(bad(format!("out of range: {seconds} s")));
     }
     if seconds == 0.0 {
@@ -348,10 +360,17 @@ mod tests {
         assert_eq!(s.tests[0].group, TestGroup::Sample);
         assert_eq!(s.tests[3].group, TestGroup::Secret);
         assert_eq!(&s.tests[2].answer[..], b"4\n");
-        let langs: Vec<_> = s.accepted.iter().map(|a| (a.lang, a.name.as_str())).collect();
+        let langs: Vec<_> = s
+            .accepted
+            .iter()
+            .map(|a| (a.lang, a.name.as_str()))
+            .collect();
         assert_eq!(
             langs,
-            vec![(Language::Cpp, "solutions/0"), (Language::Python, "solutions/2")]
+            vec![
+                (Language::Cpp, "solutions/0"),
+                (Language::Python, "solutions/2")
+            ]
         );
     }
 

@@ -149,7 +149,9 @@ fn for_each_list_element(
         delivered: &'a mut usize,
         stopped: &'a mut bool,
     }
-    impl<'de, F: FnMut(Loc, Result<Value, String>) -> ControlFlow<()>> Visitor<'de> for Elements<'_, F> {
+    impl<'de, F: FnMut(Loc, Result<Value, String>) -> ControlFlow<()>> Visitor<'de>
+        for Elements<'_, F>
+    {
         type Value = ();
         fn expecting(&self, formatter: &mut fmt::Formatter) -> fmt::Result {
             formatter.write_str("a JSON list of records")
@@ -292,9 +294,12 @@ impl Record<'_> {
     /// A required string field.
     pub fn str(&self, key: &str) -> Result<&str, LoadError> {
         let value = self.req(key)?;
-        value
-            .as_str()
-            .ok_or_else(|| self.err(key, format!("expected a string, found {}", type_name(value))))
+        value.as_str().ok_or_else(|| {
+            self.err(
+                key,
+                format!("expected a string, found {}", type_name(value)),
+            )
+        })
     }
 
     /// An optional string field (`None` when missing or `null`).
@@ -331,7 +336,10 @@ impl Record<'_> {
             Value::Number(n) if n.is_i64() || n.is_u64() => Ok(n.to_string()),
             other => Err(self.err(
                 key,
-                format!("expected a string or an integer, found {}", type_name(other)),
+                format!(
+                    "expected a string or an integer, found {}",
+                    type_name(other)
+                ),
             )),
         }
     }
@@ -382,7 +390,13 @@ pub(crate) fn dedent(text: &str) -> String {
         .min()
         .unwrap_or(0);
     text.lines()
-        .map(|l| if l.trim().is_empty() { "" } else { &l[indent..] })
+        .map(|l| {
+            if l.trim().is_empty() {
+                ""
+            } else {
+                &l[indent..]
+            }
+        })
         .collect::<Vec<_>>()
         .join("\n")
 }
@@ -398,7 +412,9 @@ mod tests {
         path
     }
 
-    fn collect(path: &Path) -> (Vec<(Loc, Result<Value, String>)>, Result<(), LoadError>) {
+    type Seen = Vec<(Loc, Result<Value, String>)>;
+
+    fn collect(path: &Path) -> (Seen, Result<(), LoadError>) {
         let mut seen = Vec::new();
         let result = for_each_value(path, |loc, v| {
             seen.push((loc, v));
@@ -424,7 +440,11 @@ mod tests {
     #[test]
     fn json_list_is_streamed_with_indices() {
         let dir = tempfile::tempdir().expect("tempdir");
-        let path = write(dir.path(), "a.json", b"\xef\xbb\xbf  [{\"a\":1}, 2, {\"b\":3}]\n");
+        let path = write(
+            dir.path(),
+            "a.json",
+            b"\xef\xbb\xbf  [{\"a\":1}, 2, {\"b\":3}]\n",
+        );
         let (seen, result) = collect(&path);
         assert!(result.is_ok());
         let locs: Vec<Loc> = seen.iter().map(|(l, _)| *l).collect();
@@ -489,7 +509,10 @@ mod tests {
         assert!(rec.str("missing").is_err());
         assert!(rec.str("z").is_err());
         assert_eq!(rec.opt_str("z").ok(), Some(None));
-        assert!(rec.str_list("l").is_err_and(|e| e.message.contains("element 1")));
+        assert!(
+            rec.str_list("l")
+                .is_err_and(|e| e.message.contains("element 1"))
+        );
         assert_eq!(rec.id("n").ok().as_deref(), Some("3"));
     }
 
@@ -506,7 +529,10 @@ mod tests {
     #[test]
     fn lenient_u64_accepts_numbers_and_numeric_strings() {
         assert_eq!(lenient_u64(&serde_json::json!(5)), Some(5));
-        assert_eq!(lenient_u64(&serde_json::json!("268435456")), Some(268435456));
+        assert_eq!(
+            lenient_u64(&serde_json::json!("268435456")),
+            Some(268435456)
+        );
         assert_eq!(lenient_u64(&serde_json::json!(2.0)), Some(2));
         assert_eq!(lenient_u64(&serde_json::json!(-1)), None);
         assert_eq!(lenient_u64(&serde_json::json!(1.5)), None);

@@ -359,8 +359,8 @@ impl Meta {
                     time_limit = Some(secs_to_duration(secs));
                 }
                 if let Some(v) = get(limits, "memory") {
-                    let mib =
-                        positive_number(v).map_err(|m| err("limits.memory", format!("{m} (MiB)")))?;
+                    let mib = positive_number(v)
+                        .map_err(|m| err("limits.memory", format!("{m} (MiB)")))?;
                     if mib > MAX_MEMORY_MIB {
                         return Err(err(
                             "limits.memory",
@@ -511,7 +511,10 @@ fn parse_yaml(path: &Path, text: &str) -> Result<Mapping, LoadError> {
         Value::Null => Ok(Mapping::new()),
         other => Err(LoadError::new(
             path,
-            format!("expected a YAML mapping at the top, found {}", describe(&other)),
+            format!(
+                "expected a YAML mapping at the top, found {}",
+                describe(&other)
+            ),
         )),
     }
 }
@@ -560,7 +563,10 @@ fn flags_string(v: &Value) -> Result<String, String> {
             }
             Ok(parts.join(" "))
         }
-        other => Err(format!("expected a string of flags, found {}", describe(other))),
+        other => Err(format!(
+            "expected a string of flags, found {}",
+            describe(other)
+        )),
     }
 }
 
@@ -750,7 +756,10 @@ fn read_timelimit_file(dir: &Path) -> Result<Option<Duration>, LoadError> {
         }
         _ => Err(LoadError::new(
             &path,
-            format!("expected a positive number of seconds, found `{}`", text.trim()),
+            format!(
+                "expected a positive number of seconds, found `{}`",
+                text.trim()
+            ),
         )),
     }
 }
@@ -795,7 +804,10 @@ fn find_statement(dir: &Path) -> Result<PathBuf, LoadError> {
 
 /// A title from the statement: LaTeX `\problemname{...}` or a Markdown `# ` heading.
 fn title_from_statement(path: &Path, text: &str) -> Option<String> {
-    let ext = path.extension().and_then(|e| e.to_str()).unwrap_or_default();
+    let ext = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or_default();
     let title = match ext {
         "tex" => {
             let start = text.find("\\problemname{")? + "\\problemname{".len();
@@ -842,9 +854,10 @@ fn read_tests(dir: &Path) -> Result<Vec<Test>, LoadError> {
             let rel = input.strip_prefix(&data).unwrap_or(&input);
             let mut parts = Vec::new();
             for part in rel.iter() {
-                parts.push(part.to_str().ok_or_else(|| {
-                    LoadError::new(&input, "file name is not valid UTF-8")
-                })?);
+                parts.push(
+                    part.to_str()
+                        .ok_or_else(|| LoadError::new(&input, "file name is not valid UTF-8"))?,
+                );
             }
             let joined = parts.join("/");
             let name = joined.strip_suffix(".in").unwrap_or(&joined).to_string();
@@ -889,9 +902,7 @@ fn test_order(ga: TestGroup, a: &str, gb: TestGroup, b: &str) -> Ordering {
         TestGroup::Sample => 0,
         TestGroup::Secret => 1,
     };
-    rank(ga)
-        .cmp(&rank(gb))
-        .then_with(|| components_cmp(a, b))
+    rank(ga).cmp(&rank(gb)).then_with(|| components_cmp(a, b))
 }
 
 /// Natural order of `/`-separated names, component by component; ties broken bytewise.
@@ -966,7 +977,11 @@ fn chunks(s: &str) -> Vec<Chunk<'_>> {
 }
 
 fn chunk(s: &str, digits: bool) -> Chunk<'_> {
-    if digits { Chunk::Num(s) } else { Chunk::Text(s) }
+    if digits {
+        Chunk::Num(s)
+    } else {
+        Chunk::Text(s)
+    }
 }
 
 /// Accepted solutions: files in `submissions/accepted/` with a known source extension, in
@@ -1055,11 +1070,9 @@ fn list_dir(dir: &Path) -> Result<Vec<(String, PathBuf)>, LoadError> {
             entry.map_err(|e| LoadError::new(dir, format!("cannot read directory: {e}")))?;
         match entry.file_name().into_string() {
             Ok(name) => entries.push((name, entry.path())),
-            Err(name) => tracing::warn!(
-                "{}: skipping {:?} (name is not UTF-8)",
-                dir.display(),
-                name
-            ),
+            Err(name) => {
+                tracing::warn!("{}: skipping {:?} (name is not UTF-8)", dir.display(), name)
+            }
         }
     }
     entries.sort();
@@ -1107,7 +1120,10 @@ fn read_text_lossy(path: &Path) -> Result<String, LoadError> {
     Ok(match String::from_utf8(bytes) {
         Ok(text) => text,
         Err(e) => {
-            tracing::warn!("{}: not valid UTF-8, invalid bytes replaced", path.display());
+            tracing::warn!(
+                "{}: not valid UTF-8, invalid bytes replaced",
+                path.display()
+            );
             String::from_utf8_lossy(e.as_bytes()).into_owned()
         }
     })
@@ -1180,7 +1196,11 @@ pub fn write_problem(problem: &Problem, dir: &Path) -> Result<(), LoadError> {
         ours.insert("split".into(), name.into());
     }
     if !problem.tags.is_empty() {
-        let tags = problem.tags.iter().map(|t| Value::from(t.clone())).collect();
+        let tags = problem
+            .tags
+            .iter()
+            .map(|t| Value::from(t.clone()))
+            .collect();
         ours.insert("tags".into(), Value::Sequence(tags));
     }
     if !ours.is_empty() {
@@ -1240,15 +1260,10 @@ fn check_writable(problem: &Problem, task: &StdioTask, dir: &Path) -> Result<(),
     }
     match (&task.checker, &task.custom_checker) {
         (Checker::Custom, None) => {
-            return bad(format!(
-                "problem `{id}`: custom checker without its source"
-            ));
+            return bad(format!("problem `{id}`: custom checker without its source"));
         }
         (Checker::Custom, Some(source))
-            if !matches!(
-                source.lang,
-                Language::C | Language::Cpp | Language::Python
-            ) =>
+            if !matches!(source.lang, Language::C | Language::Cpp | Language::Python) =>
         {
             return bad(format!(
                 "problem `{id}`: a custom checker must be C, C++ or Python, not {}",
@@ -1297,20 +1312,21 @@ fn test_file_names(tests: &[Test]) -> Vec<String> {
                 .strip_prefix(prefix)
                 .is_some_and(|rest| rest.split('/').all(portable_name))
                 && seen.insert(t.name.clone())
-        }) && tests.windows(2).all(|w| {
-            test_order(w[0].group, &w[0].name, w[1].group, &w[1].name) == Ordering::Less
-        }) && {
-            // No file may be needed as a folder too (`a.in` and `a.in/b.in`).
-            let files: HashSet<String> = tests
-                .iter()
-                .flat_map(|t| [format!("{}.in", t.name), format!("{}.ans", t.name)])
-                .collect();
-            tests.iter().all(|t| {
-                t.name
-                    .match_indices('/')
-                    .all(|(i, _)| !files.contains(&t.name[..i]))
-            })
-        }
+        }) && tests
+            .windows(2)
+            .all(|w| test_order(w[0].group, &w[0].name, w[1].group, &w[1].name) == Ordering::Less)
+            && {
+                // No file may be needed as a folder too (`a.in` and `a.in/b.in`).
+                let files: HashSet<String> = tests
+                    .iter()
+                    .flat_map(|t| [format!("{}.in", t.name), format!("{}.ans", t.name)])
+                    .collect();
+                tests.iter().all(|t| {
+                    t.name
+                        .match_indices('/')
+                        .all(|(i, _)| !files.contains(&t.name[..i]))
+                })
+            }
     };
     if keep {
         return tests.iter().map(|t| t.name.clone()).collect();
@@ -1558,8 +1574,15 @@ mod tests {
         let dir = package(tmp.path(), "first-lang", "name: {sv: Udda, de: Ungerade}\n");
         assert_eq!(read_problem(&dir).unwrap().name, "Udda");
 
-        let dir = package(tmp.path(), "cj", "output_validator_flags: float_tolerance 1e-6\n");
-        assert_eq!(stdio(&read_problem(&dir).unwrap()).checker, Checker::float(1e-6));
+        let dir = package(
+            tmp.path(),
+            "cj",
+            "output_validator_flags: float_tolerance 1e-6\n",
+        );
+        assert_eq!(
+            stdio(&read_problem(&dir).unwrap()).checker,
+            Checker::float(1e-6)
+        );
 
         let dir = package(tmp.path(), "tl-file", "name: X\n");
         write(&dir, ".timelimit", "3\n");
@@ -1583,18 +1606,62 @@ mod tests {
         let cases: [(&str, Option<&str>, &str); 14] = [
             ("name: [unclosed\n", None, "invalid YAML"),
             ("- a\n- b\n", None, "expected a YAML mapping"),
-            ("limits: {time_limit: fast}\n", Some("limits.time_limit"), "expected a number"),
-            ("limits: {time_limit: -1}\n", Some("limits.time_limit"), "positive"),
-            ("limits: {time_limit: .inf}\n", Some("limits.time_limit"), "positive"),
-            ("limits: {time_limit: 1e300}\n", Some("limits.time_limit"), "out of range"),
-            ("limits: {memory: [1]}\n", Some("limits.memory"), "expected a number"),
+            (
+                "limits: {time_limit: fast}\n",
+                Some("limits.time_limit"),
+                "expected a number",
+            ),
+            (
+                "limits: {time_limit: -1}\n",
+                Some("limits.time_limit"),
+                "positive",
+            ),
+            (
+                "limits: {time_limit: .inf}\n",
+                Some("limits.time_limit"),
+                "positive",
+            ),
+            (
+                "limits: {time_limit: 1e300}\n",
+                Some("limits.time_limit"),
+                "out of range",
+            ),
+            (
+                "limits: {memory: [1]}\n",
+                Some("limits.memory"),
+                "expected a number",
+            ),
             ("limits: 5\n", Some("limits"), "expected a mapping"),
-            ("validation: custom interactive\n", Some("validation"), "interactive problems are not supported"),
-            ("validation: sometimes\n", Some("validation"), "expected `default`"),
-            ("type: [scoring, interactive]\n", Some("type"), "interactive problems are not supported"),
-            ("validator_flags: float_tolerance x\n", Some("validator_flags"), "non-negative number"),
-            ("crucible: {difficulty: brutal}\n", Some("crucible.difficulty"), "brutal"),
-            ("crucible: {tags: [a, [b]]}\n", Some("crucible.tags[1]"), "expected a string"),
+            (
+                "validation: custom interactive\n",
+                Some("validation"),
+                "interactive problems are not supported",
+            ),
+            (
+                "validation: sometimes\n",
+                Some("validation"),
+                "expected `default`",
+            ),
+            (
+                "type: [scoring, interactive]\n",
+                Some("type"),
+                "interactive problems are not supported",
+            ),
+            (
+                "validator_flags: float_tolerance x\n",
+                Some("validator_flags"),
+                "non-negative number",
+            ),
+            (
+                "crucible: {difficulty: brutal}\n",
+                Some("crucible.difficulty"),
+                "brutal",
+            ),
+            (
+                "crucible: {tags: [a, [b]]}\n",
+                Some("crucible.tags[1]"),
+                "expected a string",
+            ),
         ];
         for (yaml, field, needle) in cases {
             let (file, got_field, message) = yaml_error(yaml);
@@ -1648,11 +1715,18 @@ mod tests {
         write(&dir, "data/sample/1.ans", "");
         let p = read_problem(&dir).unwrap();
         assert_eq!(p.name, "Hej {V}\u{e4}rlden");
-        write(&dir, "problem_statement/problem.en.tex", "\\problemname{Hello}\n");
+        write(
+            &dir,
+            "problem_statement/problem.en.tex",
+            "\\problemname{Hello}\n",
+        );
         assert_eq!(read_problem(&dir).unwrap().name, "Hello");
         write(&dir, "problem_statement/problem.html", "<p>html</p>");
         let p = read_problem(&dir).unwrap();
-        assert_eq!(p.statement, "\\problemname{Hello}\n", "problem.en.tex first");
+        assert_eq!(
+            p.statement, "\\problemname{Hello}\n",
+            "problem.en.tex first"
+        );
         write(&dir, "problem_statement/problem.md", "md only");
         let p = read_problem(&dir).unwrap();
         assert_eq!(p.statement, "md only");
@@ -1662,7 +1736,11 @@ mod tests {
     #[test]
     fn checker_sources() {
         let tmp = tempfile::tempdir().unwrap();
-        let dir = package(tmp.path(), "c", "validation: custom\nvalidator_flags: whatever\n");
+        let dir = package(
+            tmp.path(),
+            "c",
+            "validation: custom\nvalidator_flags: whatever\n",
+        );
         let e = read_problem(&dir).unwrap_err();
         assert_eq!(e.field.as_deref(), Some("validation"));
         write(&dir, "output_validators/v/validate.h", "// header");
@@ -1673,12 +1751,18 @@ mod tests {
         assert_eq!((c.lang, c.name.as_str()), (Language::Cpp, "validate.cc"));
         write(&dir, "output_validators/w/check.py", "print()");
         let e = read_problem(&dir).unwrap_err();
-        assert!(e.message.contains("expected one checker source, found 2"), "{e}");
+        assert!(
+            e.message.contains("expected one checker source, found 2"),
+            "{e}"
+        );
 
         // Default validation ignores validator folders.
         let dir = package(tmp.path(), "d", "validation: default\n");
         write(&dir, "output_validators/v/validate.cc", "int main(){}");
-        assert_eq!(stdio(&read_problem(&dir).unwrap()).checker, Checker::default());
+        assert_eq!(
+            stdio(&read_problem(&dir).unwrap()).checker,
+            Checker::default()
+        );
 
         // 2023 draft: the folder alone means custom.
         let dir = package(tmp.path(), "e", "problem_format_version: 2023-07-draft\n");
@@ -1911,7 +1995,14 @@ mod tests {
             any::<bool>(),
         )
             .prop_map(
-                |((name, statement, difficulty, split, tags), nanos, memory, tests, checker, py)| {
+                |(
+                    (name, statement, difficulty, split, tags),
+                    nanos,
+                    memory,
+                    tests,
+                    checker,
+                    py,
+                )| {
                     let accepted = if py {
                         vec![Solution {
                             lang: Language::Python,

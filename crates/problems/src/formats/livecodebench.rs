@@ -33,8 +33,8 @@
 use super::common::{self, Record};
 use crate::formats::humaneval::is_identifier;
 use crate::{
-    Difficulty, FunctionStyle, FunctionTask, LoadError, LoadReport, Problem, StdioTask, Task,
-    Test, TestGroup,
+    Difficulty, FunctionStyle, FunctionTask, LoadError, LoadReport, Problem, StdioTask, Task, Test,
+    TestGroup,
 };
 use bytes::Bytes;
 use crucible_sandbox::{Checker, Limits};
@@ -91,9 +91,10 @@ fn cases(
     let mut out = Vec::with_capacity(items.len());
     for (i, item) in items.iter().enumerate() {
         let field = |name: &str| -> Result<&str, LoadError> {
-            let v = item.get(name).filter(|v| !v.is_null()).ok_or_else(|| {
-                rec.err(&format!("{key}[{i}].{name}"), "missing field")
-            })?;
+            let v = item
+                .get(name)
+                .filter(|v| !v.is_null())
+                .ok_or_else(|| rec.err(&format!("{key}[{i}].{name}"), "missing field"))?;
             v.as_str().ok_or_else(|| {
                 rec.err(
                     &format!("{key}[{i}].{name}"),
@@ -140,7 +141,10 @@ fn problem(rec: &Record<'_>) -> Result<Problem, LoadError> {
     let difficulty = match rec.opt_str("difficulty")? {
         None => None,
         Some(s) => Some(Difficulty::parse(s).ok_or_else(|| {
-            rec.err("difficulty", format!("unknown difficulty {s:?} (easy, medium, hard)"))
+            rec.err(
+                "difficulty",
+                format!("unknown difficulty {s:?} (easy, medium, hard)"),
+            )
         })?),
     };
     let tags = rec
@@ -151,9 +155,8 @@ fn problem(rec: &Record<'_>) -> Result<Problem, LoadError> {
         .into_iter()
         .collect();
 
-    let public = cases(rec, "public_test_cases", "public", TestGroup::Sample)?.ok_or_else(|| {
-        rec.err("public_test_cases", "not valid JSON")
-    })?;
+    let public = cases(rec, "public_test_cases", "public", TestGroup::Sample)?
+        .ok_or_else(|| rec.err("public_test_cases", "not valid JSON"))?;
     let mut all = public;
     match cases(rec, "private_test_cases", "private", TestGroup::Secret)? {
         Some(private) => all.extend(private),
@@ -239,7 +242,12 @@ fn problem(rec: &Record<'_>) -> Result<Problem, LoadError> {
 fn func_name(rec: &Record<'_>) -> Result<String, LoadError> {
     let parsed;
     let metadata = match rec.opt("metadata") {
-        None => return Err(rec.err("metadata", "missing field (functional tests need func_name)")),
+        None => {
+            return Err(rec.err(
+                "metadata",
+                "missing field (functional tests need func_name)",
+            ));
+        }
         Some(Value::String(s)) => {
             parsed = serde_json::from_str::<Value>(s)
                 .map_err(|e| rec.err("metadata", format!("not valid JSON: {e}")))?;
@@ -402,7 +410,10 @@ mod tests {
             "{}",
             f.harness
         );
-        assert!(f.judge_program("class Solution: pass").ends_with("check(Solution)\n"));
+        assert!(
+            f.judge_program("class Solution: pass")
+                .ends_with("check(Solution)\n")
+        );
     }
 
     #[test]
@@ -434,9 +445,12 @@ mod tests {
         let mut bad_input = functional_record();
         bad_input["public_test_cases"] = json!(tests_json(&[("[1,\n2", "1", "functional")]));
         let mut bad_type = stdin_record();
-        bad_type["public_test_cases"] = json!(r#"[{"input": 1, "output": "1", "testtype": "stdin"}]"#);
+        bad_type["public_test_cases"] =
+            json!(r#"[{"input": 1, "output": "1", "testtype": "stdin"}]"#);
         let mut missing = stdin_record();
-        missing.as_object_mut().map(|o| o.remove("question_content"));
+        if let Some(obj) = missing.as_object_mut() {
+            obj.remove("question_content");
+        }
         let report = load(&[mixed, no_func, bad_input, bad_type, missing, stdin_record()]);
         assert_eq!(report.problems.len(), 1);
         let fields: Vec<_> = report

@@ -152,7 +152,8 @@ fn called_names(expr: &str) -> Vec<String> {
             i += 1;
             prev_significant = c;
         } else if c.is_ascii_digit() {
-            while i < chars.len() && (chars[i].is_alphanumeric() || chars[i] == '_' || chars[i] == '.')
+            while i < chars.len()
+                && (chars[i].is_alphanumeric() || chars[i] == '_' || chars[i] == '.')
             {
                 i += 1;
             }
@@ -239,10 +240,7 @@ mod tests {
 
     #[test]
     fn setup_code_comes_first() {
-        let with = GOOD.replace(
-            r#""test_setup_code": """#,
-            r#""test_setup_code": "x = 1""#,
-        );
+        let with = GOOD.replace(r#""test_setup_code": """#, r#""test_setup_code": "x = 1""#);
         let report = load(&with);
         let Task::Function(f) = &report.problems[0].task else {
             panic!("not a function task")
@@ -254,7 +252,8 @@ mod tests {
     fn crlf_and_bad_records() {
         let missing_code = GOOD.replace(r#""code": "#, r#""kode": "#);
         let bad_tests = GOOD.replace(r#""test_list": ["#, r#""test_list": [1, "#);
-        let empty_tests = r#"{"task_id": 3, "text": "t", "code": "def f(): pass", "test_list": []}"#;
+        let empty_tests =
+            r#"{"task_id": 3, "text": "t", "code": "def f(): pass", "test_list": []}"#;
         let text = format!("{GOOD}\r\n{missing_code}\r\n{bad_tests}\r\n{empty_tests}\r\n{GOOD}");
         let report = load(&text);
         assert_eq!(report.problems.len(), 2);
@@ -298,7 +297,11 @@ mod tests {
         );
         assert_eq!(entry_point("assert 1 == 1", "x = 2"), None);
         assert_eq!(
-            entry_point("assert int(lobb_num(5, 3)) == 35", "def lobb_num(n, m): pass").as_deref(),
+            entry_point(
+                "assert int(lobb_num(5, 3)) == 35",
+                "def lobb_num(n, m): pass"
+            )
+            .as_deref(),
             Some("lobb_num")
         );
     }

@@ -251,12 +251,36 @@ mod tests {
     fn detects_files_by_first_record() {
         let dir = tempfile::tempdir().expect("tempdir");
         let cases = [
-            ("a.json", r#"[{"sat": "def sat(x): return x", "name": "n"}]"#, Format::P3),
-            ("b.jsonl", r#"{"task_id": "t", "prompt": "p", "entry_point": "f"}"#, Format::HumanEval),
-            ("c.jsonl", r#"{"task_id": 1, "test_list": []}"#, Format::Mbpp),
-            ("d.jsonl", r#"{"name": "x", "public_tests": {}}"#, Format::CodeContests),
-            ("e.jsonl", r#"{"question_content": "q"}"#, Format::LiveCodeBench),
-            ("f.jsonl", r#"{"question": "q", "input_output": "{}"}"#, Format::AppsJsonl),
+            (
+                "a.json",
+                r#"[{"sat": "def sat(x): return x", "name": "n"}]"#,
+                Format::P3,
+            ),
+            (
+                "b.jsonl",
+                r#"{"task_id": "t", "prompt": "p", "entry_point": "f"}"#,
+                Format::HumanEval,
+            ),
+            (
+                "c.jsonl",
+                r#"{"task_id": 1, "test_list": []}"#,
+                Format::Mbpp,
+            ),
+            (
+                "d.jsonl",
+                r#"{"name": "x", "public_tests": {}}"#,
+                Format::CodeContests,
+            ),
+            (
+                "e.jsonl",
+                r#"{"question_content": "q"}"#,
+                Format::LiveCodeBench,
+            ),
+            (
+                "f.jsonl",
+                r#"{"question": "q", "input_output": "{}"}"#,
+                Format::AppsJsonl,
+            ),
         ];
         for (name, text, format) in cases {
             let path = dir.path().join(name);
@@ -291,7 +315,10 @@ mod tests {
         let dir = tempfile::tempdir().expect("tempdir");
         let kattis = dir.path().join("k");
         write(&kattis.join("set/hello/problem.yaml"), "name: Hello\n");
-        assert_eq!(Format::detect(&kattis.join("set/hello")).ok(), Some(Format::KattisProblem));
+        assert_eq!(
+            Format::detect(&kattis.join("set/hello")).ok(),
+            Some(Format::KattisProblem)
+        );
         assert_eq!(Format::detect(&kattis).ok(), Some(Format::KattisSet));
 
         let apps = dir.path().join("apps");

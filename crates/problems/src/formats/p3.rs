@@ -20,9 +20,7 @@
 //! also be JSON Lines, one puzzle per line.
 
 use super::common::{self, Record};
-use crate::{
-    Difficulty, FunctionStyle, FunctionTask, LoadError, LoadReport, Problem, Split, Task,
-};
+use crate::{Difficulty, FunctionStyle, FunctionTask, LoadError, LoadReport, Problem, Split, Task};
 use std::path::Path;
 
 /// Reads a P3 puzzle file. A bad puzzle is an error naming its index and field; an unreadable
@@ -62,7 +60,10 @@ fn puzzle(rec: &Record<'_>) -> Result<Problem, LoadError> {
     let difficulty = match rec.opt_str("difficulty")? {
         None => None,
         Some(s) => Some(Difficulty::parse(s).ok_or_else(|| {
-            rec.err("difficulty", format!("unknown difficulty {s:?} (easy, medium, hard)"))
+            rec.err(
+                "difficulty",
+                format!("unknown difficulty {s:?} (easy, medium, hard)"),
+            )
         })?),
     };
     let split = match rec.opt_str("split")? {
@@ -203,7 +204,10 @@ mod tests {
         );
         assert_eq!(f.reference[0], "def sol():\n    return 'ooo'");
         assert_eq!(f.reference.len(), 2);
-        assert!(f.judge_program(&f.reference[0]).contains("assert sat(__answer)"));
+        assert!(
+            f.judge_program(&f.reference[0])
+                .contains("assert sat(__answer)")
+        );
     }
 
     #[test]
@@ -232,7 +236,12 @@ mod tests {
             .collect();
         assert_eq!(
             fields,
-            vec!["index 0: sat", "index 1: sol_bodies", "index 3: split", "index 4"]
+            vec![
+                "index 0: sat",
+                "index 1: sol_bodies",
+                "index 3: split",
+                "index 4"
+            ]
         );
     }
 
@@ -241,7 +250,10 @@ mod tests {
         let bad = GOOD.replace("def sol():", "def solve():");
         let report = load(&format!("[{bad}]"));
         assert_eq!(report.errors.len(), 1);
-        assert_eq!(report.errors[0].field.as_deref(), Some("index 0: sol_header"));
+        assert_eq!(
+            report.errors[0].field.as_deref(),
+            Some("index 0: sol_header")
+        );
     }
 
     #[test]

@@ -1,0 +1,196 @@
+//! `crucible eval`.
+
+use anyhow::{Context, Result, bail};
+use clap::Args;
+use crucible_eval::{
+    DirectorySource, EvalConfig, EvalReport, Evaluator, ReferenceSource, ResultStore, SampleSource,
+};
+use crucible_problems::{Split, formats};
+use crucible_sandbox::{Language, Sandbox, SandboxConfig};
+use indicatif::{ProgressBar, ProgressStyle};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Instant;
+
+/// `crucible eval` arguments.
+#[derive(Args)]
+pub struct EvalArgs {
+    /// The problem set: a Kattis package or folder of packages, our seed set (`puzzles/`), or a
+    /// P3 / HumanEval / MBPP / CodeContests / LiveCodeBench file, or an APPS folder.
+    #[arg(long)]
+    set: PathBuf,
+    /// Judge existing solutions instead of generating: a folder with `<id>.<ext>` or
+    /// `<id>/*.<ext>` files, or `references` for the set's own reference solutions.
+    #[arg(long)]
+    solutions: Option<String>,
+    /// Model to generate with (name, path or OpenAI-compatible URL).
+    #[arg(long)]
+    model: Option<String>,
+    /// Samples per problem (n).
+    #[arg(long, default_value_t = 1)]
+    samples: usize,
+    /// The k values of pass@k to report.
+    #[arg(long, value_delimiter = ',', default_value = "1")]
+    k: Vec<usize>,
+    /// Language to solve stdin/stdout problems in (for generation, and to pick references).
+    #[arg(long)]
+    lang: Option<Language>,
+    /// Sampling temperature (generation only).
+    #[arg(long, default_value_t = 0.8)]
+    temperature: f64,
+    /// Only problems of this split (train or heldout).
+    #[arg(long)]
+    split: Option<String>,
+    /// Only the first N problems.
+    #[arg(long)]
+    limit: Option<usize>,
+    /// Where results and reports go (default: runs/eval/<set>-<key>).
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// Judge every test even after a failure (slower; per-test counts become complete).
+    #[arg(long)]
+    all_tests: bool,
+}
+
+/// Runs `crucible eval`.
+pub async fn execute(args: EvalArgs) -> Result<ExitCode> {
+    if args.samples == 0 {
+        bail!("--samples must be at least 1");
+    }
+    let source = sample_source(&args)?;
+    let loaded =
+        formats::load_set(&args.set).with_context(|| format!("loading {}", args.set.display()))?;
+    for err in loaded.errors.iter().take(10) {
+        eprintln!("skipped: {err}");
+    }
+    if loaded.errors.len() > 10 {
+        eprintln!("… and {} more problems skipped", loaded.errors.len() - 10);
+    }
+    let mut problems = loaded.problems;
+    if let Some(split) = &args.split {
+        let wanted = Split::parse(split)
+            .with_context(|| format!("unknown split `{split}` (train or heldout)"))?;
+        problems.retain(|p| p.split == Some(wanted));
+    }
+    if let Some(limit) = args.limit {
+        problems.truncate(limit);
+    }
+    if problems.is_empty() {
+        bail!("no problems to evaluate in {}", args.set.display());
+    }
+    let sandbox = Sandbox::new(SandboxConfig::default()).context("starting the sandbox")?;
+    let config = EvalConfig {
+        samples: args.samples,
+        ks: args.k.clone(),
+        stop_at_first_failure: !args.all_tests,
+        ..EvalConfig::default()
+    };
+    let evaluator = Evaluator::new(sandbox, config);
+    let set_name = set_name(&args.set);
+    let key = evaluator.key(
+        &format!("{}:{:?}:{:?}", args.set.display(), args.split, args.limit),
+        source.as_ref(),
+    );
+    let out = args
+        .out
+        .clone()
+        .unwrap_or_else(|| PathBuf::from("runs/eval").join(format!("{set_name}-{}", &key[..8])));
+    let store = ResultStore::open(&out.join("results.jsonl"), &key)?;
+    if !store.is_empty() {
+        eprintln!(
+            "resuming: {} of {} problems already judged ({})",
+            store.len(),
+            problems.len(),
+            out.display()
+        );
+    }
+    let bar = progress_bar(problems.len());
+    let started = Instant::now();
+    let results = evaluator
+        .run(&problems, Arc::clone(&source), &store, &|p| {
+            bar.set_position(p.done as u64);
+            bar.set_message(p.id.clone());
+        })
+        .await?;
+    bar.finish_and_clear();
+    let report = EvalReport::build(
+        &set_name,
+        &source.describe(),
+        args.samples,
+        &args.k,
+        results,
+        started.elapsed().as_secs_f64(),
+    );
+    write_reports(&report, &out)?;
+    print!("{}", report.to_terminal());
+    println!("reports: {}", out.display());
+    Ok(ExitCode::SUCCESS)
+}
+
+fn sample_source(args: &EvalArgs) -> Result<Arc<dyn SampleSource>> {
+    match (&args.solutions, &args.model) {
+        (Some(_), Some(_)) => bail!("give either --solutions or --model, not both"),
+        (Some(s), None) if s == "references" => Ok(Arc::new(ReferenceSource { lang: args.lang })),
+        (Some(dir), None) => {
+            let dir = PathBuf::from(dir);
+            if !dir.is_dir() {
+                bail!(
+                    "--solutions {}: not a directory (or `references`)",
+                    dir.display()
+                );
+            }
+            Ok(Arc::new(DirectorySource::new(dir)))
+        }
+        (None, Some(model)) => bail!(
+            "generating with a model ({model}, temperature {}) needs the model runtime, which is not built yet; \
+             judge existing files with --solutions DIR or --solutions references",
+            args.temperature
+        ),
+        (None, None) => {
+            bail!("give --solutions DIR|references (or --model once the model runtime exists)")
+        }
+    }
+}
+
+fn set_name(path: &Path) -> String {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "set".into());
+    let name = name
+        .trim_end_matches(".gz")
+        .trim_end_matches(".jsonl")
+        .trim_end_matches(".json");
+    name.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect()
+}
+
+fn progress_bar(total: usize) -> ProgressBar {
+    let bar = ProgressBar::new(total as u64);
+    let style = ProgressStyle::with_template(
+        "{spinner} [{elapsed_precise}] {bar:40} {pos}/{len} problems · ETA {eta} · {msg}",
+    )
+    .unwrap_or_else(|_| ProgressStyle::default_bar());
+    bar.set_style(style);
+    bar
+}
+
+fn write_reports(report: &EvalReport, out: &Path) -> Result<()> {
+    std::fs::create_dir_all(out).with_context(|| format!("creating {}", out.display()))?;
+    let write = |name: &str, text: String| {
+        let path = out.join(name);
+        std::fs::write(&path, text).with_context(|| format!("writing {}", path.display()))
+    };
+    write("report.json", serde_json::to_string_pretty(report)?)?;
+    write("chart.svg", report.to_svg())?;
+    write("report.md", report.to_markdown("chart.svg"))?;
+    Ok(())
+}

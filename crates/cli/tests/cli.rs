@@ -1,0 +1,120 @@
+//! The `crucible` binary as a user runs it: sandbox run/judge (text and JSON) and eval.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn crucible(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_crucible"))
+        .args(args)
+        .output()
+        .expect("run crucible")
+}
+
+fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn seed_problem(name: &str) -> PathBuf {
+    repo().join("puzzles/stdio").join(name)
+}
+
+#[test]
+fn sandbox_run_prints_the_program_output() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let src = dir.path().join("hello.py");
+    std::fs::write(&src, "print('hello', input())\n").expect("write");
+    let input = dir.path().join("in.txt");
+    std::fs::write(&input, "world\n").expect("write");
+    let out = crucible(&[
+        "sandbox",
+        "run",
+        src.to_str().expect("utf8"),
+        "--stdin",
+        input.to_str().expect("utf8"),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "hello world\n");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("[OK]"));
+}
+
+#[test]
+fn sandbox_judge_accepts_a_reference_and_reports_json() {
+    let problem = seed_problem("parking-garage-fees");
+    let sol = problem.join("submissions/accepted/sol.cpp");
+    let data = problem.join("data");
+    let out = crucible(&[
+        "sandbox",
+        "judge",
+        sol.to_str().expect("utf8"),
+        "--tests",
+        data.to_str().expect("utf8"),
+        "--json",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(report["verdict"], "Accepted");
+    assert!(report["tests"].as_array().expect("tests").len() >= 10);
+}
+
+#[test]
+fn sandbox_judge_reports_a_compile_error_and_fails() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let src = dir.path().join("bad.cpp");
+    std::fs::write(&src, "int main() { return }\n").expect("write");
+    let data = seed_problem("parking-garage-fees").join("data");
+    let out = crucible(&[
+        "sandbox",
+        "judge",
+        src.to_str().expect("utf8"),
+        "--tests",
+        data.to_str().expect("utf8"),
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("verdict: CE"));
+}
+
+#[test]
+fn usage_errors_are_clear() {
+    let out = crucible(&["sandbox", "run", "/nonexistent/file.cpp"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("/nonexistent/file.cpp"));
+    let out = crucible(&["sandbox", "run", "x.unknown"]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--lang"));
+}
+
+#[test]
+fn eval_over_references_writes_reports() {
+    let out_dir = tempfile::tempdir().expect("tempdir");
+    let problem = seed_problem("exam-rank-ties");
+    let out = crucible(&[
+        "eval",
+        "--set",
+        problem.to_str().expect("utf8"),
+        "--solutions",
+        "references",
+        "--samples",
+        "2",
+        "--k",
+        "1,2",
+        "--out",
+        out_dir.path().to_str().expect("utf8"),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("1.000"), "{stdout}");
+    for file in ["report.json", "report.md", "chart.svg", "results.jsonl"] {
+        assert!(out_dir.path().join(file).exists(), "{file} missing");
+    }
+}

@@ -1,0 +1,370 @@
+//! Running an evaluation: samples from a source, judged in the sandbox, problem by problem.
+
+use crate::EvalError;
+use crate::source::{Sample, SampleSource};
+use crate::store::ResultStore;
+use crucible_problems::{FunctionTask, Problem, StdioTask, Task};
+use crucible_sandbox::{
+    Checker, JudgeOptions, Language, Limits, Sandbox, Submission, Termination, TestCase, Verdict,
+};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// What to evaluate and how.
+#[derive(Debug, Clone)]
+pub struct EvalConfig {
+    /// Samples per problem (n).
+    pub samples: usize,
+    /// The k values reported (those ≤ n).
+    pub ks: Vec<usize>,
+    /// Stop judging a sample at its first failing test (faster; the verdict is that test's).
+    pub stop_at_first_failure: bool,
+    /// Problems judged at once (each one's samples also run in parallel in the sandbox).
+    pub parallel_problems: usize,
+    /// Limits for function-level tasks (stdin/stdout tasks carry their own).
+    pub function_limits: Limits,
+}
+
+impl Default for EvalConfig {
+    fn default() -> Self {
+        EvalConfig {
+            samples: 1,
+            ks: vec![1],
+            stop_at_first_failure: true,
+            parallel_problems: 4,
+            function_limits: Limits {
+                time: Duration::from_secs(5),
+                memory_bytes: 512 << 20,
+                ..Limits::default()
+            },
+        }
+    }
+}
+
+/// The judgement of one sample.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SampleResult {
+    /// Where the sample came from.
+    pub label: String,
+    /// Its language.
+    pub lang: Language,
+    /// The verdict; `None` when the reply held no code.
+    pub verdict: Option<Verdict>,
+    /// Why it failed (first failing test, compiler output, ...).
+    pub message: String,
+    /// Tests passed (stdin/stdout tasks).
+    pub passed_tests: usize,
+    /// Tests judged.
+    pub total_tests: usize,
+    /// Seconds spent producing it.
+    pub gen_seconds: f64,
+    /// Seconds spent judging it.
+    pub judge_seconds: f64,
+}
+
+impl SampleResult {
+    /// Whether it was accepted.
+    pub fn accepted(&self) -> bool {
+        self.verdict == Some(Verdict::Accepted)
+    }
+}
+
+/// All samples of one problem.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ProblemResult {
+    /// Problem id.
+    pub id: String,
+    /// Title.
+    pub name: String,
+    /// Difficulty, if known.
+    pub difficulty: Option<String>,
+    /// Samples judged (n).
+    pub n: usize,
+    /// Samples accepted (c).
+    pub c: usize,
+    /// Per-sample results.
+    pub samples: Vec<SampleResult>,
+}
+
+/// A progress notification: a problem finished.
+#[derive(Debug, Clone)]
+pub struct Progress {
+    /// Problems finished so far (resumed ones included).
+    pub done: usize,
+    /// Problems in the evaluation.
+    pub total: usize,
+    /// The problem that just finished.
+    pub id: String,
+    /// Whether it came from the results file rather than being judged now.
+    pub resumed: bool,
+}
+
+/// Runs evaluations with one sandbox.
+pub struct Evaluator {
+    sandbox: Sandbox,
+    config: EvalConfig,
+}
+
+impl Evaluator {
+    /// An evaluator judging in `sandbox`.
+    pub fn new(sandbox: Sandbox, config: EvalConfig) -> Self {
+        Evaluator { sandbox, config }
+    }
+
+    /// The resume key of an evaluation: the set, the source and every setting that changes
+    /// results.
+    pub fn key(&self, set: &str, source: &dyn SampleSource) -> String {
+        let text = format!(
+            "{set}\n{}\n{}\n{}\n{:?}",
+            source.describe(),
+            self.config.samples,
+            self.config.stop_at_first_failure,
+            self.config.function_limits
+        );
+        hex::encode(&Sha256::digest(text.as_bytes())[..12])
+    }
+
+    /// Evaluates `problems`, skipping those already in `store`, calling `progress` after each.
+    pub async fn run(
+        &self,
+        problems: &[Problem],
+        source: Arc<dyn SampleSource>,
+        store: &ResultStore,
+        progress: &(dyn Fn(Progress) + Sync),
+    ) -> Result<Vec<ProblemResult>, EvalError> {
+        let total = problems.len();
+        let mut results: Vec<Option<ProblemResult>> = vec![None; total];
+        let mut done = 0;
+        let mut pending = Vec::new();
+        for (i, p) in problems.iter().enumerate() {
+            match store.get(&p.id) {
+                Some(r) => {
+                    results[i] = Some(r.clone());
+                    done += 1;
+                    progress(Progress {
+                        done,
+                        total,
+                        id: p.id.clone(),
+                        resumed: true,
+                    });
+                }
+                None => pending.push(i),
+            }
+        }
+        let mut set = tokio::task::JoinSet::new();
+        let mut queue = pending.into_iter();
+        loop {
+            while set.len() < self.config.parallel_problems.max(1) {
+                let Some(i) = queue.next() else { break };
+                let (problem, source) = (problems[i].clone(), Arc::clone(&source));
+                let (sandbox, config) = (self.sandbox.clone(), self.config.clone());
+                set.spawn(async move {
+                    (
+                        i,
+                        evaluate_problem(&sandbox, &config, &problem, source).await,
+                    )
+                });
+            }
+            let Some(joined) = set.join_next().await else {
+                break;
+            };
+            let (i, result) =
+                joined.map_err(|e| EvalError::Source(format!("evaluation task failed: {e}")))?;
+            let result = result?;
+            store.append(&result)?;
+            done += 1;
+            progress(Progress {
+                done,
+                total,
+                id: result.id.clone(),
+                resumed: false,
+            });
+            results[i] = Some(result);
+        }
+        Ok(results.into_iter().flatten().collect())
+    }
+}
+
+/// Produces and judges the samples of one problem.
+async fn evaluate_problem(
+    sandbox: &Sandbox,
+    config: &EvalConfig,
+    problem: &Problem,
+    source: Arc<dyn SampleSource>,
+) -> Result<ProblemResult, EvalError> {
+    let n = config.samples;
+    let owned = problem.clone();
+    let samples = tokio::task::spawn_blocking(move || source.samples(&owned, n))
+        .await
+        .map_err(|e| EvalError::Source(e.to_string()))??;
+    let mut results = Vec::with_capacity(samples.len());
+    let mut set = tokio::task::JoinSet::new();
+    for (i, sample) in samples.into_iter().take(n).enumerate() {
+        let (sandbox, config, problem) = (sandbox.clone(), config.clone(), problem.clone());
+        set.spawn(async move { (i, judge_sample(&sandbox, &config, &problem, sample).await) });
+    }
+    let mut indexed = Vec::new();
+    while let Some(joined) = set.join_next().await {
+        indexed.push(joined.map_err(|e| EvalError::Source(format!("judge task failed: {e}")))?);
+    }
+    indexed.sort_by_key(|(i, _)| *i);
+    results.extend(indexed.into_iter().map(|(_, r)| r));
+    Ok(ProblemResult {
+        id: problem.id.clone(),
+        name: problem.name.clone(),
+        difficulty: problem.difficulty.map(|d| d.name().to_string()),
+        n: results.len(),
+        c: results.iter().filter(|r| r.accepted()).count(),
+        samples: results,
+    })
+}
+
+/// Judges one sample against its problem.
+async fn judge_sample(
+    sandbox: &Sandbox,
+    config: &EvalConfig,
+    problem: &Problem,
+    sample: Sample,
+) -> SampleResult {
+    let started = Instant::now();
+    let mut result = SampleResult {
+        label: sample.label.clone(),
+        lang: sample.lang,
+        verdict: None,
+        message: "no code in the reply".into(),
+        passed_tests: 0,
+        total_tests: 0,
+        gen_seconds: sample.gen_seconds,
+        judge_seconds: 0.0,
+    };
+    let Some(code) = sample.code else {
+        return result;
+    };
+    match &problem.task {
+        Task::Stdio(task) => {
+            judge_stdio(sandbox, config, task, sample.lang, code, &mut result).await
+        }
+        Task::Function(task) => judge_function(sandbox, config, task, &code, &mut result).await,
+    }
+    result.judge_seconds = started.elapsed().as_secs_f64();
+    result
+}
+
+async fn judge_stdio(
+    sandbox: &Sandbox,
+    config: &EvalConfig,
+    task: &StdioTask,
+    lang: Language,
+    code: String,
+    result: &mut SampleResult,
+) {
+    let checker_program = match (&task.checker, &task.custom_checker) {
+        (Checker::Custom, Some(checker)) => {
+            match sandbox
+                .compile_async(checker.lang, checker.source.clone().into_bytes())
+                .await
+            {
+                Ok(p) => Some(p),
+                Err(e) => {
+                    result.verdict = Some(Verdict::SandboxError);
+                    result.message = format!("checker does not compile: {}", e.message(500));
+                    return;
+                }
+            }
+        }
+        _ => None,
+    };
+    let tests: Vec<TestCase> = task
+        .tests
+        .iter()
+        .map(|t| TestCase::new(t.name.clone(), t.input.clone(), t.answer.clone()))
+        .collect();
+    let options = JudgeOptions {
+        limits: task.limits(),
+        checker: task.checker.clone(),
+        checker_program,
+        stop_at_first_failure: config.stop_at_first_failure,
+        keep_output_bytes: 0,
+    };
+    let report = sandbox
+        .judge_source(
+            Submission {
+                lang,
+                source: code.into_bytes(),
+            },
+            &tests,
+            &options,
+        )
+        .await;
+    result.verdict = Some(report.verdict);
+    result.passed_tests = report.passed;
+    result.total_tests = tests.len();
+    result.message = report.compile_message.clone().unwrap_or_else(|| {
+        report
+            .tests
+            .iter()
+            .find(|t| !matches!(t.verdict, Verdict::Accepted | Verdict::Skipped))
+            .map(|t| format!("{}: {}", t.name, t.message))
+            .unwrap_or_default()
+    });
+}
+
+async fn judge_function(
+    sandbox: &Sandbox,
+    config: &EvalConfig,
+    task: &FunctionTask,
+    code: &str,
+    result: &mut SampleResult,
+) {
+    result.total_tests = 1;
+    let program = task.judge_program(code);
+    let compiled = match sandbox
+        .compile_async(Language::Python, program.into_bytes())
+        .await
+    {
+        Ok(p) => p,
+        Err(e) => {
+            result.verdict = Some(e.verdict());
+            result.message = e.message(1000);
+            return;
+        }
+    };
+    match sandbox
+        .run_async(&compiled, b"", &config.function_limits)
+        .await
+    {
+        Err(e) => {
+            result.verdict = Some(Verdict::SandboxError);
+            result.message = e.to_string();
+        }
+        Ok(report) => {
+            let stderr = String::from_utf8_lossy(&report.stderr);
+            let verdict = match report.termination.verdict() {
+                None => Verdict::Accepted,
+                Some(Verdict::RuntimeError) if stderr.contains("AssertionError") => {
+                    Verdict::WrongAnswer
+                }
+                Some(v) => v,
+            };
+            result.verdict = Some(verdict);
+            result.passed_tests = usize::from(verdict == Verdict::Accepted);
+            if verdict != Verdict::Accepted {
+                let tail: String = stderr
+                    .lines()
+                    .rev()
+                    .take(3)
+                    .collect::<Vec<_>>()
+                    .into_iter()
+                    .rev()
+                    .collect::<Vec<_>>()
+                    .join(" | ");
+                result.message = match &report.termination {
+                    Termination::Exited(_) => tail,
+                    other => format!("{}; {tail}", other.describe()),
+                };
+            }
+        }
+    }
+}
