@@ -30,7 +30,7 @@ async fn wrong_solutions_get_the_right_verdicts_and_runs_resume() {
         .run(&problems, source.clone(), &store, &|_| {})
         .await
         .expect("eval");
-    let samples = &results[0].samples;
+    let samples = results[0].samples.clone();
     let verdict_of = |label: &str| {
         samples
             .iter()

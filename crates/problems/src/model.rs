@@ -139,8 +139,9 @@ impl FunctionTask {
                 harness = self.harness,
                 entry = self.entry_point
             ),
+            // Starter code in LiveCodeBench/APPS uses `List[int]` without importing it.
             FunctionStyle::HumanEval => format!(
-                "{solution}\n\n{harness}\n\ncheck({entry})\n",
+                "from typing import *\n{solution}\n\n{harness}\n\ncheck({entry})\n",
                 harness = self.harness,
                 entry = self.entry_point
             ),

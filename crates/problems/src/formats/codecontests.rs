@@ -4,17 +4,21 @@
 //!
 //! Each problem becomes a [`StdioTask`]:
 //!
-//! | field | from |
-//! |---|---|
-//! | `id`, `name` | `name` (`1548_E. Gregor and the Two Painters`) |
-//! | `statement` | `description` |
-//! | tests | `public_tests` → [`TestGroup::Sample`] `public/<i>`; `private_tests` and `generated_tests` → [`TestGroup::Secret`] `private/<i>`, `generated/<i>`; each is `{input: [..], output: [..]}` |
-//! | `time_limit` | `time_limit`: `{seconds, nanos}`, a number of seconds, or a protobuf duration string (`"2.5s"`); missing, `null` or zero → 2 s |
-//! | `memory_bytes` | `memory_limit_bytes` (number or decimal string); missing or zero → 256 MiB |
-//! | `checker` | `Checker::Tokens { case_sensitive: false }` (see below) |
-//! | `difficulty` | `cf_rating` through [`Difficulty::from_rating`] when above 0, else the `difficulty` enum when it is 1–5 (EASY, MEDIUM, HARD, HARDER, HARDEST; the last three map to hard) |
-//! | `tags` | `cf_tags` |
-//! | `accepted` | `solutions {language: [..], solution: [..]}`: language 2 (CPP) → C++, 3 (PYTHON3) → Python; 1 (Python 2), 4 (Java) and others are skipped. Enum names (`"CPP"`) work too. |
+//! - `id`, `name`: `name` (`1548_E. Gregor and the Two Painters`); `statement`: `description`.
+//! - Tests: `public_tests` → [`TestGroup::Sample`] `public/<i>`; `private_tests` and
+//!   `generated_tests` → [`TestGroup::Secret`] `private/<i>`, `generated/<i>`. Each field is
+//!   `{input: [..], output: [..]}`.
+//! - `time_limit`: `{seconds, nanos}`, a number of seconds, or a protobuf duration string
+//!   (`"2.5s"`); missing, `null` or zero → 2 s.
+//! - `memory_bytes`: `memory_limit_bytes` (number or decimal string); missing or zero → 256 MiB.
+//! - `checker`: `Checker::Tokens { case_sensitive: false }` (see below).
+//! - `difficulty`: `cf_rating` through [`Difficulty::from_rating`] when above 0, else the
+//!   `difficulty` enum when it is 1–5 (EASY, MEDIUM, HARD, HARDER, HARDEST; the last three map
+//!   to hard).
+//! - `tags`: `cf_tags`.
+//! - `accepted`: `solutions {language: [..], solution: [..]}`: language 2 (CPP) → C++, 3
+//!   (PYTHON3) → Python; 1 (Python 2), 4 (Java) and others are skipped. Enum names (`"CPP"`)
+//!   work too.
 //!
 //! CodeContests carries no checker information: its own evaluation compares outputs token by
 //! token, and problems with real-valued answers exist whose tolerance is not recorded. We use the

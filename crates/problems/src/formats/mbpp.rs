@@ -12,7 +12,7 @@
 //! | `statement` | `text` |
 //! | `entry_point` | see below |
 //! | `prompt` | `text + "\nYour code should pass this test:\n" + test_list[0]` |
-//! | `harness` | `test_imports`, `test_setup_code`, then every assert of `test_list`, one per line |
+//! | `harness` | `test_imports`, `test_setup_code`, then each assert of `test_list`, one a line |
 //! | `reference` | `code` |
 //!
 //! The entry point is not a field of MBPP: it is the first function called in the first assert

@@ -76,8 +76,8 @@ impl Format {
     /// `p3/puzzles.json`); a set of APPS problem folders or Kattis packages, whichever is found
     /// first below it (up to four levels down, in name order). A file named `.json`, `.jsonl`,
     /// `.ndjson` (optionally `.gz`) is recognised by the keys of its first record (the first line
-    /// of JSON Lines, the first element of a JSON list): `sat` → P3; `entry_point` and `prompt` →
-    /// HumanEval; `test_list` → MBPP; `public_tests` → CodeContests; `question_content` →
+    /// of JSON Lines, the first element of a JSON list): `sat` → P3; `entry_point` and `prompt`
+    /// → HumanEval; `test_list` → MBPP; `public_tests` → CodeContests; `question_content` →
     /// LiveCodeBench; `question` and `input_output` → APPS. Anything else is an error naming the
     /// path and listing the recognised formats.
     pub fn detect(path: &Path) -> Result<Format, LoadError> {
