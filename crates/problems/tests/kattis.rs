@@ -397,12 +397,26 @@ fn codejam_archive_loads() {
         .filter(|p| matches!(stdio(p).checker, Checker::Float { .. }))
         .count();
     println!("  {floats} with a float tolerance");
+    // Time and memory limits come from the archive's problems.json index.
+    let code_sequence = by_id(&report, "codejam/2008/amer_semifinal/code_sequence");
+    assert_eq!(
+        stdio(code_sequence).time_limit,
+        std::time::Duration::from_secs(30)
+    );
+    assert_eq!(stdio(code_sequence).memory_bytes, 1024 << 20);
     for p in &report.problems {
         let t = stdio(p);
         assert!(!t.tests.is_empty(), "{}", p.id);
         assert!(p.statement.contains('<'), "{}: HTML statement", p.id);
         assert!(p.id.contains('/'), "{}: nested ids", p.id);
     }
+    // Time and memory limits come from the archive's problems.json index.
+    let code_sequence = by_id(&report, "codejam/2008/amer_semifinal/code_sequence");
+    assert_eq!(
+        stdio(code_sequence).time_limit,
+        std::time::Duration::from_secs(30)
+    );
+    assert_eq!(stdio(code_sequence).memory_bytes, 1024 << 20);
     for p in &report.problems {
         round_trip(p);
     }

@@ -45,7 +45,7 @@ use bytes::Bytes;
 use crucible_sandbox::{Checker, Language};
 use serde_yaml_ng::{Mapping, Value};
 use std::cmp::Ordering;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -125,9 +125,54 @@ pub fn read_set(dir: &Path) -> LoadReport {
             Err(e) => report.errors.push(e),
         }
     }
+    apply_archive_index(dir, &mut report);
     report.problems.sort_by(|a, b| a.id.cmp(&b.id));
     report.errors.sort_by(|a, b| a.path.cmp(&b.path));
     report
+}
+
+/// Archive index beside the packages (`problems.json` of the Code Jam archive export): its
+/// `problems[]` give `time_limits_s_in_statement_order` and `memory_limit_mb` per package id,
+/// which the packages' own `problem.yaml` files lack. The largest per-test-set limit applies to
+/// every test (our model has one time limit per problem). Absent or unreadable: nothing changes.
+fn apply_archive_index(dir: &Path, report: &mut LoadReport) {
+    let Ok(text) = std::fs::read_to_string(dir.join("problems.json")) else {
+        return;
+    };
+    let Ok(index) = serde_json::from_str::<serde_json::Value>(&text) else {
+        tracing::warn!(
+            "ignoring unreadable {}",
+            dir.join("problems.json").display()
+        );
+        return;
+    };
+    let Some(entries) = index.get("problems").and_then(|p| p.as_array()) else {
+        return;
+    };
+    let by_id: HashMap<&str, &serde_json::Value> = entries
+        .iter()
+        .filter_map(|e| Some((e.get("id")?.as_str()?, e)))
+        .collect();
+    for problem in &mut report.problems {
+        let (Some(entry), Task::Stdio(task)) = (by_id.get(problem.id.as_str()), &mut problem.task)
+        else {
+            continue;
+        };
+        let longest = entry
+            .get("time_limits_s_in_statement_order")
+            .and_then(|t| t.as_array())
+            .and_then(|t| t.iter().filter_map(|v| v.as_f64()).reduce(f64::max));
+        if let Some(secs) = longest.filter(|s| s.is_finite() && *s > 0.0) {
+            task.time_limit = Duration::from_secs_f64(secs);
+        }
+        if let Some(mb) = entry
+            .get("memory_limit_mb")
+            .and_then(|m| m.as_f64())
+            .filter(|m| *m > 0.0)
+        {
+            task.memory_bytes = (mb * 1024.0 * 1024.0) as u64;
+        }
+    }
 }
 
 /// Collects `(relative id, path)` of the packages below `dir`.

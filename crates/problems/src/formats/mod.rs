@@ -233,7 +233,35 @@ fn find_below(dir: &Path, depth: usize) -> Option<Format> {
 /// Detects the format of `path` ([`Format::detect`]) and reads it. `Err` only when the format is
 /// not recognised; problems that fail to load are in the report's `errors`.
 pub fn load_set(path: &Path) -> Result<LoadReport, LoadError> {
-    Ok(Format::detect(path)?.load(path))
+    match Format::detect(path) {
+        Ok(format) => Ok(format.load(path)),
+        // A folder holding one data file (`mbpp/mbpp.jsonl`) means that file.
+        Err(err) => match single_data_file(path) {
+            Some(file) => Ok(Format::detect(&file)?.load(&file)),
+            None => Err(err),
+        },
+    }
+}
+
+/// The only `.json` / `.jsonl` / `.ndjson` file (optionally `.gz`) directly inside `dir`.
+fn single_data_file(dir: &Path) -> Option<std::path::PathBuf> {
+    let entries = std::fs::read_dir(dir).ok()?;
+    let mut files = entries
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| {
+            let name = p
+                .file_name()
+                .and_then(|n| n.to_str())
+                .unwrap_or_default()
+                .to_ascii_lowercase();
+            let base = name.strip_suffix(".gz").unwrap_or(&name);
+            p.is_file()
+                && [".json", ".jsonl", ".ndjson"]
+                    .iter()
+                    .any(|ext| base.ends_with(ext))
+        });
+    let first = files.next()?;
+    files.next().is_none().then_some(first)
 }
 
 #[cfg(test)]
@@ -245,6 +273,22 @@ mod tests {
             std::fs::create_dir_all(parent).expect("mkdir");
         }
         std::fs::write(path, text).expect("write");
+    }
+
+    #[test]
+    fn a_folder_with_one_data_file_loads_that_file() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        write(
+            &dir.path().join("set/tasks.jsonl"),
+            r#"{"task_id": 1, "text": "Add.", "code": "def add(a, b):\n    return a + b", "test_list": ["assert add(1, 2) == 3"], "test_setup_code": "", "challenge_test_list": []}"#,
+        );
+        let report = load_set(&dir.path().join("set")).expect("loads the one file");
+        assert_eq!(report.problems.len(), 1);
+        write(&dir.path().join("set/other.json"), "[]");
+        assert!(
+            load_set(&dir.path().join("set")).is_err(),
+            "two files are ambiguous"
+        );
     }
 
     #[test]
