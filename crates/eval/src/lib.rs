@@ -6,6 +6,7 @@
 //! appended to a results file and skipped when the same evaluation runs again.
 
 mod extract;
+mod model_source;
 mod passk;
 mod report;
 mod runner;
@@ -13,6 +14,7 @@ mod source;
 mod store;
 
 pub use extract::extract_code;
+pub use model_source::{ModelSource, solve_prompt};
 pub use passk::{mean_pass_at_k, pass_at_k};
 pub use report::{Breakdown, EvalReport};
 pub use runner::{EvalConfig, Evaluator, ProblemResult, Progress, SampleResult};

