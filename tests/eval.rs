@@ -60,3 +60,65 @@ async fn wrong_solutions_get_the_right_verdicts_and_runs_resume() {
     assert_eq!(*resumed.lock().expect("lock"), vec![true]);
     assert_eq!(rerun[0].samples.len(), samples.len());
 }
+
+/// A real (small) model end to end: prompts built from the problems, replies parsed, every
+/// sample judged or counted as "no code" — whatever the model writes, nothing crashes.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn model_samples_are_generated_extracted_and_judged() {
+    use crucible_eval::ModelSource;
+    use crucible_model::{
+        LocalModel, LocalModelConfig, SamplingParams, TEST_MODEL, default_models_dir, resolve_model,
+    };
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut problems = formats::load_set(&root.join("../puzzles/stdio/exam-rank-ties"))
+        .expect("problem")
+        .problems;
+    let p3 = formats::load_set(&root.join("../puzzles/p3/puzzles.json"))
+        .expect("p3")
+        .problems;
+    problems.push(p3[0].clone());
+    let path = resolve_model(TEST_MODEL, &default_models_dir())
+        .expect("test model (./setup.sh fetches it)");
+    let model = LocalModel::load(&LocalModelConfig { path }).expect("load");
+    let sampling = SamplingParams {
+        max_new_tokens: 48,
+        seed: 1,
+        ..SamplingParams::default()
+    };
+    let source = Arc::new(ModelSource::new(
+        Box::new(model),
+        sampling,
+        crucible_sandbox::Language::Python,
+    ));
+    let sandbox = Sandbox::new(SandboxConfig::default()).expect("sandbox");
+    let evaluator = Evaluator::new(
+        sandbox,
+        EvalConfig {
+            samples: 2,
+            ks: vec![1, 2],
+            ..EvalConfig::default()
+        },
+    );
+    let out = tempfile::tempdir().expect("tempdir");
+    let store = ResultStore::open(&out.path().join("results.jsonl"), "model").expect("store");
+    let results = evaluator
+        .run(&problems, source, &store, &|_| {})
+        .await
+        .expect("eval");
+    assert_eq!(results.len(), 2);
+    for r in &results {
+        assert_eq!(r.n, 2, "{}: every sample is counted", r.id);
+        for s in &r.samples {
+            assert_ne!(
+                s.verdict,
+                Some(Verdict::SandboxError),
+                "{}: {}",
+                r.id,
+                s.message
+            );
+            assert!(s.gen_seconds > 0.0);
+        }
+    }
+    let report = EvalReport::build("mixed", "model", 2, &[1, 2], results, 0.0);
+    assert_eq!(report.verdicts.values().sum::<usize>(), 4);
+}
