@@ -79,7 +79,7 @@ async fn model_samples_are_generated_extracted_and_judged() {
     problems.push(p3[0].clone());
     let path = resolve_model(TEST_MODEL, &default_models_dir())
         .expect("test model (./setup.sh fetches it)");
-    let model = LocalModel::load(&LocalModelConfig { path }).expect("load");
+    let model = LocalModel::load(&LocalModelConfig::new(path)).expect("load");
     let sampling = SamplingParams {
         max_new_tokens: 48,
         seed: 1,

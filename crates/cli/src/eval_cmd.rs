@@ -154,7 +154,7 @@ fn sample_source(args: &EvalArgs) -> Result<Arc<dyn SampleSource>> {
         }
         (None, Some(model)) => {
             let path = resolve_model(model, &default_models_dir())?;
-            let generator = LocalModel::load(&LocalModelConfig { path: path.clone() })
+            let generator = LocalModel::load(&LocalModelConfig::new(path.clone()))
                 .with_context(|| format!("loading {}", path.display()))?;
             let sampling = SamplingParams {
                 temperature: args.temperature,

@@ -12,6 +12,7 @@ mod generator;
 mod gguf_tokenizer;
 mod local;
 pub mod registry;
+mod requantize;
 mod sampling;
 
 pub use chat::{ChatMessage, ChatTemplate, Role};
@@ -22,4 +23,5 @@ pub use local::{LocalModel, LocalModelConfig};
 pub use registry::{
     DEFAULT_MODEL, KnownModel, TEST_MODEL, default_models_dir, fetch, known_models, resolve_model,
 };
+pub use requantize::fast_variant;
 pub use sampling::SamplingParams;

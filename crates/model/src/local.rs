@@ -11,11 +11,24 @@ use candle_transformers::models::{quantized_llama, quantized_qwen2};
 use std::path::{Path, PathBuf};
 use tokenizers::Tokenizer;
 
-/// Where the model file is.
+/// Where the model file is and how to load it.
 #[derive(Debug, Clone)]
 pub struct LocalModelConfig {
     /// A `.gguf` file.
     pub path: PathBuf,
+    /// Convert tensors without a SIMD kernel (Q4_1, Q5_0, Q5_1) to Q8_0 once, and load that
+    /// copy (see [`crate::fast_variant`]). On by default: several times faster on CPU.
+    pub requantize: bool,
+}
+
+impl LocalModelConfig {
+    /// Loads `path` with the default settings.
+    pub fn new(path: impl Into<PathBuf>) -> Self {
+        LocalModelConfig {
+            path: path.into(),
+            requantize: true,
+        }
+    }
 }
 
 enum Weights {
@@ -52,7 +65,11 @@ pub struct LocalModel {
 impl LocalModel {
     /// Loads the model, its tokenizer (from the GGUF metadata) and its chat template.
     pub fn load(config: &LocalModelConfig) -> Result<Self, ModelError> {
-        let path = &config.path;
+        let path = &if config.requantize {
+            crate::fast_variant(&config.path)?
+        } else {
+            config.path.clone()
+        };
         let mut file = std::fs::File::open(path).map_err(|e| ModelError::io(path, e))?;
         let content = gguf_file::Content::read(&mut file).map_err(|e| format_err(path, e))?;
         let tokenizer = tokenizer_from_gguf(&content)?;
@@ -84,7 +101,8 @@ impl LocalModel {
                 });
             }
         };
-        let name = path
+        let name = config
+            .path
             .file_stem()
             .map(|s| s.to_string_lossy().into_owned())
             .unwrap_or_default();

@@ -15,7 +15,7 @@ fn model() -> &'static Mutex<LocalModel> {
         let path = resolve_model(TEST_MODEL, &default_models_dir()).expect(
             "the test model is fetched by ./setup.sh (crucible model fetch smollm2-135m-instruct)",
         );
-        Mutex::new(LocalModel::load(&LocalModelConfig { path }).expect("load"))
+        Mutex::new(LocalModel::load(&LocalModelConfig::new(path)).expect("load"))
     })
 }
 
