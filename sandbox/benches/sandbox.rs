@@ -135,17 +135,25 @@ fn run_native(bin: &Path, input: &[u8]) -> Vec<u8> {
 
 /// CPU-bound programs: wall time natively (g++ -O2) vs in the sandbox with all limits on.
 fn cpu_ratio(scratch: &Path) {
-    println!("### CPU-bound time, wasm (fuel + epoch + memory limits on) vs native g++ -O2\n");
-    println!("| program | native (ms) | sandbox (ms) | ratio |");
-    println!("|---|---|---|---|");
-    let sandbox = sandbox_with(1);
+    println!("### CPU-bound time, wasm (memory limits on) vs native g++ -O2\n");
+    println!(
+        "| program | native (ms) | sandbox, fuel metering (ms) | ratio | sandbox, wall-clock limit only (ms) | ratio |"
+    );
+    println!("|---|---|---|---|---|---|");
+    let metered = sandbox_with(1);
+    let unmetered = Sandbox::new(SandboxConfig {
+        workers: 1,
+        meter_fuel: false,
+        ..SandboxConfig::default()
+    })
+    .expect("sandbox");
     let limits = Limits {
         time: Duration::from_secs(60),
         memory_bytes: 1 << 30,
         ..Limits::default()
     };
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("calibration");
-    let mut ratios = Vec::new();
+    let (mut with_fuel, mut without) = (Vec::new(), Vec::new());
     for name in ["sieve", "sort", "dp"] {
         let source = std::fs::read_to_string(dir.join(format!("{name}.cpp"))).expect("source");
         let native = compile_native_cpp(&source, scratch);
@@ -154,18 +162,27 @@ fn cpu_ratio(scratch: &Path) {
             run_native(&native, b"");
             started.elapsed()
         });
-        let program = sandbox
-            .compile(Language::Cpp, source.as_bytes())
-            .expect("compile");
-        let wasm_ms = best_of(3, || sandbox.run(&program, b"", &limits).expect("run").wall);
-        ratios.push(wasm_ms / native_ms);
+        let time = |sandbox: &Sandbox| {
+            let program = sandbox
+                .compile(Language::Cpp, source.as_bytes())
+                .expect("compile");
+            best_of(3, || sandbox.run(&program, b"", &limits).expect("run").wall)
+        };
+        let (fuel_ms, plain_ms) = (time(&metered), time(&unmetered));
+        with_fuel.push(fuel_ms / native_ms);
+        without.push(plain_ms / native_ms);
         println!(
-            "| {name}.cpp | {native_ms:.1} | {wasm_ms:.1} | {:.2} |",
-            wasm_ms / native_ms
+            "| {name}.cpp | {native_ms:.1} | {fuel_ms:.1} | {:.2} | {plain_ms:.1} | {:.2} |",
+            fuel_ms / native_ms,
+            plain_ms / native_ms
         );
     }
-    let geo = ratios.iter().map(|r| r.ln()).sum::<f64>() / ratios.len() as f64;
-    println!("| geometric mean | | | {:.2} |\n", geo.exp());
+    let geo = |r: &[f64]| (r.iter().map(|x| x.ln()).sum::<f64>() / r.len() as f64).exp();
+    println!(
+        "| geometric mean | | | {:.2} | | {:.2} |\n",
+        geo(&with_fuel),
+        geo(&without)
+    );
 }
 
 fn best_of(n: usize, mut f: impl FnMut() -> Duration) -> f64 {
