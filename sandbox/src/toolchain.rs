@@ -169,7 +169,7 @@ impl Toolchain {
         let bits = self.include_dir().join("bits");
         std::fs::create_dir_all(&bits).map_err(|e| SandboxError::io(&bits, e))?;
         std::fs::create_dir_all(self.bin_dir()).map_err(|e| SandboxError::io(self.bin_dir(), e))?;
-        write_atomic(&bits.join("stdc++.h"), STDCXX_HEADER.as_bytes())?;
+        write_if_changed(&bits.join("stdc++.h"), STDCXX_HEADER.as_bytes())?;
         let link = self.bin_dir().join("wasm-ld-19");
         if std::fs::read_link(&link).ok().as_deref() != Some(wasm_ld) {
             let tmp = self
@@ -213,7 +213,7 @@ impl Toolchain {
             return Ok(());
         }
         let src = self.dir.join(name);
-        write_atomic(&src, source.as_bytes())?;
+        write_if_changed(&src, source.as_bytes())?;
         let mut args = base_flags(lang);
         args.extend(["-c".into(), src.display().to_string()]);
         self.build_support(lang, &args, object)
@@ -358,12 +358,10 @@ fn clang_version(clang: &Path) -> Result<String, SandboxError> {
     Ok(text.lines().next().unwrap_or("unknown clang").to_string())
 }
 
-/// Writes a file through a temporary name so readers never see a partial file.
-fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), SandboxError> {
+/// Writes a support file unless it already holds `bytes` (atomically, via `write_atomic`).
+fn write_if_changed(path: &Path, bytes: &[u8]) -> Result<(), SandboxError> {
     if std::fs::read(path).ok().as_deref() == Some(bytes) {
         return Ok(());
     }
-    let tmp = path.with_extension(format!("tmp{}", std::process::id()));
-    std::fs::write(&tmp, bytes).map_err(|e| SandboxError::io(&tmp, e))?;
-    std::fs::rename(&tmp, path).map_err(|e| SandboxError::io(path, e))
+    crate::engine::write_atomic(path, bytes).map_err(|e| SandboxError::io(path, e))
 }

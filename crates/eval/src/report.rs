@@ -203,7 +203,7 @@ impl EvalReport {
                     format!(
                         "{} {}",
                         s.verdict.map_or("NO_CODE", |v| v.code()),
-                        crate_truncate(&s.message.replace(['\n', '|'], " "), 80)
+                        crucible_sandbox::truncate(&s.message.replace(['\n', '|'], " "), 80)
                     )
                 })
                 .unwrap_or_default();
@@ -289,10 +289,6 @@ impl EvalReport {
         svg.push_str("</svg>\n");
         svg
     }
-}
-
-fn crate_truncate(s: &str, max: usize) -> String {
-    crucible_sandbox::truncate(s, max)
 }
 
 #[cfg(test)]

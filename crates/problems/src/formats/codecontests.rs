@@ -417,11 +417,7 @@ mod tests {
         );
         let report = load(&text);
         assert_eq!(report.problems.len(), 1);
-        let fields: Vec<_> = report
-            .errors
-            .iter()
-            .map(|e| e.field.clone().unwrap_or_default())
-            .collect();
+        let fields = common::error_fields(&report);
         assert_eq!(
             fields,
             vec![

@@ -401,6 +401,16 @@ pub(crate) fn dedent(text: &str) -> String {
         .join("\n")
 }
 
+/// The `field` of every error in a report, in order (test helper).
+#[cfg(test)]
+pub(crate) fn error_fields(report: &crate::LoadReport) -> Vec<String> {
+    report
+        .errors
+        .iter()
+        .map(|e| e.field.clone().unwrap_or_default())
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

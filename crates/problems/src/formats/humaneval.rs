@@ -122,11 +122,7 @@ mod tests {
         let text = format!("{no_entry}\n{bad_type}\n{truncated}\n{GOOD}\n{bad_entry}\n");
         let report = load("h.jsonl", text.as_bytes());
         assert_eq!(report.problems.len(), 1);
-        let fields: Vec<_> = report
-            .errors
-            .iter()
-            .map(|e| e.field.clone().unwrap_or_default())
-            .collect();
+        let fields = common::error_fields(&report);
         assert_eq!(
             fields,
             vec![

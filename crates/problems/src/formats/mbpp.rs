@@ -257,11 +257,7 @@ mod tests {
         let text = format!("{GOOD}\r\n{missing_code}\r\n{bad_tests}\r\n{empty_tests}\r\n{GOOD}");
         let report = load(&text);
         assert_eq!(report.problems.len(), 2);
-        let fields: Vec<_> = report
-            .errors
-            .iter()
-            .map(|e| e.field.clone().unwrap_or_default())
-            .collect();
+        let fields = common::error_fields(&report);
         assert_eq!(
             fields,
             vec!["line 2: code", "line 3: test_list", "line 4: test_list"]

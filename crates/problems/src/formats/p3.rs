@@ -229,11 +229,7 @@ mod tests {
             "[{missing_sat}, {wrong_type}, {GOOD}, {bad_split}, {not_object}]"
         ));
         assert_eq!(report.problems.len(), 1);
-        let fields: Vec<_> = report
-            .errors
-            .iter()
-            .map(|e| e.field.clone().unwrap_or_default())
-            .collect();
+        let fields = common::error_fields(&report);
         assert_eq!(
             fields,
             vec![
