@@ -43,6 +43,10 @@ pub struct Completion {
 
 /// Produces completions. Implementations: [`crate::LocalModel`] (candle); an OpenAI-compatible
 /// remote backend follows.
+///
+/// Callers with many conversations at once (a campaign round) should use
+/// [`Generator::generate_batch`]: implementations override it to decode them together (local
+/// batching) or to send them concurrently (remote).
 pub trait Generator: Send {
     /// Generates `request.n` completions of the conversation; `on_token` is called with each
     /// new piece of text of the first completion (for streaming to a terminal).
@@ -51,6 +55,22 @@ pub trait Generator: Send {
         request: &GenerationRequest,
         on_token: &mut dyn FnMut(&str),
     ) -> Result<Vec<Completion>, ModelError>;
+
+    /// Generates completions for every request; the result for request `i` is at index `i`.
+    /// One request's failure does not fail the others. `on_done(i)` is called as soon as
+    /// request `i` is finished (for progress bars). The default runs them one after another.
+    fn generate_batch(
+        &mut self,
+        requests: &[GenerationRequest],
+        on_done: &mut dyn FnMut(usize),
+    ) -> Vec<Result<Vec<Completion>, ModelError>> {
+        let mut out = Vec::with_capacity(requests.len());
+        for (i, request) in requests.iter().enumerate() {
+            out.push(self.generate(request, &mut |_| {}));
+            on_done(i);
+        }
+        out
+    }
 
     /// A short description (model name, quantization) for logs and reports.
     fn describe(&self) -> String;
