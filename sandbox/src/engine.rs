@@ -24,9 +24,6 @@ use wasmtime_wasi::{FsPerms, I32Exit, WasiCtxBuilder};
 /// How often the wall-clock backstop's epoch advances.
 const EPOCH_TICK: Duration = Duration::from_millis(10);
 
-/// Seed of the guest's (deterministic) random sources.
-const GUEST_RANDOM_SEED: u64 = 0x00C0_FFEE;
-
 /// The fixed wall-clock time guests see: 2024-01-01T00:00:00Z.
 const GUEST_EPOCH_SECS: u64 = 1_704_067_200;
 
@@ -735,8 +732,8 @@ fn execute(
         .args(&program.argv)
         .wall_clock(FixedWallClock)
         .monotonic_clock(SteppingClock::default())
-        .secure_random(rand::rngs::StdRng::seed_from_u64(GUEST_RANDOM_SEED))
-        .insecure_random_seed(u128::from(GUEST_RANDOM_SEED))
+        .secure_random(rand::rngs::StdRng::seed_from_u64(limits.random_seed))
+        .insecure_random_seed(u128::from(limits.random_seed))
         .allow_blocking_current_thread(true);
     for arg in &extra.args {
         builder.arg(arg);

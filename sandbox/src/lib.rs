@@ -18,7 +18,10 @@ pub use engine::{CacheStats, Program, Sandbox, SandboxConfig, default_cache_dir}
 pub use error::SandboxError;
 pub use judge::{JudgeOptions, JudgeReport, Submission, TestCase, TestResult};
 pub use lang::Language;
-pub use limits::{FUEL_PER_SECOND_COMPILED, FUEL_PER_SECOND_PYTHON, FUEL_PER_WALL_SECOND, Limits};
+pub use limits::{
+    DEFAULT_RANDOM_SEED, FUEL_PER_SECOND_COMPILED, FUEL_PER_SECOND_PYTHON, FUEL_PER_WALL_SECOND,
+    Limits,
+};
 pub use pipe::OutputLimitHit;
 pub use verdict::{RunReport, Termination, Verdict};
 

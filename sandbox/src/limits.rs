@@ -42,6 +42,18 @@ pub struct Limits {
     /// Wall-clock backstop: this multiple of the wall time the fuel budget takes to burn on the
     /// reference machine, plus 2 s.
     pub wall_factor: f64,
+    /// Seed of the guest's random sources (`random_get`, Python's hash seed): runs are
+    /// reproducible for a fixed seed; running twice with different seeds exposes programs
+    /// whose output depends on randomness.
+    #[serde(default = "default_random_seed")]
+    pub random_seed: u64,
+}
+
+/// The seed guests get unless a caller picks another.
+pub const DEFAULT_RANDOM_SEED: u64 = 0x00C0_FFEE;
+
+fn default_random_seed() -> u64 {
+    DEFAULT_RANDOM_SEED
 }
 
 impl Default for Limits {
@@ -52,6 +64,7 @@ impl Default for Limits {
             output_bytes: 64 << 20,
             stderr_bytes: 64 << 10,
             wall_factor: 3.0,
+            random_seed: DEFAULT_RANDOM_SEED,
         }
     }
 }
