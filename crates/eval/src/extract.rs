@@ -10,15 +10,25 @@ use crucible_sandbox::Language;
 
 /// A fenced block found in a reply.
 #[derive(Debug, Clone, PartialEq, Eq)]
-struct Block {
-    tag: String,
-    body: String,
-    closed: bool,
+pub struct CodeBlock {
+    /// The fence's info string, lower-cased (`python`, `cpp`, or empty).
+    pub tag: String,
+    /// The lines between the fences.
+    pub body: String,
+    /// Whether a closing fence was found.
+    pub closed: bool,
+}
+
+impl CodeBlock {
+    /// Whether the block's tag names `lang`.
+    pub fn is_language(&self, lang: Language) -> bool {
+        tag_matches(&self.tag, lang)
+    }
 }
 
 /// The program for `lang` in `reply`, if there is one.
 pub fn extract_code(reply: &str, lang: Language) -> Option<String> {
-    let blocks = fenced_blocks(reply);
+    let blocks = code_blocks(reply);
     let pick = blocks
         .iter()
         .rev()
@@ -40,7 +50,7 @@ pub fn extract_code(reply: &str, lang: Language) -> Option<String> {
 }
 
 /// Splits out ``` or ~~~ fenced blocks (the fence's info string is the tag).
-fn fenced_blocks(reply: &str) -> Vec<Block> {
+pub fn code_blocks(reply: &str) -> Vec<CodeBlock> {
     let mut blocks = Vec::new();
     let mut current: Option<(String, String, &str)> = None;
     for line in reply.lines() {
@@ -55,7 +65,7 @@ fn fenced_blocks(reply: &str) -> Vec<Block> {
                 if f == *open && trimmed.trim_start_matches(f).trim().is_empty() =>
             {
                 if let Some((tag, body, _)) = current.take() {
-                    blocks.push(Block {
+                    blocks.push(CodeBlock {
                         tag,
                         body,
                         closed: true,
@@ -70,7 +80,7 @@ fn fenced_blocks(reply: &str) -> Vec<Block> {
         }
     }
     if let Some((tag, body, _)) = current {
-        blocks.push(Block {
+        blocks.push(CodeBlock {
             tag,
             body,
             closed: false,

@@ -13,8 +13,8 @@ mod runner;
 mod source;
 mod store;
 
-pub use extract::extract_code;
-pub use model_source::{ModelSource, solve_prompt};
+pub use extract::{CodeBlock, code_blocks, extract_code};
+pub use model_source::{ModelSource, complete_function, solve_prompt};
 pub use passk::{mean_pass_at_k, pass_at_k};
 pub use report::{Breakdown, EvalReport};
 pub use runner::{EvalConfig, Evaluator, ProblemResult, Progress, SampleResult};

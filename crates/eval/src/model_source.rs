@@ -74,7 +74,7 @@ pub fn solve_prompt(problem: &Problem, lang: Language) -> (String, Language) {
 }
 
 /// Makes a function-level reply self-contained: a bare body gets the prompt's signature.
-fn complete_function(problem: &Problem, code: String) -> String {
+pub fn complete_function(problem: &Problem, code: String) -> String {
     match &problem.task {
         Task::Function(task)
             if !code.contains(&format!("def {}", task.entry_point))

@@ -1,0 +1,774 @@
+//! Running a campaign: rounds of propose → validate → solve → judge → score → datasets.
+//!
+//! One thread owns the models and decodes queued requests in batches (solver requests first);
+//! validation and judging run on the sandbox's workers meanwhile, so the model never waits for
+//! the sandbox. Proposals are committed in slot order, each in its own transaction, and every
+//! request's seed derives from (campaign seed, round, slot): a killed campaign resumes by
+//! redoing exactly the uncommitted work, with the same results.
+
+use crate::config::{CampaignConfig, PuzzleKind};
+use crate::dataset::{proposer_row, solver_rows};
+use crate::judge::{judge_attempt, score};
+use crate::prompts::{Examples, as_problem, propose_prompt};
+use crate::puzzle::{Draft, parse_reply};
+use crate::similarity::{Fingerprint, mix};
+use crate::store::{AttemptRow, PuzzleRow, StageTime, Store};
+use crate::validate::{PuzzleTest, Rejection, validate};
+use crate::{SelfplayError, export};
+use crucible_eval::{complete_function, extract_code, solve_prompt};
+use crucible_model::{ChatMessage, Completion, GenerationRequest, Generator, ModelError};
+use crucible_sandbox::{Language, Sandbox};
+use std::collections::{BTreeMap, VecDeque};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Condvar, Mutex};
+use std::time::Instant;
+use tokio::sync::mpsc;
+
+/// Difficulties sampled for proposals.
+const DIFFICULTIES: [&str; 3] = ["easy", "medium", "hard"];
+
+/// What a running campaign reports (for progress bars and logs).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Event {
+    /// A round began (or resumed with `committed` puzzles already done).
+    RoundStarted {
+        /// Round number.
+        round: u32,
+        /// Puzzles in the round.
+        puzzles: u32,
+        /// Puzzles already committed.
+        committed: u32,
+    },
+    /// A proposal was validated and committed.
+    PuzzleCommitted {
+        /// Round number.
+        round: u32,
+        /// Its slot.
+        slot: u32,
+        /// `None` when valid, else the rejection reason.
+        rejection: Option<String>,
+    },
+    /// A valid puzzle's attempts were judged and committed.
+    PuzzleSolved {
+        /// Round number.
+        round: u32,
+        /// Accepted attempts.
+        accepted: u32,
+        /// Attempts.
+        attempts: u32,
+    },
+    /// The round's datasets were written.
+    RoundFinished {
+        /// Round number.
+        round: u32,
+    },
+}
+
+/// A campaign directory: `campaign.db` and `datasets/`.
+pub struct Campaign {
+    dir: PathBuf,
+    store: Store,
+    config: CampaignConfig,
+    sandbox: Sandbox,
+    examples: Examples,
+}
+
+impl Campaign {
+    /// The store file of a campaign directory.
+    pub fn store_path(dir: &Path) -> PathBuf {
+        dir.join("campaign.db")
+    }
+
+    /// Creates a campaign in `dir` with `config`, or reopens it with its stored configuration
+    /// (`config` = `None` resumes; a different `config` for an existing campaign is an error).
+    pub fn open(
+        dir: &Path,
+        config: Option<&CampaignConfig>,
+        sandbox: Sandbox,
+    ) -> Result<Self, SelfplayError> {
+        let store = Store::open(&Self::store_path(dir))?;
+        let config = match (store.stored_config()?, config) {
+            (Some(stored), Some(given)) if &stored != given => {
+                return Err(SelfplayError::Config(format!(
+                    "{} already holds a campaign with another configuration; resume it, or use a new directory",
+                    dir.display()
+                )));
+            }
+            (Some(stored), _) => stored,
+            (None, Some(given)) => store.campaign_config(given)?,
+            (None, None) => {
+                return Err(SelfplayError::Config(format!(
+                    "{} holds no campaign to resume",
+                    dir.display()
+                )));
+            }
+        };
+        let examples = Examples::load(Path::new(&config.seed_set), config.language)?;
+        Ok(Campaign {
+            dir: dir.to_path_buf(),
+            store,
+            config,
+            sandbox,
+            examples,
+        })
+    }
+
+    /// The campaign's configuration.
+    pub fn config(&self) -> &CampaignConfig {
+        &self.config
+    }
+
+    /// The store.
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// Runs every unfinished round. `solver` = `None` uses the proposer for both roles.
+    pub fn run(
+        &mut self,
+        proposer: &mut (dyn Generator + 'static),
+        mut solver: Option<&mut (dyn Generator + 'static)>,
+        on_event: &mut dyn FnMut(&Event),
+    ) -> Result<(), SelfplayError> {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| SelfplayError::io(&self.dir, e))?;
+        for round in 1..=self.config.rounds {
+            if self.store.round_finished(round)? {
+                continue;
+            }
+            let queue = Arc::new(JobQueue::default());
+            let (tx, rx) = mpsc::unbounded_channel();
+            let batch = self.config.batch;
+            let result = std::thread::scope(|scope| {
+                let worker_queue = Arc::clone(&queue);
+                let solver = solver.as_mut().map(|s| &mut **s);
+                let proposer = &mut *proposer;
+                scope.spawn(move || model_worker(&worker_queue, proposer, solver, batch, &tx));
+                let result = runtime.block_on(self.run_round(round, &queue, rx, on_event));
+                queue.close();
+                result
+            });
+            result?;
+            export::write_datasets(&self.store, &self.dir.join("datasets"))?;
+            on_event(&Event::RoundFinished { round });
+        }
+        Ok(())
+    }
+
+    async fn run_round(
+        &mut self,
+        round: u32,
+        queue: &JobQueue,
+        mut results: mpsc::UnboundedReceiver<ModelDone>,
+        on_event: &mut dyn FnMut(&Event),
+    ) -> Result<(), SelfplayError> {
+        self.store.start_round(round)?;
+        let committed = self.store.committed_slots(round)?;
+        let mut pending: VecDeque<u32> = (0..self.config.puzzles_per_round)
+            .filter(|s| !committed.contains(s))
+            .collect();
+        on_event(&Event::RoundStarted {
+            round,
+            puzzles: self.config.puzzles_per_round,
+            committed: committed.len() as u32,
+        });
+        let mut meta = BTreeMap::new();
+        for &slot in &pending {
+            let proposal = self.proposal(round, slot);
+            queue.push(proposal.job(&self.config), false);
+            meta.insert(slot, proposal);
+        }
+        let mut outstanding = 0usize;
+        for puzzle in self.store.unsolved(round)? {
+            queue.push(self.solve_job(&puzzle)?, true);
+            outstanding += 1;
+        }
+        let mut fingerprints: Vec<(i64, Fingerprint)> = self.store.valid_fingerprints()?;
+        let (vtx, mut vrx) = mpsc::unbounded_channel::<(u32, Result<Checked, SelfplayError>)>();
+        let (jtx, mut jrx) = mpsc::unbounded_channel::<(i64, Result<Judged, SelfplayError>)>();
+        let mut ready: BTreeMap<u32, Checked> = BTreeMap::new();
+        let mut clock = Clock::start();
+        while !pending.is_empty() || outstanding > 0 {
+            tokio::select! {
+                done = results.recv() => {
+                    let done = done.ok_or_else(|| SelfplayError::Config("the model worker stopped".into()))?;
+                    match done.key {
+                        JobKey::Propose(slot) => {
+                            let proposal = meta.get(&slot).cloned().ok_or_else(|| SelfplayError::Config(format!("unknown slot {slot}")))?;
+                            self.spawn_check(proposal, done, vtx.clone());
+                        }
+                        JobKey::Solve(id) => self.spawn_judge(id, done, jtx.clone())?,
+                    }
+                }
+                Some((slot, checked)) = vrx.recv() => {
+                    ready.insert(slot, checked?);
+                    while let Some(slot) = pending.front().copied() {
+                        let Some(checked) = ready.remove(&slot) else { break };
+                        pending.pop_front();
+                        let (row, valid) = self.commit_proposal(round, checked, &mut fingerprints, &mut clock)?;
+                        on_event(&Event::PuzzleCommitted { round, slot, rejection: row.rejection.as_ref().map(|r| r.0.clone()) });
+                        if valid {
+                            queue.push(self.solve_job(&row)?, true);
+                            outstanding += 1;
+                        }
+                    }
+                }
+                Some((id, judged)) = jrx.recv() => {
+                    let judged = judged?;
+                    let mut time = judged.time;
+                    clock.lap(&mut time);
+                    let puzzle = self.store.puzzle(id)?.ok_or_else(|| SelfplayError::Config(format!("puzzle {id} is not in the store")))?;
+                    let (draft, _) = parsed(&puzzle)?;
+                    let score = score(&judged.attempts, matches!(draft, Draft::Stdio(_)));
+                    self.store.commit_attempts(id, &judged.attempts, &score, &time)?;
+                    outstanding -= 1;
+                    on_event(&Event::PuzzleSolved {
+                        round,
+                        accepted: judged.attempts.iter().filter(|a| a.accepted()).count() as u32,
+                        attempts: judged.attempts.len() as u32,
+                    });
+                }
+            }
+        }
+        let mut time = StageTime::default();
+        clock.lap(&mut time);
+        let rows = self.dataset_rows(round)?;
+        self.store.finish_round(round, &rows, &time)?;
+        Ok(())
+    }
+
+    fn proposal(&self, round: u32, slot: u32) -> Proposal {
+        let seed = derive(&[self.config.seed, u64::from(round), u64::from(slot), 1]);
+        let kind = self.config.kinds[slot as usize % self.config.kinds.len()];
+        let topic =
+            self.config.topics[(mix(seed ^ 11) % self.config.topics.len() as u64) as usize].clone();
+        let difficulty = DIFFICULTIES[(mix(seed ^ 13) % DIFFICULTIES.len() as u64) as usize];
+        let mut pick_state = seed ^ 17;
+        let examples = self.examples.pick(kind, self.config.few_shot, || {
+            pick_state = mix(pick_state);
+            pick_state
+        });
+        let prompt = propose_prompt(kind, &topic, difficulty, self.config.language, &examples);
+        Proposal {
+            slot,
+            seed,
+            kind,
+            topic,
+            difficulty: difficulty.to_string(),
+            prompt,
+        }
+    }
+
+    fn solve_job(&self, puzzle: &PuzzleRow) -> Result<Job, SelfplayError> {
+        let (draft, tests) = parsed(puzzle)?;
+        let problem = as_problem(
+            &puzzle.id.to_string(),
+            &draft,
+            &tests,
+            self.config.language,
+            &self.config,
+        );
+        let (prompt, _) = solve_prompt(&problem, self.config.language);
+        let seed = derive(&[
+            self.config.seed,
+            u64::from(puzzle.round),
+            u64::from(puzzle.slot),
+            2,
+        ]);
+        Ok(Job {
+            key: JobKey::Solve(puzzle.id),
+            solver: true,
+            request: GenerationRequest {
+                messages: vec![ChatMessage::user(prompt)],
+                n: self.config.attempts as usize,
+                sampling: self.config.solver.sampling(seed),
+            },
+        })
+    }
+
+    /// Parses and validates a proposal on a sandbox task.
+    fn spawn_check(
+        &self,
+        proposal: Proposal,
+        done: ModelDone,
+        tx: mpsc::UnboundedSender<(u32, Result<Checked, SelfplayError>)>,
+    ) {
+        let sandbox = self.sandbox.clone();
+        let lang = self.config.language;
+        let limits = self.config.limits.clone();
+        tokio::spawn(async move {
+            let started = Instant::now();
+            let slot = proposal.slot;
+            let outcome = match done.result {
+                Err(e) => Ok((
+                    String::new(),
+                    Err(Rejection::new("model_error", e.to_string())),
+                )),
+                Ok(mut completions) if !completions.is_empty() => {
+                    let reply = completions.swap_remove(0).text;
+                    match parse_reply(&reply, proposal.kind, lang) {
+                        Err(problem) => Ok((reply, Err(Rejection::new(problem.reason(), "")))),
+                        Ok(draft) => validate(&sandbox, &draft, lang, &limits)
+                            .await
+                            .map(|v| (reply, v.map(|tests| (draft, tests)))),
+                    }
+                }
+                Ok(_) => Ok((
+                    String::new(),
+                    Err(Rejection::new("model_error", "no completion")),
+                )),
+            };
+            let checked = outcome.map(|(reply, outcome)| Checked {
+                proposal,
+                reply,
+                outcome,
+                time: StageTime {
+                    propose: done.seconds,
+                    validate: started.elapsed().as_secs_f64(),
+                    ..StageTime::default()
+                },
+            });
+            let _ = tx.send((slot, checked));
+        });
+    }
+
+    /// Judges a puzzle's attempts on a sandbox task.
+    fn spawn_judge(
+        &self,
+        id: i64,
+        done: ModelDone,
+        tx: mpsc::UnboundedSender<(i64, Result<Judged, SelfplayError>)>,
+    ) -> Result<(), SelfplayError> {
+        let puzzle = self
+            .store
+            .puzzle(id)?
+            .ok_or_else(|| SelfplayError::Config(format!("puzzle {id} is not in the store")))?;
+        let (draft, tests) = parsed(&puzzle)?;
+        let lang = if draft.kind() == PuzzleKind::P3 {
+            Language::Python
+        } else {
+            self.config.language
+        };
+        let problem = as_problem(&id.to_string(), &draft, &tests, lang, &self.config);
+        let sandbox = self.sandbox.clone();
+        let limits = self.config.limits.clone();
+        tokio::spawn(async move {
+            let started = Instant::now();
+            let completions = match done.result {
+                Ok(c) => c,
+                Err(e) => {
+                    let _ = tx.send((id, Err(SelfplayError::Model(e))));
+                    return;
+                }
+            };
+            let mut attempts = Vec::with_capacity(completions.len());
+            for (idx, completion) in completions.into_iter().enumerate() {
+                let code =
+                    extract_code(&completion.text, lang).map(|c| complete_function(&problem, c));
+                match judge_attempt(
+                    &sandbox,
+                    &draft,
+                    &tests,
+                    lang,
+                    &limits,
+                    idx as u32,
+                    completion.text,
+                    code,
+                )
+                .await
+                {
+                    Ok(a) => attempts.push(a),
+                    Err(e) => {
+                        let _ = tx.send((id, Err(e)));
+                        return;
+                    }
+                }
+            }
+            let time = StageTime {
+                solve: done.seconds,
+                judge: started.elapsed().as_secs_f64(),
+                ..StageTime::default()
+            };
+            let _ = tx.send((id, Ok(Judged { attempts, time })));
+        });
+        Ok(())
+    }
+
+    /// Commits a checked proposal, applying the copy and near-duplicate checks.
+    fn commit_proposal(
+        &mut self,
+        round: u32,
+        checked: Checked,
+        fingerprints: &mut Vec<(i64, Fingerprint)>,
+        clock: &mut Clock,
+    ) -> Result<(PuzzleRow, bool), SelfplayError> {
+        let Checked {
+            proposal,
+            reply,
+            outcome,
+            mut time,
+        } = checked;
+        let mut row = PuzzleRow {
+            id: 0,
+            round,
+            slot: proposal.slot,
+            kind: proposal.kind.name().into(),
+            topic: proposal.topic,
+            difficulty: proposal.difficulty,
+            seed: proposal.seed,
+            prompt: proposal.prompt,
+            reply,
+            rejection: None,
+            title: None,
+            statement: None,
+            draft: None,
+            tests: None,
+            fingerprint: None,
+        };
+        match outcome {
+            Err(r) => row.rejection = Some((r.reason.to_string(), r.detail)),
+            Ok((draft, tests)) => {
+                let fingerprint = Fingerprint::of(draft.fingerprint_text());
+                row.rejection = self.duplicate_check(&draft, &fingerprint, fingerprints);
+                row.title = match &draft {
+                    Draft::Stdio(d) => Some(d.title.clone()),
+                    Draft::P3(_) => None,
+                };
+                row.statement = Some(draft.fingerprint_text().to_string());
+                row.draft = serde_json::to_string(&draft).ok();
+                row.tests = serde_json::to_string(&tests).ok();
+                row.fingerprint = Some(fingerprint);
+            }
+        }
+        clock.lap(&mut time);
+        row.id = self.store.commit_puzzle(&row, &time)?;
+        let valid = row.rejection.is_none();
+        if valid && let Some(f) = &row.fingerprint {
+            fingerprints.push((row.id, f.clone()));
+        }
+        Ok((row, valid))
+    }
+
+    fn duplicate_check(
+        &self,
+        draft: &Draft,
+        fingerprint: &Fingerprint,
+        earlier: &[(i64, Fingerprint)],
+    ) -> Option<(String, String)> {
+        let threshold = self.config.near_duplicate_threshold;
+        let copied = self.examples.closest(draft.kind(), fingerprint);
+        if copied >= threshold {
+            return Some((
+                "copied_example".into(),
+                format!("similarity {copied:.2} to a seed-set example"),
+            ));
+        }
+        earlier
+            .iter()
+            .map(|(id, f)| (id, f.similarity(fingerprint)))
+            .filter(|(_, s)| *s >= threshold)
+            .max_by(|a, b| a.1.total_cmp(&b.1))
+            .map(|(id, s)| {
+                (
+                    "near_duplicate".into(),
+                    format!("similarity {s:.2} to puzzle {id}"),
+                )
+            })
+    }
+
+    /// Dataset rows for every solved puzzle of a round.
+    fn dataset_rows(&self, round: u32) -> Result<Vec<crate::store::DatasetRow>, SelfplayError> {
+        let mut rows = Vec::new();
+        for puzzle in self.store.puzzles(round)? {
+            let Some(score) = self.store.score(puzzle.id)? else {
+                continue;
+            };
+            let (draft, tests) = parsed(&puzzle)?;
+            let lang = if draft.kind() == PuzzleKind::P3 {
+                Language::Python
+            } else {
+                self.config.language
+            };
+            let problem = as_problem(&puzzle.id.to_string(), &draft, &tests, lang, &self.config);
+            let (prompt, _) = solve_prompt(&problem, self.config.language);
+            let attempts: Vec<AttemptRow> = self.store.attempts(puzzle.id)?;
+            rows.extend(solver_rows(
+                &puzzle,
+                &prompt,
+                &attempts,
+                lang,
+                self.config.max_pairs_per_puzzle as usize,
+            ));
+            rows.extend(proposer_row(
+                &puzzle,
+                &draft,
+                &tests,
+                &score,
+                self.config.language,
+            ));
+        }
+        Ok(rows)
+    }
+}
+
+/// The draft and tests stored with a valid puzzle.
+fn parsed(puzzle: &PuzzleRow) -> Result<(Draft, Vec<PuzzleTest>), SelfplayError> {
+    let bad = |what: &str| {
+        SelfplayError::Config(format!(
+            "puzzle {} has no readable {what} in the store",
+            puzzle.id
+        ))
+    };
+    let draft: Draft = serde_json::from_str(puzzle.draft.as_deref().ok_or_else(|| bad("draft"))?)
+        .map_err(|_| bad("draft"))?;
+    let tests: Vec<PuzzleTest> =
+        serde_json::from_str(puzzle.tests.as_deref().ok_or_else(|| bad("tests"))?)
+            .map_err(|_| bad("tests"))?;
+    Ok((draft, tests))
+}
+
+/// A seed from several parts (stable forever: stored results depend on it).
+fn derive(parts: &[u64]) -> u64 {
+    parts.iter().fold(0x5EED, |acc, &p| {
+        mix(acc ^ mix(p.wrapping_add(0x9E37_79B9_7F4A_7C15)))
+    })
+}
+
+/// What one proposal slot asks for.
+#[derive(Debug, Clone)]
+struct Proposal {
+    slot: u32,
+    seed: u64,
+    kind: PuzzleKind,
+    topic: String,
+    difficulty: String,
+    prompt: String,
+}
+
+impl Proposal {
+    fn job(&self, config: &CampaignConfig) -> Job {
+        Job {
+            key: JobKey::Propose(self.slot),
+            solver: false,
+            request: GenerationRequest {
+                messages: vec![ChatMessage::user(self.prompt.clone())],
+                n: 1,
+                sampling: config.proposer.sampling(self.seed),
+            },
+        }
+    }
+}
+
+/// A proposal after parsing and validation.
+struct Checked {
+    proposal: Proposal,
+    reply: String,
+    outcome: Result<(Draft, Vec<PuzzleTest>), Rejection>,
+    time: StageTime,
+}
+
+/// A puzzle's judged attempts.
+struct Judged {
+    attempts: Vec<AttemptRow>,
+    time: StageTime,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum JobKey {
+    Propose(u32),
+    Solve(i64),
+}
+
+/// A request for the model thread.
+struct Job {
+    key: JobKey,
+    solver: bool,
+    request: GenerationRequest,
+}
+
+/// A finished request.
+struct ModelDone {
+    key: JobKey,
+    result: Result<Vec<Completion>, ModelError>,
+    seconds: f64,
+}
+
+/// Requests waiting for the model: solver requests first, then proposals.
+#[derive(Default)]
+struct JobQueue {
+    state: Mutex<QueueState>,
+    ready: Condvar,
+}
+
+#[derive(Default)]
+struct QueueState {
+    solve: VecDeque<Job>,
+    propose: VecDeque<Job>,
+    closed: bool,
+}
+
+impl JobQueue {
+    fn push(&self, job: Job, solve: bool) {
+        let mut state = self.state.lock().unwrap_or_else(|p| p.into_inner());
+        if solve {
+            state.solve.push_back(job);
+        } else {
+            state.propose.push_back(job);
+        }
+        self.ready.notify_one();
+    }
+
+    fn close(&self) {
+        self.state.lock().unwrap_or_else(|p| p.into_inner()).closed = true;
+        self.ready.notify_all();
+    }
+
+    /// Up to `batch` sequences' worth of jobs of one role (at least one job); empty once closed.
+    fn take(&self, batch: usize) -> Vec<Job> {
+        let mut state = self.state.lock().unwrap_or_else(|p| p.into_inner());
+        loop {
+            if state.closed {
+                return Vec::new();
+            }
+            let from_solve = !state.solve.is_empty();
+            let source = if from_solve {
+                &mut state.solve
+            } else {
+                &mut state.propose
+            };
+            let mut jobs: Vec<Job> = Vec::new();
+            let mut sequences = 0;
+            while let Some(job) = source.front() {
+                if !jobs.is_empty() && sequences + job.request.n > batch {
+                    break;
+                }
+                sequences += job.request.n;
+                jobs.extend(source.pop_front());
+            }
+            if !jobs.is_empty() {
+                return jobs;
+            }
+            state = self.ready.wait(state).unwrap_or_else(|p| p.into_inner());
+        }
+    }
+}
+
+/// The model thread: decodes queued requests in batches until the queue closes.
+fn model_worker(
+    queue: &JobQueue,
+    proposer: &mut (dyn Generator + 'static),
+    mut solver: Option<&mut (dyn Generator + 'static)>,
+    batch: usize,
+    results: &mpsc::UnboundedSender<ModelDone>,
+) {
+    loop {
+        let jobs = queue.take(batch);
+        if jobs.is_empty() {
+            return;
+        }
+        let requests: Vec<GenerationRequest> = jobs.iter().map(|j| j.request.clone()).collect();
+        let model: &mut dyn Generator = match (&mut solver, jobs[0].solver) {
+            (Some(s), true) => &mut **s,
+            _ => &mut *proposer,
+        };
+        let started = Instant::now();
+        let outputs = model.generate_batch(&requests, &mut |_| {});
+        let sequences: usize = requests.iter().map(|r| r.n).sum::<usize>().max(1);
+        let per_sequence = started.elapsed().as_secs_f64() / sequences as f64;
+        for (job, result) in jobs.into_iter().zip(outputs) {
+            let done = ModelDone {
+                key: job.key,
+                result,
+                seconds: per_sequence * job.request.n as f64,
+            };
+            if results.send(done).is_err() {
+                return;
+            }
+        }
+    }
+}
+
+/// Wall and CPU time since the last commit, charged to the next one.
+struct Clock {
+    wall: Instant,
+    cpu: f64,
+}
+
+impl Clock {
+    fn start() -> Self {
+        Clock {
+            wall: Instant::now(),
+            cpu: process_cpu_seconds(),
+        }
+    }
+
+    fn lap(&mut self, time: &mut StageTime) {
+        let cpu = process_cpu_seconds();
+        time.cpu += (cpu - self.cpu).max(0.0);
+        time.wall += self.wall.elapsed().as_secs_f64();
+        self.cpu = cpu;
+        self.wall = Instant::now();
+    }
+}
+
+/// CPU time of this process and its finished children (the compiler), seconds.
+pub fn process_cpu_seconds() -> f64 {
+    let seconds = |who| {
+        let mut usage = std::mem::MaybeUninit::<libc::rusage>::zeroed();
+        // SAFETY: getrusage writes a full rusage into the pointer we own.
+        let ok = unsafe { libc::getrusage(who, usage.as_mut_ptr()) } == 0;
+        if !ok {
+            return 0.0;
+        }
+        // SAFETY: initialised by the successful call above.
+        let usage = unsafe { usage.assume_init() };
+        let tv = |t: libc::timeval| t.tv_sec as f64 + t.tv_usec as f64 / 1e6;
+        tv(usage.ru_utime) + tv(usage.ru_stime)
+    };
+    seconds(libc::RUSAGE_SELF) + seconds(libc::RUSAGE_CHILDREN)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn seeds_are_stable_and_distinct() {
+        assert_eq!(derive(&[0, 1, 2, 1]), derive(&[0, 1, 2, 1]));
+        assert_ne!(derive(&[0, 1, 2, 1]), derive(&[0, 1, 3, 1]));
+        assert_ne!(derive(&[0, 1, 2, 1]), derive(&[0, 1, 2, 2]));
+    }
+
+    fn job(n: usize, solver: bool) -> Job {
+        Job {
+            key: JobKey::Propose(0),
+            solver,
+            request: GenerationRequest {
+                messages: Vec::new(),
+                n,
+                sampling: crucible_model::SamplingParams::default(),
+            },
+        }
+    }
+
+    #[test]
+    fn queue_serves_solver_requests_first_within_the_batch() {
+        let q = JobQueue::default();
+        for _ in 0..5 {
+            q.push(job(1, false), false);
+        }
+        q.push(job(4, true), true);
+        q.push(job(4, true), true);
+        q.push(job(4, true), true);
+        let first = q.take(8);
+        assert_eq!(first.len(), 2);
+        assert!(first.iter().all(|j| j.solver));
+        assert_eq!(q.take(8).len(), 1);
+        assert_eq!(q.take(3).len(), 3);
+        assert_eq!(q.take(3).len(), 2);
+        q.close();
+        assert!(q.take(3).is_empty());
+    }
+}

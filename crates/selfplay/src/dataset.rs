@@ -1,0 +1,181 @@
+//! Training data from a round: solver examples (statement → an accepted solution, at most m
+//! per puzzle, the most different ones first) and proposer examples (topic and difficulty →
+//! a valid, learnable puzzle), as chat messages in the `{"messages": [...]}` layout.
+
+use crate::config::PuzzleKind;
+use crate::prompts::propose_instruction;
+use crate::puzzle::{Draft, fence_tag, render_p3, render_stdio};
+use crate::store::{AttemptRow, DatasetRow, PuzzleRow, PuzzleScore};
+use crate::validate::PuzzleTest;
+use crucible_sandbox::Language;
+use std::collections::HashSet;
+
+/// Test inputs shown in a proposer training target.
+const TARGET_TESTS: usize = 6;
+
+/// A chat conversation as one JSON line.
+pub fn messages_json(user: &str, assistant: &str) -> String {
+    serde_json::json!({
+        "messages": [
+            {"role": "user", "content": user},
+            {"role": "assistant", "content": assistant},
+        ]
+    })
+    .to_string()
+}
+
+/// Up to `m` accepted attempts, distinct after normalisation, greedily most different.
+pub fn pick_solutions(attempts: &[AttemptRow], m: usize) -> Vec<&AttemptRow> {
+    let mut seen = HashSet::new();
+    let candidates: Vec<(&AttemptRow, HashSet<String>)> = attempts
+        .iter()
+        .filter(|a| a.accepted())
+        .filter_map(|a| {
+            let code = a.code.as_deref()?;
+            seen.insert(normalised(code)).then(|| (a, tokens(code)))
+        })
+        .collect();
+    let mut chosen: Vec<usize> = Vec::new();
+    while chosen.len() < m.min(candidates.len()) {
+        let next = (0..candidates.len())
+            .filter(|i| !chosen.contains(i))
+            .max_by(|&a, &b| {
+                let da = min_distance(&candidates, &chosen, a);
+                let db = min_distance(&candidates, &chosen, b);
+                da.total_cmp(&db).then(b.cmp(&a))
+            });
+        match next {
+            Some(i) => chosen.push(i),
+            None => break,
+        }
+    }
+    chosen.into_iter().map(|i| candidates[i].0).collect()
+}
+
+fn normalised(code: &str) -> String {
+    code.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+fn tokens(code: &str) -> HashSet<String> {
+    code.split(|c: char| !c.is_alphanumeric() && c != '_')
+        .filter(|t| !t.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+/// Jaccard distance to the nearest already chosen candidate (1 when none is chosen).
+fn min_distance(c: &[(&AttemptRow, HashSet<String>)], chosen: &[usize], i: usize) -> f64 {
+    chosen
+        .iter()
+        .map(|&j| {
+            let inter = c[i].1.intersection(&c[j].1).count() as f64;
+            let union = c[i].1.union(&c[j].1).count().max(1) as f64;
+            1.0 - inter / union
+        })
+        .fold(1.0, f64::min)
+}
+
+/// The solver rows of one puzzle.
+pub fn solver_rows(
+    puzzle: &PuzzleRow,
+    solve_prompt: &str,
+    attempts: &[AttemptRow],
+    lang: Language,
+    m: usize,
+) -> Vec<DatasetRow> {
+    let tag = if puzzle.kind == PuzzleKind::P3.name() {
+        "python"
+    } else {
+        fence_tag(lang)
+    };
+    pick_solutions(attempts, m)
+        .into_iter()
+        .filter_map(|a| {
+            let code = a.code.as_deref()?;
+            Some(DatasetRow {
+                kind: "solver",
+                puzzle_id: puzzle.id,
+                attempt_idx: i64::from(a.idx),
+                messages: messages_json(
+                    solve_prompt,
+                    &format!("```{tag}\n{}\n```", code.trim_end()),
+                ),
+            })
+        })
+        .collect()
+}
+
+/// The proposer row of one puzzle, when it is learnable.
+pub fn proposer_row(
+    puzzle: &PuzzleRow,
+    draft: &Draft,
+    tests: &[PuzzleTest],
+    score: &PuzzleScore,
+    lang: Language,
+) -> Option<DatasetRow> {
+    if !score.learnable {
+        return None;
+    }
+    let instruction = propose_instruction(draft.kind(), &puzzle.topic, &puzzle.difficulty, lang);
+    let target = match draft {
+        Draft::Stdio(d) => {
+            let inputs: Vec<&str> = tests
+                .iter()
+                .take(TARGET_TESTS)
+                .map(|t| t.input.as_str())
+                .collect();
+            render_stdio(&d.title, &d.statement, &d.solution, lang, &inputs)
+        }
+        Draft::P3(d) => render_p3(&d.sat, &d.sol),
+    };
+    Some(DatasetRow {
+        kind: "proposer",
+        puzzle_id: puzzle.id,
+        attempt_idx: -1,
+        messages: messages_json(&instruction, &target),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ac(idx: u32, code: &str) -> AttemptRow {
+        AttemptRow {
+            idx,
+            reply: String::new(),
+            code: Some(code.into()),
+            verdict: "AC".into(),
+            passed: 1,
+            total: 1,
+            per_test: vec![true],
+            message: String::new(),
+        }
+    }
+
+    #[test]
+    fn picks_distinct_and_diverse_solutions() {
+        let attempts = vec![
+            ac(0, "n = int(input())\nprint(n * 2)"),
+            ac(1, "n = int(input())\nprint(n  *  2)"),
+            ac(2, "n = int(input())\nprint(n + n)"),
+            ac(3, "import sys\nprint(sum([int(sys.stdin.read())] * 2))"),
+            AttemptRow {
+                verdict: "WA".into(),
+                ..ac(4, "print(0)")
+            },
+        ];
+        let picked: Vec<u32> = pick_solutions(&attempts, 2).iter().map(|a| a.idx).collect();
+        assert_eq!(picked, vec![0, 3]);
+        assert_eq!(pick_solutions(&attempts, 10).len(), 3);
+        assert!(pick_solutions(&attempts[4..], 2).is_empty());
+    }
+
+    #[test]
+    fn rows_are_chat_messages() {
+        let line = messages_json("q", "a");
+        let v: serde_json::Value = serde_json::from_str(&line).unwrap();
+        assert_eq!(v["messages"][0]["role"], "user");
+        assert_eq!(v["messages"][1]["content"], "a");
+    }
+}

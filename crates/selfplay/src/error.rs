@@ -1,0 +1,50 @@
+//! Errors of the self-play crate. Bad model output is never an error (it is a counted
+//! rejection); these are failures of the machinery: configuration, store, sandbox, model.
+
+use std::path::{Path, PathBuf};
+
+/// What can go wrong running a campaign.
+#[derive(Debug, thiserror::Error)]
+pub enum SelfplayError {
+    /// The configuration is invalid.
+    #[error("campaign configuration: {0}")]
+    Config(String),
+    /// Reading or writing a file failed.
+    #[error("{path}: {source}")]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// The SQLite store failed.
+    #[error("campaign store: {0}")]
+    Store(#[from] rusqlite::Error),
+    /// The store belongs to another schema version or is not a campaign store.
+    #[error("campaign store {path}: {message}")]
+    Schema {
+        /// The database file.
+        path: PathBuf,
+        /// What is wrong.
+        message: String,
+    },
+    /// The sandbox itself failed (not a verdict).
+    #[error("sandbox: {0}")]
+    Sandbox(#[from] crucible_sandbox::SandboxError),
+    /// A model failed to load or to generate.
+    #[error("model: {0}")]
+    Model(#[from] crucible_model::ModelError),
+    /// The seed set could not be read.
+    #[error("seed set: {0}")]
+    SeedSet(String),
+}
+
+impl SelfplayError {
+    /// An I/O error on `path`.
+    pub fn io(path: &Path, source: std::io::Error) -> Self {
+        SelfplayError::Io {
+            path: path.to_path_buf(),
+            source,
+        }
+    }
+}

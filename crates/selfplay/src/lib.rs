@@ -1,0 +1,36 @@
+//! # crucible-selfplay
+//!
+//! Self-play campaigns. Each round the proposer writes puzzles (stdin/stdout problems with a
+//! reference solution and tests, or P3 `sat`/`sol` puzzles), the sandbox validates them, the
+//! solver attempts each valid one k times, the sandbox judges the attempts, and the puzzles are
+//! scored (solve rate, learnability, proposer rewards, test discrimination). Everything lands
+//! in a SQLite store that survives `kill -9`, and the verified pairs are exported as chat JSONL
+//! for fine-tuning both roles.
+
+mod campaign;
+mod config;
+mod dataset;
+mod error;
+mod export;
+mod judge;
+mod prompts;
+mod puzzle;
+mod report;
+mod similarity;
+mod store;
+mod validate;
+
+pub use campaign::{Campaign, Event, process_cpu_seconds};
+pub use config::{
+    CampaignConfig, DEFAULT_CONFIG_TOML, DEFAULT_TOPICS, LimitsConfig, PuzzleKind, RoleConfig,
+};
+pub use dataset::{messages_json, pick_solutions};
+pub use error::SelfplayError;
+pub use export::write_datasets;
+pub use judge::{NO_CODE, judge_attempt, score};
+pub use prompts::{Example, Examples, as_problem, propose_instruction, propose_prompt};
+pub use puzzle::{Draft, FormatProblem, P3Draft, StdioDraft, parse_reply, render_p3, render_stdio};
+pub use report::{BUCKETS, RoundSummary, render_text, summarize, write_report};
+pub use similarity::Fingerprint;
+pub use store::{AttemptRow, DatasetRow, PuzzleRow, PuzzleScore, SCHEMA_VERSION, StageTime, Store};
+pub use validate::{PuzzleTest, Rejection, Validation, validate};

@@ -1,0 +1,305 @@
+//! Prompts: what the proposer is asked (few-shot from the seed set's `train` split, a sampled
+//! topic and difficulty), and what the solver is asked (the statement only).
+
+use crate::SelfplayError;
+use crate::config::{CampaignConfig, PuzzleKind};
+use crate::puzzle::{Draft, fence_tag, render_p3, render_stdio, top_level_function};
+use crate::similarity::Fingerprint;
+use crate::validate::PuzzleTest;
+use crucible_problems::{FunctionStyle, FunctionTask, Problem, Split, StdioTask, Task};
+use crucible_sandbox::{Checker, Language};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// A seed-set puzzle shown to the proposer, rendered in the reply layout.
+#[derive(Debug, Clone)]
+pub struct Example {
+    /// The kind of puzzle.
+    pub kind: PuzzleKind,
+    /// The rendered puzzle.
+    pub text: String,
+    /// Fingerprint of its statement (copy check).
+    pub fingerprint: Fingerprint,
+}
+
+/// The seed set's `train` puzzles usable as examples.
+#[derive(Debug, Clone, Default)]
+pub struct Examples {
+    /// All examples, stdin/stdout and P3.
+    pub all: Vec<Example>,
+}
+
+/// Largest test input shown in an example.
+const MAX_EXAMPLE_INPUT: usize = 120;
+
+impl Examples {
+    /// Loads the examples from a seed set directory (every format `crucible eval` reads).
+    pub fn load(seed_set: &Path, lang: Language) -> Result<Self, SelfplayError> {
+        let mut all = Vec::new();
+        for path in seed_set_parts(seed_set) {
+            let report = crucible_problems::formats::load_set(&path)
+                .map_err(|e| SelfplayError::SeedSet(format!("{}: {e}", path.display())))?;
+            all.extend(report.problems.iter().filter_map(|p| example(p, lang)));
+        }
+        if all.is_empty() {
+            return Err(SelfplayError::SeedSet(format!(
+                "{} has no train-split puzzles with a reference solution",
+                seed_set.display()
+            )));
+        }
+        Ok(Examples { all })
+    }
+
+    /// Up to `n` examples of `kind`, picked by `pick` (a random number per choice).
+    pub fn pick(&self, kind: PuzzleKind, n: usize, mut pick: impl FnMut() -> u64) -> Vec<&Example> {
+        let mut pool: Vec<&Example> = self.all.iter().filter(|e| e.kind == kind).collect();
+        let mut chosen = Vec::new();
+        while chosen.len() < n && !pool.is_empty() {
+            let i = (pick() % pool.len() as u64) as usize;
+            chosen.push(pool.swap_remove(i));
+        }
+        chosen
+    }
+
+    /// The highest similarity of `fingerprint` to an example of `kind`.
+    pub fn closest(&self, kind: PuzzleKind, fingerprint: &Fingerprint) -> f64 {
+        self.all
+            .iter()
+            .filter(|e| e.kind == kind)
+            .map(|e| e.fingerprint.similarity(fingerprint))
+            .fold(0.0, f64::max)
+    }
+}
+
+/// The seed set's stdio and P3 parts (the project's layout), or the directory itself.
+fn seed_set_parts(seed_set: &Path) -> Vec<PathBuf> {
+    let parts: Vec<PathBuf> = ["stdio", "p3"]
+        .iter()
+        .map(|p| seed_set.join(p))
+        .filter(|p| p.exists())
+        .collect();
+    if parts.is_empty() {
+        vec![seed_set.to_path_buf()]
+    } else {
+        parts
+    }
+}
+
+fn example(problem: &Problem, lang: Language) -> Option<Example> {
+    if problem.split == Some(Split::Heldout) {
+        return None;
+    }
+    match &problem.task {
+        Task::Stdio(task) => {
+            let solution = task.accepted.iter().find(|s| s.lang == lang)?;
+            let inputs: Vec<String> = task
+                .tests
+                .iter()
+                .map(|t| String::from_utf8_lossy(&t.input).into_owned())
+                .filter(|i| i.len() <= MAX_EXAMPLE_INPUT)
+                .take(4)
+                .collect();
+            if inputs.len() < 2 {
+                return None;
+            }
+            let inputs: Vec<&str> = inputs.iter().map(String::as_str).collect();
+            Some(Example {
+                kind: PuzzleKind::Stdio,
+                text: render_stdio(
+                    &problem.name,
+                    &problem.statement,
+                    &solution.source,
+                    lang,
+                    &inputs,
+                ),
+                fingerprint: Fingerprint::of(&problem.statement),
+            })
+        }
+        Task::Function(task) if task.style == FunctionStyle::P3 => {
+            let sol = task.reference.first()?;
+            Some(Example {
+                kind: PuzzleKind::P3,
+                text: render_p3(&task.harness, sol),
+                fingerprint: Fingerprint::of(&task.harness),
+            })
+        }
+        Task::Function(_) => None,
+    }
+}
+
+/// The proposer's instruction (without examples: the training target for the proposer).
+pub fn propose_instruction(
+    kind: PuzzleKind,
+    topic: &str,
+    difficulty: &str,
+    lang: Language,
+) -> String {
+    match kind {
+        PuzzleKind::Stdio => {
+            let tag = fence_tag(lang);
+            format!(
+                "Write a new {difficulty} programming problem about {topic}. The program reads standard \
+                 input and writes standard output. Use exactly this layout:\n\n\
+                 Title: <a short title>\nStatement:\n<the task, the input format, the output format>\n\
+                 Solution:\n```{tag}\n<a correct program>\n```\nTests:\n```\n<test input 1>\n```\n\
+                 ```\n<test input 2>\n```\n\n\
+                 Give 5 to 8 different test inputs, each in its own block, small and valid for the \
+                 statement. Do not write the expected outputs."
+            )
+        }
+        PuzzleKind::P3 => format!(
+            "Write a new {difficulty} Python programming puzzle about {topic}. A puzzle is a function \
+             `sat(x, ...)` that returns True exactly when `x` is a correct answer, and a function \
+             `sol(...)` that computes one correct answer. The answer must not be trivial (not 0, 1, \
+             an empty list or an empty string). Reply with one ```python block that defines both."
+        ),
+    }
+}
+
+/// The full proposer prompt: instruction, examples, and a reminder to write something new.
+pub fn propose_prompt(
+    kind: PuzzleKind,
+    topic: &str,
+    difficulty: &str,
+    lang: Language,
+    examples: &[&Example],
+) -> String {
+    let mut prompt = propose_instruction(kind, topic, difficulty, lang);
+    for (i, example) in examples.iter().enumerate() {
+        prompt.push_str(&format!(
+            "\n\nExample {}:\n\n{}",
+            i + 1,
+            example.text.trim_end()
+        ));
+    }
+    if !examples.is_empty() {
+        prompt.push_str(&format!(
+            "\n\nNow write a different {difficulty} puzzle about {topic}, in the same layout."
+        ));
+    }
+    prompt
+}
+
+/// The puzzle as a problem (for the solver's prompt, judging, and export).
+pub fn as_problem(
+    id: &str,
+    draft: &Draft,
+    tests: &[PuzzleTest],
+    lang: Language,
+    config: &CampaignConfig,
+) -> Problem {
+    let (name, statement, task) = match draft {
+        Draft::Stdio(d) => (
+            d.title.clone(),
+            d.statement.clone(),
+            Task::Stdio(StdioTask {
+                time_limit: Duration::from_millis(config.limits.time_ms),
+                memory_bytes: config.limits.memory_mib << 20,
+                tests: tests
+                    .iter()
+                    .enumerate()
+                    .map(|(i, t)| crucible_problems::Test {
+                        name: format!("{:02}", i + 1),
+                        group: crucible_problems::TestGroup::Secret,
+                        input: t.input.clone().into(),
+                        answer: t.expected.clone().into(),
+                    })
+                    .collect(),
+                checker: Checker::Tokens {
+                    case_sensitive: true,
+                },
+                custom_checker: None,
+                accepted: vec![crucible_problems::Solution {
+                    lang,
+                    source: d.solution.clone(),
+                    name: "reference".into(),
+                }],
+            }),
+        ),
+        Draft::P3(d) => {
+            let header = d.sol.lines().next().unwrap_or("def sol():").to_string();
+            (
+                id.to_string(),
+                format!(
+                    "Find an answer that makes `sat` return True.\n\n```python\n{}```",
+                    d.sat
+                ),
+                Task::Function(FunctionTask {
+                    style: FunctionStyle::P3,
+                    prompt: header,
+                    entry_point: "sol".into(),
+                    harness: d.sat.clone(),
+                    reference: vec![d.sol.clone()],
+                }),
+            )
+        }
+    };
+    Problem {
+        id: id.to_string(),
+        name,
+        statement,
+        difficulty: None,
+        split: Some(Split::Train),
+        tags: Vec::new(),
+        origin: PathBuf::new(),
+        task,
+    }
+}
+
+/// The solver's program from a reply to a P3 prompt: only `sol` and what precedes it.
+pub fn p3_solution(code: &str) -> String {
+    match top_level_function(code, "sat") {
+        // A reply that restates `sat` would shadow the real one: drop it.
+        Some(sat) => code.replacen(&sat, "", 1),
+        None => code.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn seed_set() -> PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../puzzles")
+    }
+
+    #[test]
+    fn loads_examples_of_both_kinds_from_the_seed_set() {
+        let examples = Examples::load(&seed_set(), Language::Python).expect("seed set loads");
+        let stdio = examples
+            .all
+            .iter()
+            .filter(|e| e.kind == PuzzleKind::Stdio)
+            .count();
+        let p3 = examples
+            .all
+            .iter()
+            .filter(|e| e.kind == PuzzleKind::P3)
+            .count();
+        assert!(stdio >= 10 && p3 >= 10, "{stdio} stdio, {p3} p3");
+        // Every example parses back in the layout the proposer is asked for.
+        for e in &examples.all {
+            crate::puzzle::parse_reply(&e.text, e.kind, Language::Python)
+                .unwrap_or_else(|err| panic!("{err:?}\n{}", e.text));
+        }
+        let mut n = 0u64;
+        let picked = examples.pick(PuzzleKind::P3, 2, || {
+            n += 7;
+            n
+        });
+        assert_eq!(picked.len(), 2);
+        assert!(picked.iter().all(|e| e.kind == PuzzleKind::P3));
+        let prompt = propose_prompt(PuzzleKind::P3, "strings", "easy", Language::Python, &picked);
+        assert!(prompt.contains("Example 2:") && prompt.contains("def sat"));
+        assert_eq!(
+            examples.closest(PuzzleKind::P3, &picked[0].fingerprint),
+            1.0
+        );
+    }
+
+    #[test]
+    fn a_restated_sat_is_dropped_from_p3_solutions() {
+        let code = "def sat(x: int) -> bool:\n    return True\n\ndef sol():\n    return 3\n";
+        assert_eq!(p3_solution(code).trim(), "def sol():\n    return 3");
+    }
+}

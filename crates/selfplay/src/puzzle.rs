@@ -1,0 +1,452 @@
+//! Proposed puzzles: parsing the proposer's reply into a draft, and rendering a puzzle in the
+//! same layout (for few-shot examples and the proposer's training data).
+//!
+//! A stdin/stdout puzzle is written as sections:
+//!
+//! ````text
+//! Title: Sum of two numbers
+//! Statement:
+//! Read two integers and print their sum. (input and output format included)
+//! Solution:
+//! ```python
+//! a, b = map(int, input().split())
+//! print(a + b)
+//! ```
+//! Tests:
+//! ```
+//! 1 2
+//! ```
+//! ```
+//! -5 5
+//! ```
+//! ````
+//!
+//! A `Generator:` section with a Python program may replace or extend `Tests:`: it reads a test
+//! number from standard input and prints that test's input. A P3 puzzle is one Python block
+//! defining `sat(...)` (returns True for a correct answer) and `sol(...)` (returns one).
+//! Headers may carry Markdown decoration (`## Solution`, `**Tests:**`).
+
+use crate::config::PuzzleKind;
+use crucible_eval::{CodeBlock, code_blocks, extract_code};
+use crucible_sandbox::Language;
+use serde::{Deserialize, Serialize};
+
+/// A stdin/stdout puzzle as the proposer wrote it (tests are inputs only: the expected
+/// outputs come from running the reference in the sandbox).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StdioDraft {
+    /// One-line title.
+    pub title: String,
+    /// The statement, with input and output format.
+    pub statement: String,
+    /// Reference solution source.
+    pub solution: String,
+    /// Explicit test inputs.
+    pub tests: Vec<String>,
+    /// A Python program printing test input number `i` (read from stdin), if given.
+    pub generator: Option<String>,
+}
+
+/// A P3 puzzle as the proposer wrote it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct P3Draft {
+    /// The `sat` function's source.
+    pub sat: String,
+    /// The `sol` function's source (the reference).
+    pub sol: String,
+}
+
+/// A parsed proposal.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "lowercase")]
+pub enum Draft {
+    /// A stdin/stdout puzzle.
+    Stdio(StdioDraft),
+    /// A P3 puzzle.
+    P3(P3Draft),
+}
+
+impl Draft {
+    /// The text compared for near-duplicates: the statement, or `sat` for P3.
+    pub fn fingerprint_text(&self) -> &str {
+        match self {
+            Draft::Stdio(d) => &d.statement,
+            Draft::P3(d) => &d.sat,
+        }
+    }
+
+    /// The puzzle's kind.
+    pub fn kind(&self) -> PuzzleKind {
+        match self {
+            Draft::Stdio(_) => PuzzleKind::Stdio,
+            Draft::P3(_) => PuzzleKind::P3,
+        }
+    }
+}
+
+/// Why a reply is not a puzzle (each is a counted rejection reason).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FormatProblem {
+    /// No fenced code block at all.
+    NoCode,
+    /// No statement text.
+    NoStatement,
+    /// No reference solution in the wanted language.
+    NoSolution,
+    /// Neither test inputs nor a generator.
+    NoTests,
+    /// P3: no `def sat(`.
+    NoSat,
+    /// P3: no `def sol(`.
+    NoSol,
+}
+
+impl FormatProblem {
+    /// The rejection reason stored for it.
+    pub fn reason(self) -> &'static str {
+        match self {
+            FormatProblem::NoCode => "format_no_code",
+            FormatProblem::NoStatement => "format_no_statement",
+            FormatProblem::NoSolution => "format_no_solution",
+            FormatProblem::NoTests => "format_no_tests",
+            FormatProblem::NoSat => "format_no_sat",
+            FormatProblem::NoSol => "format_no_sol",
+        }
+    }
+}
+
+/// The section headers the parser knows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Header {
+    Title,
+    Statement,
+    Solution,
+    Tests,
+    Generator,
+}
+
+/// A header line's section and any text after the colon (`Title: Foo`).
+fn header(line: &str) -> Option<(Header, &str)> {
+    let plain = line.trim().trim_start_matches(['#', '*', ' ']);
+    let (name, rest) = match plain.split_once(':') {
+        Some((name, rest)) => (name, rest.trim().trim_start_matches('*').trim()),
+        None => (plain, ""),
+    };
+    let name = name
+        .trim()
+        .trim_end_matches('*')
+        .trim()
+        .to_ascii_lowercase();
+    let section = match name.as_str() {
+        "title" | "name" => Header::Title,
+        "statement" | "problem" | "problem statement" | "description" => Header::Statement,
+        "solution" | "reference solution" | "reference" | "code" => Header::Solution,
+        "tests" | "test inputs" | "test cases" | "inputs" | "examples" => Header::Tests,
+        "generator" | "test generator" | "input generator" => Header::Generator,
+        _ => return None,
+    };
+    // "Input: 5" inside a statement is text, not a header; only titles take inline text.
+    if !rest.is_empty() && section != Header::Title {
+        return None;
+    }
+    Some((section, rest))
+}
+
+/// The reply split into sections (text before any header is under `None`).
+fn sections(reply: &str) -> Vec<(Option<Header>, String)> {
+    let mut out: Vec<(Option<Header>, String)> = vec![(None, String::new())];
+    let mut in_fence = false;
+    for line in reply.lines() {
+        let trimmed = line.trim_start();
+        if trimmed.starts_with("```") || trimmed.starts_with("~~~") {
+            in_fence = !in_fence;
+        } else if !in_fence && let Some((section, rest)) = header(line) {
+            out.push((Some(section), rest.to_string()));
+            continue;
+        }
+        if let Some((_, text)) = out.last_mut() {
+            text.push_str(line);
+            text.push('\n');
+        }
+    }
+    out
+}
+
+fn section_text(sections: &[(Option<Header>, String)], wanted: Header) -> Option<String> {
+    let text: Vec<&str> = sections
+        .iter()
+        .filter(|(h, _)| *h == Some(wanted))
+        .map(|(_, t)| t.as_str())
+        .collect();
+    (!text.is_empty()).then(|| text.join("\n"))
+}
+
+/// Parses a reply into a puzzle of `kind` whose code is in `lang` (P3 is always Python).
+pub fn parse_reply(reply: &str, kind: PuzzleKind, lang: Language) -> Result<Draft, FormatProblem> {
+    match kind {
+        PuzzleKind::Stdio => parse_stdio(reply, lang).map(Draft::Stdio),
+        PuzzleKind::P3 => parse_p3(reply).map(Draft::P3),
+    }
+}
+
+fn parse_stdio(reply: &str, lang: Language) -> Result<StdioDraft, FormatProblem> {
+    if code_blocks(reply).is_empty() {
+        return Err(FormatProblem::NoCode);
+    }
+    let parts = sections(reply);
+    let title = section_text(&parts, Header::Title)
+        .map(|t| {
+            t.lines()
+                .find(|l| !l.trim().is_empty())
+                .unwrap_or("")
+                .trim()
+                .to_string()
+        })
+        .unwrap_or_default();
+    let statement = section_text(&parts, Header::Statement)
+        .or_else(|| parts.first().map(|(_, t)| t.clone()))
+        .map(|t| t.trim().to_string())
+        .filter(|t| t.split_whitespace().count() >= 5)
+        .ok_or(FormatProblem::NoStatement)?;
+    let solution = section_text(&parts, Header::Solution)
+        .and_then(|t| extract_code(&t, lang))
+        .ok_or(FormatProblem::NoSolution)?;
+    let tests: Vec<String> = section_text(&parts, Header::Tests)
+        .map(|t| test_inputs(&code_blocks(&t)))
+        .unwrap_or_default();
+    let generator =
+        section_text(&parts, Header::Generator).and_then(|t| extract_code(&t, Language::Python));
+    if tests.is_empty() && generator.is_none() {
+        return Err(FormatProblem::NoTests);
+    }
+    Ok(StdioDraft {
+        title: if title.is_empty() {
+            first_words(&statement, 6)
+        } else {
+            title
+        },
+        statement,
+        solution,
+        tests,
+        generator,
+    })
+}
+
+/// The inputs in a tests section: each untagged (or plain-text) block is one input.
+fn test_inputs(blocks: &[CodeBlock]) -> Vec<String> {
+    blocks
+        .iter()
+        .filter(|b| matches!(b.tag.as_str(), "" | "text" | "txt" | "plaintext" | "input"))
+        .map(|b| {
+            let mut input = b.body.trim_matches('\n').to_string();
+            input.push('\n');
+            input
+        })
+        .filter(|input| !input.trim().is_empty())
+        .collect()
+}
+
+fn first_words(text: &str, n: usize) -> String {
+    text.split_whitespace()
+        .take(n)
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn parse_p3(reply: &str) -> Result<P3Draft, FormatProblem> {
+    let blocks = code_blocks(reply);
+    if blocks.is_empty() {
+        return Err(FormatProblem::NoCode);
+    }
+    let code: String = blocks
+        .iter()
+        .filter(|b| b.tag.is_empty() || b.is_language(Language::Python))
+        .map(|b| b.body.as_str())
+        .collect::<Vec<_>>()
+        .join("\n");
+    let sat = top_level_function(&code, "sat").ok_or(FormatProblem::NoSat)?;
+    let sol = top_level_function(&code, "sol").ok_or(FormatProblem::NoSol)?;
+    Ok(P3Draft { sat, sol })
+}
+
+/// The source of the first top-level `def name(` in `code`, up to the next top-level line.
+pub fn top_level_function(code: &str, name: &str) -> Option<String> {
+    let lines: Vec<&str> = code.lines().collect();
+    let start = lines.iter().position(|l| {
+        l.strip_prefix("def ")
+            .map(str::trim_start)
+            .and_then(|r| r.strip_prefix(name))
+            .is_some_and(|r| r.trim_start().starts_with('('))
+    })?;
+    let mut end = start + 1;
+    while end < lines.len() {
+        let line = lines[end];
+        let top_level = !line.is_empty() && !line.starts_with([' ', '\t', ')', ']', '}']);
+        if top_level && !line.trim_start().starts_with('#') {
+            break;
+        }
+        end += 1;
+    }
+    let body = lines[start..end].join("\n");
+    Some(format!("{}\n", body.trim_end()))
+}
+
+/// Renders a stdin/stdout puzzle in the layout the parser reads (few-shot examples and
+/// proposer training targets).
+pub fn render_stdio(
+    title: &str,
+    statement: &str,
+    solution: &str,
+    lang: Language,
+    tests: &[&str],
+) -> String {
+    let tag = fence_tag(lang);
+    let mut out = format!(
+        "Title: {title}\nStatement:\n{}\nSolution:\n```{tag}\n{}\n```\nTests:\n",
+        statement.trim(),
+        solution.trim_end()
+    );
+    for test in tests {
+        out.push_str(&format!("```\n{}\n```\n", test.trim_end_matches('\n')));
+    }
+    out
+}
+
+/// Renders a P3 puzzle in the layout the parser reads.
+pub fn render_p3(sat: &str, sol: &str) -> String {
+    format!("```python\n{}\n\n{}\n```\n", sat.trim_end(), sol.trim_end())
+}
+
+/// The fence tag for `lang`.
+pub fn fence_tag(lang: Language) -> &'static str {
+    match lang {
+        Language::Python => "python",
+        Language::C => "c",
+        _ => "cpp",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    const GOOD: &str = "Title: Sum\nStatement:\nRead two integers a and b and print their sum.\n\
+        Input: one line with a and b.\nSolution:\n```python\na, b = map(int, input().split())\nprint(a + b)\n```\n\
+        Tests:\n```\n1 2\n```\n```\n-5 5\n```\n";
+
+    #[test]
+    fn reads_the_documented_layout() {
+        let Draft::Stdio(d) = parse_reply(GOOD, PuzzleKind::Stdio, Language::Python).unwrap()
+        else {
+            panic!("not stdio")
+        };
+        assert_eq!(d.title, "Sum");
+        assert!(d.statement.starts_with("Read two integers"));
+        assert!(d.statement.contains("Input: one line"), "{}", d.statement);
+        assert!(d.solution.contains("print(a + b)"));
+        assert_eq!(d.tests, vec!["1 2\n", "-5 5\n"]);
+        assert_eq!(d.generator, None);
+    }
+
+    #[test]
+    fn markdown_headers_and_a_generator() {
+        let reply = "## Title: Squares\n**Statement:**\nPrint the square of the integer n given on one line.\n\
+            ### Solution\n```python\nprint(int(input())**2)\n```\n### Generator\n```python\ni = int(input())\nprint(i * 7)\n```\n";
+        let Draft::Stdio(d) = parse_reply(reply, PuzzleKind::Stdio, Language::Python).unwrap()
+        else {
+            panic!("not stdio")
+        };
+        assert_eq!(d.title, "Squares");
+        assert!(d.tests.is_empty());
+        assert!(d.generator.unwrap().contains("i * 7"));
+    }
+
+    #[test]
+    fn render_then_parse_round_trips() {
+        let text = render_stdio(
+            "T",
+            "Read n and print n doubled, one number.",
+            "print(2*int(input()))",
+            Language::Python,
+            &["3\n", "4\n"],
+        );
+        let Draft::Stdio(d) = parse_reply(&text, PuzzleKind::Stdio, Language::Python).unwrap()
+        else {
+            panic!("not stdio")
+        };
+        assert_eq!(d.tests, vec!["3\n", "4\n"]);
+        assert_eq!(d.solution, "print(2*int(input()))");
+        let p3 = render_p3(
+            "def sat(x: int) -> bool:\n    return x > 3\n",
+            "def sol():\n    return 4\n",
+        );
+        assert_eq!(
+            parse_reply(&p3, PuzzleKind::P3, Language::Python).unwrap(),
+            Draft::P3(P3Draft {
+                sat: "def sat(x: int) -> bool:\n    return x > 3\n".into(),
+                sol: "def sol():\n    return 4\n".into()
+            })
+        );
+    }
+
+    #[test]
+    fn missing_parts_are_named() {
+        let parse = |r: &str| parse_reply(r, PuzzleKind::Stdio, Language::Python).unwrap_err();
+        assert_eq!(parse("just words, no code"), FormatProblem::NoCode);
+        assert_eq!(
+            parse("Solution:\n```python\nprint(1)\n```\n"),
+            FormatProblem::NoStatement
+        );
+        assert_eq!(
+            parse("Statement:\nPrint one, then stop right there.\nTests:\n```\n1\n```\n"),
+            FormatProblem::NoSolution
+        );
+        assert_eq!(
+            parse(
+                "Statement:\nPrint one, then stop right there.\nSolution:\n```python\nprint(1)\n```\n"
+            ),
+            FormatProblem::NoTests
+        );
+        let p3 = |r: &str| parse_reply(r, PuzzleKind::P3, Language::Python).unwrap_err();
+        assert_eq!(
+            p3("```python\ndef sol():\n    return 1\n```"),
+            FormatProblem::NoSat
+        );
+        assert_eq!(
+            p3("```python\ndef sat(x):\n    return x\n```"),
+            FormatProblem::NoSol
+        );
+    }
+
+    #[test]
+    fn top_level_function_stops_at_the_next_definition() {
+        let code = "import math\ndef sat(x: int,\n        y=2) -> bool:\n\n    # comment\n    return x == y\n# trailing\ndef sol():\n    return 2\n";
+        assert_eq!(
+            top_level_function(code, "sat").unwrap(),
+            "def sat(x: int,\n        y=2) -> bool:\n\n    # comment\n    return x == y\n# trailing\n"
+        );
+        assert_eq!(
+            top_level_function(code, "sol").unwrap(),
+            "def sol():\n    return 2\n"
+        );
+        assert_eq!(top_level_function(code, "solve"), None);
+    }
+
+    proptest! {
+        #[test]
+        fn never_panics_on_arbitrary_replies(reply in any::<String>(), p3 in any::<bool>()) {
+            let kind = if p3 { PuzzleKind::P3 } else { PuzzleKind::Stdio };
+            let _ = parse_reply(&reply, kind, Language::Python);
+        }
+
+        #[test]
+        fn never_panics_on_fence_soup(parts in prop::collection::vec(prop::sample::select(vec![
+            "```", "```python\n", "Title:", "Tests:\n", "Solution:\n", "Generator:\n", "def sat(x):\n", "def sol():\n", "\n", "x", "## Statement\n",
+        ]), 0..40)) {
+            let reply: String = parts.concat();
+            let _ = parse_reply(&reply, PuzzleKind::Stdio, Language::Python);
+            let _ = parse_reply(&reply, PuzzleKind::P3, Language::Python);
+        }
+    }
+}

@@ -1,0 +1,293 @@
+//! Per-round summaries (`crucible campaign status`) and the Markdown report with SVG charts.
+
+use crate::SelfplayError;
+use crate::store::{StageTime, Store};
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+/// Solve-rate histogram buckets: 0, (0, ¼], (¼, ½], (½, ¾], (¾, 1), 1.
+pub const BUCKETS: [&str; 6] = ["0", "0-25%", "25-50%", "50-75%", "75-99%", "100%"];
+
+/// One round's numbers.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct RoundSummary {
+    /// Round number.
+    pub round: u32,
+    /// Whether the round finished.
+    pub finished: bool,
+    /// Proposals committed.
+    pub proposed: u64,
+    /// Valid puzzles.
+    pub valid: u64,
+    /// Rejections by reason.
+    pub rejected: BTreeMap<String, u64>,
+    /// Puzzles whose attempts are judged.
+    pub solved: u64,
+    /// Solve-rate histogram over judged puzzles ([`BUCKETS`]).
+    pub histogram: [u64; 6],
+    /// Puzzles with 0 < solve rate < 1.
+    pub learnable: u64,
+    /// Accepted attempts (verified statement–solution pairs).
+    pub verified_pairs: u64,
+    /// Solver training examples kept.
+    pub solver_examples: u64,
+    /// Proposer training examples kept.
+    pub proposer_examples: u64,
+    /// Time per stage.
+    #[serde(skip)]
+    pub time: StageTime,
+}
+
+impl RoundSummary {
+    /// Valid puzzles per proposal.
+    pub fn valid_rate(&self) -> f64 {
+        ratio(self.valid, self.proposed)
+    }
+
+    /// Learnable puzzles per judged valid puzzle.
+    pub fn learnable_rate(&self) -> f64 {
+        ratio(self.learnable, self.solved)
+    }
+
+    /// Near-duplicates (of earlier puzzles or seed examples) per proposal that passed the sandbox.
+    pub fn near_duplicate_rate(&self) -> f64 {
+        let dups = self.count("near_duplicate") + self.count("copied_example");
+        ratio(dups, self.valid + dups)
+    }
+
+    /// Verified pairs per CPU-hour (process and compiler CPU time).
+    pub fn pairs_per_cpu_hour(&self) -> f64 {
+        if self.time.cpu > 0.0 {
+            self.verified_pairs as f64 * 3600.0 / self.time.cpu
+        } else {
+            0.0
+        }
+    }
+
+    /// Verified pairs per wall-clock hour.
+    pub fn pairs_per_hour(&self) -> f64 {
+        if self.time.wall > 0.0 {
+            self.verified_pairs as f64 * 3600.0 / self.time.wall
+        } else {
+            0.0
+        }
+    }
+
+    fn count(&self, reason: &str) -> u64 {
+        self.rejected.get(reason).copied().unwrap_or(0)
+    }
+}
+
+fn ratio(a: u64, b: u64) -> f64 {
+    if b == 0 { 0.0 } else { a as f64 / b as f64 }
+}
+
+fn bucket(p: f64) -> usize {
+    match p {
+        p if p <= 0.0 => 0,
+        p if p <= 0.25 => 1,
+        p if p <= 0.5 => 2,
+        p if p <= 0.75 => 3,
+        p if p < 1.0 => 4,
+        _ => 5,
+    }
+}
+
+/// Summaries of every round started.
+pub fn summarize(store: &Store) -> Result<Vec<RoundSummary>, SelfplayError> {
+    let mut out = Vec::new();
+    for round in store.rounds()? {
+        let mut s = RoundSummary {
+            round,
+            finished: store.round_finished(round)?,
+            time: store.round_time(round)?,
+            ..RoundSummary::default()
+        };
+        for puzzle in store.puzzles(round)? {
+            s.proposed += 1;
+            match &puzzle.rejection {
+                Some((reason, _)) => *s.rejected.entry(reason.clone()).or_default() += 1,
+                None => s.valid += 1,
+            }
+            if let Some(score) = store.score(puzzle.id)? {
+                s.solved += 1;
+                s.histogram[bucket(score.solve_rate)] += 1;
+                s.learnable += u64::from(score.learnable);
+                s.verified_pairs += store
+                    .attempts(puzzle.id)?
+                    .iter()
+                    .filter(|a| a.accepted())
+                    .count() as u64;
+            }
+        }
+        (s.solver_examples, s.proposer_examples) = store.dataset_counts(round)?;
+        out.push(s);
+    }
+    Ok(out)
+}
+
+/// A plain-text summary for the terminal.
+pub fn render_text(summaries: &[RoundSummary]) -> String {
+    let mut out = String::new();
+    for s in summaries {
+        let _ = writeln!(
+            out,
+            "round {}{}: {} proposed, {} valid ({:.0}%), {} judged, {} learnable ({:.0}%), {} verified pairs, near-duplicates {:.0}%",
+            s.round,
+            if s.finished { "" } else { " (unfinished)" },
+            s.proposed,
+            s.valid,
+            100.0 * s.valid_rate(),
+            s.solved,
+            s.learnable,
+            100.0 * s.learnable_rate(),
+            s.verified_pairs,
+            100.0 * s.near_duplicate_rate(),
+        );
+        if !s.rejected.is_empty() {
+            let reasons: Vec<String> = s.rejected.iter().map(|(r, n)| format!("{r} {n}")).collect();
+            let _ = writeln!(out, "  rejected: {}", reasons.join(", "));
+        }
+        let hist: Vec<String> = BUCKETS
+            .iter()
+            .zip(s.histogram)
+            .map(|(b, n)| format!("{b}: {n}"))
+            .collect();
+        let _ = writeln!(out, "  solve rate: {}", hist.join("  "));
+        let t = &s.time;
+        let _ = writeln!(
+            out,
+            "  time: propose {:.0}s, validate {:.0}s, solve {:.0}s, judge {:.0}s; wall {:.0}s, CPU {:.0}s; {:.1} pairs/CPU-hour, {:.1} pairs/hour",
+            t.propose,
+            t.validate,
+            t.solve,
+            t.judge,
+            t.wall,
+            t.cpu,
+            s.pairs_per_cpu_hour(),
+            s.pairs_per_hour()
+        );
+        let _ = writeln!(
+            out,
+            "  datasets: {} solver examples, {} proposer examples",
+            s.solver_examples, s.proposer_examples
+        );
+    }
+    out
+}
+
+/// Writes `report.md` and one solve-rate chart per round into `dir`; returns the report path.
+pub fn write_report(
+    summaries: &[RoundSummary],
+    name: &str,
+    dir: &Path,
+) -> Result<PathBuf, SelfplayError> {
+    std::fs::create_dir_all(dir).map_err(|e| SelfplayError::io(dir, e))?;
+    let mut md = format!("# Campaign `{name}`\n\n");
+    md.push_str("| round | proposed | valid | learnable | near-dup | verified pairs | pairs/CPU-h | solver ex. | proposer ex. |\n");
+    md.push_str("|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+    for s in summaries {
+        let _ = writeln!(
+            md,
+            "| {} | {} | {} ({:.0}%) | {} ({:.0}%) | {:.0}% | {} | {:.1} | {} | {} |",
+            s.round,
+            s.proposed,
+            s.valid,
+            100.0 * s.valid_rate(),
+            s.learnable,
+            100.0 * s.learnable_rate(),
+            100.0 * s.near_duplicate_rate(),
+            s.verified_pairs,
+            s.pairs_per_cpu_hour(),
+            s.solver_examples,
+            s.proposer_examples
+        );
+    }
+    for s in summaries {
+        let chart = format!("round-{}-solve-rate.svg", s.round);
+        let path = dir.join(&chart);
+        std::fs::write(
+            &path,
+            bar_chart(
+                &format!("Round {}: solve rate of judged puzzles", s.round),
+                &s.histogram,
+            ),
+        )
+        .map_err(|e| SelfplayError::io(&path, e))?;
+        let _ = write!(
+            md,
+            "\n## Round {}\n\n![solve-rate histogram]({chart})\n\n",
+            s.round
+        );
+        md.push_str("| rejection reason | count |\n|---|---:|\n");
+        for (reason, n) in &s.rejected {
+            let _ = writeln!(md, "| {reason} | {n} |");
+        }
+        let t = &s.time;
+        let _ = writeln!(
+            md,
+            "\nTime: propose {:.0} s, validate {:.0} s, solve {:.0} s, judge {:.0} s (stages overlap); wall {:.0} s, CPU {:.0} s.",
+            t.propose, t.validate, t.solve, t.judge, t.wall, t.cpu
+        );
+    }
+    let path = dir.join("report.md");
+    std::fs::write(&path, md).map_err(|e| SelfplayError::io(&path, e))?;
+    Ok(path)
+}
+
+/// A small SVG bar chart of the histogram.
+fn bar_chart(title: &str, counts: &[u64; 6]) -> String {
+    let max = counts.iter().copied().max().unwrap_or(0).max(1) as f64;
+    let mut svg = format!(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"420\" height=\"220\" font-family=\"sans-serif\" font-size=\"11\">\
+         <text x=\"10\" y=\"16\" font-size=\"13\">{title}</text>"
+    );
+    for (i, (label, &n)) in BUCKETS.iter().zip(counts).enumerate() {
+        let h = 140.0 * n as f64 / max;
+        let x = 20 + i * 65;
+        let _ = write!(
+            svg,
+            "<rect x=\"{x}\" y=\"{:.1}\" width=\"50\" height=\"{h:.1}\" fill=\"#4a7bd0\"/>\
+             <text x=\"{}\" y=\"{:.1}\" text-anchor=\"middle\">{n}</text>\
+             <text x=\"{}\" y=\"205\" text-anchor=\"middle\">{label}</text>",
+            185.0 - h,
+            x + 25,
+            180.0 - h,
+            x + 25
+        );
+    }
+    svg.push_str("</svg>\n");
+    svg
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn buckets_cover_the_edges() {
+        assert_eq!(bucket(0.0), 0);
+        assert_eq!(bucket(0.125), 1);
+        assert_eq!(bucket(0.5), 2);
+        assert_eq!(bucket(0.875), 4);
+        assert_eq!(bucket(1.0), 5);
+    }
+
+    #[test]
+    fn rates_handle_empty_rounds() {
+        let s = RoundSummary::default();
+        assert_eq!(
+            (
+                s.valid_rate(),
+                s.learnable_rate(),
+                s.near_duplicate_rate(),
+                s.pairs_per_cpu_hour()
+            ),
+            (0.0, 0.0, 0.0, 0.0)
+        );
+        let text = render_text(&[s]);
+        assert!(text.contains("round 0 (unfinished): 0 proposed"), "{text}");
+    }
+}

@@ -1,0 +1,139 @@
+//! Near-duplicate detection: a normalised hash for exact repeats and a MinHash signature over
+//! word 3-grams for near repeats (estimated Jaccard similarity).
+
+use sha2::{Digest, Sha256};
+
+/// Hashes in a MinHash signature.
+pub const SIGNATURE_LEN: usize = 64;
+
+/// A puzzle's fingerprint.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fingerprint {
+    /// Hex SHA-256 of the normalised text.
+    pub hash: String,
+    /// MinHash signature.
+    pub minhash: Vec<u64>,
+}
+
+impl Fingerprint {
+    /// The fingerprint of `text`.
+    pub fn of(text: &str) -> Self {
+        let words = normalise(text);
+        let hash = hex::encode(Sha256::digest(words.join(" ").as_bytes()));
+        Fingerprint {
+            hash,
+            minhash: minhash(&words),
+        }
+    }
+
+    /// Estimated Jaccard similarity of the two texts' word 3-grams (1.0 for equal hashes).
+    pub fn similarity(&self, other: &Fingerprint) -> f64 {
+        if self.hash == other.hash {
+            return 1.0;
+        }
+        let len = self.minhash.len().min(other.minhash.len());
+        if len == 0 {
+            return 0.0;
+        }
+        let same = (0..len)
+            .filter(|&i| self.minhash[i] == other.minhash[i])
+            .count();
+        same as f64 / len as f64
+    }
+
+    /// The signature as bytes (for the store).
+    pub fn minhash_bytes(&self) -> Vec<u8> {
+        self.minhash.iter().flat_map(|h| h.to_le_bytes()).collect()
+    }
+
+    /// A fingerprint read back from the store.
+    pub fn from_parts(hash: String, bytes: &[u8]) -> Self {
+        let minhash = bytes
+            .chunks_exact(8)
+            .map(|c| u64::from_le_bytes(c.try_into().unwrap_or([0; 8])))
+            .collect();
+        Fingerprint { hash, minhash }
+    }
+}
+
+/// Lower-cased words; every number becomes `#` so puzzles differing only in constants match.
+fn normalise(text: &str) -> Vec<String> {
+    text.split(|c: char| !c.is_alphanumeric() && c != '_')
+        .filter(|w| !w.is_empty())
+        .map(|w| {
+            if w.chars().all(|c| c.is_ascii_digit()) {
+                "#".to_string()
+            } else {
+                w.to_lowercase()
+            }
+        })
+        .collect()
+}
+
+fn minhash(words: &[String]) -> Vec<u64> {
+    let shingles: Vec<u64> = if words.len() < 3 {
+        vec![fnv(&words.join(" "))]
+    } else {
+        words.windows(3).map(|w| fnv(&w.join(" "))).collect()
+    };
+    (0..SIGNATURE_LEN as u64)
+        .map(|i| {
+            shingles
+                .iter()
+                .map(|&s| mix(s ^ i.wrapping_mul(0x9E37_79B9_7F4A_7C15)))
+                .min()
+                .unwrap_or(u64::MAX)
+        })
+        .collect()
+}
+
+/// FNV-1a: stable across platforms and versions (signatures are stored).
+fn fnv(text: &str) -> u64 {
+    text.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    })
+}
+
+/// SplitMix64's finaliser (also used to derive seeds).
+pub(crate) fn mix(mut z: u64) -> u64 {
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const A: &str = "Given a list of n integers, print the sum of the even numbers in the list. \
+        The first line holds n, the second line holds the numbers separated by spaces.";
+
+    #[test]
+    fn constants_and_case_do_not_matter() {
+        let b = A
+            .replace("n integers", "N integers")
+            .replace("first", "FIRST");
+        assert_eq!(Fingerprint::of(A).similarity(&Fingerprint::of(&b)), 1.0);
+        let c = "Given 5 apples and 7 pears";
+        let d = "given 12 apples and 300 pears";
+        assert_eq!(Fingerprint::of(c).hash, Fingerprint::of(d).hash);
+    }
+
+    #[test]
+    fn small_edits_are_near_and_other_texts_are_far() {
+        let edited = A.replace("even", "odd");
+        let near = Fingerprint::of(A).similarity(&Fingerprint::of(&edited));
+        assert!(near > 0.5 && near < 1.0, "{near}");
+        let other =
+            "Read a string and report whether it is a palindrome, ignoring case and spaces.";
+        let far = Fingerprint::of(A).similarity(&Fingerprint::of(other));
+        assert!(far < 0.2, "{far}");
+    }
+
+    #[test]
+    fn stored_signatures_read_back() {
+        let f = Fingerprint::of(A);
+        let back = Fingerprint::from_parts(f.hash.clone(), &f.minhash_bytes());
+        assert_eq!(back, f);
+    }
+}

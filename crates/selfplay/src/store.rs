@@ -1,0 +1,754 @@
+//! The campaign store: one SQLite file (WAL) with campaign, round, puzzle, attempt and dataset
+//! tables. Each unit of work is committed in one transaction under a unique key
+//! (round + slot for puzzles, puzzle + index for attempts), so a campaign killed at any moment
+//! resumes without losing committed work or storing anything twice.
+
+use crate::SelfplayError;
+use crate::config::CampaignConfig;
+use crate::similarity::Fingerprint;
+use rusqlite::{Connection, OptionalExtension, params};
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+
+/// The schema this code reads and writes.
+pub const SCHEMA_VERSION: i64 = 1;
+
+const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS campaign (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    name TEXT NOT NULL,
+    config TEXT NOT NULL,
+    created_at INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS round (
+    number INTEGER PRIMARY KEY,
+    started_at INTEGER NOT NULL,
+    finished_at INTEGER,
+    propose_seconds REAL NOT NULL DEFAULT 0,
+    validate_seconds REAL NOT NULL DEFAULT 0,
+    solve_seconds REAL NOT NULL DEFAULT 0,
+    judge_seconds REAL NOT NULL DEFAULT 0,
+    cpu_seconds REAL NOT NULL DEFAULT 0,
+    wall_seconds REAL NOT NULL DEFAULT 0
+);
+CREATE TABLE IF NOT EXISTS puzzle (
+    id INTEGER PRIMARY KEY,
+    round INTEGER NOT NULL REFERENCES round(number),
+    slot INTEGER NOT NULL,
+    kind TEXT NOT NULL,
+    topic TEXT NOT NULL,
+    difficulty TEXT NOT NULL,
+    seed INTEGER NOT NULL,
+    prompt TEXT NOT NULL,
+    reply TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('valid', 'rejected')),
+    reason TEXT,
+    detail TEXT,
+    title TEXT,
+    statement TEXT,
+    draft TEXT,
+    tests TEXT,
+    hash TEXT,
+    minhash BLOB,
+    solve_rate REAL,
+    learnable INTEGER,
+    reward_azr REAL,
+    reward_sqlm REAL,
+    discrimination REAL,
+    UNIQUE (round, slot)
+);
+CREATE TABLE IF NOT EXISTS attempt (
+    id INTEGER PRIMARY KEY,
+    puzzle_id INTEGER NOT NULL REFERENCES puzzle(id),
+    idx INTEGER NOT NULL,
+    reply TEXT NOT NULL,
+    code TEXT,
+    verdict TEXT NOT NULL,
+    passed INTEGER NOT NULL,
+    total INTEGER NOT NULL,
+    per_test TEXT NOT NULL,
+    message TEXT NOT NULL,
+    UNIQUE (puzzle_id, idx)
+);
+CREATE TABLE IF NOT EXISTS dataset (
+    id INTEGER PRIMARY KEY,
+    kind TEXT NOT NULL CHECK (kind IN ('solver', 'proposer')),
+    round INTEGER NOT NULL,
+    puzzle_id INTEGER NOT NULL REFERENCES puzzle(id),
+    attempt_idx INTEGER NOT NULL,
+    messages TEXT NOT NULL,
+    UNIQUE (kind, puzzle_id, attempt_idx)
+);
+";
+
+/// A proposal's outcome, as committed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PuzzleRow {
+    /// Row id (0 before insertion).
+    pub id: i64,
+    /// Round number (from 1).
+    pub round: u32,
+    /// Position in the round.
+    pub slot: u32,
+    /// `stdio` or `p3`.
+    pub kind: String,
+    /// Sampled topic.
+    pub topic: String,
+    /// Sampled difficulty.
+    pub difficulty: String,
+    /// The proposal's sampling seed.
+    pub seed: u64,
+    /// The proposer's prompt (user message).
+    pub prompt: String,
+    /// The proposer's reply, verbatim.
+    pub reply: String,
+    /// `None` when valid; otherwise the rejection reason and detail.
+    pub rejection: Option<(String, String)>,
+    /// Title (parsed puzzles).
+    pub title: Option<String>,
+    /// Statement (stdin/stdout) or `sat` (P3).
+    pub statement: Option<String>,
+    /// The parsed draft as JSON.
+    pub draft: Option<String>,
+    /// The tests (inputs with expected outputs) as JSON.
+    pub tests: Option<String>,
+    /// Fingerprint of the statement.
+    pub fingerprint: Option<Fingerprint>,
+}
+
+/// One judged attempt.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AttemptRow {
+    /// Index among the puzzle's k attempts.
+    pub idx: u32,
+    /// The solver's reply.
+    pub reply: String,
+    /// The extracted program (`None`: the reply held none).
+    pub code: Option<String>,
+    /// Verdict code (`AC`, `WA`, ..., `NOCODE`).
+    pub verdict: String,
+    /// Tests passed.
+    pub passed: u32,
+    /// Tests judged.
+    pub total: u32,
+    /// Pass (true) or fail per test, in test order.
+    pub per_test: Vec<bool>,
+    /// Compiler output or the first failure's message.
+    pub message: String,
+}
+
+impl AttemptRow {
+    /// Whether the attempt was accepted.
+    pub fn accepted(&self) -> bool {
+        self.verdict == "AC"
+    }
+}
+
+/// The scores of a solved puzzle.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct PuzzleScore {
+    /// Fraction of attempts accepted.
+    pub solve_rate: f64,
+    /// 0 < solve rate < 1.
+    pub learnable: bool,
+    /// Absolute Zero's proposer reward: 1 − p when 0 < p < 1, else 0.
+    pub reward_azr: f64,
+    /// Self-Questioning LM's reward: 1 when some but not all attempts pass.
+    pub reward_sqlm: f64,
+    /// Share of tests that catch at least one wrong attempt (stdin/stdout puzzles).
+    pub discrimination: Option<f64>,
+}
+
+/// A dataset row (chat messages as JSON).
+#[derive(Debug, Clone, PartialEq)]
+pub struct DatasetRow {
+    /// `solver` or `proposer`.
+    pub kind: &'static str,
+    /// The puzzle it came from.
+    pub puzzle_id: i64,
+    /// The attempt it came from (solver rows); -1 for proposer rows.
+    pub attempt_idx: i64,
+    /// `{"messages": [...]}`.
+    pub messages: String,
+}
+
+/// Time and CPU spent, added to a round's totals.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct StageTime {
+    /// Proposer generation, seconds.
+    pub propose: f64,
+    /// Puzzle validation in the sandbox, seconds.
+    pub validate: f64,
+    /// Solver generation, seconds.
+    pub solve: f64,
+    /// Judging attempts, seconds.
+    pub judge: f64,
+    /// Process CPU time (with child processes), seconds.
+    pub cpu: f64,
+    /// Wall time, seconds.
+    pub wall: f64,
+}
+
+/// The open store.
+pub struct Store {
+    conn: Connection,
+    path: PathBuf,
+}
+
+fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64)
+}
+
+impl Store {
+    /// Opens `path`, creating the schema if the file is new; refuses other schema versions.
+    pub fn open(path: &Path) -> Result<Self, SelfplayError> {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|e| SelfplayError::io(dir, e))?;
+        }
+        let conn = Connection::open(path)?;
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "NORMAL")?;
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        conn.busy_timeout(std::time::Duration::from_secs(10))?;
+        let store = Store {
+            conn,
+            path: path.to_path_buf(),
+        };
+        store.migrate()?;
+        Ok(store)
+    }
+
+    fn migrate(&self) -> Result<(), SelfplayError> {
+        let has_meta: bool = self.conn.query_row(
+            "SELECT count(*) > 0 FROM sqlite_master WHERE type = 'table' AND name = 'meta'",
+            [],
+            |r| r.get(0),
+        )?;
+        if has_meta {
+            let version: Option<String> = self
+                .conn
+                .query_row(
+                    "SELECT value FROM meta WHERE key = 'schema_version'",
+                    [],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            if version.as_deref() != Some(&SCHEMA_VERSION.to_string()) {
+                return Err(SelfplayError::Schema {
+                    path: self.path.clone(),
+                    message: format!(
+                        "schema version {} is not {SCHEMA_VERSION}, the one this crucible reads",
+                        version.unwrap_or_else(|| "missing".into())
+                    ),
+                });
+            }
+        } else {
+            let tables: i64 = self.conn.query_row(
+                "SELECT count(*) FROM sqlite_master WHERE type = 'table'",
+                [],
+                |r| r.get(0),
+            )?;
+            if tables > 0 {
+                return Err(SelfplayError::Schema {
+                    path: self.path.clone(),
+                    message: "not a campaign store (it has other tables)".into(),
+                });
+            }
+        }
+        self.conn.execute_batch(SCHEMA)?;
+        self.conn.execute(
+            "INSERT OR IGNORE INTO meta (key, value) VALUES ('schema_version', ?1)",
+            [SCHEMA_VERSION.to_string()],
+        )?;
+        Ok(())
+    }
+
+    /// The database file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Records the campaign's configuration (first call) or returns the recorded one.
+    pub fn campaign_config(
+        &self,
+        config: &CampaignConfig,
+    ) -> Result<CampaignConfig, SelfplayError> {
+        self.conn.execute(
+            "INSERT OR IGNORE INTO campaign (id, name, config, created_at) VALUES (1, ?1, ?2, ?3)",
+            params![config.name, config.to_toml(), now()],
+        )?;
+        let text: String =
+            self.conn
+                .query_row("SELECT config FROM campaign WHERE id = 1", [], |r| r.get(0))?;
+        CampaignConfig::from_toml(&text)
+    }
+
+    /// The recorded configuration, if the campaign was started.
+    pub fn stored_config(&self) -> Result<Option<CampaignConfig>, SelfplayError> {
+        let text: Option<String> = self
+            .conn
+            .query_row("SELECT config FROM campaign WHERE id = 1", [], |r| r.get(0))
+            .optional()?;
+        text.map(|t| CampaignConfig::from_toml(&t)).transpose()
+    }
+
+    /// Marks round `number` started (once).
+    pub fn start_round(&self, number: u32) -> Result<(), SelfplayError> {
+        self.conn.execute(
+            "INSERT OR IGNORE INTO round (number, started_at) VALUES (?1, ?2)",
+            params![number, now()],
+        )?;
+        Ok(())
+    }
+
+    /// Whether round `number` is finished.
+    pub fn round_finished(&self, number: u32) -> Result<bool, SelfplayError> {
+        let finished: Option<Option<i64>> = self
+            .conn
+            .query_row(
+                "SELECT finished_at FROM round WHERE number = ?1",
+                [number],
+                |r| r.get(0),
+            )
+            .optional()?;
+        Ok(matches!(finished, Some(Some(_))))
+    }
+
+    /// Slots of `round` already committed.
+    pub fn committed_slots(&self, round: u32) -> Result<Vec<u32>, SelfplayError> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT slot FROM puzzle WHERE round = ?1 ORDER BY slot")?;
+        let slots = stmt
+            .query_map([round], |r| r.get(0))?
+            .collect::<Result<_, _>>()?;
+        Ok(slots)
+    }
+
+    /// Commits a proposal's outcome with the time it took; returns its id. A second commit of
+    /// the same (round, slot) changes nothing and returns the first one's id.
+    pub fn commit_puzzle(
+        &mut self,
+        row: &PuzzleRow,
+        time: &StageTime,
+    ) -> Result<i64, SelfplayError> {
+        let tx = self.conn.transaction()?;
+        let (status, reason, detail) = match &row.rejection {
+            None => ("valid", None, None),
+            Some((r, d)) => ("rejected", Some(r.as_str()), Some(d.as_str())),
+        };
+        let inserted = tx.execute(
+            "INSERT OR IGNORE INTO puzzle (round, slot, kind, topic, difficulty, seed, prompt, reply,
+                 status, reason, detail, title, statement, draft, tests, hash, minhash)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
+            params![
+                row.round,
+                row.slot,
+                row.kind,
+                row.topic,
+                row.difficulty,
+                row.seed as i64,
+                row.prompt,
+                row.reply,
+                status,
+                reason,
+                detail,
+                row.title,
+                row.statement,
+                row.draft,
+                row.tests,
+                row.fingerprint.as_ref().map(|f| f.hash.clone()),
+                row.fingerprint.as_ref().map(Fingerprint::minhash_bytes),
+            ],
+        )?;
+        if inserted == 1 {
+            add_time(&tx, row.round, time)?;
+        }
+        let id = tx.query_row(
+            "SELECT id FROM puzzle WHERE round = ?1 AND slot = ?2",
+            params![row.round, row.slot],
+            |r| r.get(0),
+        )?;
+        tx.commit()?;
+        Ok(id)
+    }
+
+    /// Commits all attempts of a puzzle and its scores in one transaction (once).
+    pub fn commit_attempts(
+        &mut self,
+        puzzle_id: i64,
+        attempts: &[AttemptRow],
+        score: &PuzzleScore,
+        time: &StageTime,
+    ) -> Result<(), SelfplayError> {
+        let tx = self.conn.transaction()?;
+        let round: u32 =
+            tx.query_row("SELECT round FROM puzzle WHERE id = ?1", [puzzle_id], |r| {
+                r.get(0)
+            })?;
+        let already: i64 = tx.query_row(
+            "SELECT count(*) FROM attempt WHERE puzzle_id = ?1",
+            [puzzle_id],
+            |r| r.get(0),
+        )?;
+        if already > 0 {
+            return Ok(());
+        }
+        for a in attempts {
+            tx.execute(
+                "INSERT INTO attempt (puzzle_id, idx, reply, code, verdict, passed, total, per_test, message)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                params![
+                    puzzle_id,
+                    a.idx,
+                    a.reply,
+                    a.code,
+                    a.verdict,
+                    a.passed,
+                    a.total,
+                    serde_json::to_string(&a.per_test).unwrap_or_default(),
+                    a.message,
+                ],
+            )?;
+        }
+        tx.execute(
+            "UPDATE puzzle SET solve_rate = ?2, learnable = ?3, reward_azr = ?4, reward_sqlm = ?5,
+                 discrimination = ?6 WHERE id = ?1",
+            params![
+                puzzle_id,
+                score.solve_rate,
+                score.learnable,
+                score.reward_azr,
+                score.reward_sqlm,
+                score.discrimination
+            ],
+        )?;
+        add_time(&tx, round, time)?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Adds time to a round's totals outside a unit of work (e.g. time spent before a kill).
+    pub fn add_round_time(&mut self, round: u32, time: &StageTime) -> Result<(), SelfplayError> {
+        let tx = self.conn.transaction()?;
+        add_time(&tx, round, time)?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Valid puzzles of `round` that have no attempts yet.
+    pub fn unsolved(&self, round: u32) -> Result<Vec<PuzzleRow>, SelfplayError> {
+        self.puzzles_where(
+            "round = ?1 AND status = 'valid' AND NOT EXISTS (SELECT 1 FROM attempt a WHERE a.puzzle_id = puzzle.id)",
+            i64::from(round),
+        )
+    }
+
+    /// The puzzle with row id `id`.
+    pub fn puzzle(&self, id: i64) -> Result<Option<PuzzleRow>, SelfplayError> {
+        Ok(self.puzzles_where("id = ?1", id)?.pop())
+    }
+
+    /// All puzzles of `round`.
+    pub fn puzzles(&self, round: u32) -> Result<Vec<PuzzleRow>, SelfplayError> {
+        self.puzzles_where("round = ?1", i64::from(round))
+    }
+
+    /// Fingerprints of all valid puzzles so far (for the near-duplicate check).
+    pub fn valid_fingerprints(&self) -> Result<Vec<(i64, Fingerprint)>, SelfplayError> {
+        let mut stmt = self.conn.prepare(
+            "SELECT id, hash, minhash FROM puzzle WHERE status = 'valid' AND hash IS NOT NULL ORDER BY id",
+        )?;
+        let rows = stmt
+            .query_map([], |r| {
+                let hash: String = r.get(1)?;
+                let bytes: Vec<u8> = r.get(2)?;
+                Ok((r.get(0)?, Fingerprint::from_parts(hash, &bytes)))
+            })?
+            .collect::<Result<_, _>>()?;
+        Ok(rows)
+    }
+
+    fn puzzles_where(&self, condition: &str, value: i64) -> Result<Vec<PuzzleRow>, SelfplayError> {
+        let sql = format!(
+            "SELECT id, round, slot, kind, topic, difficulty, seed, prompt, reply, reason, detail,
+                    title, statement, draft, tests, hash, minhash
+             FROM puzzle WHERE {condition} ORDER BY slot"
+        );
+        let mut stmt = self.conn.prepare(&sql)?;
+        let rows = stmt
+            .query_map([value], |r| {
+                let reason: Option<String> = r.get(9)?;
+                let detail: Option<String> = r.get(10)?;
+                let hash: Option<String> = r.get(15)?;
+                let minhash: Option<Vec<u8>> = r.get(16)?;
+                Ok(PuzzleRow {
+                    id: r.get(0)?,
+                    round: r.get(1)?,
+                    slot: r.get(2)?,
+                    kind: r.get(3)?,
+                    topic: r.get(4)?,
+                    difficulty: r.get(5)?,
+                    seed: r.get::<_, i64>(6)? as u64,
+                    prompt: r.get(7)?,
+                    reply: r.get(8)?,
+                    rejection: reason.map(|r| (r, detail.unwrap_or_default())),
+                    title: r.get(11)?,
+                    statement: r.get(12)?,
+                    draft: r.get(13)?,
+                    tests: r.get(14)?,
+                    fingerprint: hash
+                        .map(|h| Fingerprint::from_parts(h, &minhash.unwrap_or_default())),
+                })
+            })?
+            .collect::<Result<_, _>>()?;
+        Ok(rows)
+    }
+
+    /// The attempts of a puzzle, by index.
+    pub fn attempts(&self, puzzle_id: i64) -> Result<Vec<AttemptRow>, SelfplayError> {
+        let mut stmt = self.conn.prepare(
+            "SELECT idx, reply, code, verdict, passed, total, per_test, message
+             FROM attempt WHERE puzzle_id = ?1 ORDER BY idx",
+        )?;
+        let rows = stmt
+            .query_map([puzzle_id], |r| {
+                let per_test: String = r.get(6)?;
+                Ok(AttemptRow {
+                    idx: r.get(0)?,
+                    reply: r.get(1)?,
+                    code: r.get(2)?,
+                    verdict: r.get(3)?,
+                    passed: r.get(4)?,
+                    total: r.get(5)?,
+                    per_test: serde_json::from_str(&per_test).unwrap_or_default(),
+                    message: r.get(7)?,
+                })
+            })?
+            .collect::<Result<_, _>>()?;
+        Ok(rows)
+    }
+
+    /// The score of a solved puzzle.
+    pub fn score(&self, puzzle_id: i64) -> Result<Option<PuzzleScore>, SelfplayError> {
+        let score = self
+            .conn
+            .query_row(
+                "SELECT solve_rate, learnable, reward_azr, reward_sqlm, discrimination FROM puzzle
+                 WHERE id = ?1 AND solve_rate IS NOT NULL",
+                [puzzle_id],
+                |r| {
+                    Ok(PuzzleScore {
+                        solve_rate: r.get(0)?,
+                        learnable: r.get(1)?,
+                        reward_azr: r.get(2)?,
+                        reward_sqlm: r.get(3)?,
+                        discrimination: r.get(4)?,
+                    })
+                },
+            )
+            .optional()?;
+        Ok(score)
+    }
+
+    /// Finishes a round: stores its dataset rows and marks it finished, in one transaction.
+    pub fn finish_round(
+        &mut self,
+        round: u32,
+        rows: &[DatasetRow],
+        time: &StageTime,
+    ) -> Result<(), SelfplayError> {
+        let tx = self.conn.transaction()?;
+        for row in rows {
+            tx.execute(
+                "INSERT OR IGNORE INTO dataset (kind, round, puzzle_id, attempt_idx, messages)
+                 VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![
+                    row.kind,
+                    round,
+                    row.puzzle_id,
+                    row.attempt_idx,
+                    row.messages
+                ],
+            )?;
+        }
+        add_time(&tx, round, time)?;
+        tx.execute(
+            "UPDATE round SET finished_at = ?2 WHERE number = ?1 AND finished_at IS NULL",
+            params![round, now()],
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Dataset rows of `kind` (`solver` or `proposer`), in order, as JSON texts.
+    pub fn dataset(&self, kind: &str) -> Result<Vec<String>, SelfplayError> {
+        let mut stmt = self.conn.prepare(
+            "SELECT d.messages FROM dataset d JOIN puzzle p ON p.id = d.puzzle_id
+             WHERE d.kind = ?1 ORDER BY p.round, p.slot, d.attempt_idx",
+        )?;
+        let rows = stmt
+            .query_map([kind], |r| r.get(0))?
+            .collect::<Result<_, _>>()?;
+        Ok(rows)
+    }
+
+    /// Numbers of the rounds started so far.
+    pub fn rounds(&self) -> Result<Vec<u32>, SelfplayError> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT number FROM round ORDER BY number")?;
+        let rows = stmt
+            .query_map([], |r| r.get(0))?
+            .collect::<Result<_, _>>()?;
+        Ok(rows)
+    }
+
+    /// A round's accumulated stage times.
+    pub fn round_time(&self, round: u32) -> Result<StageTime, SelfplayError> {
+        let time = self.conn.query_row(
+            "SELECT propose_seconds, validate_seconds, solve_seconds, judge_seconds, cpu_seconds,
+                    wall_seconds FROM round WHERE number = ?1",
+            [round],
+            |r| {
+                Ok(StageTime {
+                    propose: r.get(0)?,
+                    validate: r.get(1)?,
+                    solve: r.get(2)?,
+                    judge: r.get(3)?,
+                    cpu: r.get(4)?,
+                    wall: r.get(5)?,
+                })
+            },
+        )?;
+        Ok(time)
+    }
+
+    /// Dataset rows per kind for `round`.
+    pub fn dataset_counts(&self, round: u32) -> Result<(u64, u64), SelfplayError> {
+        let count = |kind: &str| -> Result<u64, SelfplayError> {
+            Ok(self.conn.query_row(
+                "SELECT count(*) FROM dataset WHERE round = ?1 AND kind = ?2",
+                params![round, kind],
+                |r| r.get::<_, i64>(0),
+            )? as u64)
+        };
+        Ok((count("solver")?, count("proposer")?))
+    }
+}
+
+fn add_time(
+    tx: &rusqlite::Transaction<'_>,
+    round: u32,
+    t: &StageTime,
+) -> Result<(), SelfplayError> {
+    tx.execute(
+        "UPDATE round SET propose_seconds = propose_seconds + ?2, validate_seconds = validate_seconds + ?3,
+             solve_seconds = solve_seconds + ?4, judge_seconds = judge_seconds + ?5,
+             cpu_seconds = cpu_seconds + ?6, wall_seconds = wall_seconds + ?7
+         WHERE number = ?1",
+        params![round, t.propose, t.validate, t.solve, t.judge, t.cpu, t.wall],
+    )?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(slot: u32, valid: bool) -> PuzzleRow {
+        PuzzleRow {
+            id: 0,
+            round: 1,
+            slot,
+            kind: "stdio".into(),
+            topic: "strings".into(),
+            difficulty: "easy".into(),
+            seed: u64::MAX - 3,
+            prompt: "write".into(),
+            reply: "reply".into(),
+            rejection: (!valid).then(|| ("format_no_code".to_string(), "no block".to_string())),
+            title: None,
+            statement: valid.then(|| "Read n, print n.".to_string()),
+            draft: None,
+            tests: None,
+            fingerprint: valid.then(|| Fingerprint::of("Read n, print n.")),
+        }
+    }
+
+    #[test]
+    fn commits_are_idempotent_and_read_back() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("c.db");
+        let mut store = Store::open(&path).unwrap();
+        store.campaign_config(&CampaignConfig::default()).unwrap();
+        store.start_round(1).unwrap();
+        let t = StageTime {
+            propose: 1.5,
+            ..StageTime::default()
+        };
+        let a = store.commit_puzzle(&row(0, true), &t).unwrap();
+        let again = store.commit_puzzle(&row(0, true), &t).unwrap();
+        assert_eq!(a, again);
+        store.commit_puzzle(&row(1, false), &t).unwrap();
+        assert_eq!(store.committed_slots(1).unwrap(), vec![0, 1]);
+        assert_eq!(store.round_time(1).unwrap().propose, 3.0);
+        let back = store.puzzles(1).unwrap();
+        assert_eq!(back[0].seed, u64::MAX - 3);
+        assert_eq!(back[0].fingerprint, row(0, true).fingerprint);
+        assert_eq!(back[1].rejection.as_ref().unwrap().0, "format_no_code");
+        assert_eq!(store.unsolved(1).unwrap().len(), 1);
+
+        let attempt = AttemptRow {
+            idx: 0,
+            reply: "r".into(),
+            code: Some("print(1)".into()),
+            verdict: "AC".into(),
+            passed: 2,
+            total: 2,
+            per_test: vec![true, true],
+            message: String::new(),
+        };
+        let score = PuzzleScore {
+            solve_rate: 1.0,
+            learnable: false,
+            reward_azr: 0.0,
+            reward_sqlm: 0.0,
+            discrimination: Some(0.0),
+        };
+        store
+            .commit_attempts(a, &[attempt.clone()], &score, &t)
+            .unwrap();
+        store
+            .commit_attempts(a, &[attempt.clone(), attempt.clone()], &score, &t)
+            .unwrap();
+        assert_eq!(store.attempts(a).unwrap(), vec![attempt]);
+        assert_eq!(store.score(a).unwrap(), Some(score));
+        assert!(store.unsolved(1).unwrap().is_empty());
+        drop(store);
+        let reopened = Store::open(&path).unwrap();
+        assert_eq!(
+            reopened.stored_config().unwrap(),
+            Some(CampaignConfig::default())
+        );
+    }
+
+    #[test]
+    fn refuses_foreign_databases() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("other.db");
+        let conn = Connection::open(&path).unwrap();
+        conn.execute_batch("CREATE TABLE t (x)").unwrap();
+        drop(conn);
+        let err = Store::open(&path).err().expect("refused");
+        assert!(err.to_string().contains("not a campaign store"), "{err}");
+        let conn = Connection::open(&path).unwrap();
+        conn.execute_batch("DROP TABLE t; CREATE TABLE meta (key TEXT, value TEXT); INSERT INTO meta VALUES ('schema_version', '99')").unwrap();
+        drop(conn);
+        let err = Store::open(&path).err().expect("refused");
+        assert!(err.to_string().contains("schema version 99"), "{err}");
+    }
+}

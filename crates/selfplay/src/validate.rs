@@ -1,0 +1,428 @@
+//! Validating a draft puzzle in the sandbox: the reference compiles and runs on every test
+//! within limits, twice with different random seeds and the same outputs; outputs are non-empty
+//! and not all identical (tests must discriminate). Expected outputs come from the reference.
+//! P3 puzzles: `sat(sol())` holds, twice, and `sat` rejects trivial answers.
+
+use crate::SelfplayError;
+use crate::config::LimitsConfig;
+use crate::puzzle::{Draft, P3Draft, StdioDraft};
+use crucible_sandbox::{Language, Limits, Program, Sandbox, Termination};
+use serde::{Deserialize, Serialize};
+
+/// One test of a validated puzzle.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PuzzleTest {
+    /// Standard input.
+    pub input: String,
+    /// The reference's output.
+    pub expected: String,
+}
+
+/// Why a draft was rejected by the sandbox.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rejection {
+    /// Machine-readable reason (counted in reports).
+    pub reason: &'static str,
+    /// What exactly happened.
+    pub detail: String,
+}
+
+impl Rejection {
+    /// A rejection for `reason`.
+    pub fn new(reason: &'static str, detail: impl Into<String>) -> Self {
+        Rejection {
+            reason,
+            detail: detail.into(),
+        }
+    }
+}
+
+/// The sandbox's verdict on a draft: its tests, or why it is rejected.
+pub type Validation = Result<Vec<PuzzleTest>, Rejection>;
+
+/// Second seed for the determinism run.
+const OTHER_SEED: u64 = 0x5EED_0002;
+
+/// Validates `draft` written in `lang`.
+pub async fn validate(
+    sandbox: &Sandbox,
+    draft: &Draft,
+    lang: Language,
+    limits: &LimitsConfig,
+) -> Result<Validation, SelfplayError> {
+    match draft {
+        Draft::Stdio(d) => validate_stdio(sandbox, d, lang, limits).await,
+        Draft::P3(d) => validate_p3(sandbox, d, limits).await,
+    }
+}
+
+async fn compile(sandbox: &Sandbox, lang: Language, source: &str) -> Result<Program, Rejection> {
+    sandbox
+        .compile_async(lang, source.as_bytes().to_vec())
+        .await
+        .map_err(|e| Rejection::new("reference_compile_error", e.message(2000)))
+}
+
+async fn validate_stdio(
+    sandbox: &Sandbox,
+    draft: &StdioDraft,
+    lang: Language,
+    config: &LimitsConfig,
+) -> Result<Validation, SelfplayError> {
+    let reference = match compile(sandbox, lang, &draft.solution).await {
+        Ok(p) => p,
+        Err(r) => return Ok(Err(r)),
+    };
+    let inputs = match test_inputs(sandbox, draft, config).await? {
+        Ok(inputs) => inputs,
+        Err(r) => return Ok(Err(r)),
+    };
+    let limits = config.limits();
+    let mut tests = Vec::with_capacity(inputs.len());
+    for (i, input) in inputs.into_iter().enumerate() {
+        let first = sandbox
+            .run_async(&reference, input.as_bytes(), &limits)
+            .await?;
+        if let Some(r) = failed_run("reference_failed", i, &first) {
+            return Ok(Err(r));
+        }
+        let other = Limits {
+            random_seed: OTHER_SEED,
+            ..limits.clone()
+        };
+        let second = sandbox
+            .run_async(&reference, input.as_bytes(), &other)
+            .await?;
+        if second.termination != Termination::Exited(0) || second.stdout != first.stdout {
+            return Ok(Err(Rejection::new(
+                "nondeterministic",
+                format!(
+                    "test {}: a second run with another random seed printed something else",
+                    i + 1
+                ),
+            )));
+        }
+        let expected = String::from_utf8_lossy(&first.stdout).into_owned();
+        if expected.len() > config.max_test_bytes {
+            return Ok(Err(Rejection::new(
+                "output_too_large",
+                format!("test {}: {} bytes of output", i + 1, expected.len()),
+            )));
+        }
+        tests.push(PuzzleTest { input, expected });
+    }
+    Ok(check_outputs(&tests).map(|()| tests))
+}
+
+/// The explicit inputs, then generated ones, distinct, at most `max_tests`.
+async fn test_inputs(
+    sandbox: &Sandbox,
+    draft: &StdioDraft,
+    config: &LimitsConfig,
+) -> Result<Result<Vec<String>, Rejection>, SelfplayError> {
+    let mut inputs: Vec<String> = Vec::new();
+    let add = |input: String, inputs: &mut Vec<String>| {
+        if input.len() <= config.max_test_bytes
+            && inputs.len() < config.max_tests
+            && !inputs.contains(&input)
+        {
+            inputs.push(input);
+        }
+    };
+    for input in &draft.tests {
+        add(input.clone(), &mut inputs);
+    }
+    if let Some(source) = &draft.generator {
+        let generator = match sandbox
+            .compile_async(Language::Python, source.as_bytes().to_vec())
+            .await
+        {
+            Ok(p) => Some(p),
+            Err(e) if inputs.len() < config.min_tests => {
+                return Ok(Err(Rejection::new("generator_failed", e.message(2000))));
+            }
+            Err(_) => None,
+        };
+        for i in 0..config.max_tests {
+            let Some(generator) = &generator else { break };
+            if inputs.len() >= config.max_tests {
+                break;
+            }
+            let run = sandbox
+                .run_async(generator, format!("{i}\n").as_bytes(), &config.limits())
+                .await?;
+            if run.termination != Termination::Exited(0) {
+                if inputs.len() < config.min_tests {
+                    return Ok(Err(failed_run("generator_failed", i, &run).unwrap_or_else(
+                        || Rejection::new("generator_failed", "the generator failed"),
+                    )));
+                }
+                break;
+            }
+            add(
+                String::from_utf8_lossy(&run.stdout).into_owned(),
+                &mut inputs,
+            );
+        }
+    }
+    if inputs.len() < config.min_tests {
+        return Ok(Err(Rejection::new(
+            "too_few_tests",
+            format!(
+                "{} distinct test inputs, {} needed",
+                inputs.len(),
+                config.min_tests
+            ),
+        )));
+    }
+    Ok(Ok(inputs))
+}
+
+/// A rejection when a run did not exit cleanly.
+fn failed_run(
+    reason: &'static str,
+    test: usize,
+    run: &crucible_sandbox::RunReport,
+) -> Option<Rejection> {
+    if run.termination == Termination::Exited(0) {
+        return None;
+    }
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    let tail: String = stderr
+        .chars()
+        .rev()
+        .take(600)
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .collect();
+    Some(Rejection::new(
+        reason,
+        format!(
+            "test {}: {}\n{}",
+            test + 1,
+            run.termination.describe(),
+            tail.trim()
+        ),
+    ))
+}
+
+/// Outputs must be non-empty and must not all be the same.
+fn check_outputs(tests: &[PuzzleTest]) -> Result<(), Rejection> {
+    if let Some(i) = tests.iter().position(|t| t.expected.trim().is_empty()) {
+        return Err(Rejection::new(
+            "empty_output",
+            format!("test {}: the reference printed nothing", i + 1),
+        ));
+    }
+    let first = tests
+        .first()
+        .map(|t| t.expected.split_whitespace().collect::<Vec<_>>());
+    if tests.len() > 1
+        && tests
+            .iter()
+            .all(|t| Some(t.expected.split_whitespace().collect::<Vec<_>>()) == first)
+    {
+        return Err(Rejection::new(
+            "constant_output",
+            "every test has the same expected output, so the tests cannot tell programs apart",
+        ));
+    }
+    Ok(())
+}
+
+/// Answers that no interesting `sat` accepts.
+const TRIVIAL_ANSWERS: &str =
+    "[0, 1, -1, 2, '', 'a', [], [0], [1], (), {}, None, True, False, 0.0]";
+
+async fn validate_p3(
+    sandbox: &Sandbox,
+    draft: &P3Draft,
+    config: &LimitsConfig,
+) -> Result<Validation, SelfplayError> {
+    let program = format!(
+        "from typing import *\nimport math\n{}\n{}\n__answer = sol()\nassert sat(__answer) is True, 'sat(sol()) is not True'\nprint(repr(__answer))\n",
+        draft.sat, draft.sol
+    );
+    let compiled = match compile(sandbox, Language::Python, &program).await {
+        Ok(p) => p,
+        Err(r) => return Ok(Err(r)),
+    };
+    let limits = config.limits();
+    let first = sandbox.run_async(&compiled, b"", &limits).await?;
+    if let Some(r) = failed_run("reference_failed", 0, &first) {
+        return Ok(Err(r));
+    }
+    let other = Limits {
+        random_seed: OTHER_SEED,
+        ..limits.clone()
+    };
+    let second = sandbox.run_async(&compiled, b"", &other).await?;
+    if second.termination != Termination::Exited(0) || second.stdout != first.stdout {
+        return Ok(Err(Rejection::new(
+            "nondeterministic",
+            "sol() returned another answer with another random seed",
+        )));
+    }
+    if let Some(answer) = trivial_answer(sandbox, draft, &limits).await? {
+        return Ok(Err(Rejection::new(
+            "trivial_sat",
+            format!("sat accepts the trivial answer {answer}"),
+        )));
+    }
+    Ok(Ok(Vec::new()))
+}
+
+/// A trivial value `sat` accepts, if any (a crash or timeout here means none).
+async fn trivial_answer(
+    sandbox: &Sandbox,
+    draft: &P3Draft,
+    limits: &Limits,
+) -> Result<Option<String>, SelfplayError> {
+    let program = format!(
+        "from typing import *\nimport math\n{}\nfor __x in {TRIVIAL_ANSWERS}:\n    try:\n        if sat(__x) is True:\n            print(repr(__x))\n            break\n    except Exception:\n        pass\n",
+        draft.sat
+    );
+    let Ok(compiled) = sandbox
+        .compile_async(Language::Python, program.into_bytes())
+        .await
+    else {
+        return Ok(None);
+    };
+    let run = sandbox.run_async(&compiled, b"", limits).await?;
+    let out = String::from_utf8_lossy(&run.stdout).trim().to_string();
+    Ok((run.termination == Termination::Exited(0) && !out.is_empty()).then_some(out))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn stdio(solution: &str, tests: &[&str], generator: Option<&str>) -> Draft {
+        Draft::Stdio(StdioDraft {
+            title: "t".into(),
+            statement: "s".into(),
+            solution: solution.into(),
+            tests: tests.iter().map(|t| t.to_string()).collect(),
+            generator: generator.map(str::to_string),
+        })
+    }
+
+    fn reason(sandbox: &Sandbox, draft: &Draft) -> Option<&'static str> {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        rt.block_on(validate(
+            sandbox,
+            draft,
+            Language::Python,
+            &LimitsConfig::default(),
+        ))
+        .expect("sandbox works")
+        .err()
+        .map(|r| r.reason)
+    }
+
+    #[test]
+    fn accepts_good_puzzles_and_names_each_failure() {
+        let sandbox = Sandbox::new(crucible_sandbox::SandboxConfig {
+            workers: 1,
+            ..Default::default()
+        })
+        .unwrap();
+        let double = "print(2 * int(input()))";
+        assert_eq!(
+            reason(&sandbox, &stdio(double, &["1\n", "2\n", "3\n"], None)),
+            None
+        );
+        assert_eq!(
+            reason(
+                &sandbox,
+                &stdio(double, &["1\n"], Some("print(int(input()) + 10)"))
+            ),
+            None
+        );
+        assert_eq!(
+            reason(&sandbox, &stdio("print(", &["1\n", "2\n", "3\n"], None)),
+            Some("reference_compile_error")
+        );
+        assert_eq!(
+            reason(&sandbox, &stdio(double, &["1\n", "1\n", "2\n"], None)),
+            Some("too_few_tests")
+        );
+        assert_eq!(
+            reason(&sandbox, &stdio(double, &["1\n", "x\n", "3\n"], None)),
+            Some("reference_failed")
+        );
+        assert_eq!(
+            reason(
+                &sandbox,
+                &stdio("input()\nprint(7)", &["1\n", "2\n", "3\n"], None)
+            ),
+            Some("constant_output")
+        );
+        assert_eq!(
+            reason(&sandbox, &stdio("input()", &["1\n", "2\n", "3\n"], None)),
+            Some("empty_output")
+        );
+        assert_eq!(
+            reason(
+                &sandbox,
+                &stdio(
+                    "import random\ninput()\nprint(random.random())",
+                    &["1\n", "2\n", "3\n"],
+                    None
+                )
+            ),
+            Some("nondeterministic")
+        );
+        assert_eq!(
+            reason(&sandbox, &stdio(double, &[], Some("raise SystemExit(1)"))),
+            Some("generator_failed")
+        );
+        assert_eq!(
+            reason(
+                &sandbox,
+                &stdio("while True: pass", &["1\n", "2\n", "3\n"], None)
+            ),
+            Some("reference_failed")
+        );
+
+        let p3 = |sat: &str, sol: &str| {
+            Draft::P3(P3Draft {
+                sat: sat.into(),
+                sol: sol.into(),
+            })
+        };
+        let sat = "def sat(x: int) -> bool:\n    return x * x == 1764\n";
+        assert_eq!(
+            reason(&sandbox, &p3(sat, "def sol():\n    return 42\n")),
+            None
+        );
+        assert_eq!(
+            reason(&sandbox, &p3(sat, "def sol():\n    return 41\n")),
+            Some("reference_failed")
+        );
+        assert_eq!(
+            reason(
+                &sandbox,
+                &p3(
+                    "def sat(x: int) -> bool:\n    return x >= 0\n",
+                    "def sol():\n    return 5\n"
+                )
+            ),
+            Some("trivial_sat")
+        );
+        assert_eq!(
+            reason(
+                &sandbox,
+                &p3(
+                    "def sat(x) -> bool\n    return x\n",
+                    "def sol():\n    return 5\n"
+                )
+            ),
+            Some("reference_compile_error")
+        );
+    }
+}
