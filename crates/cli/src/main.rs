@@ -1,5 +1,6 @@
 //! `crucible`: the command line. Thin wiring over the library crates.
 
+mod campaign_cmd;
 mod eval_cmd;
 mod model_cmd;
 mod sandbox_cmd;
@@ -27,6 +28,9 @@ enum Command {
     Model(model_cmd::ModelCommand),
     /// Generate completions with a model and print them with tokens/s.
     Generate(model_cmd::GenerateArgs),
+    /// Self-play campaigns: propose puzzles, validate, solve, judge, keep verified pairs.
+    #[command(subcommand)]
+    Campaign(campaign_cmd::CampaignCommand),
 }
 
 fn main() -> std::process::ExitCode {
@@ -50,14 +54,15 @@ fn main() -> std::process::ExitCode {
 
 /// candle's CPU kernels use rayon's global pool, whose threads busy-wait: more threads than
 /// idle cores is far slower. Unless `RAYON_NUM_THREADS` is set: `generate` uses every core;
-/// `eval` (which judges in the sandbox while the model writes) leaves one core to the sandbox.
+/// `eval` and `campaign` (which judge in the sandbox while the model writes) leave one core to
+/// the sandbox.
 fn choose_thread_count(cli: &Cli) {
     if std::env::var_os("RAYON_NUM_THREADS").is_some() {
         return;
     }
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     let threads = match cli.command {
-        Command::Eval(_) => cores.saturating_sub(1).max(1),
+        Command::Eval(_) | Command::Campaign(_) => cores.saturating_sub(1).max(1),
         _ => cores,
     };
     // SAFETY: called first thing in main, before any other thread exists.
@@ -73,5 +78,6 @@ fn run(cli: Cli) -> Result<std::process::ExitCode> {
         Command::Eval(args) => runtime.block_on(eval_cmd::execute(args)),
         Command::Model(cmd) => model_cmd::model(cmd),
         Command::Generate(args) => model_cmd::generate(args),
+        Command::Campaign(cmd) => campaign_cmd::execute(cmd),
     }
 }

@@ -8,7 +8,7 @@
 
 use crate::config::{CampaignConfig, PuzzleKind};
 use crate::dataset::{proposer_row, solver_rows};
-use crate::judge::{judge_attempt, score};
+use crate::judge::{Attempt, judge_attempt, score};
 use crate::prompts::{Examples, as_problem, propose_prompt};
 use crate::puzzle::{Draft, parse_reply};
 use crate::similarity::{Fingerprint, mix};
@@ -143,7 +143,7 @@ impl Campaign {
             let batch = self.config.batch;
             let result = std::thread::scope(|scope| {
                 let worker_queue = Arc::clone(&queue);
-                let solver = solver.as_mut().map(|s| &mut **s);
+                let solver = solver.as_deref_mut();
                 let proposer = &mut *proposer;
                 scope.spawn(move || model_worker(&worker_queue, proposer, solver, batch, &tx));
                 let result = runtime.block_on(self.run_round(round, &queue, rx, on_event));
@@ -301,11 +301,10 @@ impl Campaign {
         tokio::spawn(async move {
             let started = Instant::now();
             let slot = proposal.slot;
+            // A model failure (server down, ...) stops the round: resuming retries the slot,
+            // where recording it as a rejection would lose the slot for good.
             let outcome = match done.result {
-                Err(e) => Ok((
-                    String::new(),
-                    Err(Rejection::new("model_error", e.to_string())),
-                )),
+                Err(e) => Err(SelfplayError::Model(e)),
                 Ok(mut completions) if !completions.is_empty() => {
                     let reply = completions.swap_remove(0).text;
                     match parse_reply(&reply, proposal.kind, lang) {
@@ -317,7 +316,10 @@ impl Campaign {
                 }
                 Ok(_) => Ok((
                     String::new(),
-                    Err(Rejection::new("model_error", "no completion")),
+                    Err(Rejection::new(
+                        "format_no_code",
+                        "the model returned no completion",
+                    )),
                 )),
             };
             let checked = outcome.map(|(reply, outcome)| Checked {
@@ -367,18 +369,12 @@ impl Campaign {
             for (idx, completion) in completions.into_iter().enumerate() {
                 let code =
                     extract_code(&completion.text, lang).map(|c| complete_function(&problem, c));
-                match judge_attempt(
-                    &sandbox,
-                    &draft,
-                    &tests,
-                    lang,
-                    &limits,
-                    idx as u32,
-                    completion.text,
+                let attempt = Attempt {
+                    idx: idx as u32,
+                    reply: completion.text,
                     code,
-                )
-                .await
-                {
+                };
+                match judge_attempt(&sandbox, &draft, &tests, lang, &limits, attempt).await {
                     Ok(a) => attempts.push(a),
                     Err(e) => {
                         let _ = tx.send((id, Err(e)));

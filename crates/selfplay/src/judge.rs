@@ -16,17 +16,27 @@ use crucible_sandbox::{
 /// The verdict code of a reply without a program.
 pub const NO_CODE: &str = "NOCODE";
 
-/// Judges one attempt (`code` is `None` when the reply held no program).
+/// One reply of the solver.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Attempt {
+    /// Its index among the puzzle's k attempts.
+    pub idx: u32,
+    /// The reply, verbatim.
+    pub reply: String,
+    /// The program extracted from it (`None`: the reply held none).
+    pub code: Option<String>,
+}
+
+/// Judges one attempt on a puzzle's tests.
 pub async fn judge_attempt(
     sandbox: &Sandbox,
     draft: &Draft,
     tests: &[PuzzleTest],
     lang: Language,
     limits: &LimitsConfig,
-    idx: u32,
-    reply: String,
-    code: Option<String>,
+    attempt: Attempt,
 ) -> Result<AttemptRow, SelfplayError> {
+    let Attempt { idx, reply, code } = attempt;
     let mut row = AttemptRow {
         idx,
         reply,
@@ -235,15 +245,18 @@ mod tests {
             },
         ];
         let judge = |draft: &Draft, tests: &[PuzzleTest], code: Option<&str>| {
+            let attempt = Attempt {
+                idx: 0,
+                reply: String::new(),
+                code: code.map(str::to_string),
+            };
             rt.block_on(judge_attempt(
                 &sandbox,
                 draft,
                 tests,
                 Language::Python,
                 &limits,
-                0,
-                String::new(),
-                code.map(str::to_string),
+                attempt,
             ))
             .unwrap()
         };

@@ -19,6 +19,7 @@ mod report;
 mod similarity;
 mod store;
 mod validate;
+mod verify;
 
 pub use campaign::{Campaign, Event, process_cpu_seconds};
 pub use config::{
@@ -27,10 +28,11 @@ pub use config::{
 pub use dataset::{messages_json, pick_solutions};
 pub use error::SelfplayError;
 pub use export::write_datasets;
-pub use judge::{NO_CODE, judge_attempt, score};
+pub use judge::{Attempt, NO_CODE, judge_attempt, score};
 pub use prompts::{Example, Examples, as_problem, propose_instruction, propose_prompt};
 pub use puzzle::{Draft, FormatProblem, P3Draft, StdioDraft, parse_reply, render_p3, render_stdio};
 pub use report::{BUCKETS, RoundSummary, render_text, summarize, write_report};
 pub use similarity::Fingerprint;
 pub use store::{AttemptRow, DatasetRow, PuzzleRow, PuzzleScore, SCHEMA_VERSION, StageTime, Store};
 pub use validate::{PuzzleTest, Rejection, Validation, validate};
+pub use verify::verify;

@@ -596,6 +596,25 @@ impl Store {
         Ok(rows)
     }
 
+    /// Dataset rows that do not come from an accepted attempt of a valid puzzle (solver) or
+    /// from a learnable puzzle (proposer).
+    pub fn dataset_problems(&self) -> Result<Vec<String>, SelfplayError> {
+        let mut stmt = self.conn.prepare(
+            "SELECT d.id, d.kind FROM dataset d JOIN puzzle p ON p.id = d.puzzle_id
+             WHERE (d.kind = 'solver' AND NOT EXISTS (SELECT 1 FROM attempt a WHERE a.puzzle_id = d.puzzle_id
+                        AND a.idx = d.attempt_idx AND a.verdict = 'AC'))
+                OR (d.kind = 'proposer' AND (p.learnable IS NOT 1 OR p.status != 'valid'))",
+        )?;
+        let rows = stmt
+            .query_map([], |r| {
+                let id: i64 = r.get(0)?;
+                let kind: String = r.get(1)?;
+                Ok(format!("dataset row {id} ({kind}) has no verified source"))
+            })?
+            .collect::<Result<_, _>>()?;
+        Ok(rows)
+    }
+
     /// Numbers of the rounds started so far.
     pub fn rounds(&self) -> Result<Vec<u32>, SelfplayError> {
         let mut stmt = self
@@ -720,7 +739,7 @@ mod tests {
             discrimination: Some(0.0),
         };
         store
-            .commit_attempts(a, &[attempt.clone()], &score, &t)
+            .commit_attempts(a, std::slice::from_ref(&attempt), &score, &t)
             .unwrap();
         store
             .commit_attempts(a, &[attempt.clone(), attempt.clone()], &score, &t)

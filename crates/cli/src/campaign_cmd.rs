@@ -1,0 +1,325 @@
+//! `crucible campaign`: write a configuration, run or resume a campaign, show its status,
+//! write its report, export its datasets.
+
+use anyhow::{Context, Result, bail};
+use clap::{Args, Subcommand};
+use crucible_model::{Generator, LocalModel, LocalModelConfig, default_models_dir, resolve_model};
+use crucible_sandbox::{Sandbox, SandboxConfig};
+use crucible_selfplay::{
+    Campaign, CampaignConfig, DEFAULT_CONFIG_TOML, Event, Store, render_text, summarize, verify,
+    write_datasets, write_report,
+};
+use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+/// Self-play campaigns.
+#[derive(Subcommand)]
+pub enum CampaignCommand {
+    /// Write a commented default configuration to edit.
+    Init {
+        /// Where to write it.
+        #[arg(default_value = "campaign.toml")]
+        path: PathBuf,
+        /// Overwrite an existing file.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Start a campaign (or continue it, when the directory holds the same configuration).
+    Run(RunArgs),
+    /// Continue a stopped or killed campaign with its stored configuration.
+    Resume {
+        /// The campaign directory.
+        dir: PathBuf,
+    },
+    /// Per-round counts: proposed, valid, rejections, solve rates, learnable, pairs, times.
+    Status {
+        /// The campaign directory.
+        dir: PathBuf,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Write a Markdown report with charts (DIR/report/report.md).
+    Report {
+        /// The campaign directory.
+        dir: PathBuf,
+    },
+    /// Check that the store, its scores and the exported datasets agree.
+    Verify {
+        /// The campaign directory.
+        dir: PathBuf,
+    },
+    /// Write the datasets as JSONL (solver.jsonl, proposer.jsonl).
+    Export {
+        /// The campaign directory.
+        dir: PathBuf,
+        /// Output directory (default DIR/datasets).
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+}
+
+/// `campaign run` options; flags override the configuration file.
+#[derive(Args)]
+pub struct RunArgs {
+    /// The campaign directory (store, datasets, report).
+    #[arg(long, default_value = "runs/campaign")]
+    dir: PathBuf,
+    /// Configuration file (default: the built-in defaults).
+    #[arg(long)]
+    config: Option<PathBuf>,
+    /// Model for both roles: a known name, a .gguf path, or an OpenAI-compatible URL.
+    #[arg(long)]
+    model: Option<String>,
+    /// Rounds.
+    #[arg(long)]
+    rounds: Option<u32>,
+    /// Puzzles proposed per round.
+    #[arg(long)]
+    puzzles: Option<u32>,
+    /// Attempts per valid puzzle (k).
+    #[arg(long)]
+    attempts: Option<u32>,
+    /// Master seed.
+    #[arg(long)]
+    seed: Option<u64>,
+}
+
+/// Runs a `campaign` subcommand.
+pub fn execute(cmd: CampaignCommand) -> Result<std::process::ExitCode> {
+    match cmd {
+        CampaignCommand::Init { path, force } => init(&path, force)?,
+        CampaignCommand::Run(args) => {
+            let config = run_config(&args)?;
+            run(&args.dir, Some(&config))?;
+        }
+        CampaignCommand::Resume { dir } => {
+            if !Campaign::store_path(&dir).exists() {
+                bail!("{} holds no campaign (no campaign.db)", dir.display());
+            }
+            run(&dir, None)?;
+        }
+        CampaignCommand::Status { dir, json } => status(&dir, json)?,
+        CampaignCommand::Report { dir } => {
+            let store = open_store(&dir)?;
+            let name = store.stored_config()?.map(|c| c.name).unwrap_or_default();
+            let path = write_report(&summarize(&store)?, &name, &dir.join("report"))?;
+            println!("{}", path.display());
+        }
+        CampaignCommand::Verify { dir } => {
+            open_store(&dir)?;
+            let problems = verify(&dir)?;
+            if !problems.is_empty() {
+                for p in &problems {
+                    eprintln!("{p}");
+                }
+                bail!("{} problems in {}", problems.len(), dir.display());
+            }
+            println!("{}: consistent", dir.display());
+        }
+        CampaignCommand::Export { dir, out } => {
+            let store = open_store(&dir)?;
+            for path in write_datasets(&store, &out.unwrap_or_else(|| dir.join("datasets")))? {
+                println!("{}", path.display());
+            }
+        }
+    }
+    Ok(std::process::ExitCode::SUCCESS)
+}
+
+fn init(path: &Path, force: bool) -> Result<()> {
+    if path.exists() && !force {
+        bail!("{} exists (use --force to overwrite)", path.display());
+    }
+    std::fs::write(path, DEFAULT_CONFIG_TOML)
+        .with_context(|| format!("writing {}", path.display()))?;
+    println!(
+        "wrote {}; edit it, then: crucible campaign run --config {} --dir runs/NAME",
+        path.display(),
+        path.display()
+    );
+    Ok(())
+}
+
+fn run_config(args: &RunArgs) -> Result<CampaignConfig> {
+    let mut config = match &args.config {
+        Some(path) => CampaignConfig::load(path)?,
+        None => CampaignConfig::default(),
+    };
+    if let Some(model) = &args.model {
+        config.proposer.model = model.clone();
+        config.solver.model = model.clone();
+    }
+    config.rounds = args.rounds.unwrap_or(config.rounds);
+    config.puzzles_per_round = args.puzzles.unwrap_or(config.puzzles_per_round);
+    config.attempts = args.attempts.unwrap_or(config.attempts);
+    config.seed = args.seed.unwrap_or(config.seed);
+    if let Some(name) = args.dir.file_name() {
+        config.name = name.to_string_lossy().into_owned();
+    }
+    config.validate()?;
+    Ok(config)
+}
+
+fn open_store(dir: &Path) -> Result<Store> {
+    let path = Campaign::store_path(dir);
+    if !path.exists() {
+        bail!("{} holds no campaign (no campaign.db)", dir.display());
+    }
+    Ok(Store::open(&path)?)
+}
+
+fn status(dir: &Path, json: bool) -> Result<()> {
+    let summaries = summarize(&open_store(dir)?)?;
+    if json {
+        println!("{}", serde_json::to_string_pretty(&summaries)?);
+    } else if summaries.is_empty() {
+        println!("no round started yet");
+    } else {
+        print!("{}", render_text(&summaries));
+    }
+    Ok(())
+}
+
+fn sandbox(config: &CampaignConfig) -> Result<Sandbox> {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let workers = match config.sandbox_workers {
+        0 => cores.saturating_sub(1).max(1),
+        n => n,
+    };
+    Ok(Sandbox::new(SandboxConfig {
+        workers,
+        ..SandboxConfig::default()
+    })?)
+}
+
+fn load_model(spec: &str) -> Result<Box<dyn Generator>> {
+    let path = resolve_model(spec, &default_models_dir())?;
+    let model = LocalModel::load(&LocalModelConfig::new(path.clone()))
+        .with_context(|| format!("loading {}", path.display()))?;
+    Ok(Box::new(model))
+}
+
+fn run(dir: &Path, config: Option<&CampaignConfig>) -> Result<()> {
+    let stored = match config {
+        Some(c) => c.clone(),
+        None => open_store(dir)?
+            .stored_config()?
+            .context("the store holds no configuration")?,
+    };
+    let mut campaign = Campaign::open(dir, config, sandbox(&stored)?)
+        .with_context(|| format!("opening the campaign in {}", dir.display()))?;
+    let config = campaign.config().clone();
+    eprintln!("loading {} ...", config.proposer.model);
+    let mut proposer = load_model(&config.proposer.model)?;
+    let mut solver = if config.solver.model == config.proposer.model {
+        None
+    } else {
+        eprintln!("loading {} ...", config.solver.model);
+        Some(load_model(&config.solver.model)?)
+    };
+    let started = Instant::now();
+    let mut progress = Progress::new(config.attempts);
+    campaign.run(
+        proposer.as_mut(),
+        solver.as_mut().map(|s| s.as_mut()),
+        &mut |event| progress.show(event),
+    )?;
+    progress.finish();
+    eprintln!(
+        "finished in {:.0} s; store {}",
+        started.elapsed().as_secs_f64(),
+        Campaign::store_path(dir).display()
+    );
+    let summaries = summarize(campaign.store())?;
+    print!("{}", render_text(&summaries));
+    let report = write_report(&summaries, &config.name, &dir.join("report"))?;
+    println!("datasets: {}", dir.join("datasets").display());
+    println!("report: {}", report.display());
+    Ok(())
+}
+
+/// Two progress bars: proposals validated, valid puzzles judged.
+struct Progress {
+    bars: MultiProgress,
+    proposed: ProgressBar,
+    solved: ProgressBar,
+    valid: u64,
+    accepted: u64,
+    attempts: u32,
+}
+
+impl Progress {
+    fn new(attempts: u32) -> Self {
+        let bars = MultiProgress::new();
+        let style =
+            ProgressStyle::with_template("{prefix:>9} [{bar:30}] {pos}/{len} {msg} ({elapsed})")
+                .unwrap_or_else(|_| ProgressStyle::default_bar())
+                .progress_chars("=> ");
+        let proposed = bars.add(
+            ProgressBar::new(0)
+                .with_style(style.clone())
+                .with_prefix("proposed"),
+        );
+        let solved = bars.add(ProgressBar::new(0).with_style(style).with_prefix("solved"));
+        Progress {
+            bars,
+            proposed,
+            solved,
+            valid: 0,
+            accepted: 0,
+            attempts,
+        }
+    }
+
+    fn show(&mut self, event: &Event) {
+        match event {
+            Event::RoundStarted {
+                round,
+                puzzles,
+                committed,
+            } => {
+                let _ = self.bars.println(format!(
+                    "round {round}: {puzzles} puzzles ({committed} done before)"
+                ));
+                self.proposed.set_length(u64::from(*puzzles));
+                self.proposed.set_position(u64::from(*committed));
+                self.solved.set_length(0);
+                self.solved.set_position(0);
+                self.valid = 0;
+                self.accepted = 0;
+            }
+            Event::PuzzleCommitted { rejection, .. } => {
+                self.proposed.inc(1);
+                if rejection.is_none() {
+                    self.valid += 1;
+                    self.solved.inc_length(1);
+                }
+                self.proposed.set_message(format!("{} valid", self.valid));
+            }
+            Event::PuzzleSolved {
+                accepted, attempts, ..
+            } => {
+                if self.solved.position() >= self.solved.length().unwrap_or(0) {
+                    self.solved.inc_length(1);
+                }
+                self.solved.inc(1);
+                self.accepted += u64::from(*accepted);
+                self.solved.set_message(format!(
+                    "{} of {} attempts accepted",
+                    self.accepted,
+                    self.solved.position() * u64::from(self.attempts.max(*attempts))
+                ));
+            }
+            Event::RoundFinished { round } => {
+                let _ = self.bars.println(format!("round {round} finished"));
+            }
+        }
+    }
+
+    fn finish(&self) {
+        self.proposed.finish();
+        self.solved.finish();
+    }
+}

@@ -1,0 +1,103 @@
+//! Consistency check of a campaign directory (`crucible campaign verify`): the store's rounds,
+//! puzzles, attempts, scores and dataset rows agree with each other and with the exported
+//! JSONL files.
+
+use crate::SelfplayError;
+use crate::campaign::Campaign;
+use crate::store::Store;
+use std::path::Path;
+
+/// Problems found in the campaign in `dir` (empty when it is consistent).
+pub fn verify(dir: &Path) -> Result<Vec<String>, SelfplayError> {
+    let store = Store::open(&Campaign::store_path(dir))?;
+    let Some(config) = store.stored_config()? else {
+        return Ok(vec!["the store holds no campaign configuration".into()]);
+    };
+    let mut problems = Vec::new();
+    for round in store.rounds()? {
+        if round == 0 || round > config.rounds {
+            problems.push(format!("round {round} is outside 1..={}", config.rounds));
+        }
+        let finished = store.round_finished(round)?;
+        let puzzles = store.puzzles(round)?;
+        let slots: Vec<u32> = puzzles.iter().map(|p| p.slot).collect();
+        if finished && slots != (0..config.puzzles_per_round).collect::<Vec<_>>() {
+            problems.push(format!("finished round {round} has slots {slots:?}"));
+        }
+        for p in &puzzles {
+            let attempts = store.attempts(p.id)?;
+            let score = store.score(p.id)?;
+            let at = format!("round {round} slot {}", p.slot);
+            match (&p.rejection, score) {
+                (Some(_), _) if !attempts.is_empty() => {
+                    problems.push(format!("{at}: rejected but attempted"))
+                }
+                (None, None) if finished => problems.push(format!("{at}: valid but never judged")),
+                (None, Some(score)) => {
+                    let idx: Vec<u32> = attempts.iter().map(|a| a.idx).collect();
+                    if idx != (0..config.attempts).collect::<Vec<_>>() {
+                        problems.push(format!(
+                            "{at}: attempts {idx:?}, expected 0..{}",
+                            config.attempts
+                        ));
+                    }
+                    let accepted = attempts.iter().filter(|a| a.accepted()).count();
+                    let rate = accepted as f64 / attempts.len().max(1) as f64;
+                    if (rate - score.solve_rate).abs() > 1e-9 {
+                        problems.push(format!(
+                            "{at}: solve rate {} but {accepted} of {} accepted",
+                            score.solve_rate,
+                            attempts.len()
+                        ));
+                    }
+                }
+                _ => {}
+            }
+        }
+        let (solver, proposer) = store.dataset_counts(round)?;
+        if !finished && solver + proposer > 0 {
+            problems.push(format!("unfinished round {round} has dataset rows"));
+        }
+    }
+    problems.extend(store.dataset_problems()?);
+    let datasets = dir.join("datasets");
+    if datasets.exists() {
+        for kind in ["solver", "proposer"] {
+            let path = datasets.join(format!("{kind}.jsonl"));
+            let text = std::fs::read_to_string(&path).map_err(|e| SelfplayError::io(&path, e))?;
+            let lines: Vec<&str> = text.lines().collect();
+            if lines
+                != store
+                    .dataset(kind)?
+                    .iter()
+                    .map(String::as_str)
+                    .collect::<Vec<_>>()
+            {
+                problems.push(format!("{} differs from the store", path.display()));
+            }
+            for (n, line) in lines.iter().enumerate() {
+                if !is_chat(line) {
+                    problems.push(format!(
+                        "{}:{}: not a user/assistant chat line",
+                        path.display(),
+                        n + 1
+                    ));
+                }
+            }
+        }
+    }
+    Ok(problems)
+}
+
+fn is_chat(line: &str) -> bool {
+    let Ok(v) = serde_json::from_str::<serde_json::Value>(line) else {
+        return false;
+    };
+    let Some(messages) = v["messages"].as_array() else {
+        return false;
+    };
+    messages.len() == 2
+        && messages[0]["role"] == "user"
+        && messages[1]["role"] == "assistant"
+        && messages.iter().all(|m| m["content"].is_string())
+}

@@ -1,0 +1,285 @@
+//! Self-play campaigns end to end.
+//!
+//! - A tiny campaign with the real small model (SmolLM2-135M): the store and the exported
+//!   JSONL agree.
+//! - A scripted proposer/solver (fixed replies: a 135M model rarely writes a valid puzzle, so
+//!   this is how CI reaches the solve, score and dataset stages with known answers), run once
+//!   straight through and once interrupted by a failing model mid-round and resumed: the two
+//!   stores hold the same puzzles, attempts and datasets.
+//!
+//! The `kill -9` test of the real CLI is in `crates/cli/tests/campaign_kill.rs`.
+
+use crucible_model::{
+    Completion, FinishReason, GenerationRequest, Generator, LocalModel, LocalModelConfig,
+    ModelError, TEST_MODEL, default_models_dir, resolve_model,
+};
+use crucible_sandbox::{Sandbox, SandboxConfig};
+use crucible_selfplay::{Campaign, CampaignConfig, PuzzleKind, Store, summarize, verify};
+use std::path::Path;
+
+fn seed_set() -> String {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../puzzles")
+        .to_string_lossy()
+        .into_owned()
+}
+
+fn sandbox() -> Sandbox {
+    Sandbox::new(SandboxConfig {
+        workers: 1,
+        ..SandboxConfig::default()
+    })
+    .expect("sandbox")
+}
+
+fn tiny_config(model: &str) -> CampaignConfig {
+    let mut config = CampaignConfig {
+        name: "tiny".into(),
+        puzzles_per_round: 3,
+        attempts: 2,
+        seed_set: seed_set(),
+        ..CampaignConfig::default()
+    };
+    config.proposer.model = model.into();
+    config.solver.model = model.into();
+    config.proposer.max_new_tokens = 160;
+    config.solver.max_new_tokens = 96;
+    config
+}
+
+/// Everything a campaign decided, without timings: (slot, status, reason, reply, attempts).
+type Snapshot = Vec<(u32, u32, Option<String>, String, Vec<(u32, String, String)>)>;
+
+fn snapshot(store: &Store, rounds: u32) -> Snapshot {
+    let mut out = Vec::new();
+    for round in 1..=rounds {
+        for p in store.puzzles(round).expect("puzzles") {
+            let attempts = store
+                .attempts(p.id)
+                .expect("attempts")
+                .into_iter()
+                .map(|a| (a.idx, a.verdict, a.reply))
+                .collect();
+            out.push((round, p.slot, p.rejection.map(|r| r.0), p.reply, attempts));
+        }
+    }
+    out
+}
+
+/// The store and the exported files agree (`verify`), every round finished, and the summary
+/// counts the accepted attempts.
+fn check_consistent(dir: &Path, config: &CampaignConfig) {
+    let problems = verify(dir).expect("verify runs");
+    assert!(problems.is_empty(), "{problems:#?}");
+    let store = Store::open(&Campaign::store_path(dir)).expect("store");
+    let rounds = summarize(&store).expect("summary");
+    assert_eq!(rounds.len() as u32, config.rounds);
+    assert!(rounds.iter().all(|r| r.finished));
+    let mut verified = 0;
+    for round in 1..=config.rounds {
+        for p in store.puzzles(round).expect("puzzles") {
+            verified += store
+                .attempts(p.id)
+                .expect("attempts")
+                .iter()
+                .filter(|a| a.accepted())
+                .count() as u64;
+        }
+    }
+    assert_eq!(
+        rounds.iter().map(|r| r.verified_pairs).sum::<u64>(),
+        verified
+    );
+    for kind in ["solver", "proposer"] {
+        let path = dir.join("datasets").join(format!("{kind}.jsonl"));
+        assert!(path.exists(), "{} missing", path.display());
+    }
+}
+
+#[test]
+fn tiny_campaign_with_the_small_model() {
+    let Ok(path) = resolve_model(TEST_MODEL, &default_models_dir()) else {
+        eprintln!("skipped: {TEST_MODEL} is not fetched (run ./setup.sh)");
+        return;
+    };
+    let mut model = LocalModel::load(&LocalModelConfig::new(path)).expect("model loads");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let config = tiny_config(TEST_MODEL);
+    let mut campaign = Campaign::open(dir.path(), Some(&config), sandbox()).expect("campaign");
+    let mut events = Vec::new();
+    campaign
+        .run(&mut model, None, &mut |e| events.push(e.clone()))
+        .expect("campaign runs");
+    assert!(events.len() >= 2 + config.puzzles_per_round as usize);
+    check_consistent(dir.path(), &config);
+}
+
+/// Fixed replies chosen by the request's seed; fails once `fail_after` requests are served.
+struct Scripted {
+    served: usize,
+    fail_after: Option<usize>,
+}
+
+const DOUBLE: &str = "Title: Double it\nStatement:\nRead one integer n from standard input and print twice its value.\n\
+Solution:\n```python\nprint(2 * int(input()))\n```\nTests:\n```\n1\n```\n```\n5\n```\n```\n-4\n```\n";
+const VOWELS: &str = "Here is a puzzle.\n## Title: Vowel count\n## Statement\nRead a line of lowercase letters and print how many vowels (a, e, i, o, u) it has.\n\
+## Solution\n```python\ns = input().strip()\nprint(sum(c in 'aeiou' for c in s))\n```\n## Generator\n```python\ni = int(input())\nprint('abcdefghijklmnopqrstuvwxyz'[i:] * (i + 1))\n```\n";
+const P3_GOOD: &str = "```python\ndef sat(x: int) -> bool:\n    return x * x == 1369\n\ndef sol():\n    return 37\n```";
+const P3_TRIVIAL: &str = "```python\ndef sat(s: str) -> bool:\n    return len(s) < 3\n\ndef sol():\n    return 'ab'\n```";
+
+impl Scripted {
+    fn proposal(request: &GenerationRequest) -> String {
+        let prompt = &request.messages[0].content;
+        let pick = request.sampling.seed % 4;
+        if prompt.contains("`sat(x, ...)`") {
+            return (if pick < 3 { P3_GOOD } else { P3_TRIVIAL }).to_string();
+        }
+        match pick {
+            0 => DOUBLE.to_string(),
+            1 => VOWELS.to_string(),
+            2 => "I cannot write that.".to_string(),
+            _ => DOUBLE
+                .replace("print(2 * int(input()))", "print(2 * int(input())")
+                .to_string(),
+        }
+    }
+
+    /// Even samples are right, odd ones wrong (or without code).
+    fn attempt(prompt: &str, i: usize) -> String {
+        let right = i.is_multiple_of(2);
+        let code = if prompt.contains("twice its value") {
+            if right {
+                "print(int(input()) * 2)"
+            } else {
+                "print(int(input()) + 2)"
+            }
+        } else if prompt.contains("vowels") {
+            if right {
+                "print(len([c for c in input() if c in 'aeiou']))"
+            } else {
+                "print(len(input()))"
+            }
+        } else if right {
+            "def sol():\n    return -37"
+        } else {
+            return "The answer is 36.".to_string();
+        };
+        format!("```python\n{code}\n```")
+    }
+}
+
+impl Generator for Scripted {
+    fn generate(
+        &mut self,
+        request: &GenerationRequest,
+        _on_token: &mut dyn FnMut(&str),
+    ) -> Result<Vec<Completion>, ModelError> {
+        self.served += 1;
+        if self.fail_after.is_some_and(|n| self.served > n) {
+            return Err(ModelError::Tokenizer("scripted failure".into()));
+        }
+        let prompt = &request.messages[0].content;
+        let solver = prompt.starts_with("Solve the following") || prompt.contains("function `sol`");
+        Ok((0..request.n)
+            .map(|i| Completion {
+                text: if solver {
+                    Self::attempt(prompt, i)
+                } else {
+                    Self::proposal(request)
+                },
+                tokens: Vec::new(),
+                logprobs: Vec::new(),
+                finish: FinishReason::Stop,
+                prompt_tokens: 0,
+            })
+            .collect())
+    }
+
+    fn describe(&self) -> String {
+        "scripted".into()
+    }
+}
+
+fn scripted_config() -> CampaignConfig {
+    CampaignConfig {
+        name: "scripted".into(),
+        rounds: 2,
+        puzzles_per_round: 8,
+        attempts: 4,
+        batch: 4,
+        seed_set: seed_set(),
+        seed: 3,
+        ..CampaignConfig::default()
+    }
+}
+
+fn run_scripted(dir: &Path, fail_after: Option<usize>) -> Result<(), String> {
+    let config = scripted_config();
+    let mut campaign = Campaign::open(dir, Some(&config), sandbox()).map_err(|e| e.to_string())?;
+    let mut model = Scripted {
+        served: 0,
+        fail_after,
+    };
+    campaign
+        .run(&mut model, None, &mut |_| {})
+        .map_err(|e| e.to_string())
+}
+
+#[test]
+fn scripted_campaign_scores_exports_and_resumes_after_a_failure() {
+    let straight = tempfile::tempdir().expect("tempdir");
+    run_scripted(straight.path(), None).expect("runs");
+    let config = scripted_config();
+    check_consistent(straight.path(), &config);
+    let store = Store::open(&Campaign::store_path(straight.path())).expect("store");
+    let rounds = summarize(&store).expect("summary");
+    let reasons: Vec<&String> = rounds.iter().flat_map(|r| r.rejected.keys()).collect();
+    for expected in ["near_duplicate", "format_no_code", "trivial_sat"] {
+        assert!(
+            reasons.iter().any(|r| *r == expected),
+            "{expected} not in {reasons:?}"
+        );
+    }
+    let valid: u64 = rounds.iter().map(|r| r.valid).sum();
+    let learnable: u64 = rounds.iter().map(|r| r.learnable).sum();
+    assert!(
+        valid >= 2 && learnable == valid,
+        "{valid} valid, {learnable} learnable"
+    );
+    // Two of four attempts pass each puzzle, with the same code: one solver example each.
+    let solver_rows: u64 = rounds.iter().map(|r| r.solver_examples).sum();
+    assert_eq!(solver_rows, valid);
+    let proposer_rows: u64 = rounds.iter().map(|r| r.proposer_examples).sum();
+    assert_eq!(proposer_rows, learnable);
+    let kinds: Vec<String> = store
+        .puzzles(1)
+        .expect("puzzles")
+        .iter()
+        .map(|p| p.kind.clone())
+        .collect();
+    assert!(kinds.contains(&PuzzleKind::P3.name().to_string()));
+
+    // Interrupted: the model fails after a few requests; the run stops with an error, and
+    // resuming (with a working model) gives exactly the straight run's store.
+    let interrupted = tempfile::tempdir().expect("tempdir");
+    let err =
+        run_scripted(interrupted.path(), Some(5)).expect_err("the failing model stops the run");
+    assert!(err.contains("scripted failure"), "{err}");
+    let partial = Store::open(&Campaign::store_path(interrupted.path())).expect("store");
+    let committed = partial.committed_slots(1).expect("slots").len();
+    assert!(
+        committed < 8,
+        "{committed} slots committed before the failure"
+    );
+    drop(partial);
+    run_scripted(interrupted.path(), None).expect("resumes");
+    check_consistent(interrupted.path(), &config);
+    let resumed = Store::open(&Campaign::store_path(interrupted.path())).expect("store");
+    assert_eq!(snapshot(&resumed, 2), snapshot(&store, 2));
+    for kind in ["solver", "proposer"] {
+        assert_eq!(
+            resumed.dataset(kind).expect("rows"),
+            store.dataset(kind).expect("rows")
+        );
+    }
+}
