@@ -129,7 +129,7 @@ const P3_TRIVIAL: &str = "```python\ndef sat(s: str) -> bool:\n    return len(s)
 
 impl Scripted {
     fn proposal(request: &GenerationRequest) -> String {
-        let prompt = &request.messages[0].content;
+        let prompt = &request.messages.last().expect("a message").content;
         let pick = request.sampling.seed % 4;
         if prompt.contains("`sat(x, ...)`") {
             return (if pick < 3 { P3_GOOD } else { P3_TRIVIAL }).to_string();
@@ -178,7 +178,7 @@ impl Generator for Scripted {
         if self.fail_after.is_some_and(|n| self.served > n) {
             return Err(ModelError::Tokenizer("scripted failure".into()));
         }
-        let prompt = &request.messages[0].content;
+        let prompt = &request.messages.last().expect("a message").content;
         let solver = prompt.starts_with("Solve the following") || prompt.contains("function `sol`");
         Ok((0..request.n)
             .map(|i| Completion {

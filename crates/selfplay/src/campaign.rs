@@ -9,7 +9,7 @@
 use crate::config::{CampaignConfig, PuzzleKind};
 use crate::dataset::{proposer_row, solver_rows};
 use crate::judge::{Attempt, judge_attempt, score};
-use crate::prompts::{Examples, as_problem, propose_prompt};
+use crate::prompts::{Examples, PROPOSER_SYSTEM, as_problem, propose_prompt};
 use crate::puzzle::{Draft, parse_reply};
 use crate::similarity::{Fingerprint, mix};
 use crate::store::{AttemptRow, PuzzleRow, StageTime, Store};
@@ -549,7 +549,10 @@ impl Proposal {
             key: JobKey::Propose(self.slot),
             solver: false,
             request: GenerationRequest {
-                messages: vec![ChatMessage::user(self.prompt.clone())],
+                messages: vec![
+                    ChatMessage::system(PROPOSER_SYSTEM),
+                    ChatMessage::user(self.prompt.clone()),
+                ],
                 n: 1,
                 sampling: config.proposer.sampling(self.seed),
             },

@@ -127,6 +127,15 @@ fn example(problem: &Problem, lang: Language) -> Option<Example> {
     }
 }
 
+/// How a complete program reads and writes, per language.
+fn io_hint(lang: Language) -> &'static str {
+    match lang {
+        Language::Python => "It reads the input with input() and prints the answer with print().",
+        Language::C => "It reads the input with scanf and prints the answer with printf.",
+        _ => "It reads the input with std::cin and prints the answer with std::cout.",
+    }
+}
+
 /// The proposer's instruction (without examples: the training target for the proposer).
 pub fn propose_instruction(
     kind: PuzzleKind,
@@ -138,13 +147,15 @@ pub fn propose_instruction(
         PuzzleKind::Stdio => {
             let tag = fence_tag(lang);
             format!(
-                "Write a new {difficulty} programming problem about {topic}. The program reads standard \
-                 input and writes standard output. Use exactly this layout:\n\n\
+                "Write a new {difficulty} programming problem about {topic}.\n\n\
+                 The solution must be a complete program, not just a function. {} \
+                 Use exactly this layout:\n\n\
                  Title: <a short title>\nStatement:\n<the task, the input format, the output format>\n\
-                 Solution:\n```{tag}\n<a correct program>\n```\nTests:\n```\n<test input 1>\n```\n\
+                 Solution:\n```{tag}\n<the complete program>\n```\nTests:\n```\n<test input 1>\n```\n\
                  ```\n<test input 2>\n```\n\n\
                  Give 5 to 8 different test inputs, each in its own block, small and valid for the \
-                 statement. Do not write the expected outputs."
+                 statement. Do not write the expected outputs.",
+                io_hint(lang)
             )
         }
         PuzzleKind::P3 => format!(
@@ -156,7 +167,12 @@ pub fn propose_instruction(
     }
 }
 
-/// The full proposer prompt: instruction, examples, and a reminder to write something new.
+/// The system message of every proposer request.
+pub const PROPOSER_SYSTEM: &str = "You are an expert competitive programmer. You write original, \
+    correct programming puzzles, and you follow the requested layout exactly.";
+
+/// The full proposer prompt: examples first (so the model does not continue them), then the
+/// instruction.
 pub fn propose_prompt(
     kind: PuzzleKind,
     topic: &str,
@@ -164,19 +180,19 @@ pub fn propose_prompt(
     lang: Language,
     examples: &[&Example],
 ) -> String {
-    let mut prompt = propose_instruction(kind, topic, difficulty, lang);
-    for (i, example) in examples.iter().enumerate() {
-        prompt.push_str(&format!(
-            "\n\nExample {}:\n\n{}",
-            i + 1,
-            example.text.trim_end()
-        ));
-    }
+    let mut prompt = String::new();
     if !examples.is_empty() {
-        prompt.push_str(&format!(
-            "\n\nNow write a different {difficulty} puzzle about {topic}, in the same layout."
-        ));
+        prompt.push_str("Here are examples of puzzles in the required layout.");
+        for (i, example) in examples.iter().enumerate() {
+            prompt.push_str(&format!(
+                "\n\nExample {}:\n\n{}",
+                i + 1,
+                example.text.trim_end()
+            ));
+        }
+        prompt.push_str("\n\nDo not copy the examples. ");
     }
+    prompt.push_str(&propose_instruction(kind, topic, difficulty, lang));
     prompt
 }
 

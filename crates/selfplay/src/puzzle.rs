@@ -27,7 +27,7 @@
 //! Headers may carry Markdown decoration (`## Solution`, `**Tests:**`).
 
 use crate::config::PuzzleKind;
-use crucible_eval::{CodeBlock, code_blocks, extract_code};
+use crucible_eval::{code_blocks, extract_code};
 use crucible_sandbox::Language;
 use serde::{Deserialize, Serialize};
 
@@ -211,9 +211,19 @@ fn parse_stdio(reply: &str, lang: Language) -> Result<StdioDraft, FormatProblem>
     let solution = section_text(&parts, Header::Solution)
         .and_then(|t| extract_code(&t, lang))
         .ok_or(FormatProblem::NoSolution)?;
-    let tests: Vec<String> = section_text(&parts, Header::Tests)
-        .map(|t| test_inputs(&code_blocks(&t)))
-        .unwrap_or_default();
+    // Inputs from the tests section; else blocks labelled as inputs anywhere outside the
+    // solution (small models often write `Input:` / `Output:` examples instead).
+    let tests = match section_text(&parts, Header::Tests).map(|t| test_inputs(&t, false)) {
+        Some(tests) if !tests.is_empty() => tests,
+        _ => {
+            let rest: String = parts
+                .iter()
+                .filter(|(h, _)| !matches!(h, Some(Header::Solution | Header::Generator)))
+                .map(|(_, t)| t.as_str())
+                .collect();
+            test_inputs(&rest, true)
+        }
+    };
     let generator =
         section_text(&parts, Header::Generator).and_then(|t| extract_code(&t, Language::Python));
     if tests.is_empty() && generator.is_none() {
@@ -232,18 +242,47 @@ fn parse_stdio(reply: &str, lang: Language) -> Result<StdioDraft, FormatProblem>
     })
 }
 
-/// The inputs in a tests section: each untagged (or plain-text) block is one input.
-fn test_inputs(blocks: &[CodeBlock]) -> Vec<String> {
-    blocks
-        .iter()
-        .filter(|b| matches!(b.tag.as_str(), "" | "text" | "txt" | "plaintext" | "input"))
-        .map(|b| {
+/// The test inputs in `text`: each untagged (or plain-text) block is one input, except blocks
+/// labelled as outputs (`Output:` on the line before). With `labelled_only`, only blocks
+/// labelled as inputs (`Input:`, `Sample input 2`) count.
+fn test_inputs(text: &str, labelled_only: bool) -> Vec<String> {
+    code_blocks(text)
+        .into_iter()
+        .zip(fence_labels(text))
+        .filter(|(b, _)| matches!(b.tag.as_str(), "" | "text" | "txt" | "plaintext" | "input"))
+        .filter(|(_, label)| !label.contains("output") && !label.contains("expected"))
+        .filter(|(_, label)| !labelled_only || label.contains("input"))
+        .map(|(b, _)| {
             let mut input = b.body.trim_matches('\n').to_string();
             input.push('\n');
             input
         })
         .filter(|input| !input.trim().is_empty())
         .collect()
+}
+
+/// For each fenced block of `text`, in order, the last non-empty line before it (lower-cased).
+fn fence_labels(text: &str) -> Vec<String> {
+    let mut labels = Vec::new();
+    let mut open: Option<&str> = None;
+    let mut last = String::new();
+    for line in text.lines() {
+        let trimmed = line.trim_start();
+        let fence = ["```", "~~~"].into_iter().find(|f| trimmed.starts_with(f));
+        match (open, fence) {
+            (None, Some(f)) => {
+                labels.push(last.to_lowercase());
+                open = Some(f);
+            }
+            (Some(o), Some(f)) if f == o && trimmed.trim_start_matches(f).trim().is_empty() => {
+                open = None;
+                last.clear();
+            }
+            (None, None) if !trimmed.is_empty() => last = trimmed.to_string(),
+            _ => {}
+        }
+    }
+    labels
 }
 
 fn first_words(text: &str, n: usize) -> String {
@@ -360,6 +399,26 @@ mod tests {
         assert_eq!(d.title, "Squares");
         assert!(d.tests.is_empty());
         assert!(d.generator.unwrap().contains("i * 7"));
+    }
+
+    #[test]
+    fn outputs_are_not_inputs_and_labelled_examples_are_found() {
+        let reply = "Title: Add\nStatement:\nRead a and b on one line and print a + b.\n\nInput:\n```\n1 2\n```\nOutput:\n```\n3\n```\n\
+            Solution:\n```python\nprint(sum(map(int, input().split())))\n```\n";
+        let Draft::Stdio(d) = parse_reply(reply, PuzzleKind::Stdio, Language::Python).unwrap()
+        else {
+            panic!("not stdio")
+        };
+        assert_eq!(d.tests, vec!["1 2\n"]);
+        let with_tests = format!(
+            "{reply}Tests:\n**Input 1**\n```\n4 5\n```\n**Output 1**\n```\n9\n```\n```\n6 7\n```\n"
+        );
+        let Draft::Stdio(d) =
+            parse_reply(&with_tests, PuzzleKind::Stdio, Language::Python).unwrap()
+        else {
+            panic!("not stdio")
+        };
+        assert_eq!(d.tests, vec!["4 5\n", "6 7\n"]);
     }
 
     #[test]
