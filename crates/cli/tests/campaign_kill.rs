@@ -3,30 +3,15 @@
 //! uninterrupted run with the same configuration (seeds derive from round and slot).
 
 use crucible_model::{TEST_MODEL, default_models_dir, resolve_model};
-use crucible_selfplay::{Campaign, CampaignConfig, Store, verify};
+use crucible_selfplay::{Campaign, CampaignConfig, Decision, Store, verify};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-/// Each puzzle's slot, rejection reason and reply, and its attempts' verdicts and replies.
-type Snapshot = Vec<(u32, Option<String>, String, Vec<(u32, String, String)>)>;
-
-fn snapshot(dir: &Path) -> Snapshot {
-    let store = Store::open(&Campaign::store_path(dir)).expect("store");
-    store
-        .puzzles(1)
-        .expect("puzzles")
-        .into_iter()
-        .map(|p| {
-            let attempts = store
-                .attempts(p.id)
-                .expect("attempts")
-                .into_iter()
-                .map(|a| (a.idx, a.verdict, a.reply))
-                .collect();
-            (p.slot, p.rejection.map(|r| r.0), p.reply, attempts)
-        })
-        .collect()
+fn snapshot(dir: &Path) -> Vec<Decision> {
+    Store::open(&Campaign::store_path(dir))
+        .and_then(|s| s.decisions())
+        .expect("store reads")
 }
 
 fn committed(dir: &Path) -> usize {

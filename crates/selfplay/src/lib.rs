@@ -33,6 +33,8 @@ pub use prompts::{Example, Examples, as_problem, propose_instruction, propose_pr
 pub use puzzle::{Draft, FormatProblem, P3Draft, StdioDraft, parse_reply, render_p3, render_stdio};
 pub use report::{BUCKETS, RoundSummary, render_text, summarize, write_report};
 pub use similarity::Fingerprint;
-pub use store::{AttemptRow, DatasetRow, PuzzleRow, PuzzleScore, SCHEMA_VERSION, StageTime, Store};
+pub use store::{
+    AttemptRow, DatasetRow, Decision, PuzzleRow, PuzzleScore, SCHEMA_VERSION, StageTime, Store,
+};
 pub use validate::{PuzzleTest, Rejection, Validation, validate};
 pub use verify::verify;

@@ -173,6 +173,21 @@ pub struct DatasetRow {
     pub messages: String,
 }
 
+/// What a campaign decided about one proposal (see [`Store::decisions`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Decision {
+    /// Round number.
+    pub round: u32,
+    /// Slot in the round.
+    pub slot: u32,
+    /// Rejection reason, `None` when valid.
+    pub rejection: Option<String>,
+    /// The proposer's reply.
+    pub reply: String,
+    /// Each attempt's index, verdict and reply.
+    pub attempts: Vec<(u32, String, String)>,
+}
+
 /// Time and CPU spent, added to a round's totals.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct StageTime {
@@ -613,6 +628,29 @@ impl Store {
             })?
             .collect::<Result<_, _>>()?;
         Ok(rows)
+    }
+
+    /// Everything the campaign decided, without timings or row ids, in (round, slot) order:
+    /// for comparing two runs of one configuration (a resumed run must equal a straight one).
+    pub fn decisions(&self) -> Result<Vec<Decision>, SelfplayError> {
+        let mut out = Vec::new();
+        for round in self.rounds()? {
+            for p in self.puzzles(round)? {
+                let attempts = self
+                    .attempts(p.id)?
+                    .into_iter()
+                    .map(|a| (a.idx, a.verdict, a.reply))
+                    .collect();
+                out.push(Decision {
+                    round,
+                    slot: p.slot,
+                    rejection: p.rejection.map(|r| r.0),
+                    reply: p.reply,
+                    attempts,
+                });
+            }
+        }
+        Ok(out)
     }
 
     /// Numbers of the rounds started so far.
