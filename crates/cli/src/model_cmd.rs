@@ -3,8 +3,8 @@
 use anyhow::{Context, Result, bail};
 use clap::{Args, Subcommand};
 use crucible_model::{
-    ChatMessage, GenerationRequest, Generator, LocalModel, LocalModelConfig, SamplingParams,
-    default_models_dir, known_models, resolve_model,
+    ChatMessage, GenerationRequest, OpenOptions, SamplingParams, default_models_dir, known_models,
+    open_generator,
 };
 use std::io::Write;
 use std::path::PathBuf;
@@ -33,9 +33,13 @@ pub enum ModelCommand {
 /// `crucible generate` arguments.
 #[derive(Args)]
 pub struct GenerateArgs {
-    /// Model: a known name or a .gguf file.
+    /// Model: a known name, a .gguf file, or the URL of an OpenAI-compatible server
+    /// (`http://host:port[/v1]`; end it in `/v1/completions` to use the completions endpoint).
     #[arg(long, default_value = crucible_model::DEFAULT_MODEL)]
     model: String,
+    /// With a server URL: the served model (default: the first one it lists).
+    #[arg(long)]
+    served_model: Option<String>,
     /// The user message.
     #[arg(long)]
     prompt: String,
@@ -108,14 +112,13 @@ pub fn generate(args: GenerateArgs) -> Result<ExitCode> {
         bail!("--n must be at least 1");
     }
     let dir = args.dir.clone().unwrap_or_else(default_models_dir);
-    let path = resolve_model(&args.model, &dir)?;
     let loading = Instant::now();
-    let config = LocalModelConfig {
+    let options = OpenOptions {
         requantize: !args.no_requantize,
-        ..LocalModelConfig::new(path.clone())
+        served_model: args.served_model.clone(),
     };
-    let mut model =
-        LocalModel::load(&config).with_context(|| format!("loading {}", path.display()))?;
+    let mut model = open_generator(&args.model, &dir, &options)
+        .with_context(|| format!("opening model {}", args.model))?;
     eprintln!(
         "loaded {} in {:.1} s",
         model.describe(),
@@ -148,7 +151,11 @@ pub fn generate(args: GenerateArgs) -> Result<ExitCode> {
         }
     })?;
     let secs = started.elapsed().as_secs_f64();
-    let tokens: usize = completions.iter().map(|c| c.tokens.len()).sum();
+    // Remote servers may return log-probs without token ids.
+    let tokens: usize = completions
+        .iter()
+        .map(|c| c.tokens.len().max(c.logprobs.len()))
+        .sum();
     if args.json {
         println!("{}", serde_json::to_string_pretty(&completions)?);
     } else {

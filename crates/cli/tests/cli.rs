@@ -118,3 +118,72 @@ fn eval_over_references_writes_reports() {
         assert!(out_dir.path().join(file).exists(), "{file} missing");
     }
 }
+
+/// A one-thread HTTP server on 127.0.0.1 that answers connections in order with these JSON
+/// bodies; returns its URL.
+fn canned_openai_server(bodies: Vec<String>) -> String {
+    use std::io::{BufRead, BufReader, Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let url = format!("http://{}", listener.local_addr().expect("addr"));
+    std::thread::spawn(move || {
+        for (stream, body) in listener.incoming().flatten().zip(bodies) {
+            let mut reader = BufReader::new(stream);
+            let mut length = 0;
+            let mut line = String::new();
+            while reader.read_line(&mut line).is_ok_and(|n| n > 0) && line.trim() != "" {
+                if let Some((name, value)) = line.split_once(':')
+                    && name.eq_ignore_ascii_case("content-length")
+                {
+                    length = value.trim().parse().unwrap_or(0);
+                }
+                line.clear();
+            }
+            let mut request = vec![0; length];
+            let _ = reader.read_exact(&mut request);
+            let reply = format!(
+                "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                body.len()
+            );
+            let _ = reader.into_inner().write_all(reply.as_bytes());
+        }
+    });
+    url
+}
+
+#[test]
+fn generate_talks_to_an_openai_compatible_server() {
+    let url = canned_openai_server(vec![
+        r#"{"data":[{"id":"served-model"}]}"#.into(),
+        r#"{"choices":[{"index":0,"message":{"content":"print(42)"},"finish_reason":"stop","logprobs":{"content":[{"token":"print","logprob":-0.1}]}}],"usage":{"prompt_tokens":12}}"#.into(),
+    ]);
+    let out = crucible(&["generate", "--model", &url, "--prompt", "hi", "--json"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(stderr.contains("served-model"), "{stderr}");
+    let completions: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(completions[0]["text"], "print(42)");
+    assert_eq!(completions[0]["prompt_tokens"], 12);
+}
+
+#[test]
+fn an_unreachable_server_is_a_clear_error() {
+    let url = {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+        format!("http://{}", listener.local_addr().expect("addr"))
+    };
+    let out = crucible(&[
+        "generate",
+        "--model",
+        &url,
+        "--served-model",
+        "m",
+        "--prompt",
+        "hi",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains(&url) && stderr.contains("cannot connect"),
+        "{stderr}"
+    );
+}

@@ -42,6 +42,43 @@ pub enum ModelError {
     /// A tensor operation failed.
     #[error("candle: {0}")]
     Candle(#[from] candle_core::Error),
+    /// A remote server could not be reached (refused, unreachable, reset).
+    #[error("cannot connect to {url}: {message} (is the server running?)")]
+    Connect {
+        /// The URL requested.
+        url: String,
+        /// The underlying error, with its causes.
+        message: String,
+    },
+    /// A remote server did not answer in time.
+    #[error("no reply from {url} within {seconds} s")]
+    Timeout {
+        /// The URL requested.
+        url: String,
+        /// The time limit.
+        seconds: f64,
+    },
+    /// A remote server answered with an error status.
+    #[error("{url}: HTTP {status}: {message}")]
+    Http {
+        /// The URL requested.
+        url: String,
+        /// The HTTP status code.
+        status: u16,
+        /// The server's error message (or the start of its reply).
+        message: String,
+    },
+    /// A remote server's reply is not what the OpenAI API specifies.
+    #[error("{url}: malformed reply: {message}")]
+    Malformed {
+        /// The URL requested.
+        url: String,
+        /// What is missing or wrong.
+        message: String,
+    },
+    /// A remote model is misconfigured (bad URL, no model served, client set-up failed).
+    #[error("remote model: {0}")]
+    Remote(String),
     /// File I/O failed.
     #[error("I/O error on {path}: {source}")]
     Io {
