@@ -1,0 +1,23 @@
+//! # crucible-train
+//!
+//! LoRA fine-tuning of the models Crucible runs, on candle's CPU backend. The base model's GGUF
+//! weights are dequantized into a small trainable decoder ([`Transformer`]: Qwen2 or Llama),
+//! frozen; only the low-rank adapters ([`lora`]) train. Adapters are saved in the PEFT layout, so
+//! Hugging Face tooling can load them.
+
+pub mod data;
+mod error;
+pub mod lora;
+pub mod loss;
+pub mod model;
+mod ops;
+pub mod rng;
+
+#[cfg(test)]
+mod testutil;
+
+pub use data::{Batch, ChatFormat, Dataset, Example, bucket, read_jsonl};
+pub use error::{Result, TrainError};
+pub use lora::{LoraConfig, Mode, Projection};
+pub use model::{Architecture, ModelSpec, Transformer, open_gguf};
+pub use rng::Rng;
