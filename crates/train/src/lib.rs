@@ -5,13 +5,17 @@
 //! frozen; only the low-rank adapters ([`lora`]) train. Adapters are saved in the PEFT layout, so
 //! Hugging Face tooling can load them.
 
+mod checkpoint;
 pub mod data;
 mod error;
 pub mod lora;
 pub mod loss;
 pub mod model;
 mod ops;
+pub mod optim;
+pub mod peft;
 pub mod rng;
+mod trainer;
 
 #[cfg(test)]
 mod testutil;
@@ -21,3 +25,4 @@ pub use error::{Result, TrainError};
 pub use lora::{LoraConfig, Mode, Projection};
 pub use model::{Architecture, ModelSpec, Transformer, open_gguf};
 pub use rng::Rng;
+pub use trainer::{Event, Loaded, Progress, StepReport, TrainConfig, Trainer, load_run};

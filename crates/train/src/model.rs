@@ -451,6 +451,29 @@ mod tests {
         Ok(())
     }
 
+    /// Fresh adapters (B = 0) leave the model's output exactly as it was.
+    #[test]
+    fn fresh_adapters_leave_logits_unchanged() -> Result<()> {
+        let Some(path) = test_model() else {
+            return Ok(());
+        };
+        let base = Transformer::load(&path)?;
+        let mut tuned = base.clone();
+        tuned.add_adapters(&LoraConfig::default(), &mut Rng::new(4))?;
+        assert_eq!(tuned.adapters().len(), 30 * 7);
+        let tokens = Tensor::new(&[[1u32, 504, 3458, 282, 4649]], &Device::Cpu)?;
+        let logits = |m: &Transformer| -> candle_core::Result<Vec<f32>> {
+            m.logits(&m.forward(&tokens, &mut Mode::Eval)?)?
+                .flatten_all()?
+                .to_vec1()
+        };
+        assert_eq!(logits(&base)?, logits(&tuned)?);
+        let mut rng = Rng::new(5);
+        let train = tuned.logits(&tuned.forward(&tokens, &mut Mode::Train(&mut rng))?)?;
+        assert_eq!(logits(&base)?, train.flatten_all()?.to_vec1::<f32>()?);
+        Ok(())
+    }
+
     /// candle's quantized implementations, as a reference.
     enum Reference {
         Qwen2(quantized_qwen2::ModelWeights),
