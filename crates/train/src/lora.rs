@@ -3,7 +3,7 @@
 //! like PyTorch's `kaiming_uniform_(a = √5)` and `B` `[out, r]` zero, so training starts from
 //! the base model exactly.
 
-use crate::ops::frozen_linear;
+use crate::ops::{frozen_linear, mask_mul};
 use crate::rng::Rng;
 use candle_core::{Result, Tensor, Var};
 use serde::{Deserialize, Serialize};
@@ -166,7 +166,7 @@ impl Adapter {
                 self.b.as_tensor().detach(),
             ),
         };
-        x.matmul(&a.t()?)?.matmul(&b.t()?)? * self.scale
+        (x.matmul(&a.t()?)? * self.scale)?.matmul(&b.t()?)
     }
 
     /// `scale · B A`, the update as a dense `[out, in]` matrix.
@@ -184,7 +184,7 @@ fn dropout(x: &Tensor, p: f32, rng: &mut Rng) -> Result<Tensor> {
     let mask: Vec<f32> = (0..x.elem_count())
         .map(|_| if rng.next_f32() < p { 0.0 } else { keep })
         .collect();
-    x * Tensor::from_vec(mask, x.shape(), x.device())?
+    mask_mul(x, &Tensor::from_vec(mask, x.shape(), x.device())?)
 }
 
 /// A frozen projection (weight `[out, in]`, optional bias), optionally with an adapter.

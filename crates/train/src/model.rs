@@ -8,7 +8,7 @@
 
 use crate::error::{Result, TrainError};
 use crate::lora::{Adapter, Linear, LoraConfig, Mode, Projection};
-use crate::ops::{causal_mask, frozen_linear, rms_norm, rope, softmax_last_dim};
+use crate::ops::{causal_softmax, frozen_linear, rms_norm, rope};
 use crate::rng::Rng;
 use candle_core::quantized::gguf_file;
 use candle_core::{DType, Device, Tensor, Var};
@@ -64,12 +64,11 @@ impl Block {
         &self,
         x: &Tensor,
         rope: &Rope,
-        mask: &Tensor,
         spec: &ModelSpec,
         mode: &mut Mode,
     ) -> candle_core::Result<Tensor> {
         let h = rms_norm(x, &self.attn_norm, spec.rms_norm_eps)?;
-        let x = (x + self.attention(&h, rope, mask, spec, mode)?)?;
+        let x = (x + self.attention(&h, rope, spec, mode)?)?;
         let h = rms_norm(&x, &self.mlp_norm, spec.rms_norm_eps)?;
         let gate = self
             .projection(Projection::Gate)
@@ -88,7 +87,6 @@ impl Block {
         &self,
         x: &Tensor,
         rope_table: &Rope,
-        mask: &Tensor,
         spec: &ModelSpec,
         mode: &mut Mode,
     ) -> candle_core::Result<Tensor> {
@@ -107,10 +105,8 @@ impl Block {
         let k = rope(&heads(Projection::Key, kv, mode)?, &cos, &sin)?;
         let v = heads(Projection::Value, kv, mode)?;
         let q = q.reshape((b, kv, group * t, hd))?;
-        let scores = (q.matmul(&k.t()?)? / (hd as f64).sqrt())?
-            .reshape((b, kv, group, t, t))?
-            .broadcast_add(mask)?;
-        let weights = softmax_last_dim(&scores)?.reshape((b, kv, group * t, t))?;
+        let scores = q.matmul(&k.t()?)?;
+        let weights = causal_softmax(&scores, 1.0 / (hd as f64).sqrt())?;
         let y = weights
             .matmul(&v)?
             .reshape((b, spec.heads, t, hd))?
@@ -225,6 +221,15 @@ impl Transformer {
 
     /// Final hidden states `[b, t, hidden]` (after the last norm) of `tokens` `[b, t]` (u32).
     pub fn forward(&self, tokens: &Tensor, mode: &mut Mode) -> candle_core::Result<Tensor> {
+        let mut x = self.embed(tokens)?;
+        for layer in 0..self.blocks.len() {
+            x = self.block_forward(layer, &x, mode)?;
+        }
+        self.final_norm(&x)
+    }
+
+    /// Token embeddings `[b, t, hidden]` of `tokens` `[b, t]` (u32): the first block's input.
+    pub fn embed(&self, tokens: &Tensor) -> candle_core::Result<Tensor> {
         let (b, t) = tokens.dims2()?;
         if t > self.spec.context_length {
             candle_core::bail!(
@@ -232,15 +237,27 @@ impl Transformer {
                 self.spec.context_length
             )
         }
-        let mut x = self
-            .embedding
+        self.embedding
             .index_select(&tokens.flatten_all()?, 0)?
-            .reshape((b, t, self.spec.hidden))?;
-        let mask = causal_mask(t, tokens.device())?;
-        for block in &self.blocks {
-            x = block.forward(&x, &self.rope, &mask, &self.spec, mode)?;
+            .reshape((b, t, self.spec.hidden))
+    }
+
+    /// Block `layer` applied to `x` `[b, t, hidden]`.
+    pub fn block_forward(
+        &self,
+        layer: usize,
+        x: &Tensor,
+        mode: &mut Mode,
+    ) -> candle_core::Result<Tensor> {
+        match self.blocks.get(layer) {
+            Some(block) => block.forward(x, &self.rope, &self.spec, mode),
+            None => candle_core::bail!("no block {layer} (the model has {})", self.blocks.len()),
         }
-        rms_norm(&x, &self.norm, self.spec.rms_norm_eps)
+    }
+
+    /// The norm after the last block.
+    pub fn final_norm(&self, x: &Tensor) -> candle_core::Result<Tensor> {
+        rms_norm(x, &self.norm, self.spec.rms_norm_eps)
     }
 
     /// Logits `[.., vocab]` of hidden states `[.., hidden]`.
