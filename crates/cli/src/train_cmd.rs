@@ -73,6 +73,10 @@ pub struct TrainArgs {
     /// Optimizer steps between checkpoints.
     #[arg(long, default_value_t = TrainConfig::default().checkpoint_every)]
     checkpoint_every: usize,
+    /// Keep every block's activations for the backward pass instead of recomputing them: about
+    /// a third faster, several times the memory.
+    #[arg(long)]
+    no_recompute: bool,
     /// Ignore and replace an existing checkpoint in --out.
     #[arg(long)]
     restart: bool,
@@ -104,6 +108,7 @@ impl TrainArgs {
             eval_fraction: self.eval_fraction,
             seed: self.seed,
             checkpoint_every: self.checkpoint_every,
+            recompute: !self.no_recompute,
             ..TrainConfig::default()
         };
         config.validate()?;

@@ -11,6 +11,8 @@ use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
+/// Name prefix of the directories new checkpoints are written into before the swap.
+const STAGING_PREFIX: &str = ".checkpoint-";
 /// The adapter weights inside a checkpoint.
 const ADAPTER_FILE: &str = "adapter_model.safetensors";
 /// The optimizer moments inside a checkpoint.
@@ -33,8 +35,9 @@ pub struct Checkpoint<S> {
 pub fn save<S: Serialize>(dir: &Path, checkpoint: &Checkpoint<S>) -> Result<()> {
     let parent = parent_of(dir);
     std::fs::create_dir_all(parent).map_err(|e| TrainError::io(parent, e))?;
+    remove_stale_staging(parent)?;
     let staging = tempfile::Builder::new()
-        .prefix(".checkpoint-")
+        .prefix(STAGING_PREFIX)
         .tempdir_in(parent)
         .map_err(|e| TrainError::io(parent, e))?;
     let adapter_path = staging.path().join(ADAPTER_FILE);
@@ -112,6 +115,21 @@ fn split_moments(mut tensors: HashMap<String, Tensor>) -> Result<HashMap<String,
     }
 }
 
+/// Removes staging directories a killed save left behind.
+fn remove_stale_staging(parent: &Path) -> Result<()> {
+    let entries = std::fs::read_dir(parent).map_err(|e| TrainError::io(parent, e))?;
+    for entry in entries.flatten() {
+        if entry
+            .file_name()
+            .to_string_lossy()
+            .starts_with(STAGING_PREFIX)
+        {
+            std::fs::remove_dir_all(entry.path()).map_err(|e| TrainError::io(entry.path(), e))?;
+        }
+    }
+    Ok(())
+}
+
 fn parent_of(dir: &Path) -> &Path {
     dir.parent()
         .filter(|p| !p.as_os_str().is_empty())
@@ -170,6 +188,8 @@ mod tests {
         let root = tempfile::tempdir().map_err(|e| TrainError::io("tempdir", e))?;
         let dir = root.path().join("checkpoint");
         assert!(load::<usize>(&dir)?.is_none());
+        let stale = root.path().join(format!("{STAGING_PREFIX}killed"));
+        std::fs::create_dir(&stale).map_err(|e| TrainError::io(&stale, e))?;
         save(&dir, &checkpoint(1.0, 1)?)?;
         save(&dir, &checkpoint(2.0, 2)?)?;
         let back = load::<usize>(&dir)?.ok_or(TrainError::Config("missing".into()))?;
@@ -177,6 +197,7 @@ mod tests {
         assert_eq!(back.moments["a"].second.to_vec1::<f32>()?, vec![4.0, 4.0]);
         assert_eq!(back.adapter["a"].to_vec1::<f32>()?, vec![2.0, 2.0]);
         assert!(!old_of(&dir).exists());
+        assert!(!stale.exists());
 
         // A kill between the two renames leaves only `checkpoint.old`.
         std::fs::rename(&dir, old_of(&dir)).map_err(|e| TrainError::io(&dir, e))?;

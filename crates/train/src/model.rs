@@ -214,11 +214,6 @@ impl Transformer {
         &self.spec
     }
 
-    /// Vocabulary size.
-    pub fn vocab_size(&self) -> usize {
-        self.head.dims()[0]
-    }
-
     /// Final hidden states `[b, t, hidden]` (after the last norm) of `tokens` `[b, t]` (u32).
     pub fn forward(&self, tokens: &Tensor, mode: &mut Mode) -> candle_core::Result<Tensor> {
         let mut x = self.embed(tokens)?;
