@@ -275,6 +275,22 @@ impl Transformer {
         Ok(())
     }
 
+    /// Folds every adapter into its projection (`W + scale · B A`) and removes it: the model
+    /// then computes what the adapted one did, with plain weights (in the Hugging Face layout).
+    pub fn merge_adapters(&mut self) -> Result<()> {
+        for linear in self
+            .blocks
+            .iter_mut()
+            .flat_map(|b| b.projections.iter_mut())
+        {
+            if linear.adapter.is_some() {
+                linear.weight = linear.merged_weight()?;
+                linear.adapter = None;
+            }
+        }
+        Ok(())
+    }
+
     /// The projection `p` of block `layer`, if there is such a block.
     pub fn projection_mut(&mut self, layer: usize, p: Projection) -> Option<&mut Linear> {
         self.blocks
@@ -483,6 +499,31 @@ mod tests {
         let mut rng = Rng::new(5);
         let train = tuned.logits(&tuned.forward(&tokens, &mut Mode::Train(&mut rng))?)?;
         assert_eq!(logits(&base)?, train.flatten_all()?.to_vec1::<f32>()?);
+        Ok(())
+    }
+
+    /// Merging trained adapters into the weights keeps the logits.
+    #[test]
+    fn merged_model_matches_the_adapted_one() -> Result<()> {
+        let Some(path) = test_model() else {
+            return Ok(());
+        };
+        let mut model = Transformer::load(&path)?;
+        model.add_adapters(&LoraConfig::default(), &mut Rng::new(4))?;
+        for var in model.trainable_vars() {
+            var.set(&Tensor::randn(0f32, 0.05, var.shape(), &Device::Cpu)?)?;
+        }
+        let tokens = Tensor::new(&[[1u32, 504, 3458, 282, 4649]], &Device::Cpu)?;
+        let adapted = model.logits(&model.forward(&tokens, &mut Mode::Eval)?)?;
+        model.merge_adapters()?;
+        assert!(model.adapters().is_empty());
+        let merged = model.logits(&model.forward(&tokens, &mut Mode::Eval)?)?;
+        let diff = (adapted - merged)?
+            .abs()?
+            .flatten_all()?
+            .max(0)?
+            .to_scalar::<f32>()?;
+        assert!(diff < 1e-3, "merged logits differ by {diff}");
         Ok(())
     }
 
