@@ -4,6 +4,12 @@
 //! weights are dequantized into a small trainable decoder ([`Transformer`]: Qwen2 or Llama),
 //! frozen; only the low-rank adapters ([`lora`]) train. Adapters are saved in the PEFT layout, so
 //! Hugging Face tooling can load them.
+//!
+//! The flow: [`load_run`] reads the GGUF (weights, tokenizer, chat template) and the JSONL
+//! conversations ([`data`]), and builds a [`Trainer`]; [`Trainer::resume`] picks up a
+//! checkpoint; [`Trainer::run`] trains (completion-only loss, [`loss`]; AdamW, clipping and the
+//! schedule, [`optim`]), evaluating after each epoch and checkpointing; [`Trainer::save_adapter`]
+//! writes the result ([`peft`]). [`Transformer::merge_adapters`] folds adapters into the weights.
 
 mod checkpoint;
 pub mod data;
