@@ -4,6 +4,7 @@ mod campaign_cmd;
 mod eval_cmd;
 mod model_cmd;
 mod sandbox_cmd;
+mod train_cmd;
 
 use anyhow::Result;
 use clap::{Parser, Subcommand};
@@ -31,6 +32,8 @@ enum Command {
     /// Self-play campaigns: propose puzzles, validate, solve, judge, keep verified pairs.
     #[command(subcommand)]
     Campaign(campaign_cmd::CampaignCommand),
+    /// Fine-tune a model with LoRA on JSONL conversations; writes a PEFT adapter.
+    Train(train_cmd::TrainArgs),
 }
 
 fn main() -> std::process::ExitCode {
@@ -79,5 +82,6 @@ fn run(cli: Cli) -> Result<std::process::ExitCode> {
         Command::Model(cmd) => model_cmd::model(cmd),
         Command::Generate(args) => model_cmd::generate(args),
         Command::Campaign(cmd) => campaign_cmd::execute(cmd),
+        Command::Train(args) => train_cmd::execute(args),
     }
 }
