@@ -209,7 +209,9 @@ fn quantized_logits_match_candle_transformers_within_activation_rounding() {
         let (actual, actual_logits) = ours(&model, &ids, 1);
         let diff = max_diff(&expected_logits, &actual_logits);
         eprintln!("{prompt:?} (quantized): largest logit difference {diff:e}");
-        assert!(diff < 1.5, "logits differ by {diff}");
+        // Within the noise of 8-bit activations (up to about 1.3 on SmolLM2, 0.4 on Qwen2.5;
+        // candle also quantizes some activations per 256 values where we use blocks of 32).
+        assert!(diff < 2.0, "logits differ by {diff}");
         assert_eq!(actual, expected, "first greedy token of {prompt:?}");
     }
 }
