@@ -8,9 +8,10 @@
 //!
 //! The model defaults to the default model (Qwen2.5-Coder-0.5B) in the models directory. Each
 //! batch size runs in its own process, so that its peak resident set (`VmHWM`) is its own. In
-//! a run, the prompts go through in groups of the batch size: one forward call prefills the
-//! whole group, then every step decodes one greedy token for each of its sequences, with no
-//! early stop. Threads: set `RAYON_NUM_THREADS`.
+//! a run, the prompts go through in groups of the batch size: the group's prompts are
+//! prefilled together, in forward calls of at most 1,024 tokens (as `LocalModel` does), then
+//! every step decodes one greedy token for each of the group's sequences, with no early stop.
+//! Threads: set `RAYON_NUM_THREADS`.
 
 use crucible_model::{
     ChatMessage, DEFAULT_MODEL, KvCache, LocalModel, LocalModelConfig, Step, Transformer,
@@ -20,6 +21,9 @@ use std::error::Error;
 use std::path::PathBuf;
 use std::process::Command;
 use std::time::{Duration, Instant};
+
+/// Most prompt tokens per prefill call (the figure `LocalModel`'s scheduler uses).
+const PREFILL_TOKENS: usize = 1024;
 
 /// What to measure.
 #[derive(Debug, Clone)]
@@ -39,6 +43,9 @@ struct Figures {
     batch: usize,
     prefill_tokens_per_s: f64,
     decode_tokens_per_s: f64,
+    /// Decode tokens per second of CPU time used by the process (all threads): unlike wall
+    /// time, it does not count time the process waited for a core on a busy machine.
+    decode_tokens_per_cpu_s: f64,
     peak_rss_mib: f64,
 }
 
@@ -48,10 +55,11 @@ fn main() -> Result<(), Box<dyn Error>> {
         Some(batch) => {
             let figures = measure(&settings, batch)?;
             println!(
-                "RESULT {} {} {} {}",
+                "RESULT {} {} {} {} {}",
                 figures.batch,
                 figures.prefill_tokens_per_s,
                 figures.decode_tokens_per_s,
+                figures.decode_tokens_per_cpu_s,
                 figures.peak_rss_mib
             );
         }
@@ -128,10 +136,11 @@ fn run_child(settings: &Settings, batch: usize) -> Result<Figures, Box<dyn Error
         .map(str::parse)
         .collect::<Result<_, _>>()?;
     match numbers[..] {
-        [_, prefill, decode, rss] => Ok(Figures {
+        [_, prefill, decode, decode_cpu, rss] => Ok(Figures {
             batch,
             prefill_tokens_per_s: prefill,
             decode_tokens_per_s: decode,
+            decode_tokens_per_cpu_s: decode_cpu,
             peak_rss_mib: rss,
         }),
         _ => Err(format!("unreadable result line: {line}").into()),
@@ -145,18 +154,21 @@ fn measure(settings: &Settings, batch: usize) -> Result<Figures, Box<dyn Error>>
     let transformer = model.transformer();
     let mut prefill_time = Duration::ZERO;
     let mut decode_time = Duration::ZERO;
+    let mut decode_cpu = 0.0;
     for group in prompts.chunks(batch.max(1)) {
         let mut caches: Vec<KvCache> = group.iter().map(|_| transformer.new_cache()).collect();
         let start = Instant::now();
-        let logits = forward(transformer, &mut caches, group)?;
+        let logits = prefill(transformer, &mut caches, group)?;
         prefill_time += start.elapsed();
         let mut next: Vec<Vec<u32>> = logits.iter().map(|l| vec![argmax(l)]).collect();
         let start = Instant::now();
+        let cpu_start = cpu_seconds()?;
         for _ in 1..settings.new_tokens {
             let logits = forward(transformer, &mut caches, &next)?;
             next = logits.iter().map(|l| vec![argmax(l)]).collect();
         }
         decode_time += start.elapsed();
+        decode_cpu += cpu_seconds()? - cpu_start;
     }
     let prompt_total = (settings.prompts * settings.prompt_tokens) as f64;
     // The first new token of each prompt comes from its prefill.
@@ -165,8 +177,25 @@ fn measure(settings: &Settings, batch: usize) -> Result<Figures, Box<dyn Error>>
         batch,
         prefill_tokens_per_s: prompt_total / prefill_time.as_secs_f64(),
         decode_tokens_per_s: decoded_total / decode_time.as_secs_f64(),
+        decode_tokens_per_cpu_s: decoded_total / decode_cpu,
         peak_rss_mib: peak_rss_mib()?,
     })
+}
+
+/// Prefills `prompts[i]` into `caches[i]`, as many prompts per call as fit in
+/// [`PREFILL_TOKENS`]; returns the logits after each prompt.
+fn prefill(
+    transformer: &Transformer,
+    caches: &mut [KvCache],
+    prompts: &[Vec<u32>],
+) -> Result<Vec<Vec<f32>>, Box<dyn Error>> {
+    let longest = prompts.iter().map(Vec::len).max().unwrap_or(1).max(1);
+    let per_call = (PREFILL_TOKENS / longest).max(1);
+    let mut logits = Vec::with_capacity(prompts.len());
+    for (caches, prompts) in caches.chunks_mut(per_call).zip(prompts.chunks(per_call)) {
+        logits.extend(forward(transformer, caches, prompts)?);
+    }
+    Ok(logits)
 }
 
 /// One forward call feeding `tokens[i]` to `caches[i]`.
@@ -227,6 +256,25 @@ fn argmax(values: &[f32]) -> u32 {
     best as u32
 }
 
+/// CPU time used so far by this process, all threads (user + system), in seconds.
+fn cpu_seconds() -> Result<f64, Box<dyn Error>> {
+    let stat = std::fs::read_to_string("/proc/self/stat")?;
+    // Fields after the command name (which may contain spaces) start at the state, field 3;
+    // utime and stime are fields 14 and 15, in clock ticks of 1/100 s on Linux.
+    let rest = stat
+        .rsplit_once(')')
+        .map(|(_, r)| r)
+        .ok_or("unreadable /proc/self/stat")?;
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let ticks = |i: usize| -> Result<f64, Box<dyn Error>> {
+        Ok(fields
+            .get(i)
+            .ok_or("short /proc/self/stat")?
+            .parse::<f64>()?)
+    };
+    Ok((ticks(11)? + ticks(12)?) / 100.0)
+}
+
 /// The peak resident set of this process (`VmHWM`), in MiB.
 fn peak_rss_mib() -> Result<f64, Box<dyn Error>> {
     let status = std::fs::read_to_string("/proc/self/status")?;
@@ -251,17 +299,18 @@ fn print_table(settings: &Settings, all: &[Figures]) {
         settings.new_tokens
     );
     println!(
-        "| batch | prefill tok/s | decode tok/s | decode vs batch {} | peak RSS (MiB) |",
+        "| batch | prefill tok/s | decode tok/s | decode vs batch {} | decode tok per CPU-s | peak RSS (MiB) |",
         first.batch
     );
-    println!("|---|---|---|---|---|");
+    println!("|---|---|---|---|---|---|");
     for f in all {
         println!(
-            "| {} | {:.1} | {:.1} | {:.2}x | {:.0} |",
+            "| {} | {:.1} | {:.1} | {:.2}x | {:.1} | {:.0} |",
             f.batch,
             f.prefill_tokens_per_s,
             f.decode_tokens_per_s,
             f.decode_tokens_per_s / first.decode_tokens_per_s,
+            f.decode_tokens_per_cpu_s,
             f.peak_rss_mib
         );
     }

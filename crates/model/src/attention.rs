@@ -66,26 +66,37 @@ unsafe fn attend_avx2(
     attend_portable(query, cache, len, heads, out);
 }
 
+/// The query heads that share a key/value head are handled together, so each cached key and
+/// value is loaded once for the whole group. Plain index loops: iterator adapters with
+/// closures may stay out of line and lose the AVX2 compilation.
 #[inline(always)]
 fn attend_portable(query: &[f32], cache: &LayerCache, len: usize, heads: Heads, out: &mut [f32]) {
     let dim = heads.head_dim;
     let group = heads.heads / heads.kv_heads;
     let scale = (dim as f64).sqrt() as f32;
-    let mut scores = Vec::with_capacity(len);
-    for (head, (q, o)) in query
-        .chunks_exact(dim)
-        .zip(out.chunks_exact_mut(dim))
-        .enumerate()
-    {
-        let keys = &cache.keys[head / group][..len * dim];
-        let values = &cache.values[head / group][..len * dim];
-        scores.clear();
-        scores.extend(keys.chunks_exact(dim).map(|k| dot(q, k) / scale));
-        softmax(&mut scores);
-        o.fill(0.0);
-        for (weight, v) in scores.iter().zip(values.chunks_exact(dim)) {
-            for (o, v) in o.iter_mut().zip(v) {
-                *o += weight * v;
+    let mut scores = vec![0f32; group * len];
+    for kv in 0..heads.kv_heads {
+        let keys = &cache.keys[kv][..len * dim];
+        let values = &cache.values[kv][..len * dim];
+        let queries = &query[kv * group * dim..(kv + 1) * group * dim];
+        for pos in 0..len {
+            let key = &keys[pos * dim..(pos + 1) * dim];
+            for g in 0..group {
+                scores[g * len + pos] = dot(&queries[g * dim..(g + 1) * dim], key) / scale;
+            }
+        }
+        for g in 0..group {
+            softmax(&mut scores[g * len..(g + 1) * len]);
+        }
+        let outs = &mut out[kv * group * dim..(kv + 1) * group * dim];
+        outs.fill(0.0);
+        for pos in 0..len {
+            let value = &values[pos * dim..(pos + 1) * dim];
+            for g in 0..group {
+                let weight = scores[g * len + pos];
+                for (o, v) in outs[g * dim..(g + 1) * dim].iter_mut().zip(value) {
+                    *o += weight * v;
+                }
             }
         }
     }

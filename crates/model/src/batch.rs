@@ -14,9 +14,10 @@ use crate::{ModelError, SamplingParams};
 use std::collections::VecDeque;
 use tokenizers::Tokenizer;
 
-/// Most prompt tokens prefilled in one forward call (one request may exceed it alone); bounds
-/// the activations a prefill holds at once.
-const PREFILL_TOKENS: usize = 4096;
+/// Most prompt tokens prefilled in one forward call (one request may exceed it alone). Bounds
+/// the activations a prefill holds at once; beyond about a thousand rows, candle's per-operation
+/// buffers stop being reused by the allocator and every operation faults in fresh pages.
+const PREFILL_TOKENS: usize = 1024;
 
 /// What decoding needs from the model.
 pub(crate) struct Decoder<'a> {
@@ -272,9 +273,12 @@ impl<'r> Scheduler<'_, 'r> {
     }
 
     /// Adds a sampled token to a sample: it goes back into the batch, or its completion is
-    /// recorded.
+    /// recorded (samples of a failed request are dropped).
     fn accept(&mut self, mut s: Sample, token: u32, logprob: f32) {
         let job = &self.jobs[s.job];
+        if job.error.is_some() {
+            return;
+        }
         let mut silent = |_: &str| {};
         let sink: &mut dyn FnMut(&str) = if s.job == 0 && s.index == 0 {
             &mut *self.stream

@@ -24,17 +24,20 @@ const BLOCK: usize = 32;
 const TILE: usize = 16;
 /// Activation rows multiplied with a tile at once.
 const ROWS: usize = 4;
+/// Activation rows whose quants stay in cache while a worker walks the weights (prefill).
+const PANEL: usize = 64;
 /// Bytes of one Q8_0 block in a GGUF tensor: an f16 scale and 32 signed bytes.
 const BLOCK_BYTES: usize = 2 + BLOCK;
 
-/// One block of 32 inputs for 16 output features.
+/// One block of 32 inputs for 16 output features: 576 bytes, as compact as the Q8_0 blocks
+/// it comes from (16 × 34 bytes) plus the sums.
 #[derive(Clone)]
 #[repr(C, align(64))]
 struct Tile {
     /// Each feature's scale.
-    scales: [f32; TILE],
+    scales: [f16; TILE],
     /// Each feature's sum of quants in this block (corrects the unsigned-activation trick).
-    sums: [i32; TILE],
+    sums: [i16; TILE],
     /// Quants as `[group of 4 inputs (8)][feature (16)][4]`, the layout a 4-byte broadcast of
     /// activations meets in one instruction.
     quants: [i8; BLOCK * TILE],
@@ -97,14 +100,20 @@ impl Q8Matrix {
         let target = Base(out.as_mut_ptr());
         let kernel = Kernel::detect();
         let blocks = self.inputs / BLOCK;
-        candle_core::utils::barrier_pool().execute_chunked(self.features / TILE, |strips| {
-            for strip in strips {
+        let strips = self.features / TILE;
+        let panels = rows.div_ceil(PANEL);
+        // Work items are (panel of rows, strip of features), panel-major: a worker walks
+        // strips with one panel's activations hot in cache.
+        candle_core::utils::barrier_pool().execute_chunked(panels * strips, |items| {
+            for item in items {
+                let (panel, strip) = (item / strips, item % strips);
                 let tiles = &self.tiles[strip * blocks..(strip + 1) * blocks];
-                for first in (0..rows).step_by(ROWS) {
-                    let count = ROWS.min(rows - first);
-                    // SAFETY: strip `s` writes only columns 16s..16s+16 of rows first..first+count,
-                    // within `out` (rows × features); execute_chunked hands each strip to one
-                    // worker, so no two writers overlap, and `out` outlives the call.
+                let end = rows.min((panel + 1) * PANEL);
+                for first in (panel * PANEL..end).step_by(ROWS) {
+                    let count = ROWS.min(end - first);
+                    // SAFETY: an item writes only columns 16s..16s+16 (s its strip) of its
+                    // panel's rows, within `out` (rows × features); execute_chunked hands each
+                    // item to one worker, so no two writers overlap, and `out` outlives the call.
                     unsafe { kernel.run(tiles, &acts, first, count, target, self.features, strip) };
                 }
             }
@@ -116,18 +125,18 @@ impl Q8Matrix {
 /// Tile (`tile`, `block`) from raw Q8_0 data of `blocks` blocks per feature.
 fn pack_tile(data: &[u8], blocks: usize, tile: usize, block: usize) -> Tile {
     let mut packed = Tile {
-        scales: [0.0; TILE],
+        scales: [f16::ZERO; TILE],
         sums: [0; TILE],
         quants: [0; BLOCK * TILE],
     };
     for f in 0..TILE {
         let at = ((tile * TILE + f) * blocks + block) * BLOCK_BYTES;
         let raw = &data[at..at + BLOCK_BYTES];
-        packed.scales[f] = f16::from_le_bytes([raw[0], raw[1]]).to_f32();
+        packed.scales[f] = f16::from_le_bytes([raw[0], raw[1]]);
         let quants = raw[2..].iter().map(|&b| b as i8);
         for (i, q) in quants.enumerate() {
             packed.quants[(i / 4) * TILE * 4 + f * 4 + i % 4] = q;
-            packed.sums[f] += i32::from(q);
+            packed.sums[f] += i16::from(q);
         }
     }
     packed
@@ -138,10 +147,8 @@ struct QuantizedRows {
     inputs: usize,
     /// `rows × blocks` scales (f16-rounded, as ggml stores them).
     scales: Vec<f32>,
-    /// `rows × inputs` quants.
-    quants: Vec<i8>,
-    /// The quants offset by +128 as unsigned bytes, four to a word (`rows × inputs / 4`): the
-    /// operand `vpdpbusd` broadcasts.
+    /// `rows × inputs` quants offset by +128 (unsigned bytes, the operand `vpdpbusd` takes),
+    /// four to a little-endian word.
     words: Vec<u32>,
 }
 
@@ -149,42 +156,88 @@ impl QuantizedRows {
     /// Quantizes each block of 32 like candle's `BlockQ8_0::from_float`.
     fn new(x: &[f32], rows: usize, inputs: usize) -> Self {
         let blocks = rows * inputs / BLOCK;
-        let mut scales = Vec::with_capacity(blocks);
-        let mut quants = Vec::with_capacity(rows * inputs);
-        for block in x.chunks_exact(BLOCK) {
-            let amax = block.iter().fold(0f32, |m, v| m.max(v.abs()));
-            let d = amax / 127.0;
-            let inverse = if d != 0.0 { 1.0 / d } else { 0.0 };
-            scales.push(f16::from_f32(d).to_f32());
-            quants.extend(block.iter().map(|v| round_to_i8(v * inverse)));
-        }
-        let words = quants
-            .chunks_exact(4)
-            .map(|q| u32::from_le_bytes([0, 1, 2, 3].map(|i| (q[i] as u8) ^ 0x80)))
-            .collect();
-        QuantizedRows {
+        let mut rows = QuantizedRows {
             inputs,
-            scales,
-            quants,
-            words,
+            scales: vec![0.0; blocks],
+            words: vec![0; blocks * BLOCK / 4],
+        };
+        #[cfg(target_arch = "x86_64")]
+        if std::arch::is_x86_feature_detected!("avx2") {
+            // SAFETY: the CPU supports AVX2.
+            unsafe { quantize_avx2(x, &mut rows.scales, &mut rows.words) };
+            return rows;
         }
+        quantize(x, &mut rows.scales, &mut rows.words);
+        rows
     }
 
     fn scale(&self, row: usize, block: usize) -> f32 {
         self.scales[row * (self.inputs / BLOCK) + block]
     }
 
-    fn block(&self, row: usize, block: usize) -> &[i8] {
-        let at = row * self.inputs + block * BLOCK;
-        &self.quants[at..at + BLOCK]
+    /// The signed quant of input `i` of `row`.
+    fn quant(&self, row: usize, i: usize) -> i32 {
+        let at = row * self.inputs + i;
+        let byte = (self.words[at / 4] >> (8 * (at % 4))) & 0xFF;
+        byte as i32 - 128
     }
 }
 
-/// `x.round() as i8` (halves away from zero) for |x| ≤ 128, without a call to `roundf`:
-/// adding the float just below one half, then truncating, is how LLVM lowers `round` where the
-/// CPU has no such instruction.
-fn round_to_i8(x: f32) -> i8 {
-    (x + 0.499_999_97f32.copysign(x)) as i8
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn quantize_avx2(x: &[f32], scales: &mut [f32], words: &mut [u32]) {
+    quantize(x, scales, words);
+}
+
+/// Fills `scales` and `words` (see [`QuantizedRows`]) from `x`, rounding as [`round_quant`].
+/// Written so that the AVX2 compilation vectorises it: index loops, the largest magnitude
+/// found on the bit patterns (for floats that are not NaN, their order), and an unchecked
+/// conversion where the values are known to fit.
+#[inline(always)]
+fn quantize(x: &[f32], scales: &mut [f32], words: &mut [u32]) {
+    for b in 0..scales.len() {
+        let block = &x[b * BLOCK..(b + 1) * BLOCK];
+        let mut bits = 0u32;
+        for &v in block {
+            bits = bits.max(v.to_bits() & 0x7FFF_FFFF);
+        }
+        let d = f32::from_bits(bits) / 127.0;
+        let inverse = if d != 0.0 { 1.0 / d } else { 0.0 };
+        scales[b] = f16::from_f32(d).to_f32();
+        let mut bytes = [0u8; BLOCK];
+        if inverse.is_finite() {
+            for i in 0..BLOCK {
+                let x = block[i] * inverse;
+                let t = x + 0.499_999_97f32.copysign(x);
+                // SAFETY: |block[i]| ≤ amax and inverse ≈ 127 / amax, both finite, so t is
+                // finite and about 128 at most: it fits an i32.
+                let q = unsafe { t.to_int_unchecked::<i32>() };
+                bytes[i] = (q.clamp(-128, 127) + 128) as u8;
+            }
+        } else {
+            // NaN or infinite activations, or a scale too small to invert.
+            for i in 0..BLOCK {
+                bytes[i] = (round_quant(block[i] * inverse) + 128) as u8;
+            }
+        }
+        for w in 0..BLOCK / 4 {
+            let four = [
+                bytes[4 * w],
+                bytes[4 * w + 1],
+                bytes[4 * w + 2],
+                bytes[4 * w + 3],
+            ];
+            words[b * BLOCK / 4 + w] = u32::from_le_bytes(four);
+        }
+    }
+}
+
+/// `x.round() as i8` (halves away from zero, saturating) for |x| < 2³¹, as an `i32`, without a
+/// call to `roundf`: adding the float just below one half, then truncating, is how LLVM lowers
+/// `round` where the CPU has no such instruction; the 32-bit conversion vectorises.
+#[inline(always)]
+fn round_quant(x: f32) -> i32 {
+    ((x + 0.499_999_97f32.copysign(x)) as i32).clamp(-128, 127)
 }
 
 /// Which implementation multiplies tiles.
@@ -250,14 +303,14 @@ impl Kernel {
 /// One row against one strip, in plain Rust.
 fn portable_row(tiles: &[Tile], acts: &QuantizedRows, row: usize, acc: &mut [f32; TILE]) {
     for (block, tile) in tiles.iter().enumerate() {
-        let a = acts.block(row, block);
         let scale = acts.scale(row, block);
         for (f, acc) in acc.iter_mut().enumerate() {
             let mut dot = 0i32;
-            for (i, &q) in a.iter().enumerate() {
-                dot += i32::from(tile.quants[(i / 4) * TILE * 4 + f * 4 + i % 4]) * i32::from(q);
+            for i in 0..BLOCK {
+                let weight = i32::from(tile.quants[(i / 4) * TILE * 4 + f * 4 + i % 4]);
+                dot += weight * acts.quant(row, block * BLOCK + i);
             }
-            *acc = (dot as f32).mul_add(tile.scales[f] * scale, *acc);
+            *acc = (dot as f32).mul_add(tile.scales[f].to_f32() * scale, *acc);
         }
     }
 }
@@ -299,11 +352,11 @@ mod vnni {
                     *sum = _mm512_dpbusd_epi32(*sum, _mm512_set1_epi32(a as i32), w);
                 }
             }
-            // SAFETY: 16 floats and 16 ints of the tile.
+            // SAFETY: 16 halves and 16 shorts of the tile.
             let (weight_scales, weight_sums) = unsafe {
                 (
-                    _mm512_loadu_ps(tile.scales.as_ptr()),
-                    _mm512_loadu_si512(tile.sums.as_ptr().cast()),
+                    _mm512_cvtph_ps(_mm256_loadu_si256(tile.scales.as_ptr().cast())),
+                    _mm512_cvtepi16_epi32(_mm256_loadu_si256(tile.sums.as_ptr().cast())),
                 )
             };
             let correction = _mm512_slli_epi32::<7>(weight_sums);
@@ -322,6 +375,8 @@ mod vnni {
         }
     }
 }
+
+const _: () = assert!(std::mem::size_of::<Tile>() == 576);
 
 #[cfg(test)]
 mod tests {
@@ -377,7 +432,7 @@ mod tests {
         let mut x = -128f32;
         while x <= 128.0 {
             for v in [x, x.next_up(), x.next_down()] {
-                assert_eq!(round_to_i8(v), v.round() as i8, "{v}");
+                assert_eq!(round_quant(v), i32::from(v.round() as i8), "{v}");
             }
             x += 0.125;
         }
@@ -391,7 +446,7 @@ mod tests {
             0.0,
             -0.0,
         ] {
-            assert_eq!(round_to_i8(v), v.round() as i8, "{v}");
+            assert_eq!(round_quant(v), i32::from(v.round() as i8), "{v}");
         }
     }
 

@@ -227,17 +227,32 @@ impl Linear {
     }
 }
 
-/// A product through candle. Single rows are padded to two: candle picks a different kernel
-/// for one-row products of some quantized types (Q6K on x86), whose rounding differs from the
-/// multi-row kernel, and a sequence's result must not depend on how many others share its step.
+/// A product through candle, in panels of at most [`CANDLE_PANEL`] rows: candle's tiled kernels
+/// re-read all activation rows for every 16 output features, which stops fitting in cache for
+/// long prefills. Single rows are padded to two: candle picks a different kernel for one-row
+/// products of some quantized types (Q6K on x86), whose rounding differs from the multi-row
+/// kernel, and a sequence's result must not depend on how many others share its step.
 fn candle_rows(weight: &QMatMul, x: &Tensor) -> candle_core::Result<Tensor> {
-    if x.dim(0)? == 1 {
+    let rows = x.dim(0)?;
+    if rows > CANDLE_PANEL {
+        let panels = (0..rows)
+            .step_by(CANDLE_PANEL)
+            .map(|start| {
+                let len = CANDLE_PANEL.min(rows - start);
+                candle_rows(weight, &x.narrow(0, start, len)?.contiguous()?)
+            })
+            .collect::<candle_core::Result<Vec<_>>>()?;
+        Tensor::cat(&panels, 0)
+    } else if rows == 1 {
         let doubled = Tensor::cat(&[x, x], 0)?;
         weight.forward(&doubled)?.narrow(0, 0, 1)
     } else {
         weight.forward(x)
     }
 }
+
+/// Most rows per candle product (see [`candle_rows`]).
+const CANDLE_PANEL: usize = 128;
 
 /// One transformer block.
 struct Block {
