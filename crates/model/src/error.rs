@@ -39,6 +39,14 @@ pub enum ModelError {
     /// Tokenizer construction or use failed.
     #[error("tokenizer: {0}")]
     Tokenizer(String),
+    /// A sequence would outgrow the model's context.
+    #[error("{positions} positions exceed the model's context of {limit}")]
+    ContextFull {
+        /// Positions the sequence would reach.
+        positions: usize,
+        /// The model's limit.
+        limit: usize,
+    },
     /// A tensor operation failed.
     #[error("candle: {0}")]
     Candle(#[from] candle_core::Error),

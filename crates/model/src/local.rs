@@ -1,13 +1,12 @@
 //! Local models on candle's CPU backend: quantized GGUF files of the Qwen2 and Llama
-//! (SmolLM2) architectures.
+//! (SmolLM2) architectures, decoded in batches (see [`crate::Transformer`]).
 
+use crate::batch::{self, Decoder};
 use crate::chat::ChatTemplate;
-use crate::generator::{Completion, FinishReason, GenerationRequest, Generator};
-use crate::sampling::{SeededRng, sample};
+use crate::generator::{Completion, GenerationRequest, Generator};
+use crate::transformer::Transformer;
 use crate::{ModelError, tokenizer_from_gguf};
 use candle_core::quantized::gguf_file;
-use candle_core::{Device, Tensor};
-use candle_transformers::models::{quantized_llama, quantized_qwen2};
 use std::path::{Path, PathBuf};
 use tokenizers::Tokenizer;
 
@@ -19,6 +18,8 @@ pub struct LocalModelConfig {
     /// Convert tensors without a SIMD kernel (Q4_1, Q5_0, Q5_1) to Q8_0 once, and load that
     /// copy (see [`crate::fast_variant`]). On by default: several times faster on CPU.
     pub requantize: bool,
+    /// Most samples decoded together (continuous batching); 16 by default.
+    pub max_batch: usize,
 }
 
 impl LocalModelConfig {
@@ -27,38 +28,18 @@ impl LocalModelConfig {
         LocalModelConfig {
             path: path.into(),
             requantize: true,
-        }
-    }
-}
-
-enum Weights {
-    Qwen2(quantized_qwen2::ModelWeights),
-    Llama(quantized_llama::ModelWeights),
-}
-
-impl Weights {
-    fn forward(&mut self, x: &Tensor, pos: usize) -> candle_core::Result<Tensor> {
-        match self {
-            Weights::Qwen2(m) => m.forward(x, pos),
-            Weights::Llama(m) => m.forward(x, pos),
-        }
-    }
-
-    fn clear(&mut self) {
-        match self {
-            Weights::Qwen2(m) => m.clear_kv_cache(),
-            Weights::Llama(m) => m.clear_kv_cache(),
+            max_batch: 16,
         }
     }
 }
 
 /// A quantized model loaded from a GGUF file.
 pub struct LocalModel {
-    weights: Weights,
+    transformer: Transformer,
     tokenizer: Tokenizer,
     template: ChatTemplate,
     stop_tokens: Vec<u32>,
-    device: Device,
+    max_batch: usize,
     name: String,
 }
 
@@ -79,39 +60,19 @@ impl LocalModel {
             .and_then(|v| v.to_string().ok())
             .cloned();
         let template = ChatTemplate::from_gguf_template(template_text.as_deref());
-        let arch = content
-            .metadata
-            .get("general.architecture")
-            .and_then(|v| v.to_string().ok())
-            .cloned()
-            .unwrap_or_default();
         let stop_tokens = stop_tokens(&content, &tokenizer, &template);
-        let device = Device::Cpu;
-        let weights = match arch.as_str() {
-            "qwen2" => Weights::Qwen2(quantized_qwen2::ModelWeights::from_gguf(
-                content, &mut file, &device,
-            )?),
-            "llama" => Weights::Llama(quantized_llama::ModelWeights::from_gguf(
-                content, &mut file, &device,
-            )?),
-            other => {
-                return Err(ModelError::Format {
-                    path: path.clone(),
-                    message: format!("architecture `{other}` is not supported (qwen2, llama)"),
-                });
-            }
-        };
+        let transformer = Transformer::from_gguf(&content, &mut file, path)?;
         let name = config
             .path
             .file_stem()
             .map(|s| s.to_string_lossy().into_owned())
             .unwrap_or_default();
         Ok(LocalModel {
-            weights,
+            transformer,
             tokenizer,
             template,
             stop_tokens,
-            device,
+            max_batch: config.max_batch.max(1),
             name,
         })
     }
@@ -126,6 +87,11 @@ impl LocalModel {
         &self.template
     }
 
+    /// The forward pass (for callers that manage their own caches, such as benchmarks).
+    pub fn transformer(&self) -> &Transformer {
+        &self.transformer
+    }
+
     /// Token ids of `text` (special tokens such as `<|im_start|>` recognised).
     pub fn encode(&self, text: &str) -> Result<Vec<u32>, ModelError> {
         self.tokenizer
@@ -136,72 +102,27 @@ impl LocalModel {
 
     /// Text of token ids (special tokens dropped).
     pub fn decode(&self, ids: &[u32]) -> Result<String, ModelError> {
-        self.tokenizer
-            .decode(ids, true)
-            .map_err(|e| ModelError::Tokenizer(e.to_string()))
+        batch::decode(&self.tokenizer, ids)
     }
 
-    /// Generates one completion of already-templated `prompt` tokens.
-    fn complete(
-        &mut self,
-        prompt: &[u32],
-        request: &GenerationRequest,
-        seed: u64,
-        on_text: &mut dyn FnMut(&str),
-    ) -> Result<Completion, ModelError> {
-        let params = &request.sampling;
-        let mut rng = SeededRng::new(seed);
-        self.weights.clear();
-        let mut tokens: Vec<u32> = Vec::new();
-        let mut logprobs = Vec::new();
-        let mut input = Tensor::new(prompt, &self.device)?.unsqueeze(0)?;
-        let mut pos = 0;
-        let mut shown = 0;
-        let mut finish = FinishReason::Length;
-        while tokens.len() < params.max_new_tokens {
-            let logits = self
-                .weights
-                .forward(&input, pos)?
-                .squeeze(0)?
-                .to_vec1::<f32>()?;
-            pos += input.dim(1)?;
-            let (next, logprob) = sample(&logits, params, &mut rng);
-            if self.stop_tokens.contains(&next) {
-                finish = FinishReason::Stop;
-                break;
-            }
-            tokens.push(next);
-            logprobs.push(logprob);
-            let text = self.decode(&tokens)?;
-            if let Some(cut) = find_stop(&text, &params.stop) {
-                let text = text[..cut].to_string();
-                on_text(text.get(shown..).unwrap_or(""));
-                return Ok(Completion {
-                    text,
-                    tokens,
-                    logprobs,
-                    finish: FinishReason::StopString,
-                    prompt_tokens: prompt.len(),
-                });
-            }
-            // Stream only whole characters: a multi-byte character may span tokens.
-            if !text.ends_with('\u{FFFD}') && text.len() > shown && text.is_char_boundary(shown) {
-                on_text(&text[shown..]);
-                shown = text.len();
-            }
-            input = Tensor::new(&[next], &self.device)?.unsqueeze(0)?;
-        }
-        let text = self.decode(&tokens)?;
-        if text.len() > shown && text.is_char_boundary(shown) {
-            on_text(&text[shown..]);
-        }
-        Ok(Completion {
-            text,
-            tokens,
-            logprobs,
-            finish,
-            prompt_tokens: prompt.len(),
-        })
+    /// Runs requests through the batch scheduler; `stream` gets request 0's first sample.
+    fn run(
+        &self,
+        requests: &[GenerationRequest],
+        stream: &mut dyn FnMut(&str),
+        on_done: &mut dyn FnMut(usize),
+    ) -> Vec<Result<Vec<Completion>, ModelError>> {
+        let prompts = requests
+            .iter()
+            .map(|r| self.encode(&self.template.render(&r.messages)))
+            .collect();
+        let decoder = Decoder {
+            transformer: &self.transformer,
+            tokenizer: &self.tokenizer,
+            stop_tokens: &self.stop_tokens,
+            max_batch: self.max_batch,
+        };
+        batch::run(&decoder, requests, prompts, stream, on_done)
     }
 }
 
@@ -211,16 +132,16 @@ impl Generator for LocalModel {
         request: &GenerationRequest,
         on_token: &mut dyn FnMut(&str),
     ) -> Result<Vec<Completion>, ModelError> {
-        let prompt_text = self.template.render(&request.messages);
-        let prompt = self.encode(&prompt_text)?;
-        let mut out = Vec::with_capacity(request.n);
-        for i in 0..request.n {
-            let seed = request.sampling.seed.wrapping_add(i as u64);
-            let mut silent = |_: &str| {};
-            let sink: &mut dyn FnMut(&str) = if i == 0 { &mut *on_token } else { &mut silent };
-            out.push(self.complete(&prompt, request, seed, sink)?);
-        }
-        Ok(out)
+        let mut results = self.run(std::slice::from_ref(request), on_token, &mut |_| {});
+        results.pop().unwrap_or_else(|| Ok(Vec::new()))
+    }
+
+    fn generate_batch(
+        &mut self,
+        requests: &[GenerationRequest],
+        on_done: &mut dyn FnMut(usize),
+    ) -> Vec<Result<Vec<Completion>, ModelError>> {
+        self.run(requests, &mut |_| {}, on_done)
     }
 
     fn describe(&self) -> String {
@@ -252,31 +173,9 @@ fn stop_tokens(
     ids
 }
 
-/// The byte offset where the first stop string starts, if any appears.
-fn find_stop(text: &str, stops: &[String]) -> Option<usize> {
-    stops
-        .iter()
-        .filter(|s| !s.is_empty())
-        .filter_map(|s| text.find(s.as_str()))
-        .min()
-}
-
 fn format_err(path: &Path, e: candle_core::Error) -> ModelError {
     ModelError::Format {
         path: path.to_path_buf(),
         message: e.to_string(),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn earliest_stop_string_wins() {
-        let stops = vec!["```".to_string(), "END".to_string()];
-        assert_eq!(find_stop("abc END x ```", &stops), Some(4));
-        assert_eq!(find_stop("nothing", &stops), None);
-        assert_eq!(find_stop("x", &[String::new()]), None);
     }
 }

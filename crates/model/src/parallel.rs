@@ -1,0 +1,68 @@
+//! Work split across candle's thread pool (the pool candle's own operations use, so the two
+//! never compete for cores). Its size follows `RAYON_NUM_THREADS`.
+
+/// Calls `f(i, row_i)` for every `width`-wide row of `out`, rows spread over the pool.
+pub(crate) fn for_each_row(out: &mut [f32], width: usize, f: impl Fn(usize, &mut [f32]) + Sync) {
+    if width == 0 {
+        return;
+    }
+    let rows = out.len() / width;
+    let base = Base(out.as_mut_ptr());
+    candle_core::utils::barrier_pool().execute_chunked(rows, |range| {
+        for row in range {
+            // SAFETY: rows are disjoint slices of `out`, which outlives the call, and
+            // execute_chunked hands each row index to exactly one worker.
+            let slice = unsafe { base.row(row, width) };
+            f(row, slice);
+        }
+    });
+}
+
+/// The start of a buffer shared by workers that write disjoint parts of it.
+#[derive(Clone, Copy)]
+pub(crate) struct Base(pub(crate) *mut f32);
+
+// SAFETY: users write disjoint elements only (see the callers).
+unsafe impl Send for Base {}
+// SAFETY: as above.
+unsafe impl Sync for Base {}
+
+impl Base {
+    /// `width` elements from `row * width`.
+    ///
+    /// # Safety
+    /// They must lie inside the buffer, which must outlive the slice, and nobody else may
+    /// access them meanwhile.
+    pub(crate) unsafe fn row<'a>(self, row: usize, width: usize) -> &'a mut [f32] {
+        // SAFETY: guaranteed by the caller.
+        unsafe { std::slice::from_raw_parts_mut(self.0.add(row * width), width) }
+    }
+
+    /// `len` elements from `offset`.
+    ///
+    /// # Safety
+    /// As for [`Base::row`].
+    pub(crate) unsafe fn slice<'a>(self, offset: usize, len: usize) -> &'a mut [f32] {
+        // SAFETY: guaranteed by the caller.
+        unsafe { std::slice::from_raw_parts_mut(self.0.add(offset), len) }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_row_is_visited_once() {
+        let mut out = vec![0f32; 5 * 3];
+        for_each_row(&mut out, 3, |i, row| {
+            for v in row.iter_mut() {
+                *v += i as f32;
+            }
+        });
+        assert_eq!(
+            out,
+            [0., 0., 0., 1., 1., 1., 2., 2., 2., 3., 3., 3., 4., 4., 4.]
+        );
+    }
+}
