@@ -112,7 +112,7 @@ impl Scripted {
     fn proposal(request: &GenerationRequest) -> String {
         let prompt = &request.messages.last().expect("a message").content;
         let pick = request.sampling.seed % 4;
-        if prompt.contains("`sat(x, ...)`") {
+        if prompt.contains("programming puzzle about") {
             return (if pick < 3 { P3_GOOD } else { P3_TRIVIAL }).to_string();
         }
         match pick {

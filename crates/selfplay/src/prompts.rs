@@ -136,7 +136,8 @@ fn io_hint(lang: Language) -> &'static str {
     }
 }
 
-/// The proposer's instruction (without examples: the training target for the proposer).
+/// The proposer's instruction (without examples: the training target for the proposer). It
+/// ends with the layout to fill in, which small models follow best.
 pub fn propose_instruction(
     kind: PuzzleKind,
     topic: &str,
@@ -147,22 +148,23 @@ pub fn propose_instruction(
         PuzzleKind::Stdio => {
             let tag = fence_tag(lang);
             format!(
-                "Write a new {difficulty} programming problem about {topic}.\n\n\
-                 The solution must be a complete program, not just a function. {} \
-                 Use exactly this layout:\n\n\
+                "Write a new {difficulty} programming problem about {topic}: a statement, a \
+                 reference solution, and 5 to 8 small test inputs (inputs only, no outputs). The \
+                 solution must be a complete program, not just a function. {}\n\n\
+                 Reply in exactly this layout:\n\n\
                  Title: <a short title>\nStatement:\n<the task, the input format, the output format>\n\
                  Solution:\n```{tag}\n<the complete program>\n```\nTests:\n```\n<test input 1>\n```\n\
-                 ```\n<test input 2>\n```\n\n\
-                 Give 5 to 8 different test inputs, each in its own block, small and valid for the \
-                 statement. Do not write the expected outputs.",
+                 ```\n<test input 2>\n```",
                 io_hint(lang)
             )
         }
         PuzzleKind::P3 => format!(
             "Write a new {difficulty} Python programming puzzle about {topic}. A puzzle is a function \
-             `sat(x, ...)` that returns True exactly when `x` is a correct answer, and a function \
-             `sol(...)` that computes one correct answer. The answer must not be trivial (not 0, 1, \
-             an empty list or an empty string). Reply with one ```python block that defines both."
+             `sat` whose first parameter is the answer and whose other parameters have default \
+             values; it returns True exactly when the answer is correct. A second function `sol`, \
+             with the same default parameters, computes a correct answer. The answer must not be \
+             trivial (not 0, 1, an empty list or an empty string). Reply with one ```python block \
+             that defines `sat` and `sol`."
         ),
     }
 }
