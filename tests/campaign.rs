@@ -160,7 +160,8 @@ impl Generator for Scripted {
             return Err(ModelError::Tokenizer("scripted failure".into()));
         }
         let prompt = &request.messages.last().expect("a message").content;
-        let solver = prompt.starts_with("Solve the following") || prompt.contains("function `sol`");
+        let solver = prompt.starts_with("Solve the following")
+            || prompt.starts_with("Write the Python function");
         Ok((0..request.n)
             .map(|i| Completion {
                 text: if solver {
