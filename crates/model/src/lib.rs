@@ -13,6 +13,7 @@ mod chat;
 mod error;
 mod generator;
 mod gguf_tokenizer;
+mod hf;
 mod local;
 mod parallel;
 mod q8;
@@ -25,6 +26,7 @@ pub use chat::{ChatMessage, ChatTemplate, Role};
 pub use error::ModelError;
 pub use generator::{Completion, FinishReason, GenerationRequest, Generator};
 pub use gguf_tokenizer::tokenizer_from_gguf;
+pub use hf::{HfConfig, TokenIds, gguf_to_hf, write_hf_model};
 pub use local::{LocalModel, LocalModelConfig};
 pub use registry::{
     DEFAULT_MODEL, KnownModel, TEST_MODEL, default_models_dir, fetch, known_models, resolve_model,
