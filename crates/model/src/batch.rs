@@ -109,13 +109,10 @@ impl<'r> Scheduler<'_, 'r> {
         let id = self.jobs.len();
         let limit = self.decoder.transformer.params().max_positions;
         let (prompt, error) = match prompt {
-            Ok(p) if p.len() >= limit => (
-                p.clone(),
-                Some(ModelError::ContextFull {
-                    positions: p.len() + 1,
-                    limit,
-                }),
-            ),
+            Ok(p) if p.len() >= limit => {
+                let positions = p.len() + 1;
+                (p, Some(ModelError::ContextFull { positions, limit }))
+            }
             Ok(p) => (p, None),
             Err(e) => (Vec::new(), Some(e)),
         };

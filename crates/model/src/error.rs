@@ -7,7 +7,7 @@ use std::path::PathBuf;
 pub enum ModelError {
     /// The name is not a known model, a file, or a URL.
     #[error(
-        "unknown model `{0}`: give a known name (see `crucible model list`), a .gguf file, or a URL"
+        "unknown model `{0}`: give a known name (see `crucible model list`), a .gguf file, a Hugging Face folder, or a URL"
     )]
     UnknownModel(String),
     /// The model file is not there yet.

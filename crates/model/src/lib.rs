@@ -14,6 +14,7 @@ mod chat;
 mod error;
 mod generator;
 mod gguf_tokenizer;
+mod hf;
 mod local;
 mod open;
 mod parallel;
@@ -28,6 +29,7 @@ pub use chat::{ChatMessage, ChatTemplate, Role};
 pub use error::ModelError;
 pub use generator::{Completion, FinishReason, GenerationRequest, Generator};
 pub use gguf_tokenizer::tokenizer_from_gguf;
+pub use hf::{HfConfig, TokenIds, gguf_to_hf, write_hf_model};
 pub use local::{LocalModel, LocalModelConfig};
 pub use open::{OpenOptions, open_generator};
 pub use registry::{

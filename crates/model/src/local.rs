@@ -1,9 +1,10 @@
-//! Local models on candle's CPU backend: quantized GGUF files of the Qwen2 and Llama
-//! (SmolLM2) architectures, decoded in batches (see [`crate::Transformer`]).
+//! Local models on candle's CPU backend: Qwen2 and Llama (SmolLM2) models, from quantized GGUF
+//! files or Hugging Face folders, decoded in batches (see [`crate::Transformer`]).
 
 use crate::batch::{self, Decoder};
 use crate::chat::ChatTemplate;
 use crate::generator::{Completion, GenerationRequest, Generator};
+use crate::hf::HfFolder;
 use crate::transformer::Transformer;
 use crate::{ModelError, tokenizer_from_gguf};
 use candle_core::quantized::gguf_file;
@@ -13,10 +14,12 @@ use tokenizers::Tokenizer;
 /// Where the model file is and how to load it.
 #[derive(Debug, Clone)]
 pub struct LocalModelConfig {
-    /// A `.gguf` file.
+    /// A `.gguf` file, or a Hugging Face folder (`config.json`, `tokenizer.json`,
+    /// `*.safetensors`).
     pub path: PathBuf,
-    /// Convert tensors without a SIMD kernel (Q4_1, Q5_0, Q5_1) to Q8_0 once, and load that
-    /// copy (see [`crate::fast_variant`]). On by default: several times faster on CPU.
+    /// For GGUF files, convert tensors without a SIMD kernel (Q4_1, Q5_0, Q5_1) to Q8_0 once,
+    /// and load that copy (see [`crate::fast_variant`]); for folders, quantize the dense
+    /// weights to Q8_0 at load. On by default: several times faster on CPU.
     pub requantize: bool,
     /// Most samples decoded together (continuous batching); 16 by default.
     pub max_batch: usize,
@@ -33,7 +36,7 @@ impl LocalModelConfig {
     }
 }
 
-/// A quantized model loaded from a GGUF file.
+/// A model loaded for local generation.
 pub struct LocalModel {
     transformer: Transformer,
     tokenizer: Tokenizer,
@@ -44,36 +47,29 @@ pub struct LocalModel {
 }
 
 impl LocalModel {
-    /// Loads the model, its tokenizer (from the GGUF metadata) and its chat template.
+    /// Loads the model, its tokenizer and its chat template: from a GGUF file (tokenizer and
+    /// template from its metadata) or a Hugging Face folder (see [`crate::HfConfig`]).
     pub fn load(config: &LocalModelConfig) -> Result<Self, ModelError> {
-        let path = &if config.requantize {
-            crate::fast_variant(&config.path)?
+        let parts = if config.path.is_dir() {
+            load_folder(&config.path, config.requantize)?
         } else {
-            config.path.clone()
+            load_gguf(config)?
         };
-        let mut file = std::fs::File::open(path).map_err(|e| ModelError::io(path, e))?;
-        let content = gguf_file::Content::read(&mut file).map_err(|e| format_err(path, e))?;
-        let tokenizer = tokenizer_from_gguf(&content)?;
-        let template_text = content
-            .metadata
-            .get("tokenizer.chat_template")
-            .and_then(|v| v.to_string().ok())
-            .cloned();
-        let template = ChatTemplate::from_gguf_template(template_text.as_deref());
-        let stop_tokens = stop_tokens(&content, &tokenizer, &template);
-        let transformer = Transformer::from_gguf(&content, &mut file, path)?;
-        let name = config
-            .path
-            .file_stem()
-            .map(|s| s.to_string_lossy().into_owned())
-            .unwrap_or_default();
+        let stop_tokens = stop_tokens(&parts.eos, &parts.tokenizer, &parts.template);
+        let name = if config.path.is_dir() {
+            config.path.file_name()
+        } else {
+            config.path.file_stem()
+        };
         Ok(LocalModel {
-            transformer,
-            tokenizer,
-            template,
+            transformer: parts.transformer,
+            tokenizer: parts.tokenizer,
+            template: parts.template,
             stop_tokens,
             max_batch: config.max_batch.max(1),
-            name,
+            name: name
+                .map(|s| s.to_string_lossy().into_owned())
+                .unwrap_or_default(),
         })
     }
 
@@ -149,20 +145,61 @@ impl Generator for LocalModel {
     }
 }
 
-/// End-of-turn tokens: the GGUF's EOS and the template's end-of-turn token.
-fn stop_tokens(
-    content: &gguf_file::Content,
-    tokenizer: &Tokenizer,
-    template: &ChatTemplate,
-) -> Vec<u32> {
-    let mut ids = Vec::new();
-    if let Some(eos) = content
+/// What a model file or folder provides.
+struct Parts {
+    transformer: Transformer,
+    tokenizer: Tokenizer,
+    template: ChatTemplate,
+    /// End-of-sequence ids the model declares.
+    eos: Vec<u32>,
+}
+
+/// A GGUF file (its fast variant if `config.requantize`).
+fn load_gguf(config: &LocalModelConfig) -> Result<Parts, ModelError> {
+    let path = &if config.requantize {
+        crate::fast_variant(&config.path)?
+    } else {
+        config.path.clone()
+    };
+    let mut file = std::fs::File::open(path).map_err(|e| ModelError::io(path, e))?;
+    let content = gguf_file::Content::read(&mut file).map_err(|e| format_err(path, e))?;
+    let tokenizer = tokenizer_from_gguf(&content)?;
+    let template_text = content
+        .metadata
+        .get("tokenizer.chat_template")
+        .and_then(|v| v.to_string().ok());
+    let template = ChatTemplate::from_gguf_template(template_text.map(String::as_str));
+    let eos = content
         .metadata
         .get("tokenizer.ggml.eos_token_id")
         .and_then(|v| v.to_u32().ok())
-    {
-        ids.push(eos);
-    }
+        .into_iter()
+        .collect();
+    let transformer = Transformer::from_gguf(&content, &mut file, path)?;
+    Ok(Parts {
+        transformer,
+        tokenizer,
+        template,
+        eos,
+    })
+}
+
+/// A Hugging Face folder; dense weights are quantized to Q8_0 if `quantize`.
+fn load_folder(dir: &Path, quantize: bool) -> Result<Parts, ModelError> {
+    let folder = HfFolder::open(dir)?;
+    let mut weights = folder.weights(dir, quantize)?;
+    let transformer = Transformer::load(folder.params.clone(), &mut weights, dir)?;
+    Ok(Parts {
+        transformer,
+        template: ChatTemplate::from_gguf_template(folder.chat_template.as_deref()),
+        eos: folder.eos_ids(),
+        tokenizer: folder.tokenizer,
+    })
+}
+
+/// End-of-turn tokens: the model's end-of-sequence ids and the template's end-of-turn token.
+fn stop_tokens(eos: &[u32], tokenizer: &Tokenizer, template: &ChatTemplate) -> Vec<u32> {
+    let mut ids = eos.to_vec();
     for t in [template.end_of_turn.as_str(), "<|endoftext|>"] {
         if let Some(id) = tokenizer.token_to_id(t)
             && !ids.contains(&id)

@@ -1,17 +1,39 @@
 //! Work split across candle's thread pool (the pool candle's own operations use, so the two
 //! never compete for cores). Its size follows `RAYON_NUM_THREADS`.
 
-/// Calls `f(i, row_i)` for every `width`-wide row of `out`, rows spread over the pool.
-pub(crate) fn for_each_row(out: &mut [f32], width: usize, f: impl Fn(usize, &mut [f32]) + Sync) {
+use std::ops::Range;
+
+/// Work below this many multiply-adds (about 10 µs) runs on the calling thread: waking the
+/// pool and waiting at its barrier costs more, and much more when other processes hold the cores.
+const SERIAL_WORK: usize = 1 << 20;
+
+/// Calls `f` on ranges covering `0..items`, spread over the pool when `work` (multiply-adds,
+/// roughly) is worth it, else at once on this thread.
+pub(crate) fn for_each_range(items: usize, work: usize, f: impl Fn(Range<usize>) + Sync) {
+    if work < SERIAL_WORK || items < 2 {
+        f(0..items);
+    } else {
+        candle_core::utils::barrier_pool().execute_chunked(items, f);
+    }
+}
+
+/// Calls `f(i, row_i)` for every `width`-wide row of `out`, rows spread over the pool when
+/// `work_per_row` times the rows is worth it (see [`for_each_range`]).
+pub(crate) fn for_each_row(
+    out: &mut [f32],
+    width: usize,
+    work_per_row: usize,
+    f: impl Fn(usize, &mut [f32]) + Sync,
+) {
     if width == 0 {
         return;
     }
     let rows = out.len() / width;
     let base = Base(out.as_mut_ptr());
-    candle_core::utils::barrier_pool().execute_chunked(rows, |range| {
+    for_each_range(rows, rows * work_per_row, |range| {
         for row in range {
             // SAFETY: rows are disjoint slices of `out`, which outlives the call, and
-            // execute_chunked hands each row index to exactly one worker.
+            // the ranges cover each row index once.
             let slice = unsafe { base.row(row, width) };
             f(row, slice);
         }
@@ -55,7 +77,7 @@ mod tests {
     #[test]
     fn every_row_is_visited_once() {
         let mut out = vec![0f32; 5 * 3];
-        for_each_row(&mut out, 3, |i, row| {
+        for_each_row(&mut out, 3, 1 << 20, |i, row| {
             for v in row.iter_mut() {
                 *v += i as f32;
             }

@@ -14,7 +14,7 @@
 //! multiply-add each. The SIMD kernel and the portable one give bit-identical results, and a
 //! row's result never depends on the other rows.
 
-use crate::parallel::Base;
+use crate::parallel::{self, Base};
 use candle_core::quantized::{GgmlDType, QTensor};
 use half::f16;
 
@@ -104,7 +104,8 @@ impl Q8Matrix {
         let panels = rows.div_ceil(PANEL);
         // Work items are (panel of rows, strip of features), panel-major: a worker walks
         // strips with one panel's activations hot in cache.
-        candle_core::utils::barrier_pool().execute_chunked(panels * strips, |items| {
+        let work = rows * self.features * self.inputs;
+        parallel::for_each_range(panels * strips, work, |items| {
             for item in items {
                 let (panel, strip) = (item / strips, item % strips);
                 let tiles = &self.tiles[strip * blocks..(strip + 1) * blocks];
@@ -112,8 +113,8 @@ impl Q8Matrix {
                 for first in (panel * PANEL..end).step_by(ROWS) {
                     let count = ROWS.min(end - first);
                     // SAFETY: an item writes only columns 16s..16s+16 (s its strip) of its
-                    // panel's rows, within `out` (rows × features); execute_chunked hands each
-                    // item to one worker, so no two writers overlap, and `out` outlives the call.
+                    // panel's rows, within `out` (rows × features); the ranges cover each item
+                    // once, so no two writers overlap, and `out` outlives the call.
                     unsafe { kernel.run(tiles, &acts, first, count, target, self.features, strip) };
                 }
             }

@@ -115,10 +115,10 @@ pub fn find(name: &str) -> Option<KnownModel> {
         .find(|m| m.name.eq_ignore_ascii_case(name))
 }
 
-/// A model given as a known name or a path to a `.gguf` file.
+/// A model given as a known name, a path to a `.gguf` file or a Hugging Face folder.
 pub fn resolve_model(spec: &str, models_dir: &Path) -> Result<PathBuf, ModelError> {
     let path = Path::new(spec);
-    if path.is_file() {
+    if path.is_file() || path.join("config.json").is_file() {
         return Ok(path.to_path_buf());
     }
     let model = find(spec).ok_or_else(|| ModelError::UnknownModel(spec.into()))?;

@@ -515,7 +515,9 @@ impl Transformer {
             head_dim: p.head_dim,
         };
         let mut out = vec![0f32; visible.len() * q_width];
-        parallel::for_each_row(&mut out, q_width, |r, out_row| {
+        let longest = visible.iter().map(|&(_, len)| len).max().unwrap_or(0);
+        let work_per_row = 2 * longest * q_width;
+        parallel::for_each_row(&mut out, q_width, work_per_row, |r, out_row| {
             let (index, len) = visible[r];
             let query = &q[r * q_width..(r + 1) * q_width];
             attend(query, caches[index], len, heads, out_row);

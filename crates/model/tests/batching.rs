@@ -5,7 +5,7 @@
 
 use crucible_model::{
     ChatMessage, Completion, GenerationRequest, Generator, LocalModel, LocalModelConfig,
-    SamplingParams, TEST_MODEL, default_models_dir, resolve_model,
+    ModelError, SamplingParams, TEST_MODEL, default_models_dir, resolve_model,
 };
 
 /// The test model with at most `max_batch` samples decoding at once.
@@ -136,4 +136,28 @@ fn streaming_follows_the_first_sample_and_empty_budgets_finish_at_once() {
         none.iter()
             .all(|c| c.tokens.is_empty() && c.prompt_tokens > 0)
     );
+}
+
+#[test]
+fn a_prompt_beyond_the_context_fails_only_its_own_request() {
+    let Some(mut model) = model(4) else {
+        return;
+    };
+    let limit = model.transformer().params().max_positions;
+    let long = "word ".repeat(limit + 10);
+    let requests = [
+        request(&long, SamplingParams::greedy(4), 1),
+        request("Say hello.", SamplingParams::greedy(4), 2),
+    ];
+    let mut results = model.generate_batch(&requests, &mut |_| {});
+    match results.remove(0) {
+        Err(ModelError::ContextFull {
+            positions,
+            limit: l,
+        }) => {
+            assert!(positions > limit && l == limit)
+        }
+        other => panic!("expected ContextFull, got {other:?}"),
+    }
+    assert_eq!(results.remove(0).expect("short request").len(), 2);
 }
