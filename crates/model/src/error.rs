@@ -98,6 +98,14 @@ pub enum ModelError {
 }
 
 impl ModelError {
+    /// A model file `path` that cannot be read as what it claims to be.
+    pub fn format(path: &std::path::Path, message: impl Into<String>) -> Self {
+        ModelError::Format {
+            path: path.to_path_buf(),
+            message: message.into(),
+        }
+    }
+
     /// Wraps an I/O error with its path.
     pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
         ModelError::Io {

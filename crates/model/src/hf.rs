@@ -107,7 +107,7 @@ impl HfConfig {
         match self.architectures.first().map(String::as_str) {
             Some("Qwen2ForCausalLM") => Ok(Architecture::Qwen2),
             Some("LlamaForCausalLM") => Ok(Architecture::Llama),
-            other => Err(format_error(
+            other => Err(ModelError::format(
                 dir,
                 format!(
                     "architecture {other:?} is not supported (Qwen2ForCausalLM, LlamaForCausalLM)"
@@ -120,10 +120,10 @@ impl HfConfig {
     fn hyperparams(&self, dir: &Path) -> Result<Hyperparams, ModelError> {
         let arch = self.architecture(dir)?;
         if self.rope_scaling.as_ref().is_some_and(|v| !v.is_null()) {
-            return Err(format_error(dir, "rope_scaling is not supported"));
+            return Err(ModelError::format(dir, "rope_scaling is not supported"));
         }
         if self.num_attention_heads == 0 {
-            return Err(format_error(dir, "num_attention_heads is 0"));
+            return Err(ModelError::format(dir, "num_attention_heads is 0"));
         }
         let params = Hyperparams {
             layers: self.num_hidden_layers,
@@ -198,12 +198,12 @@ impl HfFolder {
             .collect();
         files.sort();
         if files.is_empty() {
-            return Err(format_error(dir, "no .safetensors files"));
+            return Err(ModelError::format(dir, "no .safetensors files"));
         }
         // SAFETY: the files are mapped read-only for the duration of loading; like every
         // reader of model files, we rely on nobody truncating them meanwhile.
         let tensors = unsafe { MmapedSafetensors::multi(&files) }
-            .map_err(|e| format_error(dir, e.to_string()))?;
+            .map_err(|e| ModelError::format(dir, e.to_string()))?;
         let names = tensors.tensors().into_iter().map(|(n, _)| n).collect();
         Ok(SafetensorsSource {
             tensors,
@@ -249,7 +249,7 @@ impl TensorSource for SafetensorsSource {
             .tensors
             .load(&hf, &Device::Cpu)
             .and_then(|t| t.to_dtype(DType::F32))
-            .map_err(|e| format_error(&self.dir, format!("tensor `{hf}`: {e}")))?;
+            .map_err(|e| ModelError::format(&self.dir, format!("tensor `{hf}`: {e}")))?;
         let tensor = match permuted_heads(name, &self.params) {
             Some(heads) if self.llama => to_gguf_order(&tensor, heads)?,
             _ => tensor,
@@ -363,7 +363,7 @@ pub fn write_hf_model(
     chat_template: Option<&str>,
 ) -> Result<(), ModelError> {
     if let Some(name) = tensors.keys().find(|name| gguf_name(name).is_none()) {
-        return Err(format_error(
+        return Err(ModelError::format(
             dir,
             format!("`{name}` is not a Qwen2/Llama weight name"),
         ));
@@ -381,7 +381,7 @@ pub fn write_hf_model(
     write_json(&dir.join("tokenizer_config.json"), &tokenizer_config)?;
     let weights = dir.join("model.safetensors");
     candle_core::safetensors::save(tensors, &weights)
-        .map_err(|e| format_error(&weights, e.to_string()))
+        .map_err(|e| ModelError::format(&weights, e.to_string()))
 }
 
 /// Converts a `qwen2` or `llama` GGUF file into a Hugging Face folder with f32 weights
@@ -389,7 +389,7 @@ pub fn write_hf_model(
 pub fn gguf_to_hf(gguf: &Path, dir: &Path) -> Result<(), ModelError> {
     let mut file = std::fs::File::open(gguf).map_err(|e| ModelError::io(gguf, e))?;
     let content =
-        gguf_file::Content::read(&mut file).map_err(|e| format_error(gguf, e.to_string()))?;
+        gguf_file::Content::read(&mut file).map_err(|e| ModelError::format(gguf, e.to_string()))?;
     let params = Hyperparams::from_gguf(&content, gguf)?;
     let tokenizer = tokenizer_from_gguf(&content)?;
     let mut tensors = HashMap::new();
@@ -400,7 +400,7 @@ pub fn gguf_to_hf(gguf: &Path, dir: &Path) -> Result<(), ModelError> {
         let tensor = content
             .tensor(&mut file, name, &Device::Cpu)
             .and_then(|q| q.dequantize(&Device::Cpu))
-            .map_err(|e| format_error(gguf, format!("tensor `{name}`: {e}")))?;
+            .map_err(|e| ModelError::format(gguf, format!("tensor `{name}`: {e}")))?;
         let tensor = match permuted_heads(name, &params) {
             Some(heads) if params.rope_style == RopeStyle::Interleaved => {
                 to_hf_order(&tensor, heads)?
@@ -433,7 +433,7 @@ fn config_from_gguf(
     let rows = |name: &str| -> Result<usize, ModelError> {
         let t = tensors
             .get(name)
-            .ok_or_else(|| format_error(path, format!("tensor `{name}` is missing")))?;
+            .ok_or_else(|| ModelError::format(path, format!("tensor `{name}` is missing")))?;
         Ok(t.dim(0)?)
     };
     let token = |key: &str| {
@@ -475,20 +475,13 @@ fn config_from_gguf(
 
 fn read_json<T: serde::de::DeserializeOwned>(path: &Path) -> Result<T, ModelError> {
     let text = std::fs::read_to_string(path).map_err(|e| ModelError::io(path, e))?;
-    serde_json::from_str(&text).map_err(|e| format_error(path, e.to_string()))
+    serde_json::from_str(&text).map_err(|e| ModelError::format(path, e.to_string()))
 }
 
 fn write_json<T: Serialize>(path: &Path, value: &T) -> Result<(), ModelError> {
     let text =
-        serde_json::to_string_pretty(value).map_err(|e| format_error(path, e.to_string()))?;
+        serde_json::to_string_pretty(value).map_err(|e| ModelError::format(path, e.to_string()))?;
     std::fs::write(path, text).map_err(|e| ModelError::io(path, e))
-}
-
-fn format_error(path: &Path, message: impl Into<String>) -> ModelError {
-    ModelError::Format {
-        path: path.to_path_buf(),
-        message: message.into(),
-    }
 }
 
 #[cfg(test)]

@@ -64,7 +64,7 @@ impl Hyperparams {
             "qwen2" => (RopeStyle::Half, true, None),
             "llama" => (RopeStyle::Interleaved, false, Some(4096)),
             other => {
-                return Err(format_error(
+                return Err(ModelError::format(
                     path,
                     format!("architecture `{other}` is not supported (qwen2, llama)"),
                 ));
@@ -73,12 +73,14 @@ impl Hyperparams {
         let int = |key: &str| -> Result<usize, ModelError> {
             metadata_u32(content, &format!("{arch}.{key}"))
                 .map(|v| v as usize)
-                .ok_or_else(|| format_error(path, format!("metadata `{arch}.{key}` is missing")))
+                .ok_or_else(|| {
+                    ModelError::format(path, format!("metadata `{arch}.{key}` is missing"))
+                })
         };
         let hidden = int("embedding_length")?;
         let heads = int("attention.head_count")?;
         if heads == 0 || !hidden.is_multiple_of(heads) {
-            return Err(format_error(
+            return Err(ModelError::format(
                 path,
                 format!("{heads} heads do not divide the width {hidden}"),
             ));
@@ -86,7 +88,7 @@ impl Hyperparams {
         let head_dim = hidden / heads;
         let rope_dims = int("rope.dimension_count").unwrap_or(head_dim);
         if rope_dims != head_dim {
-            return Err(format_error(
+            return Err(ModelError::format(
                 path,
                 format!("partial rotary embeddings ({rope_dims} of {head_dim}) are not supported"),
             ));
@@ -100,7 +102,9 @@ impl Hyperparams {
             .metadata
             .get(&format!("{arch}.attention.layer_norm_rms_epsilon"))
             .and_then(|v| v.to_f32().ok())
-            .ok_or_else(|| format_error(path, "metadata `layer_norm_rms_epsilon` is missing"))?;
+            .ok_or_else(|| {
+                ModelError::format(path, "metadata `layer_norm_rms_epsilon` is missing")
+            })?;
         let rope_theta = content
             .metadata
             .get(&format!("{arch}.rope.freq_base"))
@@ -125,7 +129,7 @@ impl Hyperparams {
     /// Rejects shapes the forward pass cannot run.
     pub(crate) fn check(&self, path: &Path) -> Result<(), ModelError> {
         if self.kv_heads == 0 || !self.heads.is_multiple_of(self.kv_heads) {
-            return Err(format_error(
+            return Err(ModelError::format(
                 path,
                 format!(
                     "{} key/value heads do not divide {} heads",
@@ -134,7 +138,7 @@ impl Hyperparams {
             ));
         }
         if !self.head_dim.is_multiple_of(2) || self.layers == 0 || self.max_positions == 0 {
-            return Err(format_error(
+            return Err(ModelError::format(
                 path,
                 "head width must be even, layers and context non-zero",
             ));
@@ -175,7 +179,7 @@ impl<R: std::io::Read + std::io::Seek> TensorSource for GgufSource<'_, R> {
         self.content
             .tensor(self.reader, name, &Device::Cpu)
             .map(Some)
-            .map_err(|e| format_error(self.path, format!("tensor `{name}`: {e}")))
+            .map_err(|e| ModelError::format(self.path, format!("tensor `{name}`: {e}")))
     }
 }
 
@@ -372,7 +376,7 @@ impl Transformer {
         let mut take = |name: &str| -> Result<QTensor, ModelError> {
             source
                 .tensor(name)?
-                .ok_or_else(|| format_error(path, format!("tensor `{name}` is missing")))
+                .ok_or_else(|| ModelError::format(path, format!("tensor `{name}` is missing")))
         };
         let embeddings = Arc::new(take("token_embd.weight")?);
         let norm = take("output_norm.weight")?.dequantize(&Device::Cpu)?;
@@ -569,13 +573,6 @@ fn metadata_string(content: &gguf_file::Content, key: &str) -> Option<String> {
         .get(key)
         .and_then(|v| v.to_string().ok())
         .cloned()
-}
-
-fn format_error(path: &Path, message: impl Into<String>) -> ModelError {
-    ModelError::Format {
-        path: path.to_path_buf(),
-        message: message.into(),
-    }
 }
 
 #[cfg(test)]
