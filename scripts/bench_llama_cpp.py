@@ -23,6 +23,7 @@ import argparse
 import os
 import resource
 import statistics
+import sys
 import time
 
 import numpy as np
@@ -147,6 +148,12 @@ class BatchedContext:
         return tokens / prefill, self.sequences * NEW_TOKENS / decode
 
 
+def progress(row):
+    t, b, n_ctx, prefill, decode = row
+    print(f"threads {t}, batch {b}: prefill {prefill:.1f} tok/s, decode {decode:.1f} tok/s",
+          file=sys.stderr, flush=True)
+
+
 def median_rates(run, runs):
     run()  # warm-up: pages the weights in, sizes the buffers
     results = [run() for _ in range(runs)]
@@ -183,11 +190,13 @@ def main():
             if b == 1:
                 prefill, decode = median_rates(lambda: run_batch1(llm, prompt), args.runs)
                 rows.append((t, b, N_CTX, prefill, decode))
+                progress(rows[-1])
                 rss_batch1 = rss_batch1 or peak_rss_mib()
                 continue
             context = BatchedContext(llm, b, t)
             prefill, decode = median_rates(lambda: context.run(prompt), args.runs)
             rows.append((t, b, context.n_ctx, prefill, decode))
+            progress(rows[-1])
             context.close()
         llm.close()
 

@@ -41,8 +41,8 @@ pub struct Completion {
     pub prompt_tokens: usize,
 }
 
-/// Produces completions. Implementations: [`crate::LocalModel`] (candle); an OpenAI-compatible
-/// remote backend follows.
+/// Produces completions. Implementations: [`crate::LocalModel`] (candle) and
+/// [`crate::RemoteModel`] (OpenAI-compatible servers).
 ///
 /// Callers with many conversations at once (a campaign round) should use
 /// [`Generator::generate_batch`]: implementations override it to decode them together (local
