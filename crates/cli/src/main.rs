@@ -33,7 +33,7 @@ enum Command {
     #[command(subcommand)]
     Campaign(campaign_cmd::CampaignCommand),
     /// Fine-tune a model with LoRA on JSONL conversations; writes a PEFT adapter.
-    Train(train_cmd::TrainArgs),
+    Train(train_cmd::TrainCommand),
 }
 
 fn main() -> std::process::ExitCode {

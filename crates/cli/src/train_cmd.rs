@@ -1,22 +1,63 @@
 //! `crucible train`: LoRA fine-tuning of a base model on a JSONL dataset of conversations.
 
 use anyhow::{Context, Result, bail};
-use clap::Args;
+use clap::{Args, Subcommand};
 use crucible_model::{default_models_dir, resolve_model};
-use crucible_train::{Event, LoraConfig, Projection, StepReport, TrainConfig, load_run};
+use crucible_train::{
+    Event, LoraConfig, Projection, StepReport, TrainConfig, WeightType, load_run, merge_to_hf,
+};
 use indicatif::{ProgressBar, ProgressStyle};
 use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
+/// `crucible train`: train an adapter (the flags), or `crucible train merge`.
+#[derive(Args)]
+#[command(args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
+pub struct TrainCommand {
+    #[command(subcommand)]
+    command: Option<TrainSubcommand>,
+    #[command(flatten)]
+    train: TrainArgs,
+}
+
+/// What `crucible train` does besides training.
+#[derive(Subcommand)]
+enum TrainSubcommand {
+    /// Fold a trained adapter into its base model and write a Hugging Face folder
+    /// (config.json, tokenizer.json, model.safetensors) that `generate`, `eval` and campaigns
+    /// load (re-quantized to Q8_0) like any model.
+    Merge(MergeArgs),
+}
+
+/// `crucible train merge` arguments.
+#[derive(Args)]
+struct MergeArgs {
+    /// Base model the adapter was trained on: a known name or a .gguf file.
+    #[arg(long, default_value = crucible_model::DEFAULT_MODEL)]
+    base: String,
+    /// The adapter folder (`crucible train --out`).
+    #[arg(long)]
+    adapter: PathBuf,
+    /// Where to write the merged model (replaced if it exists).
+    #[arg(long)]
+    out: PathBuf,
+    /// Weight type: bf16 (half the disk) or f32 (exact).
+    #[arg(long, default_value = "bf16")]
+    dtype: String,
+    /// Models directory.
+    #[arg(long)]
+    dir: Option<PathBuf>,
+}
+
 /// `crucible train` arguments (defaults are the library's).
 #[derive(Args)]
 pub struct TrainArgs {
     /// Training data: JSONL, one `{"messages": [...]}` conversation per line (the layout
     /// `crucible campaign export` writes); the last message is the assistant's reply.
-    #[arg(long)]
-    data: PathBuf,
+    #[arg(long, required = true)]
+    data: Option<PathBuf>,
     /// Held-out data in the same layout (default: --eval-fraction of --data).
     #[arg(long)]
     eval_data: Option<PathBuf>,
@@ -25,8 +66,8 @@ pub struct TrainArgs {
     base: String,
     /// Output directory: the adapter (PEFT layout), training_log.json, and checkpoint/ (a run
     /// started again with the same settings resumes from it).
-    #[arg(long)]
-    out: PathBuf,
+    #[arg(long, required = true)]
+    out: Option<PathBuf>,
     /// Models directory.
     #[arg(long)]
     dir: Option<PathBuf>,
@@ -116,17 +157,43 @@ impl TrainArgs {
     }
 }
 
-/// Runs `crucible train`.
-pub fn execute(args: TrainArgs) -> Result<ExitCode> {
-    let config = args.config()?;
+/// Runs `crucible train` or `crucible train merge`.
+pub fn execute(cmd: TrainCommand) -> Result<ExitCode> {
+    match cmd.command {
+        Some(TrainSubcommand::Merge(args)) => merge(&args),
+        None => train(cmd.train),
+    }
+}
+
+fn merge(args: &MergeArgs) -> Result<ExitCode> {
+    let weights = WeightType::parse(&args.dtype)
+        .with_context(|| format!("unknown --dtype `{}` (bf16 or f32)", args.dtype))?;
     let models = args.dir.clone().unwrap_or_else(default_models_dir);
     let base = resolve_model(&args.base, &models)?;
-    if !args.data.is_file() {
-        bail!("no training data at {}", args.data.display());
+    eprintln!(
+        "merging {} into {} ...",
+        args.adapter.display(),
+        base.display()
+    );
+    merge_to_hf(&base, &args.adapter, &args.out, weights)
+        .with_context(|| format!("merging {} into {}", args.adapter.display(), base.display()))?;
+    println!("{}", args.out.display());
+    Ok(ExitCode::SUCCESS)
+}
+
+fn train(args: TrainArgs) -> Result<ExitCode> {
+    let config = args.config()?;
+    let (Some(data), Some(out)) = (args.data.clone(), args.out.clone()) else {
+        bail!("--data and --out are required");
+    };
+    let models = args.dir.clone().unwrap_or_else(default_models_dir);
+    let base = resolve_model(&args.base, &models)?;
+    if !data.is_file() {
+        bail!("no training data at {}", data.display());
     }
-    eprintln!("loading {} and {} ...", base.display(), args.data.display());
-    let loaded = load_run(&base, &args.data, args.eval_data.as_deref(), config)
-        .with_context(|| format!("preparing training on {}", args.data.display()))?;
+    eprintln!("loading {} and {} ...", base.display(), data.display());
+    let loaded = load_run(&base, &data, args.eval_data.as_deref(), config)
+        .with_context(|| format!("preparing training on {}", data.display()))?;
     let mut trainer = loaded.trainer;
     let (train, held_out) = trainer.example_counts();
     eprintln!(
@@ -138,7 +205,7 @@ pub fn execute(args: TrainArgs) -> Result<ExitCode> {
         trainer.model().adapters().len(),
         trainer.config().lora.rank
     );
-    let checkpoint = args.out.join("checkpoint");
+    let checkpoint = out.join("checkpoint");
     if args.restart && checkpoint.exists() {
         std::fs::remove_dir_all(&checkpoint)
             .with_context(|| format!("removing {}", checkpoint.display()))?;
@@ -149,7 +216,7 @@ pub fn execute(args: TrainArgs) -> Result<ExitCode> {
     let mut progress = Progress::new(trainer.progress().step, trainer.total_steps());
     trainer.run(Some(&checkpoint), &mut |event| progress.show(event))?;
     progress.bar.finish_and_clear();
-    trainer.save_adapter(&args.out, &args.base)?;
+    trainer.save_adapter(&out, &args.base)?;
     let last = trainer
         .progress()
         .train_losses
@@ -162,7 +229,7 @@ pub fn execute(args: TrainArgs) -> Result<ExitCode> {
         .last()
         .map_or("-".to_string(), |l| format!("{l:.4}"));
     eprintln!("final training loss {last:.4}, held-out loss {eval}");
-    println!("{}", args.out.display());
+    println!("{}", out.display());
     Ok(ExitCode::SUCCESS)
 }
 

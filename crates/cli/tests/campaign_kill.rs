@@ -58,6 +58,8 @@ fn kill_9_mid_round_then_resume_matches_an_uninterrupted_run() {
     config.solver.model = TEST_MODEL.into();
     config.proposer.max_new_tokens = 160;
     config.solver.max_new_tokens = 96;
+    // Training between rounds has its own end-to-end test (tests/campaign.rs).
+    config.training.enabled = false;
     let config_path = work.path().join("campaign.toml");
     std::fs::write(&config_path, config.to_toml()).expect("config");
 

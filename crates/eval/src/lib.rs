@@ -17,7 +17,7 @@ pub use extract::{CodeBlock, code_blocks, extract_code};
 pub use model_source::{ModelSource, complete_function, solve_prompt};
 pub use passk::{mean_pass_at_k, pass_at_k};
 pub use report::{Breakdown, EvalReport};
-pub use runner::{EvalConfig, Evaluator, ProblemResult, Progress, SampleResult};
+pub use runner::{EvalConfig, Evaluator, ProblemResult, Progress, SampleResult, judge_samples};
 pub use source::{DirectorySource, ReferenceSource, Sample, SampleSource};
 pub use store::ResultStore;
 

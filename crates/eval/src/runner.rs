@@ -199,9 +199,25 @@ async fn evaluate_problem(
     let samples = tokio::task::spawn_blocking(move || source.samples(&owned, n))
         .await
         .map_err(|e| EvalError::Source(e.to_string()))??;
-    let mut results = Vec::with_capacity(samples.len());
+    judge_samples(
+        sandbox,
+        config,
+        problem,
+        samples.into_iter().take(n).collect(),
+    )
+    .await
+}
+
+/// Judges `samples` of `problem` (in parallel in the sandbox), for callers that produce the
+/// samples themselves (a campaign batching several problems' requests into one model call).
+pub async fn judge_samples(
+    sandbox: &Sandbox,
+    config: &EvalConfig,
+    problem: &Problem,
+    samples: Vec<Sample>,
+) -> Result<ProblemResult, EvalError> {
     let mut set = tokio::task::JoinSet::new();
-    for (i, sample) in samples.into_iter().take(n).enumerate() {
+    for (i, sample) in samples.into_iter().enumerate() {
         let (sandbox, config, problem) = (sandbox.clone(), config.clone(), problem.clone());
         set.spawn(async move { (i, judge_sample(&sandbox, &config, &problem, sample).await) });
     }
@@ -210,7 +226,7 @@ async fn evaluate_problem(
         indexed.push(joined.map_err(|e| EvalError::Source(format!("judge task failed: {e}")))?);
     }
     indexed.sort_by_key(|(i, _)| *i);
-    results.extend(indexed.into_iter().map(|(_, r)| r));
+    let results: Vec<SampleResult> = indexed.into_iter().map(|(_, r)| r).collect();
     Ok(ProblemResult {
         id: problem.id.clone(),
         name: problem.name.clone(),

@@ -384,14 +384,46 @@ pub fn write_hf_model(
         .map_err(|e| ModelError::format(&weights, e.to_string()))
 }
 
+/// What a Hugging Face folder needs besides the weights, read from a GGUF file: `config.json`,
+/// the tokenizer and the chat template. The trainer uses it to write merged models.
+pub struct HfParts {
+    /// The model's `config.json` (weights stored as f32).
+    pub config: HfConfig,
+    /// The tokenizer built from the GGUF metadata.
+    pub tokenizer: Tokenizer,
+    /// The chat template, if the file has one.
+    pub chat_template: Option<String>,
+}
+
+/// Reads the [`HfParts`] of a `qwen2` or `llama` GGUF file.
+pub fn hf_parts_from_gguf(gguf: &Path) -> Result<HfParts, ModelError> {
+    let mut file = std::fs::File::open(gguf).map_err(|e| ModelError::io(gguf, e))?;
+    let content =
+        gguf_file::Content::read(&mut file).map_err(|e| ModelError::format(gguf, e.to_string()))?;
+    parts_of(&content, gguf)
+}
+
+fn parts_of(content: &gguf_file::Content, gguf: &Path) -> Result<HfParts, ModelError> {
+    let params = Hyperparams::from_gguf(content, gguf)?;
+    Ok(HfParts {
+        config: config_from_gguf(content, &params, gguf)?,
+        tokenizer: tokenizer_from_gguf(content)?,
+        chat_template: content
+            .metadata
+            .get("tokenizer.chat_template")
+            .and_then(|v| v.to_string().ok())
+            .cloned(),
+    })
+}
+
 /// Converts a `qwen2` or `llama` GGUF file into a Hugging Face folder with f32 weights
 /// (dequantized), its tokenizer and chat template.
 pub fn gguf_to_hf(gguf: &Path, dir: &Path) -> Result<(), ModelError> {
     let mut file = std::fs::File::open(gguf).map_err(|e| ModelError::io(gguf, e))?;
     let content =
         gguf_file::Content::read(&mut file).map_err(|e| ModelError::format(gguf, e.to_string()))?;
+    let parts = parts_of(&content, gguf)?;
     let params = Hyperparams::from_gguf(&content, gguf)?;
-    let tokenizer = tokenizer_from_gguf(&content)?;
     let mut tensors = HashMap::new();
     for name in content.tensor_infos.keys() {
         let Some(hf) = hf_name(name) else {
@@ -409,32 +441,27 @@ pub fn gguf_to_hf(gguf: &Path, dir: &Path) -> Result<(), ModelError> {
         };
         tensors.insert(hf, tensor);
     }
-    let config = config_from_gguf(&content, &params, &tensors, gguf)?;
-    let template = content
-        .metadata
-        .get("tokenizer.chat_template")
-        .and_then(|v| v.to_string().ok());
     write_hf_model(
         dir,
-        &config,
+        &parts.config,
         &tensors,
-        &tokenizer,
-        template.map(String::as_str),
+        &parts.tokenizer,
+        parts.chat_template.as_deref(),
     )
 }
 
-/// The `config.json` of a GGUF model whose tensors are already in Hugging Face names.
+/// The `config.json` of a GGUF model (shapes from its tensor table).
 fn config_from_gguf(
     content: &gguf_file::Content,
     params: &Hyperparams,
-    tensors: &HashMap<String, Tensor>,
     path: &Path,
 ) -> Result<HfConfig, ModelError> {
     let rows = |name: &str| -> Result<usize, ModelError> {
-        let t = tensors
+        let info = content
+            .tensor_infos
             .get(name)
             .ok_or_else(|| ModelError::format(path, format!("tensor `{name}` is missing")))?;
-        Ok(t.dim(0)?)
+        Ok(info.shape.dims()[0])
     };
     let token = |key: &str| {
         content
@@ -455,7 +482,7 @@ fn config_from_gguf(
         ],
         model_type: if qwen { "qwen2" } else { "llama" }.into(),
         hidden_size: params.hidden,
-        intermediate_size: rows("model.layers.0.mlp.up_proj.weight")?,
+        intermediate_size: rows("blk.0.ffn_up.weight")?,
         num_attention_heads: params.heads,
         num_hidden_layers: params.layers,
         num_key_value_heads: Some(params.kv_heads),
@@ -464,8 +491,8 @@ fn config_from_gguf(
         rope_theta: f64::from(params.rope_theta),
         rope_scaling: None,
         max_position_embeddings: params.max_positions,
-        vocab_size: rows("model.embed_tokens.weight")?,
-        tie_word_embeddings: !tensors.contains_key("lm_head.weight"),
+        vocab_size: rows("token_embd.weight")?,
+        tie_word_embeddings: !content.tensor_infos.contains_key("output.weight"),
         attention_bias: (!qwen).then_some(params.attention_bias),
         bos_token_id: token("tokenizer.ggml.bos_token_id"),
         eos_token_id: token("tokenizer.ggml.eos_token_id"),

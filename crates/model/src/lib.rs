@@ -29,7 +29,7 @@ pub use chat::{ChatMessage, ChatTemplate, Role};
 pub use error::ModelError;
 pub use generator::{Completion, FinishReason, GenerationRequest, Generator};
 pub use gguf_tokenizer::tokenizer_from_gguf;
-pub use hf::{HfConfig, TokenIds, gguf_to_hf, write_hf_model};
+pub use hf::{HfConfig, HfParts, TokenIds, gguf_to_hf, hf_parts_from_gguf, write_hf_model};
 pub use local::{LocalModel, LocalModelConfig};
 pub use open::{OpenOptions, open_generator};
 pub use registry::{

@@ -6,13 +6,15 @@
 //! request's seed derives from (campaign seed, round, slot): a killed campaign resumes by
 //! redoing exactly the uncommitted work, with the same results.
 
-use crate::config::{CampaignConfig, PuzzleKind};
+use crate::config::{CampaignConfig, PuzzleKind, TrainMode, TrainRole};
 use crate::dataset::{proposer_row, solver_rows};
+use crate::heldout::heldout_problems;
 use crate::judge::{Attempt, judge_attempt, score};
 use crate::prompts::{Examples, PROPOSER_SYSTEM, as_problem, propose_prompt};
 use crate::puzzle::{Draft, parse_reply};
 use crate::similarity::{Fingerprint, mix};
-use crate::store::{AttemptRow, PuzzleRow, StageTime, Store};
+use crate::store::{AttemptRow, HeldoutRow, ModelRow, PuzzleRow, StageTime, Store};
+use crate::tune::{ModelOpener, TuneJob, Tuner};
 use crate::validate::{PuzzleTest, Rejection, validate};
 use crate::{SelfplayError, export};
 use crucible_eval::{complete_function, extract_code, solve_prompt};
@@ -61,6 +63,45 @@ pub enum Event {
     RoundFinished {
         /// Round number.
         round: u32,
+    },
+    /// A line of training progress.
+    Training {
+        /// The round whose data is trained on.
+        round: u32,
+        /// `proposer` or `solver`.
+        role: String,
+        /// Loss, tokens/s, ...
+        line: String,
+    },
+    /// A role's model for the next round is ready (`examples` = 0: nothing to train on, the
+    /// model carries over).
+    Trained {
+        /// The round whose data it trained on.
+        round: u32,
+        /// `proposer` or `solver`.
+        role: String,
+        /// Training examples.
+        examples: u64,
+        /// Last training loss.
+        final_loss: Option<f64>,
+    },
+    /// The held-out evaluation began.
+    HeldoutStarted {
+        /// 0: before training; N: after round N's training.
+        round: u32,
+        /// Problems to evaluate.
+        problems: u32,
+    },
+    /// The solver's held-out score.
+    Heldout {
+        /// 0: before training; N: after round N's training.
+        round: u32,
+        /// Mean pass@1.
+        pass1: f64,
+        /// Mean pass@k (k = the configured samples).
+        passk: f64,
+        /// Problems evaluated.
+        problems: u32,
     },
 }
 
@@ -123,38 +164,249 @@ impl Campaign {
         &self.store
     }
 
-    /// Runs every unfinished round. `solver` = `None` uses the proposer for both roles.
+    /// Runs every unfinished step: the held-out baseline, then each round, the training after
+    /// it and the held-out evaluation of its tuned solver. Models are opened through `models`
+    /// when a round needs them (one model serves both roles when they name the same one);
+    /// `tuner` trains between rounds when `training.enabled` (`None`: no training).
     pub fn run(
         &mut self,
-        proposer: &mut (dyn Generator + 'static),
-        mut solver: Option<&mut (dyn Generator + 'static)>,
+        models: &mut dyn ModelOpener,
+        mut tuner: Option<&mut dyn Tuner>,
         on_event: &mut dyn FnMut(&Event),
     ) -> Result<(), SelfplayError> {
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
             .map_err(|e| SelfplayError::io(&self.dir, e))?;
+        let mut held = Held::new(models);
+        let training = self.config.training.enabled && tuner.is_some();
+        if training {
+            self.heldout_after(0, &mut held, &runtime, on_event)?;
+        }
         for round in 1..=self.config.rounds {
-            if self.store.round_finished(round)? {
-                continue;
+            if !self.store.round_finished(round)? {
+                let (proposer_spec, solver_spec) = self.round_models(round)?;
+                held.hold(&[&proposer_spec, &solver_spec])?;
+                let (proposer, solver) = held.pair(&proposer_spec, &solver_spec)?;
+                self.run_round_with(round, proposer, solver, &runtime, on_event)?;
+                export::write_datasets(&self.store, &self.dir.join("datasets"))?;
+                on_event(&Event::RoundFinished { round });
             }
-            let queue = Arc::new(JobQueue::default());
-            let (tx, rx) = mpsc::unbounded_channel();
-            let batch = self.config.batch;
-            let result = std::thread::scope(|scope| {
-                let worker_queue = Arc::clone(&queue);
-                let solver = solver.as_deref_mut();
-                let proposer = &mut *proposer;
-                scope.spawn(move || model_worker(&worker_queue, proposer, solver, batch, &tx));
-                let result = runtime.block_on(self.run_round(round, &queue, rx, on_event));
-                queue.close();
-                result
-            });
-            result?;
-            export::write_datasets(&self.store, &self.dir.join("datasets"))?;
-            on_event(&Event::RoundFinished { round });
+            if let (true, Some(tuner)) = (training, tuner.as_deref_mut()) {
+                held.hold(&[])?;
+                self.train_after(round, tuner, on_event)?;
+                self.heldout_after(round, &mut held, &runtime, on_event)?;
+            }
         }
         Ok(())
+    }
+
+    /// One round with these models, the model thread beside the sandbox work.
+    fn run_round_with(
+        &mut self,
+        round: u32,
+        proposer: &mut (dyn Generator + 'static),
+        solver: Option<&mut (dyn Generator + 'static)>,
+        runtime: &tokio::runtime::Runtime,
+        on_event: &mut dyn FnMut(&Event),
+    ) -> Result<(), SelfplayError> {
+        let queue = Arc::new(JobQueue::default());
+        let (tx, rx) = mpsc::unbounded_channel();
+        let batch = self.config.batch;
+        std::thread::scope(|scope| {
+            let worker_queue = Arc::clone(&queue);
+            scope.spawn(move || model_worker(&worker_queue, proposer, solver, batch, &tx));
+            let result = runtime.block_on(self.run_round(round, &queue, rx, on_event));
+            queue.close();
+            result
+        })
+    }
+
+    /// The models (proposer, solver) round `round` samples with: what training recorded for
+    /// it, else the previous round's, else the configured ones.
+    pub fn round_models(&self, round: u32) -> Result<(String, String), SelfplayError> {
+        Ok((
+            self.role_model(round, TrainRole::Proposer)?,
+            self.role_model(round, TrainRole::Solver)?,
+        ))
+    }
+
+    fn role_model(&self, round: u32, role: TrainRole) -> Result<String, SelfplayError> {
+        for r in (2..=round).rev() {
+            if let Some(row) = self.store.model(r, role.name())? {
+                return Ok(row.spec);
+            }
+        }
+        Ok(match role {
+            TrainRole::Proposer => self.config.proposer.model.clone(),
+            TrainRole::Solver => self.config.solver.model.clone(),
+        })
+    }
+
+    /// Trains each configured role on its data after `round` (skipping roles already done);
+    /// the results sample round `round + 1`.
+    fn train_after(
+        &mut self,
+        round: u32,
+        tuner: &mut dyn Tuner,
+        on_event: &mut dyn FnMut(&Event),
+    ) -> Result<(), SelfplayError> {
+        for role in self.config.training.roles.clone() {
+            if self.store.model(round + 1, role.name())?.is_some() {
+                continue;
+            }
+            let started = Instant::now();
+            let outcome = self.train_role(round, role, tuner, on_event)?;
+            let row = ModelRow {
+                seconds: started.elapsed().as_secs_f64(),
+                ..outcome
+            };
+            on_event(&Event::Trained {
+                round,
+                role: role.name().to_string(),
+                examples: row.examples,
+                final_loss: row.final_loss,
+            });
+            self.store.set_model(&row)?;
+        }
+        Ok(())
+    }
+
+    /// Trains one role, or carries its model over when there is nothing to train on.
+    fn train_role(
+        &self,
+        round: u32,
+        role: TrainRole,
+        tuner: &mut dyn Tuner,
+        on_event: &mut dyn FnMut(&Event),
+    ) -> Result<ModelRow, SelfplayError> {
+        let settings = &self.config.training;
+        let base = match role {
+            TrainRole::Proposer => &self.config.proposer.model,
+            TrainRole::Solver => &self.config.solver.model,
+        };
+        let first = match settings.mode {
+            TrainMode::Restart => 1,
+            TrainMode::Continue => round,
+        };
+        let rows = self.store.dataset_rounds(role.name(), first, round)?;
+        let carried = ModelRow {
+            round: round + 1,
+            role: role.name().to_string(),
+            spec: self.role_model(round, role)?,
+            examples: 0,
+            final_loss: None,
+            seconds: 0.0,
+        };
+        if rows.is_empty() || crucible_model::is_url(base) {
+            return Ok(carried);
+        }
+        let dir = self.role_dir(round, role);
+        std::fs::create_dir_all(&dir).map_err(|e| SelfplayError::io(&dir, e))?;
+        let data = dir.join("train.jsonl");
+        export::write_lines(&data, &rows)?;
+        let previous = self.role_dir(round.saturating_sub(1), role).join("adapter");
+        let init_adapter = (settings.mode == TrainMode::Continue
+            && previous.join("adapter_config.json").is_file())
+        .then_some(previous.as_path());
+        let (adapter_dir, model_dir) = (dir.join("adapter"), dir.join("model"));
+        let job = TuneJob {
+            role,
+            round,
+            base,
+            data: &data,
+            init_adapter,
+            adapter_dir: &adapter_dir,
+            model_dir: &model_dir,
+            settings,
+            seed: derive(&[self.config.seed, u64::from(round), role as u64, 3]),
+        };
+        let role_name = role.name().to_string();
+        let tuned = tuner
+            .tune(&job, &mut |line| {
+                on_event(&Event::Training {
+                    round,
+                    role: role_name.clone(),
+                    line: line.to_string(),
+                })
+            })
+            .map_err(|message| SelfplayError::Training {
+                role: role_name.clone(),
+                round,
+                message,
+            })?;
+        if tuned.examples == 0 {
+            return Ok(carried);
+        }
+        Ok(ModelRow {
+            spec: model_dir.to_string_lossy().into_owned(),
+            examples: tuned.examples as u64,
+            final_loss: tuned.final_loss,
+            ..carried
+        })
+    }
+
+    /// `DIR/models/round-N/ROLE`: training data, adapter and merged model of one role.
+    fn role_dir(&self, round: u32, role: TrainRole) -> PathBuf {
+        self.dir
+            .join("models")
+            .join(format!("round-{round}"))
+            .join(role.name())
+    }
+
+    /// Evaluates the solver that samples round `round + 1` on the held-out split (unless done,
+    /// or turned off); an unchanged solver's earlier score is reused.
+    fn heldout_after(
+        &mut self,
+        round: u32,
+        held: &mut Held<'_>,
+        runtime: &tokio::runtime::Runtime,
+        on_event: &mut dyn FnMut(&Event),
+    ) -> Result<(), SelfplayError> {
+        let done = self.store.heldout()?;
+        if self.config.heldout.samples == 0 || done.iter().any(|r| r.round == round) {
+            return Ok(());
+        }
+        let (proposer_spec, solver_spec) = self.round_models(round + 1)?;
+        let row = match done.iter().rev().find(|r| r.solver == solver_spec) {
+            Some(earlier) => HeldoutRow {
+                round,
+                seconds: 0.0,
+                ..earlier.clone()
+            },
+            None => {
+                let problems = heldout_problems(
+                    Path::new(&self.config.seed_set),
+                    self.config.heldout.max_problems,
+                )?;
+                if problems.is_empty() {
+                    return Ok(());
+                }
+                on_event(&Event::HeldoutStarted {
+                    round,
+                    problems: problems.len() as u32,
+                });
+                let solver_name = solver_spec.clone();
+                held.hold(&[&proposer_spec, &solver_spec])?;
+                let solver = held.get(&solver_spec)?;
+                crate::heldout::evaluate(
+                    solver,
+                    &solver_name,
+                    &problems,
+                    &self.config,
+                    &self.sandbox,
+                    runtime,
+                    round,
+                )?
+            }
+        };
+        on_event(&Event::Heldout {
+            round,
+            pass1: row.pass1,
+            passk: row.passk,
+            problems: row.problems as u32,
+        });
+        self.store.set_heldout(&row)
     }
 
     async fn run_round(
@@ -526,7 +778,7 @@ fn parsed(puzzle: &PuzzleRow) -> Result<(Draft, Vec<PuzzleTest>), SelfplayError>
 }
 
 /// A seed from several parts (stable forever: stored results depend on it).
-fn derive(parts: &[u64]) -> u64 {
+pub(crate) fn derive(parts: &[u64]) -> u64 {
     parts.iter().fold(0x5EED, |acc, &p| {
         mix(acc ^ mix(p.wrapping_add(0x9E37_79B9_7F4A_7C15)))
     })
@@ -686,6 +938,70 @@ fn model_worker(
                 return;
             }
         }
+    }
+}
+
+/// The models currently loaded, one per distinct spec.
+struct Held<'a> {
+    opener: &'a mut dyn ModelOpener,
+    open: Vec<(String, Box<dyn Generator>)>,
+}
+
+impl<'a> Held<'a> {
+    fn new(opener: &'a mut dyn ModelOpener) -> Self {
+        Held {
+            opener,
+            open: Vec::new(),
+        }
+    }
+
+    /// Keeps exactly the models `specs` names loaded: drops the others (first, to free their
+    /// memory), then opens what is missing.
+    fn hold(&mut self, specs: &[&str]) -> Result<(), SelfplayError> {
+        self.open.retain(|(spec, _)| specs.contains(&spec.as_str()));
+        for spec in specs {
+            if !self.open.iter().any(|(s, _)| s == spec) {
+                let model = self.opener.open(spec)?;
+                self.open.push((spec.to_string(), model));
+            }
+        }
+        Ok(())
+    }
+
+    /// A held model.
+    fn get(&mut self, spec: &str) -> Result<&mut (dyn Generator + 'static), SelfplayError> {
+        self.open
+            .iter_mut()
+            .find(|(s, _)| s == spec)
+            .map(|(_, model)| &mut **model)
+            .ok_or_else(|| SelfplayError::Config(format!("model `{spec}` is not loaded")))
+    }
+
+    /// The proposer and, when it is another model, the solver (both must be held).
+    #[allow(clippy::type_complexity)]
+    fn pair(
+        &mut self,
+        proposer: &str,
+        solver: &str,
+    ) -> Result<
+        (
+            &mut (dyn Generator + 'static),
+            Option<&mut (dyn Generator + 'static)>,
+        ),
+        SelfplayError,
+    > {
+        let mut found_proposer = None;
+        let mut found_solver = None;
+        for (spec, model) in self.open.iter_mut() {
+            if spec == proposer {
+                found_proposer = Some(&mut **model);
+            } else if spec == solver {
+                found_solver = Some(&mut **model);
+            }
+        }
+        let proposer = found_proposer
+            .ok_or_else(|| SelfplayError::Config(format!("model `{proposer}` is not loaded")))?;
+        Ok((proposer, found_solver))
     }
 }
 

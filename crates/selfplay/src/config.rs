@@ -119,6 +119,105 @@ impl LimitsConfig {
     }
 }
 
+/// How the tuned models of the next round start.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TrainMode {
+    /// ReST-EM: each round trains fresh adapters on the base model with all data so far.
+    Restart,
+    /// Each round continues the previous round's adapters on that round's new data only.
+    Continue,
+}
+
+/// The two roles a campaign trains.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TrainRole {
+    /// Writes puzzles; trained on valid, learnable puzzles.
+    Proposer,
+    /// Solves puzzles; trained on verified solutions.
+    Solver,
+}
+
+impl TrainRole {
+    /// The name used in the store, paths and reports.
+    pub fn name(self) -> &'static str {
+        match self {
+            TrainRole::Proposer => "proposer",
+            TrainRole::Solver => "solver",
+        }
+    }
+
+    /// The role called `name`.
+    pub fn parse(name: &str) -> Option<TrainRole> {
+        match name {
+            "proposer" => Some(TrainRole::Proposer),
+            "solver" => Some(TrainRole::Solver),
+            _ => None,
+        }
+    }
+}
+
+/// Fine-tuning between rounds (LoRA on each role's accumulated verified data).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct TrainingConfig {
+    /// Train after each round; the next round samples with the tuned models.
+    pub enabled: bool,
+    /// Roles trained.
+    pub roles: Vec<TrainRole>,
+    /// Restart from the base each round (all data so far) or continue (new data only).
+    pub mode: TrainMode,
+    /// Passes over the data.
+    pub epochs: usize,
+    /// Peak learning rate.
+    pub learning_rate: f64,
+    /// LoRA rank.
+    pub lora_rank: usize,
+    /// LoRA alpha (updates are scaled by alpha / rank).
+    pub lora_alpha: f64,
+    /// Longer examples (tokens) are left out.
+    pub max_seq_len: usize,
+    /// Weight type of the merged models: `bf16` or `f32`.
+    pub weights: String,
+}
+
+impl Default for TrainingConfig {
+    fn default() -> Self {
+        TrainingConfig {
+            enabled: true,
+            roles: vec![TrainRole::Solver, TrainRole::Proposer],
+            mode: TrainMode::Restart,
+            epochs: 2,
+            learning_rate: 2e-4,
+            lora_rank: 8,
+            lora_alpha: 16.0,
+            max_seq_len: 1024,
+            weights: "bf16".into(),
+        }
+    }
+}
+
+/// The solver's score on the seed set's `heldout` split, measured before round 1 and after
+/// each round's training, with the same seed and sampling every time.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct HeldoutConfig {
+    /// Samples per problem (pass@1 and pass@k for k up to this); 0 turns the evaluation off.
+    pub samples: usize,
+    /// Most problems evaluated (0: all), taken in the set's order.
+    pub max_problems: usize,
+}
+
+impl Default for HeldoutConfig {
+    fn default() -> Self {
+        HeldoutConfig {
+            samples: 5,
+            max_problems: 0,
+        }
+    }
+}
+
 /// Everything a campaign needs; stored with the campaign so a resume uses the same settings.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -157,6 +256,10 @@ pub struct CampaignConfig {
     pub solver: RoleConfig,
     /// Limits for puzzles and attempts.
     pub limits: LimitsConfig,
+    /// Fine-tuning between rounds.
+    pub training: TrainingConfig,
+    /// Held-out evaluation of the solver.
+    pub heldout: HeldoutConfig,
 }
 
 impl Default for CampaignConfig {
@@ -179,6 +282,8 @@ impl Default for CampaignConfig {
             proposer: RoleConfig::with_tokens(640),
             solver: RoleConfig::with_tokens(400),
             limits: LimitsConfig::default(),
+            training: TrainingConfig::default(),
+            heldout: HeldoutConfig::default(),
         }
     }
 }
@@ -253,6 +358,15 @@ impl CampaignConfig {
         if !(0.0..=1.0).contains(&self.near_duplicate_threshold) {
             return fail("`near_duplicate_threshold` must be between 0 and 1");
         }
+        let t = &self.training;
+        if t.epochs == 0 || t.lora_rank == 0 || t.learning_rate <= 0.0 || t.max_seq_len < 2 {
+            return fail(
+                "`training.epochs`, `lora_rank`, `learning_rate` and `max_seq_len` must be positive",
+            );
+        }
+        if !matches!(t.weights.as_str(), "bf16" | "f32") {
+            return fail("`training.weights` must be \"bf16\" or \"f32\"");
+        }
         Ok(())
     }
 }
@@ -315,6 +429,31 @@ min_tests = 3
 max_tests = 10
 # Largest test input or expected output kept, bytes.
 max_test_bytes = 1048576
+
+[training]
+# Fine-tune after each round (LoRA; local models only): the solver on the verified solutions,
+# the proposer on the valid, learnable puzzles. The next round samples with the tuned models,
+# written as Hugging Face folders under DIR/models/round-N/.
+enabled = true
+roles = ["solver", "proposer"]
+# "restart": fresh adapters on the base model, all data so far, every round (ReST-EM);
+# "continue": the previous round's adapters, trained further on the new round's data.
+mode = "restart"
+epochs = 2
+learning_rate = 0.0002
+lora_rank = 8
+lora_alpha = 16.0
+# Longer training examples (tokens) are left out.
+max_seq_len = 1024
+# Merged weights: "bf16" (half the disk) or "f32".
+weights = "bf16"
+
+[heldout]
+# The solver's pass@1 / pass@k on the seed set's heldout split, before round 1 and after each
+# round's training (same seed and sampling each time). 0 samples turns it off.
+samples = 5
+# Most problems evaluated (0: all of the split).
+max_problems = 0
 "#;
 
 #[cfg(test)]

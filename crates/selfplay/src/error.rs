@@ -37,6 +37,19 @@ pub enum SelfplayError {
     /// The seed set could not be read.
     #[error("seed set: {0}")]
     SeedSet(String),
+    /// Fine-tuning a role's model between rounds failed.
+    #[error("training the {role} after round {round}: {message}")]
+    Training {
+        /// The role.
+        role: String,
+        /// The round whose data it trained on.
+        round: u32,
+        /// What went wrong.
+        message: String,
+    },
+    /// Judging the held-out problems failed (the sandbox, not a solution).
+    #[error("held-out evaluation: {0}")]
+    Heldout(String),
 }
 
 impl SelfplayError {

@@ -13,15 +13,23 @@ pub fn write_datasets(store: &Store, dir: &Path) -> Result<Vec<PathBuf>, Selfpla
     let mut written = Vec::new();
     for kind in ["solver", "proposer"] {
         let path = dir.join(format!("{kind}.jsonl"));
-        let rows = store.dataset(kind)?;
-        let mut file =
-            tempfile::NamedTempFile::new_in(dir).map_err(|e| SelfplayError::io(dir, e))?;
-        for row in rows {
-            writeln!(file, "{row}").map_err(|e| SelfplayError::io(&path, e))?;
-        }
-        file.persist(&path)
-            .map_err(|e| SelfplayError::io(&path, e.error))?;
+        write_lines(&path, &store.dataset(kind)?)?;
         written.push(path);
     }
     Ok(written)
+}
+
+/// Writes `lines` to `path` atomically (its folder must exist).
+pub fn write_lines(path: &Path, lines: &[String]) -> Result<(), SelfplayError> {
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let mut file = tempfile::NamedTempFile::new_in(dir).map_err(|e| SelfplayError::io(dir, e))?;
+    for line in lines {
+        writeln!(file, "{line}").map_err(|e| SelfplayError::io(path, e))?;
+    }
+    file.persist(path)
+        .map_err(|e| SelfplayError::io(path, e.error))?;
+    Ok(())
 }

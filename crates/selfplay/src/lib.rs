@@ -12,29 +12,35 @@ mod config;
 mod dataset;
 mod error;
 mod export;
+mod heldout;
 mod judge;
 mod prompts;
 mod puzzle;
 mod report;
 mod similarity;
 mod store;
+mod tune;
 mod validate;
 mod verify;
 
 pub use campaign::{Campaign, Event, process_cpu_seconds};
 pub use config::{
-    CampaignConfig, DEFAULT_CONFIG_TOML, DEFAULT_TOPICS, LimitsConfig, PuzzleKind, RoleConfig,
+    CampaignConfig, DEFAULT_CONFIG_TOML, DEFAULT_TOPICS, HeldoutConfig, LimitsConfig, PuzzleKind,
+    RoleConfig, TrainMode, TrainRole, TrainingConfig,
 };
 pub use dataset::{messages_json, pick_solutions};
 pub use error::SelfplayError;
-pub use export::write_datasets;
+pub use export::{write_datasets, write_lines};
+pub use heldout::heldout_problems;
 pub use judge::{Attempt, NO_CODE, judge_attempt, score};
 pub use prompts::{Example, Examples, as_problem, propose_instruction, propose_prompt};
 pub use puzzle::{Draft, FormatProblem, P3Draft, StdioDraft, parse_reply, render_p3, render_stdio};
 pub use report::{BUCKETS, RoundSummary, render_text, summarize, write_report};
 pub use similarity::Fingerprint;
 pub use store::{
-    AttemptRow, DatasetRow, Decision, PuzzleRow, PuzzleScore, SCHEMA_VERSION, StageTime, Store,
+    AttemptRow, DatasetRow, Decision, HeldoutRow, ModelRow, PuzzleRow, PuzzleScore, SCHEMA_VERSION,
+    StageTime, Store,
 };
+pub use tune::{ModelOpener, TuneJob, Tuned, Tuner};
 pub use validate::{PuzzleTest, Rejection, Validation, validate};
 pub use verify::verify;

@@ -72,7 +72,7 @@ impl Examples {
 }
 
 /// The seed set's stdio and P3 parts (the project's layout), or the directory itself.
-fn seed_set_parts(seed_set: &Path) -> Vec<PathBuf> {
+pub(crate) fn seed_set_parts(seed_set: &Path) -> Vec<PathBuf> {
     let parts: Vec<PathBuf> = ["stdio", "p3"]
         .iter()
         .map(|p| seed_set.join(p))

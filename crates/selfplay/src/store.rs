@@ -10,8 +10,9 @@ use rusqlite::{Connection, OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 
-/// The schema this code reads and writes.
-pub const SCHEMA_VERSION: i64 = 1;
+/// The schema this code reads and writes (version 1 stores are upgraded in place: version 2
+/// only adds the `model` and `heldout` tables).
+pub const SCHEMA_VERSION: i64 = 2;
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -80,7 +81,64 @@ CREATE TABLE IF NOT EXISTS dataset (
     messages TEXT NOT NULL,
     UNIQUE (kind, puzzle_id, attempt_idx)
 );
+CREATE TABLE IF NOT EXISTS model (
+    round INTEGER NOT NULL,
+    role TEXT NOT NULL CHECK (role IN ('proposer', 'solver')),
+    spec TEXT NOT NULL,
+    examples INTEGER NOT NULL,
+    final_loss REAL,
+    seconds REAL NOT NULL,
+    PRIMARY KEY (round, role)
+);
+CREATE TABLE IF NOT EXISTS heldout (
+    round INTEGER PRIMARY KEY,
+    solver TEXT NOT NULL,
+    problems INTEGER NOT NULL,
+    samples INTEGER NOT NULL,
+    pass1 REAL NOT NULL,
+    passk REAL NOT NULL,
+    seconds REAL NOT NULL,
+    results TEXT NOT NULL
+);
 ";
+
+/// The model a role samples with in a round, when training produced it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ModelRow {
+    /// The round that samples with it (trained after the round before).
+    pub round: u32,
+    /// `proposer` or `solver`.
+    pub role: String,
+    /// What to open: a model folder (or, when training had no data, the previous model).
+    pub spec: String,
+    /// Training examples used (0: not trained, `spec` carried over).
+    pub examples: u64,
+    /// Last training loss.
+    pub final_loss: Option<f64>,
+    /// Seconds spent training and merging.
+    pub seconds: f64,
+}
+
+/// The solver's score on the held-out split at one point of the campaign.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HeldoutRow {
+    /// 0: before any training; N: with the solver trained after round N.
+    pub round: u32,
+    /// The solver evaluated.
+    pub solver: String,
+    /// Problems evaluated.
+    pub problems: u64,
+    /// Samples per problem (k of pass@k).
+    pub samples: u64,
+    /// Mean unbiased pass@1.
+    pub pass1: f64,
+    /// Mean pass@k with k = `samples`.
+    pub passk: f64,
+    /// Seconds spent (sampling and judging).
+    pub seconds: f64,
+    /// Per-problem accepted counts as JSON (`[{"id": .., "c": ..}]`).
+    pub results: String,
+}
 
 /// A proposal's outcome, as committed.
 #[derive(Debug, Clone, PartialEq)]
@@ -251,6 +309,15 @@ impl Store {
                     |r| r.get(0),
                 )
                 .optional()?;
+            if version.as_deref() == Some("1") {
+                // Version 2 adds tables only: create them and record the new version.
+                self.conn.execute_batch(SCHEMA)?;
+                self.conn.execute(
+                    "UPDATE meta SET value = ?1 WHERE key = 'schema_version'",
+                    [SCHEMA_VERSION.to_string()],
+                )?;
+                return Ok(());
+            }
             if version.as_deref() != Some(&SCHEMA_VERSION.to_string()) {
                 return Err(SelfplayError::Schema {
                     path: self.path.clone(),
@@ -601,12 +668,23 @@ impl Store {
 
     /// Dataset rows of `kind` (`solver` or `proposer`), in order, as JSON texts.
     pub fn dataset(&self, kind: &str) -> Result<Vec<String>, SelfplayError> {
+        self.dataset_rounds(kind, 0, u32::MAX)
+    }
+
+    /// The `kind` dataset rows of rounds `first..=last`, in the same order as [`Store::dataset`].
+    pub fn dataset_rounds(
+        &self,
+        kind: &str,
+        first: u32,
+        last: u32,
+    ) -> Result<Vec<String>, SelfplayError> {
         let mut stmt = self.conn.prepare(
             "SELECT d.messages FROM dataset d JOIN puzzle p ON p.id = d.puzzle_id
-             WHERE d.kind = ?1 ORDER BY p.round, p.slot, d.attempt_idx",
+             WHERE d.kind = ?1 AND p.round BETWEEN ?2 AND ?3
+             ORDER BY p.round, p.slot, d.attempt_idx",
         )?;
         let rows = stmt
-            .query_map([kind], |r| r.get(0))?
+            .query_map(params![kind, first, last], |r| r.get(0))?
             .collect::<Result<_, _>>()?;
         Ok(rows)
     }
@@ -695,6 +773,97 @@ impl Store {
         };
         Ok((count("solver")?, count("proposer")?))
     }
+}
+
+impl Store {
+    /// Records the model `row.role` samples with in `row.round` (replacing an earlier record).
+    pub fn set_model(&self, row: &ModelRow) -> Result<(), SelfplayError> {
+        self.conn.execute(
+            "INSERT OR REPLACE INTO model (round, role, spec, examples, final_loss, seconds)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![
+                row.round,
+                row.role,
+                row.spec,
+                row.examples as i64,
+                row.final_loss,
+                row.seconds
+            ],
+        )?;
+        Ok(())
+    }
+
+    /// The recorded model of `role` for `round`, if training produced one.
+    pub fn model(&self, round: u32, role: &str) -> Result<Option<ModelRow>, SelfplayError> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT round, role, spec, examples, final_loss, seconds FROM model
+                 WHERE round = ?1 AND role = ?2",
+                params![round, role],
+                model_row,
+            )
+            .optional()?)
+    }
+
+    /// Every recorded model, by round and role.
+    pub fn models(&self) -> Result<Vec<ModelRow>, SelfplayError> {
+        let mut stmt = self.conn.prepare(
+            "SELECT round, role, spec, examples, final_loss, seconds FROM model ORDER BY round, role",
+        )?;
+        let rows = stmt.query_map([], model_row)?;
+        Ok(rows.collect::<Result<Vec<_>, _>>()?)
+    }
+
+    /// Records a held-out evaluation (replacing an earlier one of the same round).
+    pub fn set_heldout(&self, row: &HeldoutRow) -> Result<(), SelfplayError> {
+        self.conn.execute(
+            "INSERT OR REPLACE INTO heldout (round, solver, problems, samples, pass1, passk, seconds, results)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            params![
+                row.round,
+                row.solver,
+                row.problems as i64,
+                row.samples as i64,
+                row.pass1,
+                row.passk,
+                row.seconds,
+                row.results
+            ],
+        )?;
+        Ok(())
+    }
+
+    /// Every held-out evaluation, by round.
+    pub fn heldout(&self) -> Result<Vec<HeldoutRow>, SelfplayError> {
+        let mut stmt = self.conn.prepare(
+            "SELECT round, solver, problems, samples, pass1, passk, seconds, results FROM heldout ORDER BY round",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok(HeldoutRow {
+                round: r.get(0)?,
+                solver: r.get(1)?,
+                problems: r.get::<_, i64>(2)? as u64,
+                samples: r.get::<_, i64>(3)? as u64,
+                pass1: r.get(4)?,
+                passk: r.get(5)?,
+                seconds: r.get(6)?,
+                results: r.get(7)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<Vec<_>, _>>()?)
+    }
+}
+
+fn model_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<ModelRow> {
+    Ok(ModelRow {
+        round: r.get(0)?,
+        role: r.get(1)?,
+        spec: r.get(2)?,
+        examples: r.get::<_, i64>(3)? as u64,
+        final_loss: r.get(4)?,
+        seconds: r.get(5)?,
+    })
 }
 
 fn add_time(
@@ -807,5 +976,42 @@ mod tests {
         drop(conn);
         let err = Store::open(&path).err().expect("refused");
         assert!(err.to_string().contains("schema version 99"), "{err}");
+    }
+
+    #[test]
+    fn version_1_stores_are_upgraded_in_place() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("campaign.db");
+        let store = Store::open(&path).unwrap();
+        store.start_round(1).unwrap();
+        drop(store);
+        let conn = Connection::open(&path).unwrap();
+        conn.execute_batch(
+            "DROP TABLE model; DROP TABLE heldout; UPDATE meta SET value = '1' WHERE key = 'schema_version'",
+        )
+        .unwrap();
+        drop(conn);
+        let store = Store::open(&path).expect("upgraded");
+        assert_eq!(store.rounds().unwrap(), vec![1]);
+        let row = ModelRow {
+            round: 2,
+            role: "solver".into(),
+            spec: "models/round-1/solver".into(),
+            examples: 3,
+            final_loss: Some(0.5),
+            seconds: 1.0,
+        };
+        store.set_model(&row).unwrap();
+        assert_eq!(store.model(2, "solver").unwrap(), Some(row));
+        drop(store);
+        let version: String = Connection::open(&path)
+            .unwrap()
+            .query_row(
+                "SELECT value FROM meta WHERE key = 'schema_version'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(version, SCHEMA_VERSION.to_string());
     }
 }

