@@ -19,8 +19,8 @@ use crucible_model::{
 };
 use crucible_sandbox::{Sandbox, SandboxConfig};
 use crucible_selfplay::{
-    Campaign, CampaignConfig, Event, HeldoutConfig, PuzzleKind, Store, TrainingConfig, summarize,
-    verify,
+    Campaign, CampaignConfig, Event, HeldoutConfig, PuzzleKind, Store, TrainingConfig,
+    TrainingSummary, summarize, verify, write_report,
 };
 use std::path::Path;
 
@@ -375,4 +375,16 @@ fn a_round_trains_merges_reloads_and_samples_the_small_model() {
             .iter()
             .any(|e| matches!(e, Event::Heldout { round: 1, .. }))
     );
+
+    let training = TrainingSummary::read(&store).expect("training summary");
+    let report = write_report(
+        &summarize(&store).expect("summary"),
+        &training,
+        "train",
+        &dir.path().join("report"),
+    )
+    .expect("report");
+    let text = std::fs::read_to_string(report).expect("report text");
+    assert!(text.contains("| after round 1 |"), "{text}");
+    assert!(dir.path().join("report/heldout.svg").is_file());
 }

@@ -6,10 +6,11 @@ use clap::{Args, Subcommand};
 use crucible_cli::wiring::{Loader, TrainTuner};
 use crucible_sandbox::{Sandbox, SandboxConfig};
 use crucible_selfplay::{
-    Campaign, CampaignConfig, DEFAULT_CONFIG_TOML, Event, Store, render_text, summarize, verify,
-    write_datasets, write_report,
+    Campaign, CampaignConfig, DEFAULT_CONFIG_TOML, Event, Store, TrainingSummary, heldout_label,
+    render_text, summarize, verify, write_datasets, write_report,
 };
 use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
+use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -104,7 +105,8 @@ pub fn execute(cmd: CampaignCommand) -> Result<std::process::ExitCode> {
         CampaignCommand::Report { dir } => {
             let store = open_store(&dir)?;
             let name = store.stored_config()?.map(|c| c.name).unwrap_or_default();
-            let path = write_report(&summarize(&store)?, &name, &dir.join("report"))?;
+            let training = TrainingSummary::read(&store)?;
+            let path = write_report(&summarize(&store)?, &training, &name, &dir.join("report"))?;
             println!("{}", path.display());
         }
         CampaignCommand::Verify { dir } => {
@@ -171,13 +173,16 @@ fn open_store(dir: &Path) -> Result<Store> {
 }
 
 fn status(dir: &Path, json: bool) -> Result<()> {
-    let summaries = summarize(&open_store(dir)?)?;
+    let store = open_store(dir)?;
+    let summaries = summarize(&store)?;
+    let training = TrainingSummary::read(&store)?;
     if json {
-        println!("{}", serde_json::to_string_pretty(&summaries)?);
+        let value = serde_json::json!({"rounds": summaries, "training": training});
+        println!("{}", serde_json::to_string_pretty(&value)?);
     } else if summaries.is_empty() {
         println!("no round started yet");
     } else {
-        print!("{}", render_text(&summaries));
+        print!("{}{}", render_text(&summaries), training.render_text());
     }
     Ok(())
 }
@@ -217,24 +222,19 @@ fn run(dir: &Path, config: Option<&CampaignConfig>) -> Result<()> {
         Campaign::store_path(dir).display()
     );
     let summaries = summarize(campaign.store())?;
-    print!("{}", render_text(&summaries));
-    let report = write_report(&summaries, &config.name, &dir.join("report"))?;
+    let training = TrainingSummary::read(campaign.store())?;
+    print!("{}{}", render_text(&summaries), training.render_text());
+    let report = write_report(&summaries, &training, &config.name, &dir.join("report"))?;
     println!("datasets: {}", dir.join("datasets").display());
     println!("report: {}", report.display());
     Ok(())
 }
 
-/// "before training" or "after round N".
-fn heldout_label(round: u32) -> String {
-    match round {
-        0 => "before training".into(),
-        n => format!("after round {n}"),
-    }
-}
-
-/// Two progress bars: proposals validated, valid puzzles judged.
+/// Two progress bars: proposals validated, valid puzzles judged. When stderr is not a
+/// terminal (a log file, CI) the bars are hidden and milestones are printed as lines instead.
 struct Progress {
     bars: MultiProgress,
+    lines: bool,
     proposed: ProgressBar,
     solved: ProgressBar,
     valid: u64,
@@ -257,11 +257,21 @@ impl Progress {
         let solved = bars.add(ProgressBar::new(0).with_style(style).with_prefix("solved"));
         Progress {
             bars,
+            lines: !std::io::stderr().is_terminal(),
             proposed,
             solved,
             valid: 0,
             accepted: 0,
             attempts,
+        }
+    }
+
+    /// A line above the bars, or on its own when there are none.
+    fn note(&self, line: String) {
+        if self.lines {
+            eprintln!("{line}");
+        } else {
+            let _ = self.bars.println(line);
         }
     }
 
@@ -272,7 +282,7 @@ impl Progress {
                 puzzles,
                 committed,
             } => {
-                let _ = self.bars.println(format!(
+                self.note(format!(
                     "round {round}: {puzzles} puzzles ({committed} done before)"
                 ));
                 self.proposed.set_length(u64::from(*puzzles));
@@ -282,13 +292,25 @@ impl Progress {
                 self.valid = 0;
                 self.accepted = 0;
             }
-            Event::PuzzleCommitted { rejection, .. } => {
+            Event::PuzzleCommitted {
+                round,
+                slot,
+                rejection,
+            } => {
                 self.proposed.inc(1);
                 if rejection.is_none() {
                     self.valid += 1;
                     self.solved.inc_length(1);
                 }
                 self.proposed.set_message(format!("{} valid", self.valid));
+                if self.lines {
+                    eprintln!(
+                        "round {round} puzzle {slot}: {}",
+                        rejection
+                            .as_deref()
+                            .map_or("valid".into(), |r| format!("rejected ({r})"))
+                    );
+                }
             }
             Event::PuzzleSolved {
                 accepted, attempts, ..
@@ -305,7 +327,10 @@ impl Progress {
                 ));
             }
             Event::RoundFinished { round } => {
-                let _ = self.bars.println(format!("round {round} finished"));
+                self.note(format!(
+                    "round {round} finished: {} valid puzzles, {} accepted attempts",
+                    self.valid, self.accepted
+                ));
             }
             Event::Training { round, role, line } => {
                 self.proposed
@@ -326,10 +351,10 @@ impl Progress {
                     ),
                     (n, None) => format!("{role}: trained on {n} examples after round {round}"),
                 };
-                let _ = self.bars.println(line);
+                self.note(line);
             }
             Event::HeldoutStarted { round, problems } => {
-                let _ = self.bars.println(format!(
+                self.note(format!(
                     "held-out evaluation {}: {problems} problems",
                     heldout_label(*round)
                 ));
@@ -340,7 +365,7 @@ impl Progress {
                 passk,
                 problems,
             } => {
-                let _ = self.bars.println(format!(
+                self.note(format!(
                     "held-out {}: pass@1 {:.3}, pass@k {:.3} on {problems} problems",
                     heldout_label(*round),
                     pass1,

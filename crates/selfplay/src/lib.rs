@@ -35,7 +35,9 @@ pub use heldout::heldout_problems;
 pub use judge::{Attempt, NO_CODE, judge_attempt, score};
 pub use prompts::{Example, Examples, as_problem, propose_instruction, propose_prompt};
 pub use puzzle::{Draft, FormatProblem, P3Draft, StdioDraft, parse_reply, render_p3, render_stdio};
-pub use report::{BUCKETS, RoundSummary, render_text, summarize, write_report};
+pub use report::{
+    BUCKETS, RoundSummary, TrainingSummary, heldout_label, render_text, summarize, write_report,
+};
 pub use similarity::Fingerprint;
 pub use store::{
     AttemptRow, DatasetRow, Decision, HeldoutRow, ModelRow, PuzzleRow, PuzzleScore, SCHEMA_VERSION,

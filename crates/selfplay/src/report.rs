@@ -1,7 +1,7 @@
 //! Per-round summaries (`crucible campaign status`) and the Markdown report with SVG charts.
 
 use crate::SelfplayError;
-use crate::store::{StageTime, Store};
+use crate::store::{HeldoutRow, ModelRow, StageTime, Store};
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -128,6 +128,185 @@ pub fn summarize(store: &Store) -> Result<Vec<RoundSummary>, SelfplayError> {
     Ok(out)
 }
 
+/// What training did: the models each round sampled with and the held-out curve.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct TrainingSummary {
+    /// Models training produced (or carried over), by round and role.
+    pub models: Vec<ModelRow>,
+    /// Held-out scores: before training (round 0) and after each round's training.
+    pub heldout: Vec<HeldoutRow>,
+}
+
+impl TrainingSummary {
+    /// Reads the summary from the store.
+    pub fn read(store: &Store) -> Result<Self, SelfplayError> {
+        Ok(TrainingSummary {
+            models: store.models()?,
+            heldout: store.heldout()?,
+        })
+    }
+
+    /// Plain-text lines for the terminal (empty when nothing was trained or evaluated).
+    pub fn render_text(&self) -> String {
+        let mut out = String::new();
+        for m in &self.models {
+            let _ = writeln!(out, "{}", model_line(m));
+        }
+        for h in &self.heldout {
+            let _ = writeln!(
+                out,
+                "held-out {}: pass@1 {:.3}, pass@{} {:.3} on {} problems ({:.0} s)",
+                heldout_label(h.round),
+                h.pass1,
+                h.samples,
+                h.passk,
+                h.problems,
+                h.seconds
+            );
+        }
+        out
+    }
+
+    /// The Markdown section, with the held-out chart written into `dir`.
+    fn markdown(&self, dir: &Path) -> Result<String, SelfplayError> {
+        let mut md = String::new();
+        if self.heldout.is_empty() && self.models.is_empty() {
+            return Ok(md);
+        }
+        md.push_str("\n## Training and held-out score\n\n");
+        if !self.heldout.is_empty() {
+            let path = dir.join("heldout.svg");
+            std::fs::write(&path, line_chart(&self.heldout))
+                .map_err(|e| SelfplayError::io(&path, e))?;
+            md.push_str("![held-out pass@k by round](heldout.svg)\n\n");
+            md.push_str("| solver | pass@1 | pass@k | problems × samples | seconds | model |\n");
+            md.push_str("|---|---:|---:|---:|---:|---|\n");
+            for h in &self.heldout {
+                let _ = writeln!(
+                    md,
+                    "| {} | {:.3} | {:.3} (k = {}) | {} × {} | {:.0} | `{}` |",
+                    heldout_label(h.round),
+                    h.pass1,
+                    h.passk,
+                    h.samples,
+                    h.problems,
+                    h.samples,
+                    h.seconds,
+                    h.solver
+                );
+            }
+        }
+        if !self.models.is_empty() {
+            md.push_str(
+                "\n| used in round | role | examples | final loss | train + merge s | model |\n",
+            );
+            md.push_str("|---:|---|---:|---:|---:|---|\n");
+            for m in &self.models {
+                let _ = writeln!(
+                    md,
+                    "| {} | {} | {} | {} | {:.0} | `{}` |",
+                    m.round,
+                    m.role,
+                    m.examples,
+                    m.final_loss.map_or("-".into(), |l| format!("{l:.4}")),
+                    m.seconds,
+                    m.spec
+                );
+            }
+        }
+        Ok(md)
+    }
+}
+
+/// "before training" or "after round N".
+pub fn heldout_label(round: u32) -> String {
+    match round {
+        0 => "before training".into(),
+        n => format!("after round {n}"),
+    }
+}
+
+fn model_line(m: &ModelRow) -> String {
+    match (m.examples, m.final_loss) {
+        (0, _) => format!(
+            "round {} {}: nothing to train on, {} carries over",
+            m.round, m.role, m.spec
+        ),
+        (n, loss) => format!(
+            "round {} {}: trained on {n} examples (final loss {}) in {:.0} s -> {}",
+            m.round,
+            m.role,
+            loss.map_or("-".into(), |l| format!("{l:.4}")),
+            m.seconds,
+            m.spec
+        ),
+    }
+}
+
+/// An SVG line chart of pass@1 and pass@k against the evaluation points.
+fn line_chart(rows: &[HeldoutRow]) -> String {
+    let (left, top, width, height) = (50.0, 30.0, 340.0, 150.0);
+    let step = width / (rows.len().max(2) - 1) as f64;
+    let point = |i: usize, v: f64| {
+        (
+            left + step * i as f64,
+            top + height * (1.0 - v.clamp(0.0, 1.0)),
+        )
+    };
+    let mut svg = format!(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"420\" height=\"230\" font-family=\"sans-serif\" font-size=\"11\">\
+         <text x=\"10\" y=\"16\" font-size=\"13\">Held-out pass@1 (blue) and pass@k (orange)</text>\
+         <line x1=\"{left}\" y1=\"{}\" x2=\"{}\" y2=\"{}\" stroke=\"#888\"/>\
+         <text x=\"10\" y=\"{}\">1.0</text><text x=\"10\" y=\"{}\">0.0</text>",
+        top + height,
+        left + width,
+        top + height,
+        top + 4.0,
+        top + height
+    );
+    for (values, colour) in [
+        (rows.iter().map(|r| r.pass1).collect::<Vec<_>>(), "#4a7bd0"),
+        (rows.iter().map(|r| r.passk).collect::<Vec<_>>(), "#d08a4a"),
+    ] {
+        let points: Vec<String> = values
+            .iter()
+            .enumerate()
+            .map(|(i, &v)| {
+                let (x, y) = point(i, v);
+                format!("{x:.1},{y:.1}")
+            })
+            .collect();
+        let _ = write!(
+            svg,
+            "<polyline fill=\"none\" stroke=\"{colour}\" stroke-width=\"2\" points=\"{}\"/>",
+            points.join(" ")
+        );
+        for (i, &v) in values.iter().enumerate() {
+            let (x, y) = point(i, v);
+            let _ = write!(
+                svg,
+                "<circle cx=\"{x:.1}\" cy=\"{y:.1}\" r=\"3\" fill=\"{colour}\"/><text x=\"{x:.1}\" y=\"{:.1}\" text-anchor=\"middle\">{v:.2}</text>",
+                y - 6.0
+            );
+        }
+    }
+    for (i, r) in rows.iter().enumerate() {
+        let (x, _) = point(i, 0.0);
+        let label = if r.round == 0 {
+            "base".to_string()
+        } else {
+            format!("r{}", r.round)
+        };
+        let _ = write!(
+            svg,
+            "<text x=\"{x:.1}\" y=\"{}\" text-anchor=\"middle\">{label}</text>",
+            top + height + 16.0
+        );
+    }
+    svg.push_str("</svg>\n");
+    svg
+}
+
 /// A plain-text summary for the terminal.
 pub fn render_text(summaries: &[RoundSummary]) -> String {
     let mut out = String::new();
@@ -181,6 +360,7 @@ pub fn render_text(summaries: &[RoundSummary]) -> String {
 /// Writes `report.md` and one solve-rate chart per round into `dir`; returns the report path.
 pub fn write_report(
     summaries: &[RoundSummary],
+    training: &TrainingSummary,
     name: &str,
     dir: &Path,
 ) -> Result<PathBuf, SelfplayError> {
@@ -232,6 +412,7 @@ pub fn write_report(
             t.propose, t.validate, t.solve, t.judge, t.wall, t.cpu
         );
     }
+    md.push_str(&training.markdown(dir)?);
     let path = dir.join("report.md");
     std::fs::write(&path, md).map_err(|e| SelfplayError::io(&path, e))?;
     Ok(path)
