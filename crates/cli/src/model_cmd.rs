@@ -1,4 +1,4 @@
-//! `crucible model list|fetch` and `crucible generate`.
+//! `crucible model list|fetch|convert` and `crucible generate`.
 
 use anyhow::{Context, Result, bail};
 use clap::{Args, Subcommand};
@@ -24,6 +24,17 @@ pub enum ModelCommand {
     Fetch {
         /// Model name (see `crucible model list`).
         name: String,
+        /// Models directory.
+        #[arg(long)]
+        dir: Option<PathBuf>,
+    },
+    /// Write a GGUF model (a known name or a .gguf file) as a Hugging Face folder with f32
+    /// weights, tokenizer and chat template, for tools that read that layout (PyTorch, PEFT).
+    Convert {
+        /// Model: a known name or a .gguf file.
+        model: String,
+        /// The folder to write.
+        out: PathBuf,
         /// Models directory.
         #[arg(long)]
         dir: Option<PathBuf>,
@@ -101,6 +112,13 @@ pub fn model(cmd: ModelCommand) -> Result<ExitCode> {
                 .with_context(|| format!("unknown model `{name}`; see `crucible model list`"))?;
             let path = crucible_model::fetch(&model, &dir, &mut |line| eprintln!("{line}"))?;
             println!("{}", path.display());
+        }
+        ModelCommand::Convert { model, out, dir } => {
+            let dir = dir.unwrap_or_else(default_models_dir);
+            let path = crucible_model::resolve_model(&model, &dir)?;
+            crucible_model::gguf_to_hf(&path, &out)
+                .with_context(|| format!("converting {}", path.display()))?;
+            println!("{}", out.display());
         }
     }
     Ok(ExitCode::SUCCESS)
