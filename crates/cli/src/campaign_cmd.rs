@@ -85,6 +85,12 @@ pub struct RunArgs {
     /// Master seed.
     #[arg(long)]
     seed: Option<u64>,
+    /// Do not fine-tune between rounds (nor evaluate on the held-out split).
+    #[arg(long)]
+    no_train: bool,
+    /// Held-out problems evaluated before training and after each round (0: all).
+    #[arg(long)]
+    heldout_problems: Option<usize>,
 }
 
 /// Runs a `campaign` subcommand.
@@ -157,6 +163,10 @@ fn run_config(args: &RunArgs) -> Result<CampaignConfig> {
     config.puzzles_per_round = args.puzzles.unwrap_or(config.puzzles_per_round);
     config.attempts = args.attempts.unwrap_or(config.attempts);
     config.seed = args.seed.unwrap_or(config.seed);
+    if args.no_train {
+        config.training.enabled = false;
+    }
+    config.heldout.max_problems = args.heldout_problems.unwrap_or(config.heldout.max_problems);
     if let Some(name) = args.dir.file_name() {
         config.name = name.to_string_lossy().into_owned();
     }
