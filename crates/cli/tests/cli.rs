@@ -187,3 +187,81 @@ fn an_unreachable_server_is_a_clear_error() {
         "{stderr}"
     );
 }
+
+/// `train`, then `train merge`, then `generate` from the merged folder: the fine-tuning path a
+/// user takes by hand, with the small model.
+#[test]
+fn train_merge_and_generate_from_the_merged_model() {
+    let model = crucible_model::TEST_MODEL;
+    if crucible_model::resolve_model(model, &crucible_model::default_models_dir()).is_err() {
+        eprintln!("skipped: {model} is not fetched (run ./setup.sh)");
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let data = dir.path().join("data.jsonl");
+    let rows: Vec<String> = [("2+2?", "4"), ("3*3?", "9"), ("Say hi.", "hi")]
+        .iter()
+        .map(|(q, a)| {
+            serde_json::json!({"messages": [
+                {"role": "user", "content": q},
+                {"role": "assistant", "content": a},
+            ]})
+            .to_string()
+        })
+        .collect();
+    std::fs::write(&data, rows.join("\n")).expect("data");
+    let (adapter, merged) = (dir.path().join("adapter"), dir.path().join("merged"));
+    let path = |p: &Path| p.to_str().expect("utf8").to_string();
+    let run = |args: &[&str]| {
+        let out = Command::new(env!("CARGO_BIN_EXE_crucible"))
+            .args(args)
+            .env("RAYON_NUM_THREADS", "1")
+            .output()
+            .expect("run crucible");
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        out
+    };
+    run(&[
+        "train",
+        "--data",
+        &path(&data),
+        "--base",
+        model,
+        "--out",
+        &path(&adapter),
+        "--epochs",
+        "1",
+        "--rank",
+        "4",
+        "--eval-fraction",
+        "0",
+    ]);
+    assert!(adapter.join("adapter_model.safetensors").is_file());
+    run(&[
+        "train",
+        "merge",
+        "--base",
+        model,
+        "--adapter",
+        &path(&adapter),
+        "--out",
+        &path(&merged),
+    ]);
+    assert!(merged.join("config.json").is_file());
+    let out = run(&[
+        "generate",
+        "--model",
+        &path(&merged),
+        "--prompt",
+        "2+2?",
+        "--temperature",
+        "0",
+        "--max-tokens",
+        "8",
+    ]);
+    assert!(!String::from_utf8_lossy(&out.stdout).trim().is_empty());
+}
