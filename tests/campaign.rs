@@ -75,7 +75,10 @@ fn check_consistent(dir: &Path, config: &CampaignConfig) {
         }
     }
     assert_eq!(
-        rounds.iter().map(|r| r.verified_pairs).sum::<u64>(),
+        rounds
+            .iter()
+            .map(|r| r.verified_pairs + r.seed_verified_pairs)
+            .sum::<u64>(),
         verified
     );
     for kind in ["solver", "proposer"] {
@@ -202,6 +205,7 @@ fn scripted_config() -> CampaignConfig {
         batch: 4,
         seed_set: seed_set(),
         seed: 3,
+        seed_tasks_per_round: 2,
         ..CampaignConfig::default()
     }
 }
@@ -235,6 +239,8 @@ fn scripted_campaign_scores_exports_and_resumes_after_a_failure() {
             "{expected} not in {reasons:?}"
         );
     }
+    // Seed tasks are attempted and judged each round, outside the proposal counts.
+    assert!(rounds.iter().all(|r| r.seed_tasks == 2), "{rounds:?}");
     let valid: u64 = rounds.iter().map(|r| r.valid).sum();
     let learnable: u64 = rounds.iter().map(|r| r.learnable).sum();
     assert!(

@@ -12,6 +12,7 @@ use crate::heldout::heldout_problems;
 use crate::judge::{Attempt, judge_attempt, score};
 use crate::prompts::{Examples, PROPOSER_SYSTEM, as_problem, propose_prompt};
 use crate::puzzle::{Draft, parse_reply};
+use crate::seed_tasks::{SeedTask, seed_tasks, window};
 use crate::similarity::{Fingerprint, mix};
 use crate::store::{AttemptRow, HeldoutRow, ModelRow, PuzzleRow, StageTime, Store};
 use crate::tune::{ModelOpener, TuneJob, Tuner};
@@ -112,6 +113,7 @@ pub struct Campaign {
     config: CampaignConfig,
     sandbox: Sandbox,
     examples: Examples,
+    seed_tasks: Vec<SeedTask>,
 }
 
 impl Campaign {
@@ -145,12 +147,17 @@ impl Campaign {
             }
         };
         let examples = Examples::load(Path::new(&config.seed_set), config.language)?;
+        let seed_tasks = match config.seed_tasks_per_round {
+            0 => Vec::new(),
+            _ => seed_tasks(Path::new(&config.seed_set), config.language)?,
+        };
         Ok(Campaign {
             dir: dir.to_path_buf(),
             store,
             config,
             sandbox,
             examples,
+            seed_tasks,
         })
     }
 
@@ -432,6 +439,7 @@ impl Campaign {
             queue.push(proposal.job(&self.config), false);
             meta.insert(slot, proposal);
         }
+        self.commit_seed_tasks(round)?;
         let mut outstanding = 0usize;
         for puzzle in self.store.unsolved(round)? {
             queue.push(self.solve_job(&puzzle)?, true);
@@ -488,6 +496,41 @@ impl Campaign {
         clock.lap(&mut time);
         let rows = self.dataset_rows(round)?;
         self.store.finish_round(round, &rows, &time)?;
+        Ok(())
+    }
+
+    /// Commits round `round`'s seed tasks (once: a resumed round finds them committed), in the
+    /// slots after the proposals'.
+    fn commit_seed_tasks(&mut self, round: u32) -> Result<(), SelfplayError> {
+        let per_round = self.config.seed_tasks_per_round as usize;
+        let rows: Vec<PuzzleRow> = window(&self.seed_tasks, round, per_round)
+            .into_iter()
+            .enumerate()
+            .map(|(i, task)| PuzzleRow {
+                id: 0,
+                round,
+                slot: self.config.puzzles_per_round + i as u32,
+                kind: task.kind.name().into(),
+                topic: format!("seed set: {}", task.id),
+                difficulty: task.difficulty.clone(),
+                seed: 0,
+                prompt: String::new(),
+                reply: String::new(),
+                rejection: None,
+                title: match &task.draft {
+                    Draft::Stdio(d) => Some(d.title.clone()),
+                    Draft::P3(_) => Some(task.id.clone()),
+                },
+                statement: Some(task.draft.fingerprint_text().to_string()),
+                draft: serde_json::to_string(&task.draft).ok(),
+                tests: serde_json::to_string(&task.tests).ok(),
+                fingerprint: None,
+                seed_task: true,
+            })
+            .collect();
+        for row in rows {
+            self.store.commit_puzzle(&row, &StageTime::default())?;
+        }
         Ok(())
     }
 
@@ -674,6 +717,7 @@ impl Campaign {
             draft: None,
             tests: None,
             fingerprint: None,
+            seed_task: false,
         };
         match outcome {
             Err(r) => row.rejection = Some((r.reason.to_string(), r.detail)),
@@ -749,6 +793,9 @@ impl Campaign {
                 lang,
                 self.config.max_pairs_per_puzzle as usize,
             ));
+            if puzzle.seed_task {
+                continue;
+            }
             rows.extend(proposer_row(
                 &puzzle,
                 &draft,

@@ -232,6 +232,9 @@ pub struct CampaignConfig {
     pub puzzles_per_round: u32,
     /// Solutions the solver writes per valid puzzle (k).
     pub attempts: u32,
+    /// Seed-set `train` problems the solver also attempts each round (0: none); their verified
+    /// solutions join the solver's training data (never the proposer's).
+    pub seed_tasks_per_round: u32,
     /// Most solver training examples kept per puzzle (m).
     pub max_pairs_per_puzzle: u32,
     /// Puzzle kinds, proposed in turn.
@@ -270,6 +273,7 @@ impl Default for CampaignConfig {
             rounds: 1,
             puzzles_per_round: 8,
             attempts: 8,
+            seed_tasks_per_round: 0,
             max_pairs_per_puzzle: 2,
             kinds: vec![PuzzleKind::Stdio, PuzzleKind::P3],
             language: Language::Python,
@@ -383,6 +387,10 @@ seed = 0
 rounds = 1
 puzzles_per_round = 8
 attempts = 8
+# Seed-set train problems the solver also attempts each round, k times each (STaR / ReST-EM on
+# problems with known tests); a window that moves on each round. Their verified solutions join
+# the solver's training data — useful when the proposer's puzzles are rarely valid. 0: none.
+seed_tasks_per_round = 0
 # Most solver training examples kept per puzzle (m); the most different accepted solutions win.
 max_pairs_per_puzzle = 2
 # Puzzle kinds, proposed in turn: "stdio" (statement + reference + tests) and "p3" (sat/sol).

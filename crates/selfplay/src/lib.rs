@@ -17,6 +17,7 @@ mod judge;
 mod prompts;
 mod puzzle;
 mod report;
+mod seed_tasks;
 mod similarity;
 mod store;
 mod tune;
@@ -38,6 +39,7 @@ pub use puzzle::{Draft, FormatProblem, P3Draft, StdioDraft, parse_reply, render_
 pub use report::{
     BUCKETS, RoundSummary, TrainingSummary, heldout_label, render_text, summarize, write_report,
 };
+pub use seed_tasks::{SeedTask, seed_tasks};
 pub use similarity::Fingerprint;
 pub use store::{
     AttemptRow, DatasetRow, Decision, HeldoutRow, ModelRow, PuzzleRow, PuzzleScore, SCHEMA_VERSION,

@@ -29,8 +29,14 @@ pub struct RoundSummary {
     pub histogram: [u64; 6],
     /// Puzzles with 0 < solve rate < 1.
     pub learnable: u64,
-    /// Accepted attempts (verified statement–solution pairs).
+    /// Accepted attempts at proposed puzzles (verified statement–solution pairs).
     pub verified_pairs: u64,
+    /// Seed-set problems the solver attempted (seed tasks).
+    pub seed_tasks: u64,
+    /// Seed tasks with at least one accepted attempt.
+    pub seed_solved: u64,
+    /// Accepted attempts at seed tasks.
+    pub seed_verified_pairs: u64,
     /// Solver training examples kept.
     pub solver_examples: u64,
     /// Proposer training examples kept.
@@ -106,6 +112,17 @@ pub fn summarize(store: &Store) -> Result<Vec<RoundSummary>, SelfplayError> {
             ..RoundSummary::default()
         };
         for puzzle in store.puzzles(round)? {
+            if puzzle.seed_task {
+                let accepted = store
+                    .attempts(puzzle.id)?
+                    .iter()
+                    .filter(|a| a.accepted())
+                    .count() as u64;
+                s.seed_tasks += 1;
+                s.seed_solved += u64::from(accepted > 0);
+                s.seed_verified_pairs += accepted;
+                continue;
+            }
             s.proposed += 1;
             match &puzzle.rejection {
                 Some((reason, _)) => *s.rejected.entry(reason.clone()).or_default() += 1,
@@ -335,6 +352,13 @@ pub fn render_text(summaries: &[RoundSummary]) -> String {
             .map(|(b, n)| format!("{b}: {n}"))
             .collect();
         let _ = writeln!(out, "  solve rate: {}", hist.join("  "));
+        if s.seed_tasks > 0 {
+            let _ = writeln!(
+                out,
+                "  seed tasks: {} attempted, {} solved, {} verified pairs",
+                s.seed_tasks, s.seed_solved, s.seed_verified_pairs
+            );
+        }
         let t = &s.time;
         let _ = writeln!(
             out,
@@ -401,6 +425,13 @@ pub fn write_report(
             "\n## Round {}\n\n![solve-rate histogram]({chart})\n\n",
             s.round
         );
+        if s.seed_tasks > 0 {
+            let _ = writeln!(
+                md,
+                "Seed tasks: {} attempted, {} solved, {} verified pairs.\n",
+                s.seed_tasks, s.seed_solved, s.seed_verified_pairs
+            );
+        }
         md.push_str("| rejection reason | count |\n|---|---:|\n");
         for (reason, n) in &s.rejected {
             let _ = writeln!(md, "| {reason} | {n} |");

@@ -10,9 +10,9 @@ use rusqlite::{Connection, OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 
-/// The schema this code reads and writes (version 1 stores are upgraded in place: version 2
-/// only adds the `model` and `heldout` tables).
-pub const SCHEMA_VERSION: i64 = 2;
+/// The schema this code reads and writes. Older stores are upgraded in place: version 2 added
+/// the `model` and `heldout` tables, version 3 the puzzle's `origin`.
+pub const SCHEMA_VERSION: i64 = 3;
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -57,6 +57,7 @@ CREATE TABLE IF NOT EXISTS puzzle (
     reward_azr REAL,
     reward_sqlm REAL,
     discrimination REAL,
+    origin TEXT NOT NULL DEFAULT 'proposed' CHECK (origin IN ('proposed', 'seed')),
     UNIQUE (round, slot)
 );
 CREATE TABLE IF NOT EXISTS attempt (
@@ -173,6 +174,9 @@ pub struct PuzzleRow {
     pub tests: Option<String>,
     /// Fingerprint of the statement.
     pub fingerprint: Option<Fingerprint>,
+    /// A seed-set problem given to the solver (not a proposal): no proposer data, not counted
+    /// among proposals.
+    pub seed_task: bool,
 }
 
 /// One judged attempt.
@@ -309,13 +313,17 @@ impl Store {
                     |r| r.get(0),
                 )
                 .optional()?;
-            if version.as_deref() == Some("1") {
-                // Version 2 adds tables only: create them and record the new version.
-                self.conn.execute_batch(SCHEMA)?;
-                self.conn.execute(
-                    "UPDATE meta SET value = ?1 WHERE key = 'schema_version'",
-                    [SCHEMA_VERSION.to_string()],
-                )?;
+            if matches!(version.as_deref(), Some("1" | "2")) {
+                // Versions 2 and 3 add tables and a column with a default: add them and record
+                // the new version, in one transaction.
+                self.conn.execute_batch(&format!(
+                    "BEGIN;
+                     ALTER TABLE puzzle ADD COLUMN origin TEXT NOT NULL DEFAULT 'proposed'
+                         CHECK (origin IN ('proposed', 'seed'));
+                     {SCHEMA}
+                     UPDATE meta SET value = '{SCHEMA_VERSION}' WHERE key = 'schema_version';
+                     COMMIT;"
+                ))?;
                 return Ok(());
             }
             if version.as_deref() != Some(&SCHEMA_VERSION.to_string()) {
@@ -424,8 +432,8 @@ impl Store {
         };
         let inserted = tx.execute(
             "INSERT OR IGNORE INTO puzzle (round, slot, kind, topic, difficulty, seed, prompt, reply,
-                 status, reason, detail, title, statement, draft, tests, hash, minhash)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
+                 status, reason, detail, title, statement, draft, tests, hash, minhash, origin)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)",
             params![
                 row.round,
                 row.slot,
@@ -444,6 +452,7 @@ impl Store {
                 row.tests,
                 row.fingerprint.as_ref().map(|f| f.hash.clone()),
                 row.fingerprint.as_ref().map(Fingerprint::minhash_bytes),
+                if row.seed_task { "seed" } else { "proposed" },
             ],
         )?;
         if inserted == 1 {
@@ -557,7 +566,7 @@ impl Store {
     fn puzzles_where(&self, condition: &str, value: i64) -> Result<Vec<PuzzleRow>, SelfplayError> {
         let sql = format!(
             "SELECT id, round, slot, kind, topic, difficulty, seed, prompt, reply, reason, detail,
-                    title, statement, draft, tests, hash, minhash
+                    title, statement, draft, tests, hash, minhash, origin
              FROM puzzle WHERE {condition} ORDER BY slot"
         );
         let mut stmt = self.conn.prepare(&sql)?;
@@ -584,6 +593,7 @@ impl Store {
                     tests: r.get(14)?,
                     fingerprint: hash
                         .map(|h| Fingerprint::from_parts(h, &minhash.unwrap_or_default())),
+                    seed_task: r.get::<_, String>(17)? == "seed",
                 })
             })?
             .collect::<Result<_, _>>()?;
@@ -902,6 +912,7 @@ mod tests {
             draft: None,
             tests: None,
             fingerprint: valid.then(|| Fingerprint::of("Read n, print n.")),
+            seed_task: false,
         }
     }
 
@@ -982,17 +993,24 @@ mod tests {
     fn version_1_stores_are_upgraded_in_place() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("campaign.db");
-        let store = Store::open(&path).unwrap();
+        let mut store = Store::open(&path).unwrap();
         store.start_round(1).unwrap();
+        store
+            .commit_puzzle(&row(0, true), &StageTime::default())
+            .unwrap();
         drop(store);
         let conn = Connection::open(&path).unwrap();
         conn.execute_batch(
-            "DROP TABLE model; DROP TABLE heldout; UPDATE meta SET value = '1' WHERE key = 'schema_version'",
+            "DROP TABLE model; DROP TABLE heldout; ALTER TABLE puzzle DROP COLUMN origin;
+             UPDATE meta SET value = '1' WHERE key = 'schema_version'",
         )
         .unwrap();
         drop(conn);
         let store = Store::open(&path).expect("upgraded");
         assert_eq!(store.rounds().unwrap(), vec![1]);
+        let kept = store.puzzles(1).unwrap();
+        assert_eq!(kept.len(), 1);
+        assert!(!kept[0].seed_task);
         let row = ModelRow {
             round: 2,
             role: "solver".into(),

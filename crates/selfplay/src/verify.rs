@@ -20,7 +20,11 @@ pub fn verify(dir: &Path) -> Result<Vec<String>, SelfplayError> {
         }
         let finished = store.round_finished(round)?;
         let puzzles = store.puzzles(round)?;
-        let slots: Vec<u32> = puzzles.iter().map(|p| p.slot).collect();
+        let slots: Vec<u32> = puzzles
+            .iter()
+            .filter(|p| !p.seed_task)
+            .map(|p| p.slot)
+            .collect();
         if finished && slots != (0..config.puzzles_per_round).collect::<Vec<_>>() {
             problems.push(format!("finished round {round} has slots {slots:?}"));
         }
