@@ -78,6 +78,18 @@ impl TrainTuner {
 }
 
 impl Tuner for TrainTuner {
+    fn check(&self, base: &str) -> Result<(), String> {
+        match resolve_model(base, &self.models_dir) {
+            Ok(path) if !path.is_file() => Err(format!(
+                "{} is not a .gguf file: training starts from a GGUF base model",
+                path.display()
+            )),
+            // A known model not downloaded yet is fetched when the round opens it.
+            Ok(_) | Err(ModelError::NotFetched { .. }) => Ok(()),
+            Err(e) => Err(e.to_string()),
+        }
+    }
+
     fn tune(&mut self, job: &TuneJob<'_>, progress: &mut dyn FnMut(&str)) -> Result<Tuned, String> {
         let base = resolve_model(job.base, &self.models_dir).map_err(|e| e.to_string())?;
         if !base.is_file() {

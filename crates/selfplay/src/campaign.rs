@@ -187,6 +187,9 @@ impl Campaign {
             .map_err(|e| SelfplayError::io(&self.dir, e))?;
         let mut held = Held::new(models);
         let training = self.config.training.enabled && tuner.is_some();
+        if let (true, Some(tuner)) = (training, tuner.as_deref()) {
+            self.check_trainable(tuner)?;
+        }
         if training {
             self.heldout_after(0, &mut held, &runtime, on_event)?;
         }
@@ -203,6 +206,7 @@ impl Campaign {
                 held.hold(&[])?;
                 self.train_after(round, tuner, on_event)?;
                 self.heldout_after(round, &mut held, &runtime, on_event)?;
+                self.remove_unused_models(round)?;
             }
         }
         Ok(())
@@ -248,6 +252,46 @@ impl Campaign {
             TrainRole::Proposer => self.config.proposer.model.clone(),
             TrainRole::Solver => self.config.solver.model.clone(),
         })
+    }
+
+    /// Fails early when a trained role's model cannot be trained.
+    fn check_trainable(&self, tuner: &dyn Tuner) -> Result<(), SelfplayError> {
+        for role in &self.config.training.roles {
+            let base = match role {
+                TrainRole::Proposer => &self.config.proposer.model,
+                TrainRole::Solver => &self.config.solver.model,
+            };
+            if crucible_model::is_url(base) {
+                continue;
+            }
+            tuner
+                .check(base)
+                .map_err(|message| SelfplayError::Training {
+                    role: role.name().to_string(),
+                    round: 0,
+                    message: format!(
+                        "{message} (set `training.enabled = false` or train another model)"
+                    ),
+                })?;
+        }
+        Ok(())
+    }
+
+    /// Removes the merged model folders of rounds up to `round` that no later round samples
+    /// with (about 1 GB each for the 0.5B model); their adapters and training data stay, and
+    /// `crucible train merge` rebuilds them.
+    fn remove_unused_models(&self, round: u32) -> Result<(), SelfplayError> {
+        let (proposer, solver) = self.round_models(round + 1)?;
+        for r in 1..=round {
+            for role in [TrainRole::Proposer, TrainRole::Solver] {
+                let model = self.role_dir(r, role).join("model");
+                let spec = model.to_string_lossy();
+                if model.is_dir() && spec != proposer && spec != solver {
+                    std::fs::remove_dir_all(&model).map_err(|e| SelfplayError::io(&model, e))?;
+                }
+            }
+        }
+        Ok(())
     }
 
     /// Trains each configured role on its data after `round` (skipping roles already done);

@@ -57,6 +57,13 @@ pub struct Tuned {
 
 /// Fine-tunes a role's model between rounds.
 pub trait Tuner {
+    /// Whether `base` (a role's configured model) can be trained; checked before round 1 so a
+    /// campaign does not stop after hours at its first training step. URLs are never asked.
+    fn check(&self, base: &str) -> Result<(), String> {
+        let _ = base;
+        Ok(())
+    }
+
     /// Runs `job`; `progress` receives human-readable lines (loss, tokens/s). An `Err` stops
     /// the campaign (resuming retries the job).
     fn tune(&mut self, job: &TuneJob<'_>, progress: &mut dyn FnMut(&str)) -> Result<Tuned, String>;
