@@ -45,10 +45,30 @@ pub fn load_verified(path: &Path) -> Result<Vec<u8>, SandboxError> {
 }
 
 /// The argument vector that runs `source` with the interpreter: isolated mode (no environment
-/// variables, no user site), unbuffered binary stdio is not forced (buffered output is faster).
+/// variables, no user site) without the `site` module (`-S`: about 14 % of the interpreter's
+/// start-up), through [`DRIVER`]; stdio stays buffered (faster).
 pub fn argv(source: &str) -> Vec<String> {
-    vec!["python".into(), "-I".into(), "-c".into(), source.into()]
+    vec![
+        "python".into(),
+        "-I".into(),
+        "-S".into(),
+        "-c".into(),
+        DRIVER.into(),
+        source.into(),
+    ]
 }
+
+/// Runs the program given as `sys.argv[1]` as `__main__` in a fresh namespace, under the file
+/// name `<string>` (as `python -c` does). Without `site`, the builtins `exit` and `quit` would be
+/// missing, and programs call them: they are defined first, as `sys.exit`. `sys.argv` ends as
+/// `['-c']`, as with `python -c SOURCE`.
+pub const DRIVER: &str = "import builtins as _b, sys as _s
+_b.exit = _b.quit = _s.exit
+_c = compile(_s.argv.pop(1), '<string>', 'exec')
+_g = {'__name__': '__main__', '__builtins__': _b}
+del _b, _s
+exec(_c, _g)
+";
 
 /// A script that only compiles the solution (read from stdin): a syntax error becomes a
 /// compile error before any test runs.
