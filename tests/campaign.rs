@@ -19,8 +19,8 @@ use crucible_model::{
 };
 use crucible_sandbox::{Sandbox, SandboxConfig};
 use crucible_selfplay::{
-    Campaign, CampaignConfig, Event, HeldoutConfig, PuzzleKind, Store, TrainingConfig,
-    TrainingSummary, summarize, verify, write_report,
+    Campaign, CampaignConfig, Event, HeldoutConfig, PuzzleKind, Store, TrainMode, TrainRole,
+    TrainingConfig, TrainingSummary, TuneJob, Tuned, Tuner, summarize, verify, write_report,
 };
 use std::path::Path;
 
@@ -139,9 +139,17 @@ impl Scripted {
         }
     }
 
-    /// Even samples are right, odd ones wrong (or without code).
+    /// Even samples are right, odd ones wrong (or without code). Seed-set stdin/stdout
+    /// problems are answered with their reference solution.
     fn attempt(prompt: &str, i: usize) -> String {
         let right = i.is_multiple_of(2);
+        if let Some((_, solution)) = seed_solutions()
+            .iter()
+            .find(|(statement, _)| prompt.contains(statement.as_str()))
+        {
+            let code = if right { solution.as_str() } else { "print(0)" };
+            return format!("```python\n{code}\n```");
+        }
         let code = if prompt.contains("twice its value") {
             if right {
                 "print(int(input()) * 2)"
@@ -196,6 +204,25 @@ impl Generator for Scripted {
     }
 }
 
+/// (statement, Python reference) of the seed set's stdin/stdout problems.
+fn seed_solutions() -> &'static Vec<(String, String)> {
+    static SOLUTIONS: std::sync::OnceLock<Vec<(String, String)>> = std::sync::OnceLock::new();
+    SOLUTIONS.get_or_init(|| {
+        let root = Path::new(&seed_set()).join("stdio");
+        let mut out = Vec::new();
+        for entry in std::fs::read_dir(root).expect("seed set").flatten() {
+            let read = |rel: &str| std::fs::read_to_string(entry.path().join(rel));
+            if let (Ok(statement), Ok(solution)) = (
+                read("problem_statement/problem.md"),
+                read("submissions/accepted/sol.py"),
+            ) {
+                out.push((statement.trim().to_string(), solution));
+            }
+        }
+        out
+    })
+}
+
 fn scripted_config() -> CampaignConfig {
     CampaignConfig {
         name: "scripted".into(),
@@ -205,7 +232,7 @@ fn scripted_config() -> CampaignConfig {
         batch: 4,
         seed_set: seed_set(),
         seed: 3,
-        seed_tasks_per_round: 2,
+        seed_tasks_per_round: 1,
         ..CampaignConfig::default()
     }
 }
@@ -240,16 +267,18 @@ fn scripted_campaign_scores_exports_and_resumes_after_a_failure() {
         );
     }
     // Seed tasks are attempted and judged each round, outside the proposal counts.
-    assert!(rounds.iter().all(|r| r.seed_tasks == 2), "{rounds:?}");
+    assert!(rounds.iter().all(|r| r.seed_tasks == 1), "{rounds:?}");
     let valid: u64 = rounds.iter().map(|r| r.valid).sum();
     let learnable: u64 = rounds.iter().map(|r| r.learnable).sum();
     assert!(
         valid >= 2 && learnable == valid,
         "{valid} valid, {learnable} learnable"
     );
-    // Two of four attempts pass each puzzle, with the same code: one solver example each.
+    // Two of four attempts pass each puzzle (and each stdin/stdout seed task), with the same
+    // code: one solver example each. Seed tasks give no proposer examples.
+    let seed_solved: u64 = rounds.iter().map(|r| r.seed_solved).sum();
     let solver_rows: u64 = rounds.iter().map(|r| r.solver_examples).sum();
-    assert_eq!(solver_rows, valid);
+    assert_eq!(solver_rows, valid + seed_solved);
     let proposer_rows: u64 = rounds.iter().map(|r| r.proposer_examples).sum();
     assert_eq!(proposer_rows, learnable);
     let kinds: Vec<String> = store
@@ -393,4 +422,100 @@ fn a_round_trains_merges_reloads_and_samples_the_small_model() {
     let text = std::fs::read_to_string(report).expect("report text");
     assert!(text.contains("| after round 1 |"), "{text}");
     assert!(dir.path().join("report/heldout.svg").is_file());
+}
+
+/// Records the jobs it is given and writes stand-in outputs (no real training).
+#[derive(Default)]
+struct RecordingTuner {
+    /// (role, round, training lines, continued from)
+    jobs: Vec<(String, u32, usize, Option<std::path::PathBuf>)>,
+}
+
+impl Tuner for RecordingTuner {
+    fn tune(&mut self, job: &TuneJob<'_>, progress: &mut dyn FnMut(&str)) -> Result<Tuned, String> {
+        progress("step 1/1");
+        let lines = std::fs::read_to_string(job.data)
+            .map_err(|e| e.to_string())?
+            .lines()
+            .count();
+        for (dir, file) in [
+            (job.adapter_dir, "adapter_config.json"),
+            (job.model_dir, "config.json"),
+        ] {
+            std::fs::create_dir_all(dir).map_err(|e| e.to_string())?;
+            std::fs::write(dir.join(file), "{}").map_err(|e| e.to_string())?;
+        }
+        self.jobs.push((
+            job.role.name().to_string(),
+            job.round,
+            lines,
+            job.init_adapter.map(Path::to_path_buf),
+        ));
+        Ok(Tuned {
+            examples: lines,
+            final_loss: Some(1.0),
+        })
+    }
+}
+
+/// The training schedule with scripted models and a recording tuner: what each round trains
+/// on (all data so far, or only the new round's when continuing), which adapter it continues,
+/// which model the next round opens, and which merged folders are removed.
+#[test]
+fn rounds_train_on_the_right_data_and_sample_with_the_new_models() {
+    for mode in [TrainMode::Restart, TrainMode::Continue] {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let mut config = scripted_config();
+        config.training.mode = mode;
+        config.training.roles = vec![TrainRole::Solver];
+        config.heldout = HeldoutConfig {
+            samples: 2,
+            max_problems: 2,
+        };
+        let mut opened = Vec::new();
+        let mut opener = |spec: &str| -> Result<Box<dyn Generator>, ModelError> {
+            opened.push(spec.to_string());
+            Ok(Box::new(Scripted {
+                served: 0,
+                fail_after: None,
+            }))
+        };
+        let mut tuner = RecordingTuner::default();
+        let mut campaign = Campaign::open(dir.path(), Some(&config), sandbox()).expect("campaign");
+        campaign
+            .run(&mut opener, Some(&mut tuner), &mut |_| {})
+            .expect("campaign runs");
+        drop(campaign);
+        check_consistent(dir.path(), &config);
+
+        let store = Store::open(&Campaign::store_path(dir.path())).expect("store");
+        let per_round: Vec<usize> = (1..=2)
+            .map(|r| store.dataset_rounds("solver", r, r).expect("rows").len())
+            .collect();
+        assert!(per_round.iter().all(|&n| n > 0), "{per_round:?}");
+        let round_dir = |r: u32| dir.path().join(format!("models/round-{r}/solver"));
+        assert_eq!(tuner.jobs.len(), 2, "{:?}", tuner.jobs);
+        assert_eq!(tuner.jobs[0], ("solver".into(), 1, per_round[0], None));
+        let (second_lines, continued) = match mode {
+            TrainMode::Restart => (per_round[0] + per_round[1], None),
+            TrainMode::Continue => (per_round[1], Some(round_dir(1).join("adapter"))),
+        };
+        assert_eq!(tuner.jobs[1], ("solver".into(), 2, second_lines, continued));
+
+        // Round 2 sampled with round 1's solver; round 1's merged folder is gone once round
+        // 2's replaced it, its adapter stays.
+        let round1_model = round_dir(1).join("model").to_string_lossy().into_owned();
+        assert!(opened.contains(&round1_model), "{opened:?}");
+        assert!(!round_dir(1).join("model").exists());
+        assert!(round_dir(1).join("adapter/adapter_config.json").is_file());
+        assert!(round_dir(2).join("model/config.json").is_file());
+        let heldout: Vec<(u32, String)> = store
+            .heldout()
+            .expect("held-out")
+            .into_iter()
+            .map(|h| (h.round, h.solver))
+            .collect();
+        assert_eq!(heldout.len(), 3);
+        assert_eq!(heldout[1].1, round1_model);
+    }
 }

@@ -356,10 +356,14 @@ impl Campaign {
         std::fs::create_dir_all(&dir).map_err(|e| SelfplayError::io(&dir, e))?;
         let data = dir.join("train.jsonl");
         export::write_lines(&data, &rows)?;
-        let previous = self.role_dir(round.saturating_sub(1), role).join("adapter");
-        let init_adapter = (settings.mode == TrainMode::Continue
-            && previous.join("adapter_config.json").is_file())
-        .then_some(previous.as_path());
+        // Continue from the latest adapter of an earlier round (rounds without data have none).
+        let previous = (1..round)
+            .rev()
+            .map(|r| self.role_dir(r, role).join("adapter"))
+            .find(|dir| dir.join("adapter_config.json").is_file());
+        let init_adapter = previous
+            .as_deref()
+            .filter(|_| settings.mode == TrainMode::Continue);
         let (adapter_dir, model_dir) = (dir.join("adapter"), dir.join("model"));
         let job = TuneJob {
             role,
