@@ -14,7 +14,7 @@
 use crate::ModelError;
 use crate::attention::{Heads, LayerCache, attend};
 use crate::parallel;
-use crate::q8::Q8Matrix;
+use crate::q8::PackedMatrix;
 use candle_core::quantized::{QMatMul, QTensor, gguf_file};
 use candle_core::{DType, Device, Module, Tensor};
 use std::path::Path;
@@ -191,8 +191,8 @@ struct Linear {
 
 /// How a weight matrix is multiplied.
 enum Weight {
-    /// Q8_0, repacked for batched products.
-    Q8(Q8Matrix),
+    /// Q8_0 or Q5_0, repacked for batched products.
+    Packed(PackedMatrix),
     /// Other types, through candle.
     Candle(QMatMul),
 }
@@ -204,8 +204,8 @@ impl Linear {
 
     /// A matrix that may also serve elsewhere (tied embeddings).
     fn shared(weight: Arc<QTensor>, bias: Option<QTensor>) -> Result<Self, ModelError> {
-        let weight = match Q8Matrix::from_qtensor(&weight)? {
-            Some(m) => Weight::Q8(m),
+        let weight = match PackedMatrix::from_qtensor(&weight)? {
+            Some(m) => Weight::Packed(m),
             None => Weight::Candle(QMatMul::from_arc(weight)?),
         };
         Ok(Linear {
@@ -217,7 +217,7 @@ impl Linear {
     /// Applies the matrix to every row of `x` (rows × in) at once.
     fn forward(&self, x: &Tensor) -> candle_core::Result<Tensor> {
         let y = match &self.weight {
-            Weight::Q8(m) => {
+            Weight::Packed(m) => {
                 let rows = x.dim(0)?;
                 let y = m.matmul(&x.flatten_all()?.to_vec1::<f32>()?, rows)?;
                 Tensor::from_vec(y, (rows, m.features()), &Device::Cpu)?
