@@ -11,7 +11,8 @@
 //! a run, the prompts go through in groups of the batch size: the group's prompts are
 //! prefilled together, in forward calls of at most 1,024 tokens (as `LocalModel` does), then
 //! every step decodes one greedy token for each of the group's sequences, with no early stop.
-//! Threads: set `RAYON_NUM_THREADS`.
+//! Threads: set `RAYON_NUM_THREADS`. With `THROUGHPUT_SHOW_TEXT` set, each group prints the
+//! greedy text of its first sequence to stderr (to check that a change keeps the output).
 
 use crucible_model::{
     ChatMessage, DEFAULT_MODEL, KvCache, LocalModel, LocalModelConfig, Step, Transformer,
@@ -161,14 +162,19 @@ fn measure(settings: &Settings, batch: usize) -> Result<Figures, Box<dyn Error>>
         let logits = prefill(transformer, &mut caches, group)?;
         prefill_time += start.elapsed();
         let mut next: Vec<Vec<u32>> = logits.iter().map(|l| vec![argmax(l)]).collect();
+        let mut first = vec![next[0][0]];
         let start = Instant::now();
         let cpu_start = cpu_seconds()?;
         for _ in 1..settings.new_tokens {
             let logits = forward(transformer, &mut caches, &next)?;
             next = logits.iter().map(|l| vec![argmax(l)]).collect();
+            first.push(next[0][0]);
         }
         decode_time += start.elapsed();
         decode_cpu += cpu_seconds()? - cpu_start;
+        if std::env::var_os("THROUGHPUT_SHOW_TEXT").is_some() {
+            eprintln!("greedy text: {:?}", model.decode(&first)?);
+        }
     }
     let prompt_total = (settings.prompts * settings.prompt_tokens) as f64;
     // The first new token of each prompt comes from its prefill.

@@ -14,8 +14,8 @@
 use crate::ModelError;
 use crate::attention::{Heads, LayerCache, attend};
 use crate::parallel;
-use crate::q8::Q8Matrix;
-use candle_core::quantized::{QMatMul, QTensor, gguf_file};
+use crate::q8::PackedMatrix;
+use candle_core::quantized::{GgmlDType, QMatMul, QTensor, gguf_file};
 use candle_core::{DType, Device, Module, Tensor};
 use std::path::Path;
 use std::sync::Arc;
@@ -191,8 +191,8 @@ struct Linear {
 
 /// How a weight matrix is multiplied.
 enum Weight {
-    /// Q8_0, repacked for batched products.
-    Q8(Q8Matrix),
+    /// Q8_0 or Q5_0, repacked for batched products.
+    Packed(PackedMatrix),
     /// Other types, through candle.
     Candle(QMatMul),
 }
@@ -204,8 +204,8 @@ impl Linear {
 
     /// A matrix that may also serve elsewhere (tied embeddings).
     fn shared(weight: Arc<QTensor>, bias: Option<QTensor>) -> Result<Self, ModelError> {
-        let weight = match Q8Matrix::from_qtensor(&weight)? {
-            Some(m) => Weight::Q8(m),
+        let weight = match PackedMatrix::from_qtensor(&weight)? {
+            Some(m) => Weight::Packed(m),
             None => Weight::Candle(QMatMul::from_arc(weight)?),
         };
         Ok(Linear {
@@ -217,7 +217,7 @@ impl Linear {
     /// Applies the matrix to every row of `x` (rows × in) at once.
     fn forward(&self, x: &Tensor) -> candle_core::Result<Tensor> {
         let y = match &self.weight {
-            Weight::Q8(m) => {
+            Weight::Packed(m) => {
                 let rows = x.dim(0)?;
                 let y = m.matmul(&x.flatten_all()?.to_vec1::<f32>()?, rows)?;
                 Tensor::from_vec(y, (rows, m.features()), &Device::Cpu)?
@@ -233,9 +233,11 @@ impl Linear {
 
 /// A product through candle, in panels of at most [`CANDLE_PANEL`] rows: candle's tiled kernels
 /// re-read all activation rows for every 16 output features, which stops fitting in cache for
-/// long prefills. Single rows are padded to two: candle picks a different kernel for one-row
-/// products of some quantized types (Q6K on x86), whose rounding differs from the multi-row
-/// kernel, and a sequence's result must not depend on how many others share its step.
+/// long prefills. Single rows are padded to two, except for Q4K: candle picks a different
+/// kernel for one-row products of some quantized types (Q6K on x86), whose rounding differs
+/// from the multi-row kernel, and a sequence's result must not depend on how many others share
+/// its step. Q4K rows go through the same kernel whatever their number (a test checks it), and
+/// padding would double the work of a one-row product, which is bound by arithmetic there.
 fn candle_rows(weight: &QMatMul, x: &Tensor) -> candle_core::Result<Tensor> {
     let rows = x.dim(0)?;
     if rows > CANDLE_PANEL {
@@ -247,7 +249,7 @@ fn candle_rows(weight: &QMatMul, x: &Tensor) -> candle_core::Result<Tensor> {
             })
             .collect::<candle_core::Result<Vec<_>>>()?;
         Tensor::cat(&panels, 0)
-    } else if rows == 1 {
+    } else if rows == 1 && !same_kernel_for_one_row(weight) {
         let doubled = Tensor::cat(&[x, x], 0)?;
         weight.forward(&doubled)?.narrow(0, 0, 1)
     } else {
@@ -257,6 +259,11 @@ fn candle_rows(weight: &QMatMul, x: &Tensor) -> candle_core::Result<Tensor> {
 
 /// Most rows per candle product (see [`candle_rows`]).
 const CANDLE_PANEL: usize = 128;
+
+/// Whether candle multiplies one row with the kernel (and rounding) it uses for several.
+fn same_kernel_for_one_row(weight: &QMatMul) -> bool {
+    matches!(weight, QMatMul::QTensor(t) if t.dtype() == GgmlDType::Q4K)
+}
 
 /// One transformer block.
 struct Block {
@@ -578,6 +585,32 @@ fn metadata_string(content: &gguf_file::Content, key: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn candle_products_of_a_row_do_not_depend_on_the_other_rows() {
+        let (features, inputs) = (64, 512);
+        let values: Vec<f32> = (0..features * inputs)
+            .map(|i| ((i * 7919 % 1013) as f32 / 1013.0 - 0.5) * (1.0 + (i % 7) as f32))
+            .collect();
+        let dense = Tensor::from_vec(values, (features, inputs), &Device::Cpu).expect("tensor");
+        let x: Vec<f32> = (0..3 * inputs)
+            .map(|i| ((i * 104_729 % 997) as f32 / 997.0 - 0.5) * 3.0)
+            .collect();
+        let x = Tensor::from_vec(x, (3, inputs), &Device::Cpu).expect("tensor");
+        for dtype in [GgmlDType::Q4K, GgmlDType::Q6K, GgmlDType::Q8_0] {
+            let q = QTensor::quantize(&dense, dtype).expect("quantize");
+            let weight = QMatMul::from_qtensor(q).expect("matmul");
+            let all: Vec<Vec<f32>> = candle_rows(&weight, &x)
+                .and_then(|y| y.to_vec2())
+                .expect("rows");
+            for (r, expected) in all.iter().enumerate() {
+                let alone: Vec<Vec<f32>> = candle_rows(&weight, &x.narrow(0, r, 1).expect("row"))
+                    .and_then(|y| y.to_vec2())
+                    .expect("row");
+                assert_eq!(&alone[0], expected, "{dtype:?} row {r}");
+            }
+        }
+    }
 
     #[test]
     fn rope_styles_pair_different_dimensions() {
