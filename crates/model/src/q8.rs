@@ -1002,11 +1002,11 @@ mod vnni {
                     // lo | (h0 & 0x30)
                     let w0 = _mm512_ternarylogic_epi32::<0xF8>(lo, h0, highs);
                     let w1 = _mm512_ternarylogic_epi32::<0xF8>(hi, h1, highs);
-                    for r in 0..N {
+                    for (r, sub) in sub.iter_mut().enumerate() {
                         let at = r * row_words + sb * SUPER / 4 + k * SUM / 4 + 2 * half;
                         let (a0, a1) = (words[at] as i32, words[at + 1] as i32);
-                        sub[r] = _mm512_dpbusd_epi32(sub[r], w0, _mm512_set1_epi32(a0));
-                        sub[r] = _mm512_dpbusd_epi32(sub[r], w1, _mm512_set1_epi32(a1));
+                        *sub = _mm512_dpbusd_epi32(*sub, w0, _mm512_set1_epi32(a0));
+                        *sub = _mm512_dpbusd_epi32(*sub, w1, _mm512_set1_epi32(a1));
                     }
                 }
                 // SAFETY: the 16 scales of sub-block k.
