@@ -14,7 +14,7 @@
 use crate::ModelError;
 use crate::attention::{Heads, LayerCache, attend};
 use crate::parallel;
-use crate::q8::PackedMatrix;
+use crate::q8::{self, PackedMatrix};
 use candle_core::quantized::{GgmlDType, QMatMul, QTensor, gguf_file};
 use candle_core::{DType, Device, Module, Tensor};
 use std::path::Path;
@@ -191,7 +191,8 @@ struct Linear {
 
 /// How a weight matrix is multiplied.
 enum Weight {
-    /// Q8_0 or Q5_0, repacked for batched products.
+    /// Q8_0 or Q5_0, and Q4_K or Q6_K where our SIMD kernel runs, repacked for batched
+    /// products.
     Packed(PackedMatrix),
     /// Other types, through candle.
     Candle(QMatMul),
@@ -204,7 +205,12 @@ impl Linear {
 
     /// A matrix that may also serve elsewhere (tied embeddings).
     fn shared(weight: Arc<QTensor>, bias: Option<QTensor>) -> Result<Self, ModelError> {
-        let weight = match PackedMatrix::from_qtensor(&weight)? {
+        let packed = if q8::faster_than_candle(weight.dtype()) {
+            PackedMatrix::from_qtensor(&weight)?
+        } else {
+            None
+        };
+        let weight = match packed {
             Some(m) => Weight::Packed(m),
             None => Weight::Candle(QMatMul::from_arc(weight)?),
         };
@@ -238,6 +244,8 @@ impl Linear {
 /// from the multi-row kernel, and a sequence's result must not depend on how many others share
 /// its step. Q4K rows go through the same kernel whatever their number (a test checks it), and
 /// padding would double the work of a one-row product, which is bound by arithmetic there.
+/// (Q4K and Q6K matrices only come here on CPUs without AVX-512 VNNI: elsewhere they are
+/// packed, see [`crate::q8`].)
 fn candle_rows(weight: &QMatMul, x: &Tensor) -> candle_core::Result<Tensor> {
     let rows = x.dim(0)?;
     if rows > CANDLE_PANEL {
