@@ -205,7 +205,7 @@ impl Default for TrainingConfig {
 pub struct HeldoutConfig {
     /// Samples per problem (pass@1 and pass@k for k up to this); 0 turns the evaluation off.
     pub samples: usize,
-    /// Most problems evaluated (0: all), taken in the set's order.
+    /// Most problems evaluated (0: all), spread evenly over the split.
     pub max_problems: usize,
 }
 
@@ -460,7 +460,7 @@ weights = "bf16"
 # The solver's pass@1 / pass@k on the seed set's heldout split, before round 1 and after each
 # round's training (same seed and sampling each time). 0 samples turns it off.
 samples = 5
-# Most problems evaluated (0: all of the split).
+# Most problems evaluated (0: all of the split), spread evenly over it.
 max_problems = 0
 "#;
 

@@ -20,7 +20,8 @@ use std::time::Instant;
 /// Seed stream of held-out requests (apart from proposals and attempts).
 const HELDOUT_STREAM: u64 = 7;
 
-/// The seed set's held-out problems, in the set's order, at most `max` (0: all).
+/// The seed set's held-out problems, in the set's order; with `max` > 0, at most `max` of them,
+/// spread evenly over the split.
 pub fn heldout_problems(seed_set: &Path, max: usize) -> Result<Vec<Problem>, SelfplayError> {
     let mut problems = Vec::new();
     for path in seed_set_parts(seed_set) {
@@ -33,8 +34,10 @@ pub fn heldout_problems(seed_set: &Path, max: usize) -> Result<Vec<Problem>, Sel
                 .filter(|p| p.split == Some(Split::Heldout)),
         );
     }
-    if max > 0 {
-        problems.truncate(max);
+    if max > 0 && max < problems.len() {
+        // Spread evenly over the split (it lists stdin/stdout problems, then P3 puzzles).
+        let n = problems.len();
+        problems = (0..max).map(|i| problems[i * n / max].clone()).collect();
     }
     Ok(problems)
 }
