@@ -11,7 +11,7 @@ Then (this script itself needs only the standard library; the PyTorch side runs 
 process with the venv's Python):
 
     python3 scripts/bench_peft.py --crucible PATH/TO/crucible [--model qwen2.5-coder-0.5b-instruct]
-        [--examples 12] [--configs recompute,no-recompute] [--batch-size 2] [--grad-accum 1]
+        [--examples 12] [--configs recompute,no-recompute] [--batch-size 1] [--grad-accum 2]
 
 What it does:
 * Converts the model with `crucible model convert` (f32 safetensors, dequantized from the very
@@ -250,17 +250,34 @@ def worker(args):
 # ---------------------------------------------------------------- the driver
 
 
+def busy_cpu_seconds():
+    """CPU seconds all processes have used (user, nice, system, irq, softirq; /proc/stat)."""
+    try:
+        with open("/proc/stat") as f:
+            fields = [int(x) for x in f.readline().split()[1:]]
+    except OSError:
+        return None
+    return sum(fields[i] for i in (0, 1, 2, 5, 6)) / os.sysconf("SC_CLK_TCK")
+
+
 def run_child(cmd, env, on_line):
     """Runs `cmd`, calling on_line(text, monotonic time) for each stdout/stderr line (merged);
-    returns (exit code, peak RSS in MiB, wall seconds)."""
+    returns (exit code, peak RSS in MiB, wall seconds, cores that other processes used on
+    average meanwhile)."""
     started = time.monotonic()
+    busy = busy_cpu_seconds()
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                             text=True, bufsize=1)
     for line in proc.stdout:
         on_line(line.rstrip("\n"), time.monotonic())
     _, status, usage = os.wait4(proc.pid, 0)
     proc.returncode = os.waitstatus_to_exitcode(status)
-    return proc.returncode, usage.ru_maxrss / 1024, time.monotonic() - started
+    wall = time.monotonic() - started
+    others = None
+    if busy is not None:
+        mine = usage.ru_utime + usage.ru_stime
+        others = max(busy_cpu_seconds() - busy - mine, 0.0) / wall
+    return proc.returncode, usage.ru_maxrss / 1024, wall, others
 
 
 STEP_LINE = re.compile(r"^step (\d+)/(\d+) epoch \d+ loss ([0-9.naNinf]+) .* ([0-9.]+) tok/s")
@@ -300,9 +317,12 @@ def run_ours(args, data, out, recompute, step_tokens):
         print(f"  ours  step {k}/{total}: loss {loss:.4f}, {secs:.1f} s", file=sys.stderr,
               flush=True)
 
-    code, rss, wall = run_child(cmd, env, on_line)
+    code, rss, wall, others = run_child(cmd, env, on_line)
+    state["code"], state["others"] = code, others
     if code != 0:
-        raise SystemExit(f"crucible train failed ({code}); rerun with --verbose")
+        print(f"  ours failed (exit {code}{', killed: out of memory?' if code == -9 else ''}) "
+              f"after {len(state['steps'])} steps, peak RSS {rss:.0f} MiB", file=sys.stderr,
+              flush=True)
     return state, rss, wall
 
 
@@ -332,10 +352,13 @@ def run_torch(args, data, hf, recompute):
             print(f"  torch step {event['step']}/{event['total']}: loss {event['loss']:.4f}, "
                   f"{event['secs']:.1f} s", file=sys.stderr, flush=True)
 
-    code, rss, wall = run_child(cmd, env, on_line)
+    code, rss, wall, others = run_child(cmd, env, on_line)
+    state["code"], state["others"] = code, others
     if code != 0:
         print("\n".join(state["log"][-30:]), file=sys.stderr)
-        raise SystemExit(f"the PyTorch worker failed ({code})")
+        print(f"  PyTorch failed (exit {code}{', killed: out of memory?' if code == -9 else ''}) "
+              f"after {len(state['steps'])} steps, peak RSS {rss:.0f} MiB", file=sys.stderr,
+              flush=True)
     return state, rss, wall
 
 
@@ -408,8 +431,8 @@ def main():
     parser.add_argument("--dropout", type=float, default=0.05)
     parser.add_argument("--targets", default="q_proj,k_proj,v_proj,o_proj,gate_proj,up_proj,down_proj")
     parser.add_argument("--batch-tokens", type=int, default=4096)
-    parser.add_argument("--batch-size", type=int, default=2)
-    parser.add_argument("--grad-accum", type=int, default=1)
+    parser.add_argument("--batch-size", type=int, default=1)
+    parser.add_argument("--grad-accum", type=int, default=2)
     parser.add_argument("--max-seq-len", type=int, default=2048)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--verbose", action="store_true")
@@ -461,61 +484,82 @@ def main():
         ours, ours_rss, ours_wall = run_ours(args, data, out, recompute, step_tokens)
         print(f"[{config}] PyTorch + PEFT ...", file=sys.stderr, flush=True)
         theirs, torch_rss, torch_wall = run_torch(args, data, hf, recompute)
-        versions = theirs["ready"]["versions"]
-        o_steps, t_steps = ours["steps"], theirs["steps"]
-        if len(o_steps) != len(t_steps) or len(o_steps) != len(step_tokens):
-            print(f"WARNING: step counts differ: ours {len(o_steps)}, PyTorch {len(t_steps)}, "
-                  f"plan {len(step_tokens)}", flush=True)
-        o_tok, o_secs, o_rate = steady(o_steps)
-        t_tok, t_secs, t_rate = steady(t_steps)
-        # Our CLI prints cumulative tokens/s since the progress started; rate x elapsed gives
-        # the tokens it counted, a check of the plan's per-step counts.
-        last = o_steps[-1]
-        ours_counted = last["rate_cum"] * last["elapsed"]
-        ours_slack = 0.5 * last["elapsed"]  # the printed rate is rounded to a whole tok/s
-        torch_total = sum(s["tokens"] for s in t_steps)
-        row = {
-            "config": config, "steps": len(o_steps), "ours": o_rate, "torch": t_rate,
-            "ours_rss": ours_rss, "torch_rss": torch_rss,
-            "ours_loss1": o_steps[0]["loss"], "torch_loss1": t_steps[0]["loss"],
-            "ours_loss_last": o_steps[-1]["loss"], "torch_loss_last": t_steps[-1]["loss"],
-            "tokens_plan": sum(step_tokens), "tokens_torch": torch_total,
-            "tokens_ours_est": ours_counted, "steady_tokens": (o_tok, t_tok),
-            "steady_secs": (o_secs, t_secs), "wall": (ours_wall, torch_wall),
-        }
+        if theirs["ready"]:
+            versions = theirs["ready"]["versions"]
+        row = {"config": config, "ours": ours, "torch": theirs, "ours_rss": ours_rss,
+               "torch_rss": torch_rss}
         rows.append(row)
-        print(f"{config}: ours {o_rate:.1f} tok/s ({o_tok} tokens in {o_secs:.1f} s), "
-              f"PyTorch {t_rate:.1f} tok/s ({t_tok} tokens in {t_secs:.1f} s), "
-              f"ratio {o_rate / t_rate:.2f}; peak RSS ours {ours_rss:.0f} MiB, "
-              f"PyTorch {torch_rss:.0f} MiB; step-1 loss ours {row['ours_loss1']:.4f}, "
-              f"PyTorch {row['torch_loss1']:.4f}; last-step loss ours {row['ours_loss_last']:.4f}, "
-              f"PyTorch {row['torch_loss_last']:.4f}; tokens seen: PyTorch {torch_total}, "
-              f"ours {ours_counted:.0f} +- {ours_slack:.0f} (its printed cumulative tok/s x elapsed), "
-              f"plan {sum(step_tokens)}; PyTorch peak RSS after loading "
-              f"{theirs['ready']['rss_mib']:.0f} MiB; "
-              f"wall ours {ours_wall:.0f} s, PyTorch {torch_wall:.0f} s", flush=True)
+        print(describe(row, step_tokens, ours_wall, torch_wall), flush=True)
 
     print()
-    print(f"model: {args.model}; {n} conversations, {len(step_tokens)} steps; "
-          f"{args.threads} thread(s) each; torch {versions['torch']}, "
-          f"transformers {versions['transformers']}, peft {versions['peft']}")
+    print(f"model: {args.model}; {n} conversations, {len(step_tokens)} optimizer steps; "
+          f"{args.threads} thread(s) each; torch {versions and versions['torch']}, "
+          f"transformers {versions and versions['transformers']}, "
+          f"peft {versions and versions['peft']}")
     print(f"LoRA rank {args.rank}, alpha {args.alpha:g}, dropout {args.dropout:g}, "
-          f"targets {args.targets}; lr {args.lr:g}; micro-batches <= {args.batch_size} seqs / "
-          f"{args.batch_tokens} padded tokens, grad accum {args.grad_accum}; tokens/s over "
-          f"steps 2..{len(step_tokens)} (step 1 = warm-up)")
+          f"targets {args.targets}; lr {args.lr:g}; micro-batches of <= {args.batch_size} "
+          f"sequences / {args.batch_tokens} padded tokens, grad accum {args.grad_accum}; "
+          f"tokens/s over steps 2..{len(step_tokens)} (step 1 = warm-up)")
     print()
-    print("| configuration | ours tok/s | PyTorch+PEFT tok/s | ours / PyTorch | peak RSS ours (MiB) "
-          "| peak RSS PyTorch (MiB) | step-1 loss ours / PyTorch | tokens ours / PyTorch |")
+    print("| configuration | ours tok/s | PyTorch+PEFT tok/s | ours / PyTorch "
+          "| peak RSS ours (MiB) | peak RSS PyTorch (MiB) | step-1 loss ours / PyTorch "
+          "| other processes' load, cores (ours / PyTorch run) |")
     print("|---|---|---|---|---|---|---|---|")
     for r in rows:
         label = ("gradient checkpointing on (our default)" if r["config"] == "recompute"
                  else "gradient checkpointing off (`--no-recompute`)")
-        print(f"| {label} | {r['ours']:.1f} | {r['torch']:.1f} | {r['ours'] / r['torch']:.2f}x "
-              f"| {r['ours_rss']:.0f} | {r['torch_rss']:.0f} "
-              f"| {r['ours_loss1']:.4f} / {r['torch_loss1']:.4f} "
-              f"| {r['tokens_ours_est']:.0f} / {r['tokens_torch']} |")
+        o, t = r["ours"], r["torch"]
+        o_rate, t_rate = rate_text(o, len(step_tokens)), rate_text(t, len(step_tokens))
+        ratio = "-"
+        if complete(o, len(step_tokens)) and complete(t, len(step_tokens)):
+            ratio = f"{steady(o['steps'])[2] / steady(t['steps'])[2]:.2f}x"
+        loss = " / ".join(f"{x['steps'][0]['loss']:.4f}" if x["steps"] else "-" for x in (o, t))
+        load = " / ".join(f"{x['others']:.2f}" if x["others"] is not None else "-" for x in (o, t))
+        print(f"| {label} | {o_rate} | {t_rate} | {ratio} | {r['ours_rss']:.0f} "
+              f"| {r['torch_rss']:.0f} | {loss} | {load} |")
     print()
     print(f"total time: {time.monotonic() - bench_started:.0f} s")
+
+
+def complete(side, steps):
+    return side["code"] == 0 and len(side["steps"]) == steps
+
+
+def rate_text(side, steps):
+    if complete(side, steps):
+        return f"{steady(side['steps'])[2]:.1f}"
+    why = "out of memory (killed)" if side["code"] == -9 else f"failed ({side['code']})"
+    return f"{why} at step {len(side['steps']) + 1}"
+
+
+def describe(row, step_tokens, ours_wall, torch_wall):
+    """The detailed line of one configuration."""
+    o, t = row["ours"], row["torch"]
+    parts = [f"{row['config']}:"]
+    for name, side, rss, wall in (("ours", o, row["ours_rss"], ours_wall),
+                                  ("PyTorch", t, row["torch_rss"], torch_wall)):
+        if complete(side, len(step_tokens)):
+            tok, secs, rate = steady(side["steps"])
+            parts.append(f"{name} {rate:.1f} tok/s ({tok} tokens in {secs:.1f} s),")
+        else:
+            parts.append(f"{name} {rate_text(side, len(step_tokens))},")
+        losses = " ".join(f"{s['loss']:.4f}" for s in side["steps"])
+        load = f"{side['others']:.2f}" if side["others"] is not None else "?"
+        parts.append(f"peak RSS {rss:.0f} MiB, step losses [{losses}], wall {wall:.0f} s, "
+                     f"other processes {load} cores;")
+    if o["steps"]:
+        # Our CLI prints cumulative tokens/s since its progress started; rate x elapsed is the
+        # tokens it counted (to the rounding of the printed rate), a check of the plan.
+        last = o["steps"][-1]
+        parts.append(f"tokens: ours ~{last['rate_cum'] * last['elapsed']:.0f} "
+                     f"+- {0.5 * last['elapsed']:.0f} over {len(o['steps'])} steps (its printed "
+                     f"cumulative tok/s x elapsed), plan {sum(step_tokens[:len(o['steps'])])};")
+    if t["steps"]:
+        parts.append(f"PyTorch counted {sum(s['tokens'] for s in t['steps'])} over "
+                     f"{len(t['steps'])} steps;")
+    if t["ready"]:
+        parts.append(f"PyTorch peak RSS after loading {t['ready']['rss_mib']:.0f} MiB")
+    return " ".join(parts)
 
 
 if __name__ == "__main__":
