@@ -30,8 +30,12 @@ What it does:
   on for the `recompute` configuration and off for `no-recompute`.
 * Tokens are counted identically on both sides: the non-padding input tokens of the
   micro-batches (each conversation of n tokens contributes n - 1 inputs). Tokens/s is over the
-  steady-state steps: step 1 is a warm-up on both sides and is left out. Peak RSS is each child
-  process's ru_maxrss (os.wait4).
+  steady-state steps: step 1 is a warm-up on both sides and is left out. Wall time per step: ours
+  from the arrival of its per-step lines, PyTorch's measured in the worker. Tokens per CPU-second
+  (each child's user + system time from /proc/PID/stat at each step line) is printed too: on a
+  shared machine it is less sensitive to other processes than wall time, and the share of the
+  machine other processes used during each run is reported. Peak RSS is each child process's
+  ru_maxrss (os.wait4). A side that fails (e.g. killed for memory) is reported, not fatal.
 * Prints each row as it is measured and a Markdown table at the end, with the step-1 loss of
   both sides (the adapters start as no-ops, so it is the base model's loss and must agree) and
   the total tokens each side saw.
@@ -41,6 +45,7 @@ import argparse
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -134,11 +139,12 @@ def lr_at(step, total, peak):
     return peak * (FINAL_LR_FRACTION + (1.0 - FINAL_LR_FRACTION) * cosine)
 
 
-def steady(steps):
-    """(tokens, seconds, tokens/s) over steps 2.. (step 1 is the warm-up)."""
+def steady(steps, key="secs"):
+    """(tokens, seconds, tokens/s) over steps 2.. (step 1 is the warm-up); `key` "secs" is
+    wall-clock time, "cpu" the process's CPU time."""
     rest = steps[1:]
     tokens = sum(s["tokens"] for s in rest)
-    secs = sum(s["secs"] for s in rest)
+    secs = sum(s[key] for s in rest)
     return tokens, secs, tokens / secs if secs > 0 else float("nan")
 
 
@@ -260,8 +266,19 @@ def busy_cpu_seconds():
     return sum(fields[i] for i in (0, 1, 2, 5, 6)) / os.sysconf("SC_CLK_TCK")
 
 
+def cpu_seconds(pid):
+    """CPU time (user + system, all threads) process `pid` has used so far."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return float("nan")
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def run_child(cmd, env, on_line):
-    """Runs `cmd`, calling on_line(text, monotonic time) for each stdout/stderr line (merged);
+    """Runs `cmd`, calling on_line(text, monotonic time, child's CPU seconds) for each
+    stdout/stderr line (merged);
     returns (exit code, peak RSS in MiB, wall seconds, cores that other processes used on
     average meanwhile)."""
     started = time.monotonic()
@@ -269,7 +286,7 @@ def run_child(cmd, env, on_line):
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                             text=True, bufsize=1)
     for line in proc.stdout:
-        on_line(line.rstrip("\n"), time.monotonic())
+        on_line(line.rstrip("\n"), time.monotonic(), cpu_seconds(proc.pid))
     _, status, usage = os.wait4(proc.pid, 0)
     proc.returncode = os.waitstatus_to_exitcode(status)
     wall = time.monotonic() - started
@@ -294,28 +311,29 @@ def run_ours(args, data, out, recompute, step_tokens):
     if not recompute:
         cmd.append("--no-recompute")
     env = dict(os.environ, RAYON_NUM_THREADS=str(args.threads))
-    state = {"last": None, "progress_start": None, "steps": [], "info": None}
+    state = {"last": None, "last_cpu": None, "progress_start": None, "steps": [], "info": None}
 
-    def on_line(line, now):
+    def on_line(line, now, cpu):
         if args.verbose:
             print(f"  [ours] {line}", file=sys.stderr, flush=True)
         if "training and" in line and "held-out conversations" in line:
             state["info"] = line
             state["progress_start"] = now
             state["last"] = now
+            state["last_cpu"] = cpu
             return
         m = STEP_LINE.match(line)
         if not m:
             return
         k, total, loss, rate = int(m[1]), int(m[2]), float(m[3]), float(m[4])
         tokens = step_tokens[k - 1] if k - 1 < len(step_tokens) else None
-        secs = now - state["last"]
+        secs, cpu_secs = now - state["last"], cpu - state["last_cpu"]
         state["steps"].append({"step": k, "total": total, "loss": loss, "tokens": tokens,
-                               "secs": secs, "rate_cum": rate,
+                               "secs": secs, "cpu": cpu_secs, "rate_cum": rate,
                                "elapsed": now - state["progress_start"]})
-        state["last"] = now
-        print(f"  ours  step {k}/{total}: loss {loss:.4f}, {secs:.1f} s", file=sys.stderr,
-              flush=True)
+        state["last"], state["last_cpu"] = now, cpu
+        print(f"  ours  step {k}/{total}: loss {loss:.4f}, {secs:.1f} s ({cpu_secs:.1f} CPU-s)",
+              file=sys.stderr, flush=True)
 
     code, rss, wall, others = run_child(cmd, env, on_line)
     state["code"], state["others"] = code, others
@@ -335,9 +353,9 @@ def run_torch(args, data, hf, recompute):
         cmd.append("--recompute")
     env = dict(os.environ, OMP_NUM_THREADS=str(args.threads), MKL_NUM_THREADS=str(args.threads),
                TOKENIZERS_PARALLELISM="false")
-    state = {"steps": [], "ready": None, "log": []}
+    state = {"steps": [], "ready": None, "log": [], "last_cpu": None}
 
-    def on_line(line, now):
+    def on_line(line, now, cpu):
         if args.verbose:
             print(f"  [torch] {line}", file=sys.stderr, flush=True)
         try:
@@ -347,10 +365,15 @@ def run_torch(args, data, hf, recompute):
             return
         if event.get("event") == "ready":
             state["ready"] = event
+            state["last_cpu"] = cpu
         elif event.get("event") == "step":
+            # Wall time as the worker measured it; CPU time from /proc, as for ours.
+            event["cpu"] = cpu - state["last_cpu"]
+            state["last_cpu"] = cpu
             state["steps"].append(event)
             print(f"  torch step {event['step']}/{event['total']}: loss {event['loss']:.4f}, "
-                  f"{event['secs']:.1f} s", file=sys.stderr, flush=True)
+                  f"{event['secs']:.1f} s ({event['cpu']:.1f} CPU-s)", file=sys.stderr,
+                  flush=True)
 
     code, rss, wall, others = run_child(cmd, env, on_line)
     state["code"], state["others"] = code, others
@@ -436,6 +459,7 @@ def main():
     parser.add_argument("--max-seq-len", type=int, default=2048)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--verbose", action="store_true")
+    parser.add_argument("--keep", action="store_true", help="keep the temp dir (data, HF folder)")
     parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--data", help=argparse.SUPPRESS)
     parser.add_argument("--recompute", action="store_true", help=argparse.SUPPRESS)
@@ -502,32 +526,41 @@ def main():
           f"tokens/s over steps 2..{len(step_tokens)} (step 1 = warm-up)")
     print()
     print("| configuration | ours tok/s | PyTorch+PEFT tok/s | ours / PyTorch "
+          "| ours tok per CPU-s | PyTorch tok per CPU-s | ours / PyTorch (CPU) "
           "| peak RSS ours (MiB) | peak RSS PyTorch (MiB) | step-1 loss ours / PyTorch "
           "| other processes' load, cores (ours / PyTorch run) |")
-    print("|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
     for r in rows:
         label = ("gradient checkpointing on (our default)" if r["config"] == "recompute"
                  else "gradient checkpointing off (`--no-recompute`)")
         o, t = r["ours"], r["torch"]
         o_rate, t_rate = rate_text(o, len(step_tokens)), rate_text(t, len(step_tokens))
-        ratio = "-"
+        o_cpu, t_cpu = (rate_text(o, len(step_tokens), "cpu"),
+                        rate_text(t, len(step_tokens), "cpu"))
+        ratio = cpu_ratio = "-"
         if complete(o, len(step_tokens)) and complete(t, len(step_tokens)):
             ratio = f"{steady(o['steps'])[2] / steady(t['steps'])[2]:.2f}x"
+            cpu_ratio = f"{steady(o['steps'], 'cpu')[2] / steady(t['steps'], 'cpu')[2]:.2f}x"
         loss = " / ".join(f"{x['steps'][0]['loss']:.4f}" if x["steps"] else "-" for x in (o, t))
         load = " / ".join(f"{x['others']:.2f}" if x["others"] is not None else "-" for x in (o, t))
-        print(f"| {label} | {o_rate} | {t_rate} | {ratio} | {r['ours_rss']:.0f} "
+        print(f"| {label} | {o_rate} | {t_rate} | {ratio} | {o_cpu} | {t_cpu} | {cpu_ratio} "
+              f"| {r['ours_rss']:.0f} "
               f"| {r['torch_rss']:.0f} | {loss} | {load} |")
     print()
     print(f"total time: {time.monotonic() - bench_started:.0f} s")
+    if args.keep:
+        print(f"kept {tmp}")
+    else:
+        shutil.rmtree(tmp, ignore_errors=True)
 
 
 def complete(side, steps):
     return side["code"] == 0 and len(side["steps"]) == steps
 
 
-def rate_text(side, steps):
+def rate_text(side, steps, key="secs"):
     if complete(side, steps):
-        return f"{steady(side['steps'])[2]:.1f}"
+        return f"{steady(side['steps'], key)[2]:.1f}"
     why = "out of memory (killed)" if side["code"] == -9 else f"failed ({side['code']})"
     return f"{why} at step {len(side['steps']) + 1}"
 
@@ -540,7 +573,9 @@ def describe(row, step_tokens, ours_wall, torch_wall):
                                   ("PyTorch", t, row["torch_rss"], torch_wall)):
         if complete(side, len(step_tokens)):
             tok, secs, rate = steady(side["steps"])
-            parts.append(f"{name} {rate:.1f} tok/s ({tok} tokens in {secs:.1f} s),")
+            _, cpu, cpu_rate = steady(side["steps"], "cpu")
+            parts.append(f"{name} {rate:.1f} tok/s ({tok} tokens in {secs:.1f} s; "
+                         f"{cpu_rate:.1f} tok per CPU-s, {cpu:.1f} CPU-s),")
         else:
             parts.append(f"{name} {rate_text(side, len(step_tokens))},")
         losses = " ".join(f"{s['loss']:.4f}" for s in side["steps"])
