@@ -36,6 +36,10 @@ What it does:
   shared machine it is less sensitive to other processes than wall time, and the share of the
   machine other processes used during each run is reported. Peak RSS is each child process's
   ru_maxrss (os.wait4). A side that fails (e.g. killed for memory) is reported, not fatal.
+* Default batches: 12 conversations (530-1,050 tokens with Qwen), micro-batches of 1 sequence, 2
+  accumulated per step (6 steps, ~20 minutes for both configurations on one thread). With 2
+  sequences per micro-batch our `--no-recompute` trainer needed more than the machine's 24 GiB
+  on the 0.5B model and was killed.
 * Prints each row as it is measured and a Markdown table at the end, with the step-1 loss of
   both sides (the adapters start as no-ops, so it is the base model's loss and must agree) and
   the total tokens each side saw.
