@@ -488,6 +488,20 @@ mod tests {
     }
 
     #[test]
+    fn the_shipped_campaign_configurations_parse() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../scripts/campaigns");
+        let mut seen = 0;
+        for entry in std::fs::read_dir(&dir).expect("scripts/campaigns") {
+            let path = entry.expect("entry").path();
+            if path.extension().is_some_and(|e| e == "toml") {
+                CampaignConfig::load(&path).unwrap_or_else(|e| panic!("{e}"));
+                seen += 1;
+            }
+        }
+        assert!(seen >= 2, "{seen} configurations in {}", dir.display());
+    }
+
+    #[test]
     fn typos_and_bad_values_are_clear_errors() {
         let err = CampaignConfig::from_toml("puzzels_per_round = 3").unwrap_err();
         assert!(err.to_string().contains("puzzels_per_round"), "{err}");
