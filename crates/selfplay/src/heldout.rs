@@ -5,7 +5,7 @@
 use crate::SelfplayError;
 use crate::campaign::derive;
 use crate::config::CampaignConfig;
-use crate::prompts::seed_set_parts;
+use crate::prompts::seed_set_problems;
 use crate::store::HeldoutRow;
 use crucible_eval::{
     EvalConfig, ProblemResult, Sample, complete_function, extract_code, judge_samples,
@@ -23,17 +23,10 @@ const HELDOUT_STREAM: u64 = 7;
 /// The seed set's held-out problems, in the set's order; with `max` > 0, at most `max` of them,
 /// spread evenly over the split.
 pub fn heldout_problems(seed_set: &Path, max: usize) -> Result<Vec<Problem>, SelfplayError> {
-    let mut problems = Vec::new();
-    for path in seed_set_parts(seed_set) {
-        let report = crucible_problems::formats::load_set(&path)
-            .map_err(|e| SelfplayError::SeedSet(format!("{}: {e}", path.display())))?;
-        problems.extend(
-            report
-                .problems
-                .into_iter()
-                .filter(|p| p.split == Some(Split::Heldout)),
-        );
-    }
+    let mut problems: Vec<Problem> = seed_set_problems(seed_set)?
+        .into_iter()
+        .filter(|p| p.split == Some(Split::Heldout))
+        .collect();
     if max > 0 && max < problems.len() {
         // Spread evenly over the split (it lists stdin/stdout problems, then P3 puzzles).
         let n = problems.len();

@@ -35,12 +35,10 @@ const MAX_EXAMPLE_INPUT: usize = 120;
 impl Examples {
     /// Loads the examples from a seed set directory (every format `crucible eval` reads).
     pub fn load(seed_set: &Path, lang: Language) -> Result<Self, SelfplayError> {
-        let mut all = Vec::new();
-        for path in seed_set_parts(seed_set) {
-            let report = crucible_problems::formats::load_set(&path)
-                .map_err(|e| SelfplayError::SeedSet(format!("{}: {e}", path.display())))?;
-            all.extend(report.problems.iter().filter_map(|p| example(p, lang)));
-        }
+        let all: Vec<Example> = seed_set_problems(seed_set)?
+            .iter()
+            .filter_map(|p| example(p, lang))
+            .collect();
         if all.is_empty() {
             return Err(SelfplayError::SeedSet(format!(
                 "{} has no train-split puzzles with a reference solution",
@@ -72,7 +70,18 @@ impl Examples {
 }
 
 /// The seed set's stdio and P3 parts (the project's layout), or the directory itself.
-pub(crate) fn seed_set_parts(seed_set: &Path) -> Vec<PathBuf> {
+/// Every problem of the seed set: its `stdio` and `p3` parts, or the folder itself.
+pub(crate) fn seed_set_problems(seed_set: &Path) -> Result<Vec<Problem>, SelfplayError> {
+    let mut problems = Vec::new();
+    for path in seed_set_parts(seed_set) {
+        let report = crucible_problems::formats::load_set(&path)
+            .map_err(|e| SelfplayError::SeedSet(format!("{}: {e}", path.display())))?;
+        problems.extend(report.problems);
+    }
+    Ok(problems)
+}
+
+fn seed_set_parts(seed_set: &Path) -> Vec<PathBuf> {
     let parts: Vec<PathBuf> = ["stdio", "p3"]
         .iter()
         .map(|p| seed_set.join(p))

@@ -5,7 +5,7 @@
 
 use crate::SelfplayError;
 use crate::config::PuzzleKind;
-use crate::prompts::seed_set_parts;
+use crate::prompts::seed_set_problems;
 use crate::puzzle::{Draft, P3Draft, StdioDraft};
 use crate::validate::PuzzleTest;
 use crucible_problems::{FunctionStyle, Problem, Split, Task};
@@ -31,19 +31,11 @@ pub struct SeedTask {
 /// The train-split problems of the seed set that the campaign's judge can check: stdin/stdout
 /// problems with token-wise answers and UTF-8 tests, and P3 puzzles with a reference.
 pub fn seed_tasks(seed_set: &Path, lang: Language) -> Result<Vec<SeedTask>, SelfplayError> {
-    let mut tasks = Vec::new();
-    for path in seed_set_parts(seed_set) {
-        let report = crucible_problems::formats::load_set(&path)
-            .map_err(|e| SelfplayError::SeedSet(format!("{}: {e}", path.display())))?;
-        tasks.extend(
-            report
-                .problems
-                .iter()
-                .filter(|p| p.split != Some(Split::Heldout))
-                .filter_map(|p| seed_task(p, lang)),
-        );
-    }
-    Ok(tasks)
+    Ok(seed_set_problems(seed_set)?
+        .iter()
+        .filter(|p| p.split != Some(Split::Heldout))
+        .filter_map(|p| seed_task(p, lang))
+        .collect())
 }
 
 fn seed_task(problem: &Problem, lang: Language) -> Option<SeedTask> {
