@@ -248,19 +248,21 @@ impl Campaign {
                 return Ok(row.spec);
             }
         }
-        Ok(match role {
-            TrainRole::Proposer => self.config.proposer.model.clone(),
-            TrainRole::Solver => self.config.solver.model.clone(),
-        })
+        Ok(self.configured_model(role).to_string())
+    }
+
+    /// The model `role` is configured with (the base that training starts from).
+    fn configured_model(&self, role: TrainRole) -> &str {
+        match role {
+            TrainRole::Proposer => &self.config.proposer.model,
+            TrainRole::Solver => &self.config.solver.model,
+        }
     }
 
     /// Fails early when a trained role's model cannot be trained.
     fn check_trainable(&self, tuner: &dyn Tuner) -> Result<(), SelfplayError> {
         for role in &self.config.training.roles {
-            let base = match role {
-                TrainRole::Proposer => &self.config.proposer.model,
-                TrainRole::Solver => &self.config.solver.model,
-            };
+            let base = self.configured_model(*role);
             if crucible_model::is_url(base) {
                 continue;
             }
@@ -332,10 +334,7 @@ impl Campaign {
         on_event: &mut dyn FnMut(&Event),
     ) -> Result<ModelRow, SelfplayError> {
         let settings = &self.config.training;
-        let base = match role {
-            TrainRole::Proposer => &self.config.proposer.model,
-            TrainRole::Solver => &self.config.solver.model,
-        };
+        let base = self.configured_model(role);
         let first = match settings.mode {
             TrainMode::Restart => 1,
             TrainMode::Continue => round,
