@@ -5,6 +5,7 @@
 use crate::checkpoint::{self, Checkpoint};
 use crate::data::{Batch, ChatFormat, Example, bucket, read_jsonl};
 use crate::error::{Result, TrainError};
+use crate::heap::HeapReuse;
 use crate::lora::LoraConfig;
 use crate::loss::{GradSum, eval_nll, train_nll};
 use crate::model::{Transformer, open_gguf};
@@ -386,12 +387,13 @@ impl Trainer {
 
     /// Trains to the end, reporting each step, held-out loss after each epoch, and writing a
     /// checkpoint to `checkpoint_dir` (when given) every `checkpoint_every` steps and after each
-    /// epoch.
+    /// epoch. Freed memory stays in the heap meanwhile ([`HeapReuse`]).
     pub fn run(
         &mut self,
         checkpoint_dir: Option<&Path>,
         on_event: &mut dyn FnMut(&Event),
     ) -> Result<()> {
+        let _heap = HeapReuse::begin();
         while self.progress.step < self.total_steps() {
             let report = self.step()?;
             on_event(&Event::Step(report.clone()));
