@@ -28,6 +28,7 @@ fn main() {
     println!("## Sandbox benchmarks ({workers} cores)\n");
     runtime.block_on(throughput(workers, scratch.path()));
     cpu_ratio(scratch.path());
+    instrumentation_cost();
     compile_latency(scratch.path());
     python_startup();
     memory_per_run(&runtime);
@@ -183,6 +184,59 @@ fn cpu_ratio(scratch: &Path) {
         geo(&with_fuel),
         geo(&without)
     );
+}
+
+/// What fuel and epoch checks each cost, alone and together: the calibration programs run
+/// directly in wasmtime (no sandbox around them) under four engine configurations.
+fn instrumentation_cost() {
+    use crucible_sandbox::toolchain::{Toolchain, ToolchainConfig};
+    use wasmtime::{Config, Engine, Linker, Module, OptLevel, Store};
+    println!("### Fuel and epoch instrumentation, plain wasmtime (ms, best of 3)\n");
+    println!("| program | neither | epochs | fuel | fuel + epochs |");
+    println!("|---|---|---|---|---|");
+    let toolchain = Toolchain::prepare(
+        ToolchainConfig::default(),
+        &crucible_sandbox::default_cache_dir(),
+    )
+    .expect("toolchain");
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("calibration");
+    for name in ["sieve", "sort", "dp"] {
+        let source = std::fs::read(dir.join(format!("{name}.cpp"))).expect("source");
+        let wasm = toolchain.compile(Language::Cpp, &source).expect("compile");
+        let mut row = format!("| {name}.cpp |");
+        for (fuel, epochs) in [(false, false), (false, true), (true, false), (true, true)] {
+            let mut config = Config::new();
+            config
+                .consume_fuel(fuel)
+                .epoch_interruption(epochs)
+                .cranelift_opt_level(OptLevel::Speed)
+                .async_stack_size(65 << 20)
+                .max_wasm_stack(64 << 20)
+                .memory_reservation(4 << 30);
+            let engine = Engine::new(&config).expect("engine");
+            let module = Module::new(&engine, &wasm).expect("module");
+            let mut linker = Linker::new(&engine);
+            wasmtime_wasi::p1::add_to_linker_sync(&mut linker, |c| c).expect("linker");
+            let ms = best_of(3, || {
+                let mut store =
+                    Store::new(&engine, wasmtime_wasi::WasiCtxBuilder::new().build_p1());
+                if fuel {
+                    store.set_fuel(u64::MAX / 4).expect("fuel");
+                }
+                store.set_epoch_deadline(1 << 40);
+                let started = Instant::now();
+                let instance = linker.instantiate(&mut store, &module).expect("instance");
+                let start = instance
+                    .get_typed_func::<(), ()>(&mut store, "_start")
+                    .expect("_start");
+                let _ = start.call(&mut store, ());
+                started.elapsed()
+            });
+            row += &format!(" {ms:.1} |");
+        }
+        println!("{row}");
+    }
+    println!();
 }
 
 fn best_of(n: usize, mut f: impl FnMut() -> Duration) -> f64 {

@@ -1,18 +1,20 @@
-//! A fixed pool of worker threads with large stacks, where guest code runs.
+//! A fixed pool of worker threads, where guest code runs.
 //!
-//! Compiled WebAssembly uses the host thread's stack for its call frames, so deep recursion
-//! (a DFS over 10^6 nodes) needs far more than the 2 MiB a tokio blocking thread has. Each
-//! worker gets [`WORKER_STACK_BYTES`] of (lazily committed) stack, and the engine's
-//! `max_wasm_stack` stays below it, so a runaway recursion ends in a clean stack-overflow trap.
+//! Guests run on fibers (wasmtime's async support) whose stacks come from the engine's pool:
+//! compiled WebAssembly uses that stack for its call frames, so deep recursion (a DFS over 10^6
+//! nodes) needs far more than a thread's usual few MiB. Each fiber stack is
+//! [`MAX_WASM_STACK_BYTES`] plus 1 MiB for host frames (virtual; pages are committed only when
+//! touched), so a runaway recursion ends in a clean stack-overflow trap. The workers themselves
+//! only run host code.
 
 use crate::SandboxError;
 use std::sync::{Arc, Mutex, mpsc};
 
-/// Stack reserved for each worker thread (virtual; pages are committed only when touched).
-pub const WORKER_STACK_BYTES: usize = 512 << 20;
+/// Stack reserved for each worker thread (host code only).
+const WORKER_STACK_BYTES: usize = 8 << 20;
 
-/// The stack a guest may use on a worker, leaving room for host frames.
-pub const MAX_WASM_STACK_BYTES: usize = WORKER_STACK_BYTES - (16 << 20);
+/// The stack a guest may use (the engine's `max_wasm_stack`).
+pub const MAX_WASM_STACK_BYTES: usize = 496 << 20;
 
 type Job = Box<dyn FnOnce() + Send + 'static>;
 
