@@ -12,11 +12,13 @@
 //! prefilled together, in forward calls of at most 1,024 tokens (as `LocalModel` does), then
 //! every step decodes one greedy token for each of the group's sequences, with no early stop.
 //! Threads: set `RAYON_NUM_THREADS`. With `THROUGHPUT_SHOW_TEXT` set, each group prints the
-//! greedy text of its first sequence to stderr (to check that a change keeps the output).
+//! greedy text of its first sequence to stderr (to check that a change keeps the output). Freed
+//! memory stays in the heap during the measurement, as in `LocalModel` (`HeapReuse`); with
+//! `THROUGHPUT_NO_HEAP_REUSE` set it does not (glibc's defaults), for an A/B of that.
 
 use crucible_model::{
-    ChatMessage, DEFAULT_MODEL, KvCache, LocalModel, LocalModelConfig, Step, Transformer,
-    default_models_dir, resolve_model,
+    ChatMessage, DEFAULT_MODEL, HeapReuse, KvCache, LocalModel, LocalModelConfig, Step,
+    Transformer, default_models_dir, resolve_model,
 };
 use std::error::Error;
 use std::path::PathBuf;
@@ -153,6 +155,9 @@ fn measure(settings: &Settings, batch: usize) -> Result<Figures, Box<dyn Error>>
     let model = LocalModel::load(&LocalModelConfig::new(&settings.model))?;
     let prompts = prompts(&model, settings.prompts, settings.prompt_tokens)?;
     let transformer = model.transformer();
+    let _heap = std::env::var_os("THROUGHPUT_NO_HEAP_REUSE")
+        .is_none()
+        .then(HeapReuse::begin);
     let mut prefill_time = Duration::ZERO;
     let mut decode_time = Duration::ZERO;
     let mut decode_cpu = 0.0;

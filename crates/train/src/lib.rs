@@ -15,7 +15,6 @@
 mod checkpoint;
 pub mod data;
 mod error;
-mod heap;
 mod job;
 pub mod lora;
 pub mod loss;
@@ -32,7 +31,6 @@ mod testutil;
 
 pub use data::{Batch, ChatFormat, Dataset, Example, bucket, read_jsonl};
 pub use error::{Result, TrainError};
-pub use heap::HeapReuse;
 pub use job::{FineTune, FineTuned, fine_tune};
 pub use lora::{LoraConfig, Mode, Projection};
 pub use merge::{WeightType, merge_to_hf, write_hf};

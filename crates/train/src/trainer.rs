@@ -5,13 +5,13 @@
 use crate::checkpoint::{self, Checkpoint};
 use crate::data::{Batch, ChatFormat, Example, bucket, read_jsonl};
 use crate::error::{Result, TrainError};
-use crate::heap::HeapReuse;
 use crate::lora::LoraConfig;
 use crate::loss::{GradSum, eval_nll, train_nll};
 use crate::model::{Transformer, open_gguf};
 use crate::optim::{AdamW, AdamWConfig, Moments, Schedule, clip_grad_norm};
 use crate::peft::{self, adapter_tensors};
 use crate::rng::Rng;
+use crucible_model::HeapReuse;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::path::Path;

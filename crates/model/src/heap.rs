@@ -1,7 +1,7 @@
-//! Keeps freed memory in the process heap while training.
+//! Keeps freed memory in the process heap while a model computes (training, generation).
 //!
-//! Every candle operation allocates a fresh output buffer, and a training step frees and
-//! re-allocates gigabytes of them. With glibc's default settings each buffer of more than
+//! Every candle operation allocates a fresh output buffer, and a training step (or a long
+//! prefill) frees and re-allocates gigabytes of them. With glibc's default settings each buffer of more than
 //! 128 KiB (after adjustment, a few MiB) is a fresh `mmap` handed back with `munmap` when freed,
 //! so every step faults in and zeroes all of its pages again: on the 0.5B model that was a third
 //! of the training time, spent in the kernel. While a [`HeapReuse`] guard is alive, buffers of up
