@@ -233,11 +233,14 @@ fn train(args: TrainArgs) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// A progress bar (a line per step when stderr is not a terminal) with loss, tokens/s, ETA.
+/// A progress bar (a line per step when stderr is not a terminal) with loss, tokens/s (the
+/// last step's and the mean since start), ETA.
 struct Progress {
     bar: ProgressBar,
     lines: bool,
     started: Instant,
+    /// When the previous step ended (or training started).
+    last: Instant,
     first_step: usize,
     tokens: usize,
 }
@@ -256,6 +259,7 @@ impl Progress {
             bar,
             lines: !std::io::stderr().is_terminal(),
             started: Instant::now(),
+            last: Instant::now(),
             first_step: done,
             tokens: 0,
         }
@@ -282,14 +286,18 @@ impl Progress {
 
     fn step(&mut self, report: &StepReport) {
         self.tokens += report.tokens;
+        let step_secs = self.last.elapsed().as_secs_f64().max(1e-9);
+        self.last = Instant::now();
         let secs = self.started.elapsed().as_secs_f64().max(1e-9);
         let done = report.step - self.first_step;
         let eta = Duration::from_secs_f64(secs / done as f64 * (report.total - report.step) as f64);
         let message = format!(
-            "loss {:.4} lr {:.2e} |g| {:.3} {:.0} tok/s",
+            "loss {:.4} lr {:.2e} |g| {:.3} {} tok in {step_secs:.1}s, {:.0} tok/s (mean {:.0} tok/s)",
             report.loss,
             report.lr,
             report.grad_norm,
+            report.tokens,
+            report.tokens as f64 / step_secs,
             self.tokens as f64 / secs
         );
         if self.lines {
