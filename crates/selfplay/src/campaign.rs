@@ -6,6 +6,7 @@
 //! request's seed derives from (campaign seed, round, slot): a killed campaign resumes by
 //! redoing exactly the uncommitted work, with the same results.
 
+use crate::busy::BusyClock;
 use crate::config::{CampaignConfig, PuzzleKind, TrainMode, TrainRole};
 use crate::dataset::{proposer_row, solver_rows};
 use crate::heldout::heldout_problems;
@@ -114,6 +115,10 @@ pub struct Campaign {
     sandbox: Sandbox,
     examples: Examples,
     seed_tasks: Vec<SeedTask>,
+    /// Busy wall time of the validation tasks (they overlap and queue for the sandbox).
+    validate_busy: BusyClock,
+    /// Busy wall time of the judging tasks.
+    judge_busy: BusyClock,
 }
 
 impl Campaign {
@@ -158,6 +163,8 @@ impl Campaign {
             sandbox,
             examples,
             seed_tasks,
+            validate_busy: BusyClock::default(),
+            judge_busy: BusyClock::default(),
         })
     }
 
@@ -640,8 +647,8 @@ impl Campaign {
         let sandbox = self.sandbox.clone();
         let lang = self.config.language;
         let limits = self.config.limits.clone();
+        let busy = self.validate_busy.enter();
         tokio::spawn(async move {
-            let started = Instant::now();
             let slot = proposal.slot;
             // A model failure (server down, ...) stops the round: resuming retries the slot,
             // where recording it as a rejection would lose the slot for good.
@@ -670,7 +677,7 @@ impl Campaign {
                 outcome,
                 time: StageTime {
                     propose: done.seconds,
-                    validate: started.elapsed().as_secs_f64(),
+                    validate: busy.finish(),
                     ..StageTime::default()
                 },
             });
@@ -698,8 +705,8 @@ impl Campaign {
         let problem = as_problem(&id.to_string(), &draft, &tests, lang, &self.config);
         let sandbox = self.sandbox.clone();
         let limits = self.config.limits.clone();
+        let busy = self.judge_busy.enter();
         tokio::spawn(async move {
-            let started = Instant::now();
             let completions = match done.result {
                 Ok(c) => c,
                 Err(e) => {
@@ -726,7 +733,7 @@ impl Campaign {
             }
             let time = StageTime {
                 solve: done.seconds,
-                judge: started.elapsed().as_secs_f64(),
+                judge: busy.finish(),
                 ..StageTime::default()
             };
             let _ = tx.send((id, Ok(Judged { attempts, time })));

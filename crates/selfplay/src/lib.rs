@@ -7,6 +7,7 @@
 //! in a SQLite store that survives `kill -9`, and the verified pairs are exported as chat JSONL
 //! for fine-tuning both roles.
 
+mod busy;
 mod campaign;
 mod config;
 mod dataset;

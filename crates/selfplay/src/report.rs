@@ -439,7 +439,7 @@ pub fn write_report(
         let t = &s.time;
         let _ = writeln!(
             md,
-            "\nTime: propose {:.0} s, validate {:.0} s, solve {:.0} s, judge {:.0} s (stages overlap); wall {:.0} s, CPU {:.0} s.",
+            "\nTime: propose {:.0} s, validate {:.0} s, solve {:.0} s, judge {:.0} s (model time per stage; sandbox stages as busy wall time; the stages overlap); wall {:.0} s, CPU {:.0} s.",
             t.propose, t.validate, t.solve, t.judge, t.wall, t.cpu
         );
     }

@@ -255,11 +255,12 @@ pub struct Decision {
 pub struct StageTime {
     /// Proposer generation, seconds.
     pub propose: f64,
-    /// Puzzle validation in the sandbox, seconds.
+    /// Puzzle validation in the sandbox, seconds of wall time during which any validation was
+    /// in progress (overlapping validations count once).
     pub validate: f64,
     /// Solver generation, seconds.
     pub solve: f64,
-    /// Judging attempts, seconds.
+    /// Judging attempts, seconds of wall time during which any judging was in progress.
     pub judge: f64,
     /// Process CPU time (with child processes), seconds.
     pub cpu: f64,
