@@ -651,7 +651,8 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 /// The engine: Cranelift, pooling allocation, and either fuel (metered) or epochs (unmetered).
 ///
 /// A metered engine has no epoch checks: together with fuel's they cost far more than either
-/// alone (sieve.cpp: 249 ms bare, 272 ms fuel, 266 ms epochs, 368 ms both). Its wall-clock
+/// alone (sieve.cpp in plain wasmtime: 235 ms bare, 260 ms epochs, 273 ms fuel, 356 ms both;
+/// `cargo bench -p crucible-sandbox --bench sandbox`). Its wall-clock
 /// backstop uses fuel instead: guests run on fibers and yield every [`FUEL_SLICE`]. For that to
 /// bound wall time, no operation may take long for little fuel: the bulk-memory operations
 /// (`memory.fill` of a gigabyte costs one unit) are turned off — clang 19's output and the

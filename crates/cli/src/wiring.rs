@@ -108,17 +108,19 @@ impl Tuner for TrainTuner {
             config: Self::config(job),
             weights,
         };
-        let started = std::time::Instant::now();
-        let mut tokens = 0usize;
+        // The first step's time includes loading the model.
+        let mut last = std::time::Instant::now();
         let outcome = fine_tune(&request, &mut |event| {
             if let Event::Step(step) = event {
-                tokens += step.tokens;
+                let secs = last.elapsed().as_secs_f64().max(1e-9);
+                last = std::time::Instant::now();
                 progress(&format!(
-                    "step {}/{} loss {:.4} ({:.0} tok/s)",
+                    "step {}/{} loss {:.4} ({} tok in {secs:.1}s, {:.0} tok/s)",
                     step.step,
                     step.total,
                     step.loss,
-                    tokens as f64 / started.elapsed().as_secs_f64().max(1e-9)
+                    step.tokens,
+                    step.tokens as f64 / secs
                 ));
             }
         })
