@@ -511,6 +511,21 @@ struct QuantizedRows {
 }
 
 impl QuantizedRows {
+    /// Rows `first..first + n` of activations quantized in super-blocks of [`SUPER`], for a
+    /// strip of `supers` super-blocks: their quant words, their sums per [`SUM`] values and
+    /// their scales per super-block.
+    fn super_block_rows(&self, first: usize, n: usize, supers: usize) -> (&[u32], &[i32], &[f32]) {
+        let row_words = self.inputs / 4;
+        let row_sums = self.inputs / SUM;
+        assert_eq!(self.block, SUPER);
+        assert_eq!(row_words, supers * SUPER / 4);
+        (
+            &self.words[first * row_words..(first + n) * row_words],
+            &self.sums[first * row_sums..(first + n) * row_sums],
+            &self.scales[first * supers..(first + n) * supers],
+        )
+    }
+
     /// Quantizes each block of 32 like candle's `BlockQ8_0::from_float`.
     fn new(x: &[f32], rows: usize, inputs: usize) -> Self {
         Self::with::<BLOCK, BLOCK, true>(x, rows, inputs)
@@ -886,13 +901,8 @@ mod vnni {
         (acts, first, out, features, strip): Target<'_>,
     ) {
         let supers = tiles.len();
-        let row_words = acts.inputs / 4;
-        let row_sums = acts.inputs / SUM;
-        assert_eq!(acts.block, SUPER);
-        assert_eq!(row_words, supers * SUPER / 4);
-        let words = &acts.words[first * row_words..(first + N) * row_words];
-        let sums = &acts.sums[first * row_sums..(first + N) * row_sums];
-        let act_scales = &acts.scales[first * supers..(first + N) * supers];
+        let (words, sums, act_scales) = acts.super_block_rows(first, N, supers);
+        let (row_words, row_sums) = (acts.inputs / 4, acts.inputs / SUM);
         let lows = _mm512_set1_epi8(0x0F);
         let mut acc = [_mm512_setzero_ps(); N];
         for (sb, tile) in tiles.iter().enumerate() {
@@ -968,13 +978,8 @@ mod vnni {
         (acts, first, out, features, strip): Target<'_>,
     ) {
         let supers = tiles.len();
-        let row_words = acts.inputs / 4;
-        let row_sums = acts.inputs / SUM;
-        assert_eq!(acts.block, SUPER);
-        assert_eq!(row_words, supers * SUPER / 4);
-        let words = &acts.words[first * row_words..(first + N) * row_words];
-        let sums = &acts.sums[first * row_sums..(first + N) * row_sums];
-        let act_scales = &acts.scales[first * supers..(first + N) * supers];
+        let (words, sums, act_scales) = acts.super_block_rows(first, N, supers);
+        let (row_words, row_sums) = (acts.inputs / 4, acts.inputs / SUM);
         let (lows, highs) = (_mm512_set1_epi8(0x0F), _mm512_set1_epi8(0x30));
         let mut acc = [_mm512_setzero_ps(); N];
         for (sb, tile) in tiles.iter().enumerate() {
