@@ -252,8 +252,10 @@ impl Sandbox {
         let mut linker: Linker<Guest> = Linker::new(&engine);
         wasmtime_wasi::p1::add_to_linker_async(&mut linker, |g: &mut Guest| &mut g.wasi)
             .map_err(SandboxError::engine)?;
+        linker.allow_shadowing(true);
         disable_sleeping(&mut linker)?;
         meter_random_bytes(&mut linker)?;
+        linker.allow_shadowing(false);
         let pool = WorkerPool::new(config.workers)?;
         let stop_ticker = Arc::new(AtomicBool::new(false));
         if !config.meter_fuel {
@@ -694,10 +696,10 @@ fn start_epoch_ticker(engine: Engine, stop: Arc<AtomicBool>) -> Result<(), Sandb
 }
 
 /// Replaces `poll_oneoff` (sleeping) with a refusal: a guest must not hold a worker while
-/// consuming no fuel, and judged programs have nothing to wait for.
+/// consuming no fuel, and judged programs have nothing to wait for. The linker must allow
+/// shadowing.
 fn disable_sleeping(linker: &mut Linker<Guest>) -> Result<(), SandboxError> {
     const ENOTSUP: i32 = 58;
-    linker.allow_shadowing(true);
     linker
         .func_wrap(
             "wasi_snapshot_preview1",
@@ -705,17 +707,15 @@ fn disable_sleeping(linker: &mut Linker<Guest>) -> Result<(), SandboxError> {
             |_: i32, _: i32, _: i32, _: i32| -> i32 { ENOTSUP },
         )
         .map_err(SandboxError::engine)?;
-    linker.allow_shadowing(false);
     Ok(())
 }
 
 /// Replaces `random_get` with one that charges [`FUEL_PER_RANDOM_BYTE`] (when metered) before
 /// filling the buffer from the run's seeded generator, and then looks at the wall clock: charging
 /// fuel from the host restarts the guest's fuel slice, so a loop of such calls would otherwise
-/// never yield to the backstop.
+/// never yield to the backstop. The linker must allow shadowing.
 fn meter_random_bytes(linker: &mut Linker<Guest>) -> Result<(), SandboxError> {
     const ERRNO_FAULT: i32 = 21;
-    linker.allow_shadowing(true);
     linker
         .func_wrap(
             "wasi_snapshot_preview1",
@@ -748,7 +748,6 @@ fn meter_random_bytes(linker: &mut Linker<Guest>) -> Result<(), SandboxError> {
             },
         )
         .map_err(SandboxError::engine)?;
-    linker.allow_shadowing(false);
     Ok(())
 }
 
