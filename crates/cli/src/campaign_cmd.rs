@@ -7,7 +7,7 @@ use crucible_cli::wiring::{Loader, TrainTuner};
 use crucible_sandbox::{Sandbox, SandboxConfig};
 use crucible_selfplay::{
     Campaign, CampaignConfig, DEFAULT_CONFIG_TOML, Event, Store, TrainingSummary, heldout_label,
-    render_text, summarize, verify, write_datasets, write_report,
+    render_text, summarize, verify, write_datasets, write_lines, write_report,
 };
 use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
 use std::io::IsTerminal;
@@ -58,6 +58,10 @@ pub enum CampaignCommand {
         /// Output directory (default DIR/datasets).
         #[arg(long)]
         out: Option<PathBuf>,
+        /// Also write `solver-unverified.jsonl`: as many solver examples as `solver.jsonl` has,
+        /// drawn from all attempts, accepted or not (the control for what verification adds).
+        #[arg(long)]
+        unverified_control: bool,
     },
 }
 
@@ -126,10 +130,26 @@ pub fn execute(cmd: CampaignCommand) -> Result<std::process::ExitCode> {
             }
             println!("{}: consistent", dir.display());
         }
-        CampaignCommand::Export { dir, out } => {
+        CampaignCommand::Export {
+            dir,
+            out,
+            unverified_control,
+        } => {
+            let out = out.unwrap_or_else(|| dir.join("datasets"));
             let store = open_store(&dir)?;
-            for path in write_datasets(&store, &out.unwrap_or_else(|| dir.join("datasets")))? {
+            for path in write_datasets(&store, &out)? {
                 println!("{}", path.display());
+            }
+            if unverified_control {
+                let verified = store.dataset("solver")?.len();
+                drop(store);
+                let sandbox = Sandbox::new(SandboxConfig::default()).context("starting the sandbox")?;
+                let campaign = Campaign::open(&dir, None, sandbox)
+                    .with_context(|| format!("opening the campaign in {}", dir.display()))?;
+                let lines = campaign.unverified_examples(verified)?;
+                let path = out.join("solver-unverified.jsonl");
+                write_lines(&path, &lines)?;
+                println!("{} ({} examples, as many as solver.jsonl's {verified})", path.display(), lines.len());
             }
         }
     }
@@ -363,23 +383,39 @@ impl Progress {
                 };
                 self.note(line);
             }
-            Event::HeldoutStarted { round, problems } => {
+            Event::HeldoutStarted {
+                round,
+                set,
+                problems,
+            } => {
                 self.note(format!(
-                    "held-out evaluation {}: {problems} problems",
+                    "held-out evaluation {} on {set}: {problems} problems",
                     heldout_label(*round)
                 ));
             }
             Event::Heldout {
                 round,
+                set,
                 pass1,
                 passk,
+                greedy,
                 problems,
             } => {
+                let greedy = greedy.map_or(String::new(), |g| format!("greedy pass@1 {g:.3}, "));
                 self.note(format!(
-                    "held-out {}: pass@1 {:.3}, pass@k {:.3} on {problems} problems",
+                    "held-out {} on {set}: {greedy}pass@1 {:.3}, pass@k {:.3} on {problems} problems",
                     heldout_label(*round),
                     pass1,
                     passk
+                ));
+            }
+            Event::Decontaminated { round, examples } => {
+                let first = examples.first().map_or(String::new(), |(id, hit)| {
+                    format!(" (first: task {id} overlaps {hit})")
+                });
+                self.note(format!(
+                    "round {round}: {} training examples left out: they share a 13-gram with an evaluation set{first}",
+                    examples.len()
                 ));
             }
         }

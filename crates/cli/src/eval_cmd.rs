@@ -4,7 +4,7 @@ use anyhow::{Context, Result, bail};
 use clap::Args;
 use crucible_eval::{
     DirectorySource, EvalConfig, EvalReport, Evaluator, ModelSource, ReferenceSource, ResultStore,
-    SampleSource,
+    SampleSource, compare_results, read_results,
 };
 use crucible_model::{OpenOptions, SamplingParams, default_models_dir, open_generator};
 use crucible_problems::{Split, formats};
@@ -20,8 +20,12 @@ use std::time::Instant;
 pub struct EvalArgs {
     /// The problem set: a Kattis package or folder of packages, our seed set (`puzzles/`), or a
     /// P3 / HumanEval / MBPP / CodeContests / LiveCodeBench file, or an APPS folder.
-    #[arg(long)]
-    set: PathBuf,
+    #[arg(long, required_unless_present = "compare")]
+    set: Option<PathBuf>,
+    /// Compare two evaluations problem by problem instead (their `results.jsonl` files or output
+    /// folders, before then after): mean difference with a 95 % interval, McNemar's test.
+    #[arg(long, num_args = 2, value_names = ["BEFORE", "AFTER"], conflicts_with = "set")]
+    compare: Option<Vec<PathBuf>>,
     /// Judge existing solutions instead of generating: a folder with `<id>.<ext>` or
     /// `<id>/*.<ext>` files, or `references` for the set's own reference solutions.
     #[arg(long)]
@@ -60,6 +64,10 @@ pub struct EvalArgs {
     /// Where results and reports go (default: runs/eval/<set>-<key>).
     #[arg(long)]
     out: Option<PathBuf>,
+    /// Let the model write on after its first complete code block (by default generation stops
+    /// there: the answer is complete, and the prose after it costs time).
+    #[arg(long)]
+    full_replies: bool,
     /// Judge every test even after a failure (slower; per-test counts become complete).
     #[arg(long)]
     all_tests: bool,
@@ -67,12 +75,17 @@ pub struct EvalArgs {
 
 /// Runs `crucible eval`.
 pub async fn execute(args: EvalArgs) -> Result<ExitCode> {
+    if let Some(paths) = &args.compare {
+        return compare(&paths[0], &paths[1]);
+    }
+    let Some(set) = args.set.clone() else {
+        bail!("give --set (or --compare BEFORE AFTER)");
+    };
     if args.samples == 0 {
         bail!("--samples must be at least 1");
     }
     let source = sample_source(&args)?;
-    let loaded =
-        formats::load_set(&args.set).with_context(|| format!("loading {}", args.set.display()))?;
+    let loaded = formats::load_set(&set).with_context(|| format!("loading {}", set.display()))?;
     for err in loaded.errors.iter().take(10) {
         eprintln!("skipped: {err}");
     }
@@ -89,7 +102,7 @@ pub async fn execute(args: EvalArgs) -> Result<ExitCode> {
         problems.truncate(limit);
     }
     if problems.is_empty() {
-        bail!("no problems to evaluate in {}", args.set.display());
+        bail!("no problems to evaluate in {}", set.display());
     }
     let sandbox = Sandbox::new(SandboxConfig::default()).context("starting the sandbox")?;
     let config = EvalConfig {
@@ -99,9 +112,9 @@ pub async fn execute(args: EvalArgs) -> Result<ExitCode> {
         ..EvalConfig::default()
     };
     let evaluator = Evaluator::new(sandbox, config);
-    let set_name = set_name(&args.set);
+    let set_name = set_name(&set);
     let key = evaluator.key(
-        &format!("{}:{:?}:{:?}", args.set.display(), args.split, args.limit),
+        &format!("{}:{:?}:{:?}", set.display(), args.split, args.limit),
         source.as_ref(),
     );
     let out = args
@@ -140,6 +153,37 @@ pub async fn execute(args: EvalArgs) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// `--compare BEFORE AFTER`: the paired comparison of two results files.
+fn compare(before: &Path, after: &Path) -> Result<ExitCode> {
+    let read = |path: &Path| {
+        read_results(path).with_context(|| format!("reading results from {}", path.display()))
+    };
+    let (before_results, after_results) = (read(before)?, read(after)?);
+    let (paired, unmatched) = compare_results(&before_results, &after_results);
+    let Some(paired) = paired else {
+        bail!(
+            "{} and {} share no problem ids: nothing to compare",
+            before.display(),
+            after.display()
+        );
+    };
+    println!("{}", paired.describe());
+    if unmatched > 0 {
+        println!("({unmatched} problems are in only one of the two and were left out)");
+    }
+    println!(
+        "{}",
+        if paired.gain() {
+            "the whole 95 % interval is above zero: a gain"
+        } else if paired.high < 0.0 {
+            "the whole 95 % interval is below zero: a loss"
+        } else {
+            "the interval contains zero: the change is inside the noise"
+        }
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
 fn sample_source(args: &EvalArgs) -> Result<Arc<dyn SampleSource>> {
     match (&args.solutions, &args.model) {
         (Some(_), Some(_)) => bail!("give either --solutions or --model, not both"),
@@ -165,6 +209,7 @@ fn sample_source(args: &EvalArgs) -> Result<Arc<dyn SampleSource>> {
                 temperature: args.temperature,
                 seed: args.seed,
                 max_new_tokens: args.max_tokens,
+                stop_after_code_block: !args.full_replies,
                 ..SamplingParams::default()
             };
             let lang = args.lang.unwrap_or(Language::Cpp);

@@ -78,6 +78,9 @@ pub struct GenerateArgs {
     /// Stop strings (repeatable).
     #[arg(long)]
     stop: Vec<String>,
+    /// Stop right after the first complete fenced code block.
+    #[arg(long)]
+    stop_after_code: bool,
     /// Models directory.
     #[arg(long)]
     dir: Option<PathBuf>,
@@ -157,6 +160,7 @@ pub fn generate(args: GenerateArgs) -> Result<ExitCode> {
             seed: args.seed,
             max_new_tokens: args.max_tokens,
             stop: args.stop.clone(),
+            stop_after_code_block: args.stop_after_code,
         },
     };
     let started = Instant::now();

@@ -5,6 +5,7 @@
 //! per-difficulty and per-verdict breakdowns. Runs are resumable: finished problems are
 //! appended to a results file and skipped when the same evaluation runs again.
 
+mod compare;
 mod extract;
 mod model_source;
 mod passk;
@@ -13,13 +14,14 @@ mod runner;
 mod source;
 mod store;
 
+pub use compare::{Paired, compare_results, mcnemar, paired, t_975};
 pub use extract::{CodeBlock, code_blocks, extract_code};
 pub use model_source::{ModelSource, complete_function, solve_prompt};
 pub use passk::{mean_pass_at_k, pass_at_k};
 pub use report::{Breakdown, EvalReport};
 pub use runner::{EvalConfig, Evaluator, ProblemResult, Progress, SampleResult, judge_samples};
 pub use source::{DirectorySource, ReferenceSource, Sample, SampleSource};
-pub use store::ResultStore;
+pub use store::{ResultStore, read_results};
 
 /// Failures of the evaluation machinery (never of a solution: those are verdicts).
 #[derive(Debug, thiserror::Error)]

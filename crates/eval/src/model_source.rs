@@ -31,7 +31,15 @@ impl ModelSource {
     }
 }
 
-/// The user message asking for a solution, and the language the answer must be in.
+/// Two solved P3 puzzles (written for this project) that show the answer contract: `sol()`
+/// returns the answer itself, it does not call `sat`.
+const P3_EXAMPLES: &str = "Example:\n\n```python\ndef sat(s: str):\n    return s.count(\"ab\") == 3 and len(s) == 8\n```\n\n\
+Answer:\n\n```python\ndef sol():\n    return \"ababab\" + \"xy\"\n```\n\n\
+Example:\n\n```python\ndef sat(nums: List[int], n=4):\n    return len(nums) == n and all(x > 0 for x in nums) and sum(nums) == 10\n```\n\n\
+Answer:\n\n```python\ndef sol(n=4):\n    return [1, 2, 3, 4]\n```\n\n";
+
+/// The user message asking for a solution, and the language the answer must be in: the
+/// answer contract of each task kind, as one fenced code block (generation can stop there).
 pub fn solve_prompt(problem: &Problem, lang: Language) -> (String, Language) {
     match &problem.task {
         Task::Stdio(_) => {
@@ -42,9 +50,10 @@ pub fn solve_prompt(problem: &Problem, lang: Language) -> (String, Language) {
             };
             (
                 format!(
-                    "Solve the following competitive programming problem in {name}. Read the input from \
-                     standard input and write the answer to standard output. Reply with the complete \
-                     program in a single ```{tag} code block.\n\n{}",
+                    "Solve the following competitive programming problem in {name}. Write one complete \
+                     program: it reads the whole input from standard input and prints only the answer \
+                     to standard output (no prompts, no extra text). Reply with the program in a single \
+                     ```{tag} code block.\n\n{}",
                     problem.statement
                 ),
                 if lang == Language::Wasm {
@@ -57,12 +66,23 @@ pub fn solve_prompt(problem: &Problem, lang: Language) -> (String, Language) {
         Task::Function(task) => {
             let ask = match task.style {
                 FunctionStyle::P3 => format!(
-                    "Write the Python function `{}` described below. It must return a value for which \
-                     the function `sat` returns True.\n\n```python\n{}\n```\n\n```python\n{}\n```\n\n\
-                     Reply with the complete function in a single ```python code block.",
-                    task.entry_point, task.harness, task.prompt
+                    "Find an input that makes the function `sat` return True. Write it as a Python \
+                     function `sol` with the signature below that returns that input itself (sol does \
+                     not call sat).\n\n{P3_EXAMPLES}Puzzle:\n\n```python\n{}\n```\n\n\
+                     Complete this function and reply with it in a single ```python code block:\n\n\
+                     ```python\n{}\n```",
+                    task.harness.trim_end(),
+                    task.prompt.trim_end()
                 ),
-                _ => format!(
+                FunctionStyle::Mbpp => format!(
+                    "{}\nYour code should pass these tests:\n\n```python\n{}\n```\n\nWrite the Python \
+                     function `{}` (with any imports it needs). Reply with the code in a single \
+                     ```python code block.",
+                    problem.statement.trim(),
+                    asserts(&task.harness),
+                    task.entry_point
+                ),
+                FunctionStyle::HumanEval => format!(
                     "Complete the following Python function. Reply with the complete function (with any \
                      imports it needs) in a single ```python code block.\n\n```python\n{}\n```",
                     task.prompt
@@ -71,6 +91,15 @@ pub fn solve_prompt(problem: &Problem, lang: Language) -> (String, Language) {
             (ask, Language::Python)
         }
     }
+}
+
+/// The `assert` lines of an MBPP harness (its set-up code is not shown).
+fn asserts(harness: &str) -> String {
+    harness
+        .lines()
+        .filter(|l| l.trim_start().starts_with("assert"))
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// Makes a function-level reply self-contained: a bare body gets the prompt's signature.
@@ -116,13 +145,18 @@ impl SampleSource for ModelSource {
 
     fn describe(&self) -> String {
         format!(
-            "model:{} t={} top_p={} seed={} max={} lang={}",
+            "model:{} t={} top_p={} seed={} max={} lang={}{}",
             self.name,
             self.sampling.temperature,
             self.sampling.top_p,
             self.sampling.seed,
             self.sampling.max_new_tokens,
-            self.lang
+            self.lang,
+            if self.sampling.stop_after_code_block {
+                " stop=code-block"
+            } else {
+                ""
+            }
         )
     }
 }

@@ -307,6 +307,7 @@ mod tests {
                 message: String::new(),
                 passed_tests: 0,
                 total_tests: 1,
+                per_test: vec![v.is_some_and(|v| v.is_accepted())],
                 gen_seconds: 0.5,
                 judge_seconds: 0.25,
             })

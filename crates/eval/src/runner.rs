@@ -58,6 +58,9 @@ pub struct SampleResult {
     pub passed_tests: usize,
     /// Tests judged.
     pub total_tests: usize,
+    /// Pass (true) or fail per test, in test order (a function task is one test).
+    #[serde(default)]
+    pub per_test: Vec<bool>,
     /// Seconds spent producing it.
     pub gen_seconds: f64,
     /// Seconds spent judging it.
@@ -252,6 +255,7 @@ async fn judge_sample(
         message: "no code in the reply".into(),
         passed_tests: 0,
         total_tests: 0,
+        per_test: Vec::new(),
         gen_seconds: sample.gen_seconds,
         judge_seconds: 0.0,
     };
@@ -317,6 +321,8 @@ async fn judge_stdio(
     result.verdict = Some(report.verdict);
     result.passed_tests = report.passed;
     result.total_tests = tests.len();
+    result.per_test = report.tests.iter().map(|t| t.verdict.is_accepted()).collect();
+    result.per_test.resize(tests.len(), false);
     result.message = report.compile_message.clone().unwrap_or_else(|| {
         report
             .tests
@@ -335,6 +341,7 @@ async fn judge_function(
     result: &mut SampleResult,
 ) {
     result.total_tests = 1;
+    result.per_test = vec![false];
     let program = task.judge_program(code);
     let compiled = match sandbox
         .compile_async(Language::Python, program.into_bytes())
@@ -366,6 +373,7 @@ async fn judge_function(
             };
             result.verdict = Some(verdict);
             result.passed_tests = usize::from(verdict == Verdict::Accepted);
+            result.per_test = vec![verdict == Verdict::Accepted];
             if verdict != Verdict::Accepted {
                 let tail: String = stderr
                     .lines()

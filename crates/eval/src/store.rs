@@ -16,6 +16,29 @@ struct Line {
     result: ProblemResult,
 }
 
+/// Every problem result in a results file (`results.jsonl`, or a folder holding one), of the
+/// last evaluation key written to it, in file order.
+pub fn read_results(path: &Path) -> Result<Vec<ProblemResult>, EvalError> {
+    let file = if path.is_dir() {
+        path.join("results.jsonl")
+    } else {
+        path.to_path_buf()
+    };
+    let text = std::fs::read_to_string(&file).map_err(|e| EvalError::io(&file, e))?;
+    let lines: Vec<Line> = text
+        .lines()
+        .filter_map(|l| serde_json::from_str::<Line>(l).ok())
+        .collect();
+    let Some(last) = lines.last().map(|l| l.key.clone()) else {
+        return Ok(Vec::new());
+    };
+    Ok(lines
+        .into_iter()
+        .filter(|l| l.key == last)
+        .map(|l| l.result)
+        .collect())
+}
+
 /// Append-only store of finished problems for one evaluation key.
 pub struct ResultStore {
     path: PathBuf,

@@ -357,8 +357,8 @@ impl Transcript {
         self.tokens.push(token);
         self.logprobs.push(logprob);
         let text = decode(decoder.tokenizer, &self.tokens)?;
-        if let Some(cut) = find_stop(&text, &params.stop) {
-            let text = text[..cut].to_string();
+        if let Some(cut) = crate::stop::cut(&text, params) {
+            let text = text[..cut.keep].to_string();
             sink(text.get(self.shown..).unwrap_or(""));
             return Ok(Some(self.completion(text, job, FinishReason::StopString)));
         }
@@ -422,29 +422,7 @@ pub(crate) fn decode(tokenizer: &Tokenizer, ids: &[u32]) -> Result<String, Model
         .map_err(|e| ModelError::Tokenizer(e.to_string()))
 }
 
-/// The byte offset where the first stop string starts, if any appears.
-fn find_stop(text: &str, stops: &[String]) -> Option<usize> {
-    stops
-        .iter()
-        .filter(|s| !s.is_empty())
-        .filter_map(|s| text.find(s.as_str()))
-        .min()
-}
-
 /// A copy of an error shared by every request of a failed forward call.
 fn shared_error(error: &ModelError) -> ModelError {
     ModelError::Candle(candle_core::Error::Msg(error.to_string()))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn earliest_stop_string_wins() {
-        let stops = vec!["```".to_string(), "END".to_string()];
-        assert_eq!(find_stop("abc END x ```", &stops), Some(4));
-        assert_eq!(find_stop("nothing", &stops), None);
-        assert_eq!(find_stop("x", &[String::new()]), None);
-    }
 }

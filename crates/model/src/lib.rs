@@ -24,6 +24,7 @@ pub mod registry;
 mod remote;
 mod requantize;
 mod sampling;
+mod stop;
 mod transformer;
 
 pub use chat::{ChatMessage, ChatTemplate, Role};
@@ -40,4 +41,5 @@ pub use registry::{
 pub use remote::{Api, RemoteModel, RemoteModelConfig, is_url};
 pub use requantize::fast_variant;
 pub use sampling::SamplingParams;
+pub use stop::{Cut, code_block_end, cut};
 pub use transformer::{Hyperparams, KvCache, RopeStyle, Step, Transformer};

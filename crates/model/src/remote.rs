@@ -7,7 +7,8 @@
 //!   for base models; see [`Api`]. A URL ending in `/v1/completions` selects the latter.
 //! * **Sampling.** `n`, `temperature`, `top_p`, `max_tokens`, `stop` and `seed` come from
 //!   [`SamplingParams`](crate::SamplingParams); `top_k` (an extension vLLM, SGLang and llama.cpp
-//!   accept) is sent only when > 0. Seeds are sent as 63-bit numbers. A server that returns fewer
+//!   accept) is sent only when > 0. `stop_after_code_block` is applied here to the text the
+//!   server returns (the server generates on; tokens and log-probs are left whole). Seeds are sent as 63-bit numbers. A server that returns fewer
 //!   than `n` choices (llama-cpp-python ignores `n`) is asked again, with the seed advanced by
 //!   the number of completions already in, until there are `n`.
 //! * **Results.** `finish_reason` "length" is [`FinishReason::Length`]; "stop" is
@@ -356,6 +357,9 @@ impl Shared {
             out.extend(choices);
         }
         out.truncate(request.n);
+        if request.sampling.stop_after_code_block {
+            out.iter_mut().for_each(cut_after_code_block);
+        }
         Ok(out)
     }
 
@@ -744,6 +748,15 @@ fn token_ids(tokens: &[String]) -> Vec<u32> {
         .map(|t| t.strip_prefix("token_id:")?.parse().ok())
         .collect::<Option<Vec<u32>>>()
         .unwrap_or_default()
+}
+
+/// Servers know no code-block rule: the text is cut after the first complete block here (the
+/// tokens and log-probs stay as the server sent them).
+fn cut_after_code_block(completion: &mut Completion) {
+    if let Some(end) = crate::stop::code_block_end(&completion.text) {
+        completion.text.truncate(end);
+        completion.finish = FinishReason::StopString;
+    }
 }
 
 /// See the module documentation.

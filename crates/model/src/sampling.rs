@@ -18,6 +18,9 @@ pub struct SamplingParams {
     pub max_new_tokens: usize,
     /// Generation stops when one of these strings appears (it is cut from the text).
     pub stop: Vec<String>,
+    /// Generation stops right after the first complete fenced code block (the closing fence
+    /// is kept): a solver's answer is complete there.
+    pub stop_after_code_block: bool,
 }
 
 impl Default for SamplingParams {
@@ -29,6 +32,7 @@ impl Default for SamplingParams {
             seed: 0,
             max_new_tokens: 512,
             stop: Vec::new(),
+            stop_after_code_block: false,
         }
     }
 }

@@ -166,6 +166,7 @@ fn request(n: usize) -> GenerationRequest {
             seed: 5,
             max_new_tokens: 16,
             stop: vec!["```".into()],
+            stop_after_code_block: false,
         },
     }
 }

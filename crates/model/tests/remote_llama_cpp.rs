@@ -34,6 +34,7 @@ fn sampled(seed: u64, max_new_tokens: usize, stop: &[&str]) -> SamplingParams {
         seed,
         max_new_tokens,
         stop: stop.iter().map(|s| s.to_string()).collect(),
+        stop_after_code_block: false,
     }
 }
 

@@ -8,12 +8,13 @@
 
 use crate::busy::BusyClock;
 use crate::config::{CampaignConfig, PuzzleKind, TrainMode, TrainRole};
-use crate::dataset::{proposer_row, solver_rows};
-use crate::heldout::heldout_problems;
-use crate::judge::{Attempt, judge_attempt, score};
+use crate::dataset::{messages_json, proposer_row, solver_answer, solver_rows};
+use crate::decontam::NgramIndex;
+use crate::heldout::{EvalSet, eval_sets};
+use crate::judge::{Attempt, judge_attempts, score};
 use crate::prompts::{Examples, PROPOSER_SYSTEM, as_problem, propose_prompt};
 use crate::puzzle::{Draft, parse_reply};
-use crate::seed_tasks::{SeedTask, seed_tasks, window};
+use crate::pools::{Pool, TaskRef, campaign_pools, task_kind};
 use crate::similarity::{Fingerprint, mix};
 use crate::store::{AttemptRow, HeldoutRow, ModelRow, PuzzleRow, StageTime, Store};
 use crate::tune::{ModelOpener, TuneJob, Tuner};
@@ -21,6 +22,7 @@ use crate::validate::{PuzzleTest, Rejection, validate};
 use crate::{SelfplayError, export};
 use crucible_eval::{complete_function, extract_code, solve_prompt};
 use crucible_model::{ChatMessage, Completion, GenerationRequest, Generator, ModelError};
+use crucible_problems::Problem;
 use crucible_sandbox::{Language, Sandbox};
 use std::collections::{BTreeMap, VecDeque};
 use std::path::{Path, PathBuf};
@@ -61,6 +63,13 @@ pub enum Event {
         /// Attempts.
         attempts: u32,
     },
+    /// Training examples left out because they overlap an evaluation set (13-grams).
+    Decontaminated {
+        /// Round number.
+        round: u32,
+        /// The task each came from, with the evaluation problem it overlaps.
+        examples: Vec<(i64, String)>,
+    },
     /// The round's datasets were written.
     RoundFinished {
         /// Round number.
@@ -87,21 +96,27 @@ pub enum Event {
         /// Last training loss.
         final_loss: Option<f64>,
     },
-    /// The held-out evaluation began.
+    /// The held-out evaluation of one set began.
     HeldoutStarted {
         /// 0: before training; N: after round N's training.
         round: u32,
+        /// The evaluation set.
+        set: String,
         /// Problems to evaluate.
         problems: u32,
     },
-    /// The solver's held-out score.
+    /// The solver's score on one evaluation set.
     Heldout {
         /// 0: before training; N: after round N's training.
         round: u32,
+        /// The evaluation set.
+        set: String,
         /// Mean pass@1.
         pass1: f64,
         /// Mean pass@k (k = the configured samples).
         passk: f64,
+        /// Greedy pass@1, when measured.
+        greedy: Option<f64>,
         /// Problems evaluated.
         problems: u32,
     },
@@ -114,7 +129,12 @@ pub struct Campaign {
     config: CampaignConfig,
     sandbox: Sandbox,
     examples: Examples,
-    seed_tasks: Vec<SeedTask>,
+    /// The task pools (the seed set's train split among them with `seed_tasks_per_round`).
+    pools: Vec<Pool>,
+    /// The evaluation sets of the held-out measurement.
+    eval_sets: Vec<EvalSet>,
+    /// Their n-grams: training examples that share one are left out.
+    contamination: NgramIndex,
     /// Busy wall time of the validation tasks (they overlap and queue for the sandbox).
     validate_busy: BusyClock,
     /// Busy wall time of the judging tasks.
@@ -152,17 +172,21 @@ impl Campaign {
             }
         };
         let examples = Examples::load(Path::new(&config.seed_set), config.language)?;
-        let seed_tasks = match config.seed_tasks_per_round {
-            0 => Vec::new(),
-            _ => seed_tasks(Path::new(&config.seed_set), config.language)?,
-        };
+        let pools = campaign_pools(&config)?;
+        let eval_sets = eval_sets(&config)?;
+        let mut contamination = NgramIndex::default();
+        for set in &eval_sets {
+            contamination.add_problems(&set.name, &set.problems);
+        }
         Ok(Campaign {
             dir: dir.to_path_buf(),
             store,
             config,
             sandbox,
             examples,
-            seed_tasks,
+            pools,
+            eval_sets,
+            contamination,
             validate_busy: BusyClock::default(),
             judge_busy: BusyClock::default(),
         })
@@ -415,7 +439,7 @@ impl Campaign {
             .join(role.name())
     }
 
-    /// Evaluates the solver that samples round `round + 1` on the held-out split (unless done,
+    /// Evaluates the solver that samples round `round + 1` on each evaluation set (unless done,
     /// or turned off); an unchanged solver's earlier score is reused.
     fn heldout_after(
         &mut self,
@@ -424,50 +448,56 @@ impl Campaign {
         runtime: &tokio::runtime::Runtime,
         on_event: &mut dyn FnMut(&Event),
     ) -> Result<(), SelfplayError> {
-        let done = self.store.heldout()?;
-        if self.config.heldout.samples == 0 || done.iter().any(|r| r.round == round) {
+        if self.config.heldout.samples == 0 && !self.config.heldout.greedy {
             return Ok(());
         }
-        let (proposer_spec, solver_spec) = self.round_models(round + 1)?;
-        let row = match done.iter().rev().find(|r| r.solver == solver_spec) {
-            Some(earlier) => HeldoutRow {
-                round,
-                seconds: 0.0,
-                ..earlier.clone()
-            },
-            None => {
-                let problems = heldout_problems(
-                    Path::new(&self.config.seed_set),
-                    self.config.heldout.max_problems,
-                )?;
-                if problems.is_empty() {
-                    return Ok(());
-                }
-                on_event(&Event::HeldoutStarted {
-                    round,
-                    problems: problems.len() as u32,
-                });
-                let solver_name = solver_spec.clone();
-                held.hold(&[&proposer_spec, &solver_spec])?;
-                let solver = held.get(&solver_spec)?;
-                crate::heldout::evaluate(
-                    solver,
-                    &solver_name,
-                    &problems,
-                    &self.config,
-                    &self.sandbox,
-                    runtime,
-                    round,
-                )?
+        // Only the solver is loaded: the next round's proposer is opened when the round starts.
+        let solver_spec = self.role_model(round + 1, TrainRole::Solver)?;
+        for set in &self.eval_sets {
+            let done = self.store.heldout()?;
+            if set.problems.is_empty() || done.iter().any(|r| r.round == round && r.set == set.name) {
+                continue;
             }
-        };
-        on_event(&Event::Heldout {
-            round,
-            pass1: row.pass1,
-            passk: row.passk,
-            problems: row.problems as u32,
-        });
-        self.store.set_heldout(&row)
+            let row = match done
+                .iter()
+                .rev()
+                .find(|r| r.solver == solver_spec && r.set == set.name)
+            {
+                Some(earlier) => HeldoutRow {
+                    round,
+                    seconds: 0.0,
+                    ..earlier.clone()
+                },
+                None => {
+                    on_event(&Event::HeldoutStarted {
+                        round,
+                        set: set.name.clone(),
+                        problems: set.problems.len() as u32,
+                    });
+                    held.hold(&[&solver_spec])?;
+                    let solver = held.get(&solver_spec)?;
+                    crate::heldout::evaluate(
+                        solver,
+                        &solver_spec,
+                        set,
+                        &self.config,
+                        &self.sandbox,
+                        runtime,
+                        round,
+                    )?
+                }
+            };
+            on_event(&Event::Heldout {
+                round,
+                set: set.name.clone(),
+                pass1: row.pass1,
+                passk: row.passk,
+                greedy: row.greedy,
+                problems: row.problems as u32,
+            });
+            self.store.set_heldout(&row)?;
+        }
+        Ok(())
     }
 
     async fn run_round(
@@ -493,7 +523,7 @@ impl Campaign {
             queue.push(proposal.job(&self.config), false);
             meta.insert(slot, proposal);
         }
-        self.commit_seed_tasks(round)?;
+        self.commit_pool_tasks(round)?;
         let mut outstanding = 0usize;
         for puzzle in self.store.unsolved(round)? {
             queue.push(self.solve_job(&puzzle)?, true);
@@ -534,8 +564,7 @@ impl Campaign {
                     let mut time = judged.time;
                     clock.lap(&mut time);
                     let puzzle = self.store.puzzle(id)?.ok_or_else(|| SelfplayError::Config(format!("puzzle {id} is not in the store")))?;
-                    let (draft, _) = parsed(&puzzle)?;
-                    let score = score(&judged.attempts, matches!(draft, Draft::Stdio(_)));
+                    let score = score(&judged.attempts, puzzle.kind == PuzzleKind::Stdio.name());
                     self.store.commit_attempts(id, &judged.attempts, &score, &time)?;
                     outstanding -= 1;
                     on_event(&Event::PuzzleSolved {
@@ -548,44 +577,97 @@ impl Campaign {
         }
         let mut time = StageTime::default();
         clock.lap(&mut time);
-        let rows = self.dataset_rows(round)?;
+        let (rows, contaminated) = self.dataset_rows(round)?;
+        if !contaminated.is_empty() {
+            on_event(&Event::Decontaminated {
+                round,
+                examples: contaminated,
+            });
+        }
         self.store.finish_round(round, &rows, &time)?;
         Ok(())
     }
 
-    /// Commits round `round`'s seed tasks (once: a resumed round finds them committed), in the
-    /// slots after the proposals'.
-    fn commit_seed_tasks(&mut self, round: u32) -> Result<(), SelfplayError> {
-        let per_round = self.config.seed_tasks_per_round as usize;
-        let rows: Vec<PuzzleRow> = window(&self.seed_tasks, round, per_round)
-            .into_iter()
-            .enumerate()
-            .map(|(i, task)| PuzzleRow {
-                id: 0,
-                round,
-                slot: self.config.puzzles_per_round + i as u32,
-                kind: task.kind.name().into(),
-                topic: format!("seed set: {}", task.id),
-                difficulty: task.difficulty.clone(),
-                seed: 0,
-                prompt: String::new(),
-                reply: String::new(),
-                rejection: None,
-                title: match &task.draft {
-                    Draft::Stdio(d) => Some(d.title.clone()),
-                    Draft::P3(_) => Some(task.id.clone()),
-                },
-                statement: Some(task.draft.fingerprint_text().to_string()),
-                draft: serde_json::to_string(&task.draft).ok(),
-                tests: serde_json::to_string(&task.tests).ok(),
-                fingerprint: None,
-                seed_task: true,
-            })
-            .collect();
+    /// Commits round `round`'s pool tasks (once: a resumed round finds them committed), in the
+    /// slots after the proposals', pool after pool.
+    fn commit_pool_tasks(&mut self, round: u32) -> Result<(), SelfplayError> {
+        let mut rows = Vec::new();
+        for pool in &self.pools {
+            for problem in pool.window(round) {
+                rows.push(PuzzleRow {
+                    id: 0,
+                    round,
+                    slot: self.config.puzzles_per_round + rows.len() as u32,
+                    kind: task_kind(problem).into(),
+                    topic: format!("pool {}", pool.config.name),
+                    difficulty: problem
+                        .difficulty
+                        .map_or("-".to_string(), |d| d.name().to_string()),
+                    seed: 0,
+                    prompt: String::new(),
+                    reply: String::new(),
+                    rejection: None,
+                    title: Some(problem.id.clone()),
+                    statement: Some(problem.statement.clone()),
+                    draft: None,
+                    tests: None,
+                    fingerprint: None,
+                    seed_task: true,
+                    task: Some(TaskRef {
+                        pool: pool.config.name.clone(),
+                        id: problem.id.clone(),
+                    }),
+                });
+            }
+        }
         for row in rows {
             self.store.commit_puzzle(&row, &StageTime::default())?;
         }
         Ok(())
+    }
+
+    /// The problem a stored task poses: its pool's problem, or the proposed puzzle's draft
+    /// and tests.
+    fn task_problem(&self, puzzle: &PuzzleRow) -> Result<Problem, SelfplayError> {
+        if let Some(task) = &puzzle.task {
+            return self
+                .pools
+                .iter()
+                .find(|p| p.config.name == task.pool)
+                .and_then(|p| p.problem(&task.id))
+                .cloned()
+                .ok_or_else(|| {
+                    SelfplayError::Config(format!(
+                        "task {} of pool `{}` is not in the configured pools",
+                        task.id, task.pool
+                    ))
+                });
+        }
+        let (draft, tests) = parsed(puzzle)?;
+        let lang = if draft.kind() == PuzzleKind::P3 {
+            Language::Python
+        } else {
+            self.config.language
+        };
+        Ok(as_problem(
+            &puzzle.id.to_string(),
+            &draft,
+            &tests,
+            lang,
+            &self.config,
+        ))
+    }
+
+    /// The pool a task came from (`None` for proposals).
+    fn pool_of(&self, puzzle: &PuzzleRow) -> Option<&Pool> {
+        let task = puzzle.task.as_ref()?;
+        self.pools.iter().find(|p| p.config.name == task.pool)
+    }
+
+    /// Attempts per task: its pool's samples, else `attempts`.
+    fn attempts_for(&self, puzzle: &PuzzleRow) -> u32 {
+        self.config
+            .task_attempts(puzzle.task.as_ref().map(|t| t.pool.as_str()))
     }
 
     fn proposal(&self, round: u32, slot: u32) -> Proposal {
@@ -611,14 +693,7 @@ impl Campaign {
     }
 
     fn solve_job(&self, puzzle: &PuzzleRow) -> Result<Job, SelfplayError> {
-        let (draft, tests) = parsed(puzzle)?;
-        let problem = as_problem(
-            &puzzle.id.to_string(),
-            &draft,
-            &tests,
-            self.config.language,
-            &self.config,
-        );
+        let problem = self.task_problem(puzzle)?;
         let (prompt, _) = solve_prompt(&problem, self.config.language);
         let seed = derive(&[
             self.config.seed,
@@ -631,8 +706,8 @@ impl Campaign {
             solver: true,
             request: GenerationRequest {
                 messages: vec![ChatMessage::user(prompt)],
-                n: self.config.attempts as usize,
-                sampling: self.config.solver.sampling(seed),
+                n: self.attempts_for(puzzle) as usize,
+                sampling: self.config.solver_sampling(seed),
             },
         })
     }
@@ -685,7 +760,7 @@ impl Campaign {
         });
     }
 
-    /// Judges a puzzle's attempts on a sandbox task.
+    /// Judges a task's attempts on a sandbox task.
     fn spawn_judge(
         &self,
         id: i64,
@@ -696,15 +771,10 @@ impl Campaign {
             .store
             .puzzle(id)?
             .ok_or_else(|| SelfplayError::Config(format!("puzzle {id} is not in the store")))?;
-        let (draft, tests) = parsed(&puzzle)?;
-        let lang = if draft.kind() == PuzzleKind::P3 {
-            Language::Python
-        } else {
-            self.config.language
-        };
-        let problem = as_problem(&id.to_string(), &draft, &tests, lang, &self.config);
+        let problem = self.task_problem(&puzzle)?;
+        let (_, lang) = solve_prompt(&problem, self.config.language);
         let sandbox = self.sandbox.clone();
-        let limits = self.config.limits.clone();
+        let limits = self.config.limits.limits();
         let busy = self.judge_busy.enter();
         tokio::spawn(async move {
             let completions = match done.result {
@@ -714,29 +784,27 @@ impl Campaign {
                     return;
                 }
             };
-            let mut attempts = Vec::with_capacity(completions.len());
-            for (idx, completion) in completions.into_iter().enumerate() {
-                let code =
-                    extract_code(&completion.text, lang).map(|c| complete_function(&problem, c));
-                let attempt = Attempt {
+            let attempts = completions
+                .into_iter()
+                .enumerate()
+                .map(|(idx, completion)| Attempt {
                     idx: idx as u32,
+                    code: extract_code(&completion.text, lang)
+                        .map(|c| complete_function(&problem, c)),
                     reply: completion.text,
-                    code,
-                };
-                match judge_attempt(&sandbox, &draft, &tests, lang, &limits, attempt).await {
-                    Ok(a) => attempts.push(a),
-                    Err(e) => {
-                        let _ = tx.send((id, Err(e)));
-                        return;
-                    }
-                }
-            }
-            let time = StageTime {
-                solve: done.seconds,
-                judge: busy.finish(),
-                ..StageTime::default()
-            };
-            let _ = tx.send((id, Ok(Judged { attempts, time })));
+                })
+                .collect();
+            let judged = judge_attempts(&sandbox, &problem, lang, limits, attempts)
+                .await
+                .map(|attempts| Judged {
+                    attempts,
+                    time: StageTime {
+                        solve: done.seconds,
+                        judge: busy.finish(),
+                        ..StageTime::default()
+                    },
+                });
+            let _ = tx.send((id, judged));
         });
         Ok(())
     }
@@ -772,6 +840,7 @@ impl Campaign {
             tests: None,
             fingerprint: None,
             seed_task: false,
+            task: None,
         };
         match outcome {
             Err(r) => row.rejection = Some((r.reason.to_string(), r.detail)),
@@ -824,22 +893,73 @@ impl Campaign {
             })
     }
 
-    /// Dataset rows for every solved puzzle of a round.
-    fn dataset_rows(&self, round: u32) -> Result<Vec<crate::store::DatasetRow>, SelfplayError> {
+    /// The control for what verification adds: `count` solver examples drawn from every
+    /// attempt with a program (accepted or not) at every judged task so far, in the format of
+    /// the verified examples, decontaminated the same way.
+    pub fn unverified_examples(&self, count: usize) -> Result<Vec<String>, SelfplayError> {
+        let mut candidates = Vec::new();
+        for round in self.store.rounds()? {
+            for puzzle in self.store.puzzles(round)? {
+                if self.store.score(puzzle.id)?.is_none() {
+                    continue;
+                }
+                let problem = self.task_problem(&puzzle)?;
+                let (prompt, lang) = solve_prompt(&problem, self.config.language);
+                if self.contamination.overlap(&prompt).is_some() {
+                    continue;
+                }
+                for attempt in self.store.attempts(puzzle.id)? {
+                    let Some(code) = attempt.code.as_deref() else {
+                        continue;
+                    };
+                    if self.contamination.overlap(code).is_none() {
+                        let key = mix(derive(&[puzzle.id as u64, u64::from(attempt.idx)]));
+                        candidates.push((key, messages_json(&prompt, &solver_answer(code, lang))));
+                    }
+                }
+            }
+        }
+        candidates.sort_by_key(|(key, _)| *key);
+        Ok(candidates
+            .into_iter()
+            .take(count)
+            .map(|(_, line)| line)
+            .collect())
+    }
+
+    /// Dataset rows for every solved task of a round, and the examples left out because they
+    /// overlap an evaluation set (`task id → evaluation problem`).
+    fn dataset_rows(
+        &self,
+        round: u32,
+    ) -> Result<(Vec<crate::store::DatasetRow>, Vec<(i64, String)>), SelfplayError> {
         let mut rows = Vec::new();
+        let mut contaminated = Vec::new();
+        let overlap = |text: &str| self.contamination.overlap(text).map(str::to_string);
         for puzzle in self.store.puzzles(round)? {
             let Some(score) = self.store.score(puzzle.id)? else {
                 continue;
             };
-            let (draft, tests) = parsed(&puzzle)?;
-            let lang = if draft.kind() == PuzzleKind::P3 {
-                Language::Python
-            } else {
-                self.config.language
-            };
-            let problem = as_problem(&puzzle.id.to_string(), &draft, &tests, lang, &self.config);
-            let (prompt, _) = solve_prompt(&problem, self.config.language);
-            let attempts: Vec<AttemptRow> = self.store.attempts(puzzle.id)?;
+            let problem = self.task_problem(&puzzle)?;
+            let (prompt, lang) = solve_prompt(&problem, self.config.language);
+            if let Some(hit) = overlap(&prompt) {
+                contaminated.push((puzzle.id, hit));
+                continue;
+            }
+            let mut attempts: Vec<AttemptRow> = self.store.attempts(puzzle.id)?;
+            attempts.retain(|a| match a.code.as_deref().and_then(&overlap) {
+                Some(hit) => {
+                    contaminated.push((puzzle.id, hit));
+                    false
+                }
+                None => true,
+            });
+            if let Some(pool) = self.pool_of(&puzzle)
+                && pool.config.band
+                && !score.learnable
+            {
+                continue;
+            }
             rows.extend(solver_rows(
                 &puzzle,
                 &prompt,
@@ -850,6 +970,12 @@ impl Campaign {
             if puzzle.seed_task {
                 continue;
             }
+            let (draft, tests) = parsed(&puzzle)?;
+            let written = format!("{}\n{}", draft.fingerprint_text(), draft.solution());
+            if let Some(hit) = overlap(&written) {
+                contaminated.push((puzzle.id, hit));
+                continue;
+            }
             rows.extend(proposer_row(
                 &puzzle,
                 &draft,
@@ -858,7 +984,7 @@ impl Campaign {
                 self.config.language,
             ));
         }
-        Ok(rows)
+        Ok((rows, contaminated))
     }
 }
 

@@ -69,6 +69,7 @@ impl RoleConfig {
             seed,
             max_new_tokens: self.max_new_tokens,
             stop: Vec::new(),
+            stop_after_code_block: false,
         }
     }
 }
@@ -203,16 +204,108 @@ impl Default for TrainingConfig {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct HeldoutConfig {
-    /// Samples per problem (pass@1 and pass@k for k up to this); 0 turns the evaluation off.
+    /// Samples per problem at the solver's temperature (pass@1 and pass@k for k up to this);
+    /// with 0 and no `greedy`, the evaluation is off.
     pub samples: usize,
-    /// Most problems evaluated (0: all), spread evenly over the split.
+    /// Most problems evaluated per set (0: all), spread evenly over it; a set's own
+    /// `max_problems` wins.
     pub max_problems: usize,
+    /// Also one greedy sample per problem (temperature 0): greedy pass@1, the figure the
+    /// paired comparison between two points of the campaign is made on.
+    pub greedy: bool,
+    /// The evaluation sets; empty: the seed set's heldout split (with `max_problems`).
+    pub sets: Vec<EvalSetConfig>,
 }
 
 impl Default for HeldoutConfig {
     fn default() -> Self {
         HeldoutConfig {
             samples: 5,
+            max_problems: 0,
+            greedy: false,
+            sets: Vec::new(),
+        }
+    }
+}
+
+/// Which problems of a set a pool or an evaluation takes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SplitChoice {
+    /// Problems the set marks `train` (MBPP ids 1–10 and 511–974, the seed set's train split).
+    Train,
+    /// Problems the set marks held-out or test (MBPP ids 11–510, all of HumanEval, the seed
+    /// set's heldout split). Never allowed in a pool.
+    Heldout,
+    /// Every problem the set does not mark held-out (pools), or every problem (evaluations).
+    All,
+}
+
+impl SplitChoice {
+    /// Whether a problem of `split` is taken.
+    pub fn takes(self, split: Option<crucible_problems::Split>) -> bool {
+        use crucible_problems::Split;
+        match self {
+            SplitChoice::Train => split == Some(Split::Train),
+            SplitChoice::Heldout => split == Some(Split::Heldout),
+            SplitChoice::All => true,
+        }
+    }
+}
+
+/// A set of problems with trusted tests that the solver practises on each round (expert
+/// iteration: ReST-EM, RFT, STaR): k samples per problem, the verified ones kept as training
+/// data. Problems a set marks held-out never join a pool.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct PoolConfig {
+    /// A short name for the store and reports (unique among the pools).
+    pub name: String,
+    /// Any set `crucible eval` reads (relative paths from the working directory).
+    pub set: String,
+    /// Which problems: `train` (marked train) or `all` (everything not held out).
+    pub split: SplitChoice,
+    /// Problems per round: a window that moves on each round, wrapping around (0: all).
+    pub per_round: u32,
+    /// Samples per problem (k, at most 64); 0 uses the campaign's `attempts`.
+    pub samples: u32,
+    /// Train only on problems in the learnable band (some but not all samples pass).
+    pub band: bool,
+}
+
+impl Default for PoolConfig {
+    fn default() -> Self {
+        PoolConfig {
+            name: String::new(),
+            set: String::new(),
+            split: SplitChoice::Train,
+            per_round: 0,
+            samples: 0,
+            band: false,
+        }
+    }
+}
+
+/// One evaluation set of the held-out measurement.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct EvalSetConfig {
+    /// A short name for the store and reports (unique among the sets).
+    pub name: String,
+    /// Any set `crucible eval` reads.
+    pub set: String,
+    /// Which problems (usually `heldout`).
+    pub split: SplitChoice,
+    /// Most problems evaluated, spread evenly over the set (0: `heldout.max_problems`).
+    pub max_problems: usize,
+}
+
+impl Default for EvalSetConfig {
+    fn default() -> Self {
+        EvalSetConfig {
+            name: String::new(),
+            set: String::new(),
+            split: SplitChoice::Heldout,
             max_problems: 0,
         }
     }
@@ -235,8 +328,10 @@ pub struct CampaignConfig {
     /// Seed-set `train` problems the solver also attempts each round (0: none); their verified
     /// solutions join the solver's training data (never the proposer's).
     pub seed_tasks_per_round: u32,
-    /// Most solver training examples kept per puzzle (m).
+    /// Most solver training examples kept per puzzle or pool problem (m).
     pub max_pairs_per_puzzle: u32,
+    /// Problem sets the solver practises on each round (expert iteration).
+    pub pools: Vec<PoolConfig>,
     /// Puzzle kinds, proposed in turn.
     pub kinds: Vec<PuzzleKind>,
     /// Language of stdin/stdout reference solutions and attempts.
@@ -275,6 +370,7 @@ impl Default for CampaignConfig {
             attempts: 8,
             seed_tasks_per_round: 0,
             max_pairs_per_puzzle: 2,
+            pools: Vec::new(),
             kinds: vec![PuzzleKind::Stdio, PuzzleKind::P3],
             language: Language::Python,
             seed_set: "puzzles".into(),
@@ -313,6 +409,27 @@ pub const DEFAULT_TOPICS: &[&str] = &[
 ];
 
 impl CampaignConfig {
+    /// Attempts per task: the pool's `samples` for a problem of pool `pool` (when it sets
+    /// them), else `attempts`.
+    pub fn task_attempts(&self, pool: Option<&str>) -> u32 {
+        let samples = pool
+            .and_then(|name| self.pools.iter().find(|p| p.name == name))
+            .map_or(0, |p| p.samples);
+        match samples {
+            0 => self.attempts,
+            k => k,
+        }
+    }
+
+    /// The solver's sampling for one request: its settings, stopping after the answer's code
+    /// block (the solver's answer contract is one block; prose after it is not paid for).
+    pub fn solver_sampling(&self, seed: u64) -> SamplingParams {
+        SamplingParams {
+            stop_after_code_block: true,
+            ..self.solver.sampling(seed)
+        }
+    }
+
     /// Parses a TOML configuration and checks its values.
     pub fn from_toml(text: &str) -> Result<Self, SelfplayError> {
         let config: CampaignConfig =
@@ -344,9 +461,27 @@ impl CampaignConfig {
         if self.topics.is_empty() {
             return fail("`topics` must not be empty");
         }
-        if self.attempts == 0 || self.puzzles_per_round == 0 || self.rounds == 0 {
-            return fail("`rounds`, `puzzles_per_round` and `attempts` must be at least 1");
+        if self.attempts == 0 || self.rounds == 0 {
+            return fail("`rounds` and `attempts` must be at least 1");
         }
+        if self.puzzles_per_round == 0 && self.pools.is_empty() && self.seed_tasks_per_round == 0
+        {
+            return fail("a round needs work: `puzzles_per_round`, `pools` or `seed_tasks_per_round`");
+        }
+        check_names(self.pools.iter().map(|p| p.name.as_str()), "pools")?;
+        if let Some(pool) = self.pools.iter().find(|p| p.split == SplitChoice::Heldout) {
+            return Err(SelfplayError::Config(format!(
+                "pool `{}`: a pool never draws from a held-out split (split = \"train\" or \"all\")",
+                pool.name
+            )));
+        }
+        if let Some(pool) = self.pools.iter().find(|p| p.samples > 64) {
+            return Err(SelfplayError::Config(format!(
+                "pool `{}`: at most 64 samples per problem",
+                pool.name
+            )));
+        }
+        check_names(self.heldout.sets.iter().map(|s| s.name.as_str()), "heldout.sets")?;
         if self.batch == 0 {
             return fail("`batch` must be at least 1");
         }
@@ -375,6 +510,23 @@ impl CampaignConfig {
     }
 }
 
+/// Names must be non-empty, unique and plain (letters, digits, `-`, `_`, `.`).
+fn check_names<'a>(names: impl Iterator<Item = &'a str>, what: &str) -> Result<(), SelfplayError> {
+    let mut seen = std::collections::HashSet::new();
+    for name in names {
+        let plain = !name.is_empty()
+            && name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
+        if !plain || !seen.insert(name) {
+            return Err(SelfplayError::Config(format!(
+                "`{what}`: each needs a unique plain `name` (letters, digits, - _ .), not `{name}`"
+            )));
+        }
+    }
+    Ok(())
+}
+
 /// The commented configuration `crucible campaign init` writes (it parses to the defaults).
 pub const DEFAULT_CONFIG_TOML: &str = r#"# Crucible campaign configuration. Every field is optional; these are the defaults.
 
@@ -391,8 +543,19 @@ attempts = 8
 # problems with known tests); a window that moves on each round. Their verified solutions join
 # the solver's training data — useful when the proposer's puzzles are rarely valid. 0: none.
 seed_tasks_per_round = 0
-# Most solver training examples kept per puzzle (m); the most different accepted solutions win.
+# Most solver training examples kept per puzzle or pool problem (m); the most different
+# accepted solutions win.
 max_pairs_per_puzzle = 2
+# Problem sets with trusted tests that the solver practises on each round (expert iteration:
+# k samples per problem, the verified ones become training data), as [[pools]] tables:
+#   [[pools]]
+#   name = "mbpp"             # a short unique name
+#   set = "puzzles/mbpp"      # any set `crucible eval` reads
+#   split = "train"           # "train" (marked train) or "all" (all but held-out problems)
+#   per_round = 0             # problems per round, a moving window (0: all of them)
+#   samples = 8               # k per problem (0: `attempts`)
+#   band = false              # train only on problems some but not all samples solve
+pools = []
 # Puzzle kinds, proposed in turn: "stdio" (statement + reference + tests) and "p3" (sat/sol).
 kinds = ["stdio", "p3"]
 # Language of stdin/stdout reference solutions and of the solver's attempts: python, cpp or c.
@@ -457,11 +620,19 @@ max_seq_len = 1024
 weights = "bf16"
 
 [heldout]
-# The solver's pass@1 / pass@k on the seed set's heldout split, before round 1 and after each
-# round's training (same seed and sampling each time). 0 samples turns it off.
+# The solver's pass@1 / pass@k on evaluation sets (by default the seed set's heldout split),
+# before round 1 and after each round's training (same seed and sampling each time).
+# 0 samples and greedy = false turn it off.
 samples = 5
-# Most problems evaluated (0: all of the split), spread evenly over it.
+# Most problems evaluated per set (0: all), spread evenly over it (a set's own max_problems wins).
 max_problems = 0
+# Also one greedy sample per problem: greedy pass@1, on which any two points of the campaign
+# are compared problem by problem (difference with a 95 % interval).
+greedy = false
+# Evaluation sets, as [[heldout.sets]] tables (name, set, split = "heldout", max_problems);
+# none: the seed set's heldout split. Training examples that overlap any of them (13-grams)
+# are left out of training.
+sets = []
 "#;
 
 #[cfg(test)]

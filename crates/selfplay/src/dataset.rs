@@ -2,7 +2,6 @@
 //! per puzzle, the most different ones first) and proposer examples (topic and difficulty →
 //! a valid, learnable puzzle), as chat messages in the `{"messages": [...]}` layout.
 
-use crate::config::PuzzleKind;
 use crate::prompts::propose_instruction;
 use crate::puzzle::{Draft, fence_tag, render_p3, render_stdio};
 use crate::store::{AttemptRow, DatasetRow, PuzzleRow, PuzzleScore};
@@ -75,6 +74,11 @@ fn min_distance(c: &[(&AttemptRow, HashSet<String>)], chosen: &[usize], i: usize
         .fold(1.0, f64::min)
 }
 
+/// A solver training target: the program in one fenced block (the answer contract).
+pub fn solver_answer(code: &str, lang: Language) -> String {
+    format!("```{}\n{}\n```", fence_tag(lang), code.trim_end())
+}
+
 /// The solver rows of one puzzle.
 pub fn solver_rows(
     puzzle: &PuzzleRow,
@@ -83,11 +87,6 @@ pub fn solver_rows(
     lang: Language,
     m: usize,
 ) -> Vec<DatasetRow> {
-    let tag = if puzzle.kind == PuzzleKind::P3.name() {
-        "python"
-    } else {
-        fence_tag(lang)
-    };
     pick_solutions(attempts, m)
         .into_iter()
         .filter_map(|a| {
@@ -96,10 +95,7 @@ pub fn solver_rows(
                 kind: "solver",
                 puzzle_id: puzzle.id,
                 attempt_idx: i64::from(a.idx),
-                messages: messages_json(
-                    solve_prompt,
-                    &format!("```{tag}\n{}\n```", code.trim_end()),
-                ),
+                messages: messages_json(solve_prompt, &solver_answer(code, lang)),
             })
         })
         .collect()

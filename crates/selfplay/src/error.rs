@@ -47,9 +47,9 @@ pub enum SelfplayError {
         /// What went wrong.
         message: String,
     },
-    /// Judging the held-out problems failed (the sandbox, not a solution).
-    #[error("held-out evaluation: {0}")]
-    Heldout(String),
+    /// Judging failed (the sandbox, not a solution).
+    #[error("judging: {0}")]
+    Judge(String),
 }
 
 impl SelfplayError {

@@ -1,17 +1,15 @@
-//! Judging the solver's attempts on a validated puzzle, and scoring the puzzle: solve rate,
+//! Judging the solver's attempts on a task, and scoring the task: solve rate,
 //! learnability, the proposer rewards of Absolute Zero and Self-Questioning LMs, and how well
 //! its tests discriminate (CodeT-style: tests that catch wrong attempts are worth more).
+//!
+//! Attempts are judged by `crucible_eval::judge_samples`, the one judge `crucible eval` and the
+//! held-out evaluation use too: a task is a [`Problem`] whatever its origin (a proposed puzzle,
+//! a pool problem), so the same program gets the same verdict everywhere.
 
-use crate::SelfplayError;
-use crate::config::LimitsConfig;
-use crate::prompts::p3_solution;
-use crate::puzzle::Draft;
 use crate::store::{AttemptRow, PuzzleScore};
-use crate::validate::PuzzleTest;
-use crucible_problems::FunctionStyle;
-use crucible_sandbox::{
-    Checker, JudgeOptions, Language, Sandbox, Submission, Termination, TestCase,
-};
+use crucible_eval::{EvalConfig, Sample, SampleResult, judge_samples};
+use crucible_problems::Problem;
+use crucible_sandbox::{Language, Limits, Sandbox};
 
 /// The verdict code of a reply without a program.
 pub const NO_CODE: &str = "NOCODE";
@@ -19,7 +17,7 @@ pub const NO_CODE: &str = "NOCODE";
 /// One reply of the solver.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Attempt {
-    /// Its index among the puzzle's k attempts.
+    /// Its index among the task's k attempts.
     pub idx: u32,
     /// The reply, verbatim.
     pub reply: String,
@@ -27,112 +25,61 @@ pub struct Attempt {
     pub code: Option<String>,
 }
 
-/// Judges one attempt on a puzzle's tests.
-pub async fn judge_attempt(
+/// Judges a task's attempts (every test of each, for the discrimination score); `limits` apply
+/// to function tasks (stdin/stdout tasks carry their own).
+pub async fn judge_attempts(
     sandbox: &Sandbox,
-    draft: &Draft,
-    tests: &[PuzzleTest],
+    problem: &Problem,
     lang: Language,
-    limits: &LimitsConfig,
-    attempt: Attempt,
-) -> Result<AttemptRow, SelfplayError> {
-    let Attempt { idx, reply, code } = attempt;
-    let mut row = AttemptRow {
-        idx,
-        reply,
-        code: code.clone(),
-        verdict: NO_CODE.into(),
-        passed: 0,
-        total: tests.len().max(1) as u32,
-        per_test: vec![false; tests.len().max(1)],
-        message: "the reply held no program".into(),
+    limits: Limits,
+    attempts: Vec<Attempt>,
+) -> Result<Vec<AttemptRow>, crate::SelfplayError> {
+    let config = EvalConfig {
+        samples: attempts.len(),
+        stop_at_first_failure: false,
+        function_limits: limits,
+        ..EvalConfig::default()
     };
-    let Some(code) = code else { return Ok(row) };
-    match draft {
-        Draft::Stdio(_) => {
-            let cases: Vec<TestCase> = tests
-                .iter()
-                .enumerate()
-                .map(|(i, t)| {
-                    TestCase::new(format!("{:02}", i + 1), t.input.clone(), t.expected.clone())
-                })
-                .collect();
-            let options = JudgeOptions {
-                limits: limits.limits(),
-                checker: Checker::Tokens {
-                    case_sensitive: true,
-                },
-                stop_at_first_failure: false,
-                ..JudgeOptions::default()
-            };
-            let report = sandbox
-                .judge_source(
-                    Submission {
-                        lang,
-                        source: code.into_bytes(),
-                    },
-                    &cases,
-                    &options,
-                )
-                .await;
-            row.verdict = report.verdict.code().into();
-            row.passed = report.passed as u32;
-            row.per_test = report
-                .tests
-                .iter()
-                .map(|t| t.verdict.is_accepted())
-                .collect();
-            row.message = report
-                .compile_message
-                .or_else(|| {
-                    report
-                        .tests
-                        .iter()
-                        .find(|t| !t.verdict.is_accepted())
-                        .map(|t| format!("test {}: {}", t.name, t.message))
-                })
-                .unwrap_or_default();
-        }
-        Draft::P3(d) => {
-            let task = crucible_problems::FunctionTask {
-                style: FunctionStyle::P3,
-                prompt: String::new(),
-                entry_point: "sol".into(),
-                harness: d.sat.clone(),
-                reference: Vec::new(),
-            };
-            let program = task.judge_program(&p3_solution(&code));
-            match sandbox
-                .compile_async(Language::Python, program.into_bytes())
-                .await
-            {
-                Err(e) => {
-                    row.verdict = e.verdict().code().into();
-                    row.message = e.message(2000);
-                }
-                Ok(compiled) => {
-                    let run = sandbox.run_async(&compiled, b"", &limits.limits()).await?;
-                    let accepted = run.termination == Termination::Exited(0);
-                    row.verdict = match run.termination.verdict() {
-                        _ if accepted => "AC".into(),
-                        Some(v) => v.code().into(),
-                        None => "RE".into(),
-                    };
-                    row.passed = u32::from(accepted);
-                    row.per_test = vec![accepted];
-                    row.message = if accepted {
-                        String::new()
-                    } else {
-                        String::from_utf8_lossy(&run.stderr)
-                            .chars()
-                            .take(1000)
-                            .collect()
-                    };
-                }
-            }
-        }
+    let samples = attempts
+        .iter()
+        .map(|a| Sample {
+            lang,
+            code: a.code.clone(),
+            label: format!("attempt {}", a.idx),
+            gen_seconds: 0.0,
+        })
+        .collect();
+    let judged = judge_samples(sandbox, &config, problem, samples)
+        .await
+        .map_err(|e| crate::SelfplayError::Judge(e.to_string()))?;
+    Ok(attempts
+        .into_iter()
+        .zip(judged.samples)
+        .map(|(attempt, result)| attempt_row(attempt, result))
+        .collect())
+}
+
+/// The stored form of a judged attempt.
+fn attempt_row(attempt: Attempt, result: SampleResult) -> AttemptRow {
+    let tests = result.per_test.len().max(1);
+    AttemptRow {
+        idx: attempt.idx,
+        reply: attempt.reply,
+        code: attempt.code,
+        verdict: result.verdict.map_or(NO_CODE, |v| v.code()).to_string(),
+        passed: result.passed_tests as u32,
+        total: tests as u32,
+        per_test: if result.per_test.is_empty() {
+            vec![false]
+        } else {
+            result.per_test
+        },
+        message: if result.verdict.is_none() {
+            "the reply held no program".into()
+        } else {
+            result.message
+        },
     }
-    Ok(row)
 }
 
 /// Scores a puzzle from its judged attempts.
@@ -173,7 +120,10 @@ fn discrimination(attempts: &[AttemptRow]) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::puzzle::{P3Draft, StdioDraft};
+    use crate::config::CampaignConfig;
+    use crate::prompts::as_problem;
+    use crate::puzzle::{Draft, P3Draft, StdioDraft};
+    use crate::validate::PuzzleTest;
 
     fn attempt(verdict: &str, per_test: &[bool]) -> AttemptRow {
         AttemptRow {
@@ -226,14 +176,7 @@ mod tests {
             .enable_all()
             .build()
             .unwrap();
-        let limits = LimitsConfig::default();
-        let stdio = Draft::Stdio(StdioDraft {
-            title: "t".into(),
-            statement: "s".into(),
-            solution: String::new(),
-            tests: Vec::new(),
-            generator: None,
-        });
+        let config = CampaignConfig::default();
         let tests = vec![
             PuzzleTest {
                 input: "2\n".into(),
@@ -244,45 +187,54 @@ mod tests {
                 expected: "6\n".into(),
             },
         ];
-        let judge = |draft: &Draft, tests: &[PuzzleTest], code: Option<&str>| {
+        let stdio = Draft::Stdio(StdioDraft {
+            title: "t".into(),
+            statement: "s".into(),
+            solution: String::new(),
+            tests: Vec::new(),
+            generator: None,
+        });
+        let p3 = Draft::P3(P3Draft {
+            sat: "def sat(x: int) -> bool:\n    return x * 3 == 21\n".into(),
+            sol: "def sol():\n    return 7\n".into(),
+        });
+        let judge = |draft: &Draft, code: Option<&str>| {
+            let problem = as_problem("1", draft, &tests, Language::Python, &config);
             let attempt = Attempt {
                 idx: 0,
                 reply: String::new(),
                 code: code.map(str::to_string),
             };
-            rt.block_on(judge_attempt(
-                &sandbox,
-                draft,
-                tests,
-                Language::Python,
-                &limits,
-                attempt,
-            ))
-            .unwrap()
+            let limits = config.limits.limits();
+            let rows = rt
+                .block_on(judge_attempts(
+                    &sandbox,
+                    &problem,
+                    Language::Python,
+                    limits,
+                    vec![attempt],
+                ))
+                .unwrap();
+            rows.into_iter().next().unwrap()
         };
-        let right = judge(&stdio, &tests, Some("print(2 * int(input()))"));
+        let right = judge(&stdio, Some("print(2 * int(input()))"));
         assert_eq!(
             (right.verdict.as_str(), right.per_test.clone()),
             ("AC", vec![true, true])
         );
-        let square = judge(&stdio, &tests, Some("n = int(input())\nprint(n * n)"));
+        let square = judge(&stdio, Some("n = int(input())\nprint(n * n)"));
         assert_eq!(
             (square.verdict.as_str(), square.per_test.clone()),
             ("WA", vec![true, false])
         );
-        assert_eq!(judge(&stdio, &tests, None).verdict, NO_CODE);
-        assert_eq!(judge(&stdio, &tests, Some("print(")).verdict, "CE");
+        assert_eq!(judge(&stdio, None).verdict, NO_CODE);
+        assert_eq!(judge(&stdio, Some("print(")).verdict, "CE");
 
-        let p3 = Draft::P3(P3Draft {
-            sat: "def sat(x: int) -> bool:\n    return x * 3 == 21\n".into(),
-            sol: String::new(),
-        });
-        assert_eq!(
-            judge(&p3, &[], Some("def sol():\n    return 7")).verdict,
-            "AC"
-        );
-        // Restating a permissive sat does not help.
+        assert_eq!(judge(&p3, Some("def sol():\n    return 7")).verdict, "AC");
+        // A wrong answer is a wrong answer, as in `crucible eval`; restating a permissive sat
+        // does not help.
+        assert_eq!(judge(&p3, Some("def sol():\n    return 8")).verdict, "WA");
         let cheat = "def sat(x: int) -> bool:\n    return True\n\ndef sol():\n    return 8\n";
-        assert_eq!(judge(&p3, &[], Some(cheat)).verdict, "RE");
+        assert_eq!(judge(&p3, Some(cheat)).verdict, "WA");
     }
 }

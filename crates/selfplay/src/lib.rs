@@ -11,14 +11,15 @@ mod busy;
 mod campaign;
 mod config;
 mod dataset;
+mod decontam;
 mod error;
 mod export;
 mod heldout;
 mod judge;
+mod pools;
 mod prompts;
 mod puzzle;
 mod report;
-mod seed_tasks;
 mod similarity;
 mod store;
 mod tune;
@@ -27,23 +28,26 @@ mod verify;
 
 pub use campaign::{Campaign, Event, process_cpu_seconds};
 pub use config::{
-    CampaignConfig, DEFAULT_CONFIG_TOML, DEFAULT_TOPICS, HeldoutConfig, LimitsConfig, PuzzleKind,
-    RoleConfig, TrainMode, TrainRole, TrainingConfig,
+    CampaignConfig, DEFAULT_CONFIG_TOML, DEFAULT_TOPICS, EvalSetConfig, HeldoutConfig,
+    LimitsConfig, PoolConfig, PuzzleKind, RoleConfig, SplitChoice, TrainMode, TrainRole,
+    TrainingConfig,
 };
 pub use dataset::{messages_json, pick_solutions};
+pub use decontam::{NGRAM, NgramIndex};
 pub use error::SelfplayError;
 pub use export::{write_datasets, write_lines};
 pub use heldout::heldout_problems;
-pub use judge::{Attempt, NO_CODE, judge_attempt, score};
+pub use judge::{Attempt, NO_CODE, judge_attempts, score};
 pub use prompts::{Example, Examples, as_problem, propose_instruction, propose_prompt};
 pub use puzzle::{Draft, FormatProblem, P3Draft, StdioDraft, parse_reply, render_p3, render_stdio};
 pub use report::{
     BUCKETS, RoundSummary, TrainingSummary, heldout_label, render_text, summarize, write_report,
 };
-pub use seed_tasks::{SeedTask, seed_tasks};
+pub use pools::{Pool, SEED_POOL, TaskRef, campaign_pools, load_pool};
 pub use similarity::Fingerprint;
 pub use store::{
-    AttemptRow, DatasetRow, Decision, HeldoutRow, ModelRow, PuzzleRow, PuzzleScore, SCHEMA_VERSION,
+    AttemptRow, DatasetRow, Decision, HeldoutRow, ModelRow, ProblemScore, PuzzleRow, PuzzleScore,
+    SCHEMA_VERSION,
     StageTime, Store,
 };
 pub use tune::{ModelOpener, TuneJob, Tuned, Tuner};

@@ -3,7 +3,7 @@
 
 use crate::SelfplayError;
 use crate::config::{CampaignConfig, PuzzleKind};
-use crate::puzzle::{Draft, fence_tag, render_p3, render_stdio, top_level_function};
+use crate::puzzle::{Draft, fence_tag, render_p3, render_stdio};
 use crate::similarity::Fingerprint;
 use crate::validate::PuzzleTest;
 use crucible_problems::{FunctionStyle, FunctionTask, Problem, Split, StdioTask, Task};
@@ -273,15 +273,6 @@ pub fn as_problem(
     }
 }
 
-/// The solver's program from a reply to a P3 prompt: only `sol` and what precedes it.
-pub fn p3_solution(code: &str) -> String {
-    match top_level_function(code, "sat") {
-        // A reply that restates `sat` would shadow the real one: drop it.
-        Some(sat) => code.replacen(&sat, "", 1),
-        None => code.to_string(),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -322,11 +313,5 @@ mod tests {
             examples.closest(PuzzleKind::P3, &picked[0].fingerprint),
             1.0
         );
-    }
-
-    #[test]
-    fn a_restated_sat_is_dropped_from_p3_solutions() {
-        let code = "def sat(x: int) -> bool:\n    return True\n\ndef sol():\n    return 3\n";
-        assert_eq!(p3_solution(code).trim(), "def sol():\n    return 3");
     }
 }

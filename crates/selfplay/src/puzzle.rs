@@ -75,6 +75,14 @@ impl Draft {
         }
     }
 
+    /// The reference solution (stdin/stdout) or `sol` (P3).
+    pub fn solution(&self) -> &str {
+        match self {
+            Draft::Stdio(d) => &d.solution,
+            Draft::P3(d) => &d.sol,
+        }
+    }
+
     /// The puzzle's kind.
     pub fn kind(&self) -> PuzzleKind {
         match self {

@@ -1,7 +1,8 @@
 //! Per-round summaries (`crucible campaign status`) and the Markdown report with SVG charts.
 
 use crate::SelfplayError;
-use crate::store::{HeldoutRow, ModelRow, StageTime, Store};
+use crate::store::{HeldoutRow, ModelRow, ProblemScore, StageTime, Store};
+use crucible_eval::{Paired, paired};
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -31,12 +32,14 @@ pub struct RoundSummary {
     pub learnable: u64,
     /// Accepted attempts at proposed puzzles (verified statement–solution pairs).
     pub verified_pairs: u64,
-    /// Seed-set problems the solver attempted (seed tasks).
+    /// Pool problems the solver attempted (seed tasks among them), all pools together.
     pub seed_tasks: u64,
-    /// Seed tasks with at least one accepted attempt.
+    /// Pool problems with at least one accepted attempt.
     pub seed_solved: u64,
-    /// Accepted attempts at seed tasks.
+    /// Accepted attempts at pool problems.
     pub seed_verified_pairs: u64,
+    /// The same per pool (`seed`: the seed set's train split), with the in-band counts.
+    pub pools: BTreeMap<String, PoolSummary>,
     /// Solver training examples kept.
     pub solver_examples: u64,
     /// Proposer training examples kept.
@@ -44,6 +47,36 @@ pub struct RoundSummary {
     /// Time per stage.
     #[serde(skip)]
     pub time: StageTime,
+}
+
+/// One pool's numbers in a round.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct PoolSummary {
+    /// Problems attempted.
+    pub tasks: u64,
+    /// Problems with at least one accepted attempt.
+    pub solved: u64,
+    /// Problems in the learnable band (some but not all attempts accepted).
+    pub in_band: u64,
+    /// Attempts judged.
+    pub attempts: u64,
+    /// Accepted attempts (verified pairs).
+    pub verified: u64,
+}
+
+impl PoolSummary {
+    /// One line: `160 problems, 71 solved, 52 in band, 402 of 1280 attempts verified (31.4 %)`.
+    pub fn describe(&self) -> String {
+        format!(
+            "{} problems, {} solved, {} in band, {} of {} attempts verified ({:.1} %)",
+            self.tasks,
+            self.solved,
+            self.in_band,
+            self.verified,
+            self.attempts,
+            100.0 * ratio(self.verified, self.attempts)
+        )
+    }
 }
 
 impl RoundSummary {
@@ -113,14 +146,21 @@ pub fn summarize(store: &Store) -> Result<Vec<RoundSummary>, SelfplayError> {
         };
         for puzzle in store.puzzles(round)? {
             if puzzle.seed_task {
-                let accepted = store
-                    .attempts(puzzle.id)?
-                    .iter()
-                    .filter(|a| a.accepted())
-                    .count() as u64;
+                let attempts = store.attempts(puzzle.id)?;
+                let accepted = attempts.iter().filter(|a| a.accepted()).count() as u64;
                 s.seed_tasks += 1;
                 s.seed_solved += u64::from(accepted > 0);
                 s.seed_verified_pairs += accepted;
+                let name = puzzle
+                    .task
+                    .as_ref()
+                    .map_or(crate::pools::SEED_POOL.to_string(), |t| t.pool.clone());
+                let pool = s.pools.entry(name).or_default();
+                pool.tasks += 1;
+                pool.solved += u64::from(accepted > 0);
+                pool.in_band += u64::from(accepted > 0 && accepted < attempts.len() as u64);
+                pool.attempts += attempts.len() as u64;
+                pool.verified += accepted;
                 continue;
             }
             s.proposed += 1;
@@ -150,16 +190,78 @@ pub fn summarize(store: &Store) -> Result<Vec<RoundSummary>, SelfplayError> {
 pub struct TrainingSummary {
     /// Models training produced (or carried over), by round and role.
     pub models: Vec<ModelRow>,
-    /// Held-out scores: before training (round 0) and after each round's training.
+    /// Held-out scores: before training (round 0) and after each round's training, per set.
     pub heldout: Vec<HeldoutRow>,
+    /// Each set's later points compared with its first, problem by problem.
+    pub comparisons: Vec<Comparison>,
+}
+
+/// Two points of one evaluation set compared problem by problem.
+#[derive(Debug, Clone, Serialize)]
+pub struct Comparison {
+    /// The evaluation set.
+    pub set: String,
+    /// The earlier point (0: before training).
+    pub before_round: u32,
+    /// The later point.
+    pub after_round: u32,
+    /// What is compared: `greedy pass@1`, or `pass@1` (share of accepted samples).
+    pub measure: String,
+    /// The difference with its 95 % interval.
+    pub paired: Paired,
+}
+
+/// Each set's later points against its first one: greedy pass@1 when both points have it for
+/// every problem, else the per-problem share of accepted samples.
+pub fn comparisons(rows: &[HeldoutRow]) -> Vec<Comparison> {
+    let mut out = Vec::new();
+    let mut sets: Vec<&str> = rows.iter().map(|r| r.set.as_str()).collect();
+    sets.dedup();
+    for set in sets {
+        let points: Vec<&HeldoutRow> = rows.iter().filter(|r| r.set == set).collect();
+        let Some((first, later)) = points.split_first() else {
+            continue;
+        };
+        for after in later {
+            if let Some(c) = compare_rows(first, after) {
+                out.push(c);
+            }
+        }
+    }
+    out
+}
+
+fn compare_rows(before: &HeldoutRow, after: &HeldoutRow) -> Option<Comparison> {
+    let matched: Vec<(&ProblemScore, &ProblemScore)> = before
+        .results
+        .iter()
+        .filter_map(|b| after.results.iter().find(|a| a.id == b.id).map(|a| (b, a)))
+        .collect();
+    let greedy = matched
+        .iter()
+        .all(|(b, a)| b.greedy.is_some() && a.greedy.is_some());
+    let score = |s: &ProblemScore| match (greedy, s.greedy) {
+        (true, Some(g)) => f64::from(u8::from(g)),
+        _ => s.c as f64 / s.n.max(1) as f64,
+    };
+    let (b, a): (Vec<f64>, Vec<f64>) = matched.iter().map(|(b, a)| (score(b), score(a))).unzip();
+    Some(Comparison {
+        set: before.set.clone(),
+        before_round: before.round,
+        after_round: after.round,
+        measure: if greedy { "greedy pass@1" } else { "pass@1" }.into(),
+        paired: paired(&b, &a)?,
+    })
 }
 
 impl TrainingSummary {
     /// Reads the summary from the store.
     pub fn read(store: &Store) -> Result<Self, SelfplayError> {
+        let heldout = store.heldout()?;
         Ok(TrainingSummary {
             models: store.models()?,
-            heldout: store.heldout()?,
+            comparisons: comparisons(&heldout),
+            heldout,
         })
     }
 
@@ -170,15 +272,30 @@ impl TrainingSummary {
             let _ = writeln!(out, "{}", model_line(m));
         }
         for h in &self.heldout {
+            let greedy = h
+                .greedy
+                .map_or(String::new(), |g| format!("greedy pass@1 {g:.3}, "));
             let _ = writeln!(
                 out,
-                "held-out {}: pass@1 {:.3}, pass@{} {:.3} on {} problems ({:.0} s)",
+                "held-out {} on {}: {greedy}pass@1 {:.3}, pass@{} {:.3} on {} problems ({:.0} s)",
                 heldout_label(h.round),
+                h.set,
                 h.pass1,
                 h.samples,
                 h.passk,
                 h.problems,
                 h.seconds
+            );
+        }
+        for c in &self.comparisons {
+            let _ = writeln!(
+                out,
+                "{} {}, {} vs {}: {}",
+                c.set,
+                c.measure,
+                heldout_label(c.after_round),
+                heldout_label(c.before_round),
+                c.paired.describe()
             );
         }
         out
@@ -192,17 +309,32 @@ impl TrainingSummary {
         }
         md.push_str("\n## Training and held-out score\n\n");
         if !self.heldout.is_empty() {
-            let path = dir.join("heldout.svg");
-            std::fs::write(&path, line_chart(&self.heldout))
-                .map_err(|e| SelfplayError::io(&path, e))?;
-            md.push_str("![held-out pass@k by round](heldout.svg)\n\n");
-            md.push_str("| solver | pass@1 | pass@k | problems × samples | seconds | model |\n");
-            md.push_str("|---|---:|---:|---:|---:|---|\n");
+            let mut sets: Vec<&str> = self.heldout.iter().map(|h| h.set.as_str()).collect();
+            sets.dedup();
+            for set in sets {
+                let rows: Vec<HeldoutRow> = self
+                    .heldout
+                    .iter()
+                    .filter(|h| h.set == set)
+                    .cloned()
+                    .collect();
+                let file = format!("heldout-{set}.svg");
+                let path = dir.join(&file);
+                std::fs::write(&path, line_chart(&rows))
+                    .map_err(|e| SelfplayError::io(&path, e))?;
+                let _ = writeln!(md, "![{set}: pass@k by round]({file})\n");
+            }
+            md.push_str(
+                "| solver | set | greedy pass@1 | pass@1 | pass@k | problems × samples | seconds | model |\n",
+            );
+            md.push_str("|---|---|---:|---:|---:|---:|---:|---|\n");
             for h in &self.heldout {
                 let _ = writeln!(
                     md,
-                    "| {} | {:.3} | {:.3} (k = {}) | {} × {} | {:.0} | `{}` |",
+                    "| {} | {} | {} | {:.3} | {:.3} (k = {}) | {} × {} | {:.0} | `{}` |",
                     heldout_label(h.round),
+                    h.set,
+                    h.greedy.map_or("-".into(), |g| format!("{g:.3}")),
                     h.pass1,
                     h.passk,
                     h.samples,
@@ -210,6 +342,29 @@ impl TrainingSummary {
                     h.samples,
                     h.seconds,
                     h.solver
+                );
+            }
+        }
+        if !self.comparisons.is_empty() {
+            md.push_str("\n| set | measure | points | before | after | difference (95 % CI) | up / down | McNemar p |\n");
+            md.push_str("|---|---|---|---:|---:|---|---:|---:|\n");
+            for c in &self.comparisons {
+                let p = &c.paired;
+                let _ = writeln!(
+                    md,
+                    "| {} | {} | {} → {} | {:.3} | {:.3} | {:+.1} ({:+.1} … {:+.1}) points | {} / {} | {} |",
+                    c.set,
+                    c.measure,
+                    c.before_round,
+                    c.after_round,
+                    p.before,
+                    p.after,
+                    p.diff * 100.0,
+                    p.low * 100.0,
+                    p.high * 100.0,
+                    p.improved,
+                    p.regressed,
+                    p.mcnemar_p.map_or("-".into(), |v| format!("{v:.3}"))
                 );
             }
         }
@@ -353,11 +508,9 @@ pub fn render_text(summaries: &[RoundSummary]) -> String {
             .collect();
         let _ = writeln!(out, "  solve rate: {}", hist.join("  "));
         if s.seed_tasks > 0 {
-            let _ = writeln!(
-                out,
-                "  seed tasks: {} attempted, {} solved, {} verified pairs",
-                s.seed_tasks, s.seed_solved, s.seed_verified_pairs
-            );
+            for (name, pool) in &s.pools {
+                let _ = writeln!(out, "  pool {name}: {}", pool.describe());
+            }
         }
         let t = &s.time;
         let _ = writeln!(
@@ -426,11 +579,9 @@ pub fn write_report(
             s.round
         );
         if s.seed_tasks > 0 {
-            let _ = writeln!(
-                md,
-                "Seed tasks: {} attempted, {} solved, {} verified pairs.\n",
-                s.seed_tasks, s.seed_solved, s.seed_verified_pairs
-            );
+            for (name, pool) in &s.pools {
+                let _ = writeln!(md, "Pool {name}: {}.\n", pool.describe());
+            }
         }
         md.push_str("| rejection reason | count |\n|---|---:|\n");
         for (reason, n) in &s.rejected {

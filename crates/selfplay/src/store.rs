@@ -11,8 +11,10 @@ use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 
 /// The schema this code reads and writes. Older stores are upgraded in place: version 2 added
-/// the `model` and `heldout` tables, version 3 the puzzle's `origin`.
-pub const SCHEMA_VERSION: i64 = 3;
+/// the `model` and `heldout` tables, version 3 the puzzle's `origin`, version 4 the puzzle's
+/// `task` (pool problems) and the `evaluation` table (held-out scores per set, replacing
+/// `heldout`, whose rows become the set `seed`).
+pub const SCHEMA_VERSION: i64 = 4;
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -58,6 +60,7 @@ CREATE TABLE IF NOT EXISTS puzzle (
     reward_sqlm REAL,
     discrimination REAL,
     origin TEXT NOT NULL DEFAULT 'proposed' CHECK (origin IN ('proposed', 'seed')),
+    task TEXT,
     UNIQUE (round, slot)
 );
 CREATE TABLE IF NOT EXISTS attempt (
@@ -91,16 +94,33 @@ CREATE TABLE IF NOT EXISTS model (
     seconds REAL NOT NULL,
     PRIMARY KEY (round, role)
 );
-CREATE TABLE IF NOT EXISTS heldout (
-    round INTEGER PRIMARY KEY,
+CREATE TABLE IF NOT EXISTS evaluation (
+    round INTEGER NOT NULL,
+    name TEXT NOT NULL,
     solver TEXT NOT NULL,
     problems INTEGER NOT NULL,
     samples INTEGER NOT NULL,
     pass1 REAL NOT NULL,
     passk REAL NOT NULL,
+    greedy REAL,
     seconds REAL NOT NULL,
+    results TEXT NOT NULL,
+    PRIMARY KEY (round, name)
+);
+";
+
+/// Version 4's upgrade of an older store (after its own columns and tables exist): held-out
+/// rows move to `evaluation` as the set `seed`.
+const UPGRADE_TO_4: &str = "
+ALTER TABLE puzzle ADD COLUMN task TEXT;
+CREATE TABLE IF NOT EXISTS heldout (
+    round INTEGER PRIMARY KEY, solver TEXT NOT NULL, problems INTEGER NOT NULL,
+    samples INTEGER NOT NULL, pass1 REAL NOT NULL, passk REAL NOT NULL, seconds REAL NOT NULL,
     results TEXT NOT NULL
 );
+INSERT INTO evaluation (round, name, solver, problems, samples, pass1, passk, greedy, seconds, results)
+    SELECT round, 'seed', solver, problems, samples, pass1, passk, NULL, seconds, results FROM heldout;
+DROP TABLE heldout;
 ";
 
 /// The model a role samples with in a round, when training produced it.
@@ -120,11 +140,13 @@ pub struct ModelRow {
     pub seconds: f64,
 }
 
-/// The solver's score on the held-out split at one point of the campaign.
+/// The solver's score on one evaluation set at one point of the campaign.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct HeldoutRow {
     /// 0: before any training; N: with the solver trained after round N.
     pub round: u32,
+    /// The evaluation set's name (`seed`: the seed set's heldout split).
+    pub set: String,
     /// The solver evaluated.
     pub solver: String,
     /// Problems evaluated.
@@ -135,10 +157,26 @@ pub struct HeldoutRow {
     pub pass1: f64,
     /// Mean pass@k with k = `samples`.
     pub passk: f64,
+    /// Greedy pass@1 (when the greedy sample was taken).
+    pub greedy: Option<f64>,
     /// Seconds spent (sampling and judging).
     pub seconds: f64,
-    /// Per-problem accepted counts as JSON (`[{"id": .., "c": ..}]`).
-    pub results: String,
+    /// Per-problem results, in the set's order.
+    pub results: Vec<ProblemScore>,
+}
+
+/// One problem's result in an evaluation.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ProblemScore {
+    /// The problem's id.
+    pub id: String,
+    /// Samples judged.
+    pub n: u64,
+    /// Samples accepted.
+    pub c: u64,
+    /// Whether the greedy sample was accepted (when taken).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub greedy: Option<bool>,
 }
 
 /// A proposal's outcome, as committed.
@@ -174,9 +212,12 @@ pub struct PuzzleRow {
     pub tests: Option<String>,
     /// Fingerprint of the statement.
     pub fingerprint: Option<Fingerprint>,
-    /// A seed-set problem given to the solver (not a proposal): no proposer data, not counted
-    /// among proposals.
+    /// A problem with known tests given to the solver (a pool or seed-set problem, not a
+    /// proposal): no proposer data, not counted among proposals.
     pub seed_task: bool,
+    /// The pool problem it is (pool tasks; `None` for proposals and older seed tasks, which
+    /// carry their draft).
+    pub task: Option<crate::pools::TaskRef>,
 }
 
 /// One judged attempt.
@@ -314,14 +355,22 @@ impl Store {
                     |r| r.get(0),
                 )
                 .optional()?;
-            if matches!(version.as_deref(), Some("1" | "2")) {
-                // Versions 2 and 3 add tables and a column with a default: add them and record
-                // the new version, in one transaction.
+            let add_origin = match version.as_deref() {
+                Some("1" | "2") => Some(
+                    "ALTER TABLE puzzle ADD COLUMN origin TEXT NOT NULL DEFAULT 'proposed'
+                         CHECK (origin IN ('proposed', 'seed'));",
+                ),
+                Some("3") => Some(""),
+                _ => None,
+            };
+            if let Some(add_origin) = add_origin {
+                // Later versions add tables and nullable or defaulted columns: add them, move
+                // the held-out rows and record the new version, in one transaction.
                 self.conn.execute_batch(&format!(
                     "BEGIN;
-                     ALTER TABLE puzzle ADD COLUMN origin TEXT NOT NULL DEFAULT 'proposed'
-                         CHECK (origin IN ('proposed', 'seed'));
+                     {add_origin}
                      {SCHEMA}
+                     {UPGRADE_TO_4}
                      UPDATE meta SET value = '{SCHEMA_VERSION}' WHERE key = 'schema_version';
                      COMMIT;"
                 ))?;
@@ -433,8 +482,8 @@ impl Store {
         };
         let inserted = tx.execute(
             "INSERT OR IGNORE INTO puzzle (round, slot, kind, topic, difficulty, seed, prompt, reply,
-                 status, reason, detail, title, statement, draft, tests, hash, minhash, origin)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)",
+                 status, reason, detail, title, statement, draft, tests, hash, minhash, origin, task)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)",
             params![
                 row.round,
                 row.slot,
@@ -454,6 +503,7 @@ impl Store {
                 row.fingerprint.as_ref().map(|f| f.hash.clone()),
                 row.fingerprint.as_ref().map(Fingerprint::minhash_bytes),
                 if row.seed_task { "seed" } else { "proposed" },
+                row.task.as_ref().and_then(|t| serde_json::to_string(t).ok()),
             ],
         )?;
         if inserted == 1 {
@@ -567,7 +617,7 @@ impl Store {
     fn puzzles_where(&self, condition: &str, value: i64) -> Result<Vec<PuzzleRow>, SelfplayError> {
         let sql = format!(
             "SELECT id, round, slot, kind, topic, difficulty, seed, prompt, reply, reason, detail,
-                    title, statement, draft, tests, hash, minhash, origin
+                    title, statement, draft, tests, hash, minhash, origin, task
              FROM puzzle WHERE {condition} ORDER BY slot"
         );
         let mut stmt = self.conn.prepare(&sql)?;
@@ -595,6 +645,9 @@ impl Store {
                     fingerprint: hash
                         .map(|h| Fingerprint::from_parts(h, &minhash.unwrap_or_default())),
                     seed_task: r.get::<_, String>(17)? == "seed",
+                    task: r
+                        .get::<_, Option<String>>(18)?
+                        .and_then(|t| serde_json::from_str(&t).ok()),
                 })
             })?
             .collect::<Result<_, _>>()?;
@@ -826,40 +879,49 @@ impl Store {
         Ok(rows.collect::<Result<Vec<_>, _>>()?)
     }
 
-    /// Records a held-out evaluation (replacing an earlier one of the same round).
+    /// Records a held-out evaluation (replacing an earlier one of the same round and set).
     pub fn set_heldout(&self, row: &HeldoutRow) -> Result<(), SelfplayError> {
+        let results = serde_json::to_string(&row.results)
+            .map_err(|e| SelfplayError::Config(format!("held-out results: {e}")))?;
         self.conn.execute(
-            "INSERT OR REPLACE INTO heldout (round, solver, problems, samples, pass1, passk, seconds, results)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            "INSERT OR REPLACE INTO evaluation
+                 (round, name, solver, problems, samples, pass1, passk, greedy, seconds, results)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
             params![
                 row.round,
+                row.set,
                 row.solver,
                 row.problems as i64,
                 row.samples as i64,
                 row.pass1,
                 row.passk,
+                row.greedy,
                 row.seconds,
-                row.results
+                results
             ],
         )?;
         Ok(())
     }
 
-    /// Every held-out evaluation, by round.
+    /// Every held-out evaluation, by round, then set name.
     pub fn heldout(&self) -> Result<Vec<HeldoutRow>, SelfplayError> {
         let mut stmt = self.conn.prepare(
-            "SELECT round, solver, problems, samples, pass1, passk, seconds, results FROM heldout ORDER BY round",
+            "SELECT round, name, solver, problems, samples, pass1, passk, greedy, seconds, results
+             FROM evaluation ORDER BY round, name",
         )?;
         let rows = stmt.query_map([], |r| {
+            let results: String = r.get(9)?;
             Ok(HeldoutRow {
                 round: r.get(0)?,
-                solver: r.get(1)?,
-                problems: r.get::<_, i64>(2)? as u64,
-                samples: r.get::<_, i64>(3)? as u64,
-                pass1: r.get(4)?,
-                passk: r.get(5)?,
-                seconds: r.get(6)?,
-                results: r.get(7)?,
+                set: r.get(1)?,
+                solver: r.get(2)?,
+                problems: r.get::<_, i64>(3)? as u64,
+                samples: r.get::<_, i64>(4)? as u64,
+                pass1: r.get(5)?,
+                passk: r.get(6)?,
+                greedy: r.get(7)?,
+                seconds: r.get(8)?,
+                results: serde_json::from_str(&results).unwrap_or_default(),
             })
         })?;
         Ok(rows.collect::<Result<Vec<_>, _>>()?)
@@ -914,6 +976,7 @@ mod tests {
             tests: None,
             fingerprint: valid.then(|| Fingerprint::of("Read n, print n.")),
             seed_task: false,
+            task: None,
         }
     }
 
@@ -1002,7 +1065,8 @@ mod tests {
         drop(store);
         let conn = Connection::open(&path).unwrap();
         conn.execute_batch(
-            "DROP TABLE model; DROP TABLE heldout; ALTER TABLE puzzle DROP COLUMN origin;
+            "DROP TABLE model; DROP TABLE evaluation; ALTER TABLE puzzle DROP COLUMN origin;
+             ALTER TABLE puzzle DROP COLUMN task;
              UPDATE meta SET value = '1' WHERE key = 'schema_version'",
         )
         .unwrap();
@@ -1032,5 +1096,50 @@ mod tests {
             )
             .unwrap();
         assert_eq!(version, SCHEMA_VERSION.to_string());
+    }
+
+    #[test]
+    fn version_3_held_out_rows_become_the_seed_set() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("campaign.db");
+        let mut store = Store::open(&path).unwrap();
+        store.start_round(1).unwrap();
+        let mut pool_task = row(0, true);
+        pool_task.seed_task = true;
+        pool_task.task = Some(crate::pools::TaskRef {
+            pool: "mbpp".into(),
+            id: "mbpp/601".into(),
+        });
+        store
+            .commit_puzzle(&pool_task, &StageTime::default())
+            .unwrap();
+        assert_eq!(store.puzzles(1).unwrap()[0].task, pool_task.task);
+        drop(store);
+        let conn = Connection::open(&path).unwrap();
+        conn.execute_batch(
+            "DROP TABLE evaluation; ALTER TABLE puzzle DROP COLUMN task;
+             CREATE TABLE heldout (round INTEGER PRIMARY KEY, solver TEXT NOT NULL,
+                 problems INTEGER NOT NULL, samples INTEGER NOT NULL, pass1 REAL NOT NULL,
+                 passk REAL NOT NULL, seconds REAL NOT NULL, results TEXT NOT NULL);
+             INSERT INTO heldout VALUES (0, 'base', 2, 5, 0.1, 0.5, 3.0,
+                 '[{\"id\":\"a\",\"n\":5,\"c\":1},{\"id\":\"b\",\"n\":5,\"c\":0}]');
+             UPDATE meta SET value = '3' WHERE key = 'schema_version'",
+        )
+        .unwrap();
+        drop(conn);
+        let store = Store::open(&path).expect("upgraded");
+        let rows = store.heldout().unwrap();
+        assert_eq!(rows.len(), 1);
+        assert_eq!((rows[0].set.as_str(), rows[0].greedy), ("seed", None));
+        assert_eq!(
+            rows[0].results[0],
+            ProblemScore {
+                id: "a".into(),
+                n: 5,
+                c: 1,
+                greedy: None
+            }
+        );
+        assert_eq!(store.puzzles(1).unwrap()[0].task, None);
     }
 }

@@ -232,8 +232,23 @@ fn check_outputs(tests: &[PuzzleTest]) -> Result<(), Rejection> {
 }
 
 /// Answers that no interesting `sat` accepts.
-const TRIVIAL_ANSWERS: &str =
-    "[0, 1, -1, 2, '', 'a', [], [0], [1], (), {}, None, True, False, 0.0]";
+/// Python that sets `__cands` to the trivial answers tried against a proposed `sat` (whose
+/// source it reads from stdin): the integers −10…100, short strings and lists, other small
+/// constants, and every literal in `sat`'s own source (`return s == "abc"` gives its answer
+/// away), as the P3 paper's check against puzzles with a given answer.
+const TRIVIAL_ANSWERS: &str = r#"import ast, sys
+__cands = list(range(-10, 101)) + ['', ' ', 'a', 'b', 'z', 'ab', 'abc', 'hello', 'world', '0', '1']
+__cands += [[], [0], [1], [0, 1], [1, 2], [1, 2, 3], [''], ['a'], [[]], (), {}, set(), None, True, False, 0.0, 0.5, 1.0, -1.0]
+for __node in ast.walk(ast.parse(sys.stdin.read())):
+    if isinstance(__node, (ast.Constant, ast.List, ast.Tuple, ast.Set, ast.Dict, ast.UnaryOp)):
+        try:
+            __value = ast.literal_eval(__node)
+        except Exception:
+            continue
+        __cands.append(__value)
+        if isinstance(__value, (tuple, set)):
+            __cands.append(list(__value))
+"#;
 
 async fn validate_p3(
     sandbox: &Sandbox,
@@ -280,7 +295,7 @@ async fn trivial_answer(
     limits: &Limits,
 ) -> Result<Option<String>, SelfplayError> {
     let program = format!(
-        "from typing import *\nimport math\n{}\nfor __x in {TRIVIAL_ANSWERS}:\n    try:\n        if sat(__x) is True:\n            print(repr(__x))\n            break\n    except Exception:\n        pass\n",
+        "from typing import *\nimport math\n{}\n{TRIVIAL_ANSWERS}for __x in __cands:\n    try:\n        if sat(__x) is True:\n            print(repr(__x)[:80])\n            break\n    except Exception:\n        pass\n",
         draft.sat
     );
     let Ok(compiled) = sandbox
@@ -289,7 +304,9 @@ async fn trivial_answer(
     else {
         return Ok(None);
     };
-    let run = sandbox.run_async(&compiled, b"", limits).await?;
+    let run = sandbox
+        .run_async(&compiled, draft.sat.as_bytes(), limits)
+        .await?;
     let out = String::from_utf8_lossy(&run.stdout).trim().to_string();
     Ok((run.termination == Termination::Exited(0) && !out.is_empty()).then_some(out))
 }
@@ -395,13 +412,14 @@ mod tests {
                 sol: sol.into(),
             })
         };
-        let sat = "def sat(x: int) -> bool:\n    return x * x == 1764\n";
+        // 131 is no small integer and no literal of the puzzle.
+        let sat = "def sat(x: int) -> bool:\n    return x * x == 17161\n";
         assert_eq!(
-            reason(&sandbox, &p3(sat, "def sol():\n    return 42\n")),
+            reason(&sandbox, &p3(sat, "def sol():\n    return 131\n")),
             None
         );
         assert_eq!(
-            reason(&sandbox, &p3(sat, "def sol():\n    return 41\n")),
+            reason(&sandbox, &p3(sat, "def sol():\n    return 130\n")),
             Some("reference_failed")
         );
         assert_eq!(
@@ -414,6 +432,32 @@ mod tests {
             ),
             Some("trivial_sat")
         );
+        // Answers written into the puzzle itself (the quick start's `return n == 5`).
+        for (sat, sol) in [
+            ("def sat(n: int):\n    return n == 5\n", "def sol():\n    return 5\n"),
+            (
+                "def sat(s: str):\n    return s == \"abc\"\n",
+                "def sol():\n    return \"abc\"\n",
+            ),
+            (
+                "def sat(n: int):\n    return n == 12345\n",
+                "def sol():\n    return 12345\n",
+            ),
+            (
+                "def sat(li: List[int]):\n    return li == [3, 1, 2]\n",
+                "def sol():\n    return [3, 1, 2]\n",
+            ),
+            (
+                "def sat(x: int):\n    return x == -7\n",
+                "def sol():\n    return -7\n",
+            ),
+        ] {
+            assert_eq!(
+                reason(&sandbox, &p3(sat, sol)),
+                Some("trivial_sat"),
+                "{sat}"
+            );
+        }
         assert_eq!(
             reason(
                 &sandbox,

@@ -39,11 +39,9 @@ pub fn verify(dir: &Path) -> Result<Vec<String>, SelfplayError> {
                 (None, None) if finished => problems.push(format!("{at}: valid but never judged")),
                 (None, Some(score)) => {
                     let idx: Vec<u32> = attempts.iter().map(|a| a.idx).collect();
-                    if idx != (0..config.attempts).collect::<Vec<_>>() {
-                        problems.push(format!(
-                            "{at}: attempts {idx:?}, expected 0..{}",
-                            config.attempts
-                        ));
+                    let k = config.task_attempts(p.task.as_ref().map(|t| t.pool.as_str()));
+                    if idx != (0..k).collect::<Vec<_>>() {
+                        problems.push(format!("{at}: attempts {idx:?}, expected 0..{k}"));
                     }
                     let accepted = attempts.iter().filter(|a| a.accepted()).count();
                     let rate = accepted as f64 / attempts.len().max(1) as f64;

@@ -14,9 +14,11 @@
 //!
 //! Required: `task_id` (string or integer), `prompt`, `test`, `entry_point`; `canonical_solution`
 //! is optional. The same fields in a JSON list are read too.
+//!
+//! HumanEval is a test set: every task is [`Split::Heldout`] (evaluation only, never training).
 
 use super::common::{self, Record};
-use crate::{FunctionStyle, FunctionTask, LoadError, LoadReport, Problem, Task};
+use crate::{FunctionStyle, FunctionTask, LoadError, LoadReport, Problem, Split, Task};
 use std::path::Path;
 
 /// Reads a HumanEval file (`.jsonl` or `.jsonl.gz`). A bad task is an error naming its line and
@@ -47,7 +49,7 @@ fn task(rec: &Record<'_>) -> Result<Problem, LoadError> {
         name: entry_point.to_owned(),
         statement: prompt.to_owned(),
         difficulty: None,
-        split: None,
+        split: Some(Split::Heldout),
         tags: Vec::new(),
         origin: rec.path.to_path_buf(),
         task: Task::Function(FunctionTask {

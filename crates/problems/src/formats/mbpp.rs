@@ -19,9 +19,13 @@
 //! of `test_list` that `code` defines (`assert remove_Occ("hello","l") == "heo"` → `remove_Occ`),
 //! else the first call there that is not a Python builtin, else the first `def` in `code`.
 //! `challenge_test_list` is not judged.
+//!
+//! The split follows the original release's task ids: 11–510 are the test split
+//! ([`Split::Heldout`]: for evaluation only), 1–10 (few-shot prompts), 511–600 (validation) and
+//! 601–974 (train) are [`Split::Train`]; other ids have no split.
 
 use super::common::{self, Record};
-use crate::{FunctionStyle, FunctionTask, LoadError, LoadReport, Problem, Task};
+use crate::{FunctionStyle, FunctionTask, LoadError, LoadReport, Problem, Split, Task};
 use std::path::Path;
 
 /// Reads an MBPP file (`.jsonl`, optionally gzip-compressed). A bad task is an error naming its
@@ -67,7 +71,7 @@ fn task(rec: &Record<'_>) -> Result<Problem, LoadError> {
         name: entry_point.clone(),
         statement: text.to_owned(),
         difficulty: None,
-        split: None,
+        split: split(&id),
         tags: Vec::new(),
         origin: rec.path.to_path_buf(),
         task: Task::Function(FunctionTask {
@@ -78,6 +82,15 @@ fn task(rec: &Record<'_>) -> Result<Problem, LoadError> {
             reference: vec![code.to_owned()],
         }),
     })
+}
+
+/// The split of the original release's task id `id` (see the module documentation).
+pub fn split(id: &str) -> Option<Split> {
+    match id.trim().parse::<u32>().ok()? {
+        11..=510 => Some(Split::Heldout),
+        1..=10 | 511..=974 => Some(Split::Train),
+        _ => None,
+    }
 }
 
 /// Python keywords that look like calls (`assert (f(x)) == 1`, `not(...)`).
