@@ -119,7 +119,7 @@ const DOUBLE: &str = "Title: Double it\nStatement:\nRead one integer n from stan
 Solution:\n```python\nprint(2 * int(input()))\n```\nTests:\n```\n1\n```\n```\n5\n```\n```\n-4\n```\n";
 const VOWELS: &str = "Here is a puzzle.\n## Title: Vowel count\n## Statement\nRead a line of lowercase letters and print how many vowels (a, e, i, o, u) it has.\n\
 ## Solution\n```python\ns = input().strip()\nprint(sum(c in 'aeiou' for c in s))\n```\n## Generator\n```python\ni = int(input())\nprint('abcdefghijklmnopqrstuvwxyz'[i:] * (i + 1))\n```\n";
-const P3_GOOD: &str = "```python\ndef sat(x: int) -> bool:\n    return x * x == 1369\n\ndef sol():\n    return 37\n```";
+const P3_GOOD: &str = "```python\ndef sat(x: int) -> bool:\n    return x * x == 17161\n\ndef sol():\n    return 131\n```";
 const P3_TRIVIAL: &str = "```python\ndef sat(s: str) -> bool:\n    return len(s) < 3\n\ndef sol():\n    return 'ab'\n```";
 
 impl Scripted {
@@ -139,13 +139,20 @@ impl Scripted {
         }
     }
 
-    /// Even samples are right, odd ones wrong (or without code). Seed-set stdin/stdout
-    /// problems are answered with their reference solution.
+    /// Even samples are right, odd ones wrong (or without code). Seed-set problems are
+    /// answered with their reference solution.
     fn attempt(prompt: &str, i: usize) -> String {
         let right = i.is_multiple_of(2);
         if let Some((_, solution)) = seed_solutions()
             .iter()
             .find(|(statement, _)| prompt.contains(statement.as_str()))
+        {
+            let code = if right { solution.as_str() } else { "print(0)" };
+            return format!("```python\n{code}\n```");
+        }
+        if let Some((_, solution)) = seed_p3_solutions()
+            .iter()
+            .find(|(sat, _)| prompt.contains(sat.as_str()))
         {
             let code = if right { solution.as_str() } else { "print(0)" };
             return format!("```python\n{code}\n```");
@@ -163,9 +170,9 @@ impl Scripted {
                 "print(len(input()))"
             }
         } else if right {
-            "def sol():\n    return -37"
+            "def sol():\n    return -131"
         } else {
-            return "The answer is 36.".to_string();
+            return "The answer is 130.".to_string();
         };
         format!("```python\n{code}\n```")
     }
@@ -183,7 +190,7 @@ impl Generator for Scripted {
         }
         let prompt = &request.messages.last().expect("a message").content;
         let solver = prompt.starts_with("Solve the following")
-            || prompt.starts_with("Write the Python function");
+            || prompt.starts_with("Find an input that makes");
         Ok((0..request.n)
             .map(|i| Completion {
                 text: if solver {
@@ -220,6 +227,24 @@ fn seed_solutions() -> &'static Vec<(String, String)> {
             }
         }
         out
+    })
+}
+
+/// (sat, reference sol) of the seed set's P3 puzzles.
+fn seed_p3_solutions() -> &'static Vec<(String, String)> {
+    static SOLUTIONS: std::sync::OnceLock<Vec<(String, String)>> = std::sync::OnceLock::new();
+    SOLUTIONS.get_or_init(|| {
+        let path = Path::new(&seed_set()).join("p3/puzzles.json");
+        let text = std::fs::read_to_string(path).expect("seed P3 puzzles");
+        let puzzles: Vec<serde_json::Value> = serde_json::from_str(&text).expect("JSON");
+        puzzles
+            .iter()
+            .map(|p| {
+                let field = |k: &str| p[k].as_str().unwrap_or_default().to_string();
+                let body = p["sol_bodies"][0].as_str().unwrap_or_default();
+                (field("sat").trim().to_string(), format!("{}\n{body}", field("sol_header")))
+            })
+            .collect()
     })
 }
 
@@ -421,7 +446,7 @@ fn a_round_trains_merges_reloads_and_samples_the_small_model() {
     .expect("report");
     let text = std::fs::read_to_string(report).expect("report text");
     assert!(text.contains("| after round 1 |"), "{text}");
-    assert!(dir.path().join("report/heldout.svg").is_file());
+    assert!(dir.path().join("report/heldout-seed.svg").is_file());
 }
 
 /// Records the jobs it is given and writes stand-in outputs (no real training).

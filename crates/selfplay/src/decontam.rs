@@ -1,71 +1,110 @@
-//! Decontamination: a training example that shares a 13-gram of words with any evaluation
-//! problem (its statement, prompt, tests or reference solutions) is left out of training, so a
-//! held-out gain cannot come from having trained on the test.
+//! Decontamination: a training example is left out when it contains an evaluation problem's
+//! statement (at least 8 words, compared word by word) or when at least half of its code's
+//! word 13-grams come from one evaluation problem's reference code, tests or prompt — so a
+//! held-out gain cannot come from having trained on the test. Shared boilerplate (the lines
+//! that read the input, "the first line contains two integers n and m") is not an overlap.
 
 use crucible_problems::{FunctionStyle, Problem, Task};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
-/// Words per n-gram (13, as in the GPT-3 and Codex decontamination).
+/// Words per code n-gram (13, as in the GPT-3 and Codex decontamination).
 pub const NGRAM: usize = 13;
 
-/// The n-grams of a set of evaluation problems, each with the problem it came from.
+/// Fewest words a statement needs to be searched for (shorter ones match too much).
+const MIN_STATEMENT_WORDS: usize = 8;
+
+/// The evaluation problems a training example must not overlap.
 #[derive(Debug, Default, Clone)]
 pub struct NgramIndex {
-    grams: HashMap<u64, String>,
+    /// Each problem's label (`set: id`).
+    labels: Vec<String>,
+    /// Each problem's statement, as lower-case words joined by single spaces (padded).
+    statements: Vec<(String, usize)>,
+    /// Code 13-gram → the problems whose code, tests or prompt hold it.
+    grams: HashMap<u64, Vec<usize>>,
 }
 
 impl NgramIndex {
-    /// Indexes every text of `problems` (of the set called `set`).
+    /// Indexes `problems` (of the set called `set`).
     pub fn add_problems(&mut self, set: &str, problems: &[Problem]) {
         for problem in problems {
-            let label = format!("{set}: {}", problem.id);
-            for text in problem_texts(problem) {
-                for gram in ngrams(text) {
-                    self.grams.entry(gram).or_insert_with(|| label.clone());
-                }
+            let at = self.labels.len();
+            self.labels.push(format!("{set}: {}", problem.id));
+            let words = words(&problem.statement);
+            if words.len() >= MIN_STATEMENT_WORDS {
+                self.statements.push((padded(&words), at));
+            }
+            let mut grams = HashSet::new();
+            for text in code_texts(problem) {
+                grams.extend(ngrams(text));
+            }
+            for gram in grams {
+                self.grams.entry(gram).or_default().push(at);
             }
         }
     }
 
     /// Whether nothing is indexed.
     pub fn is_empty(&self) -> bool {
-        self.grams.is_empty()
+        self.labels.is_empty()
     }
 
-    /// The evaluation problem `text` shares an n-gram with, if any.
+    /// The evaluation problem `text` (a prompt, a program, or both) overlaps, if any.
     pub fn overlap(&self, text: &str) -> Option<&str> {
-        ngrams(text).find_map(|g| self.grams.get(&g).map(String::as_str))
+        let joined = padded(&words(text));
+        if let Some((_, at)) = self.statements.iter().find(|(s, _)| joined.contains(s)) {
+            return Some(&self.labels[*at]);
+        }
+        let grams: HashSet<u64> = ngrams(text).collect();
+        let mut shared: HashMap<usize, usize> = HashMap::new();
+        for gram in &grams {
+            for &at in self.grams.get(gram).into_iter().flatten() {
+                *shared.entry(at).or_default() += 1;
+            }
+        }
+        shared
+            .into_iter()
+            .filter(|&(_, n)| 2 * n >= grams.len())
+            .max_by_key(|&(at, n)| (n, std::cmp::Reverse(at)))
+            .map(|(at, _)| self.labels[at].as_str())
     }
 }
 
-/// The texts of a problem a training example could leak. MBPP's `prompt` is left out: it is
-/// the statement and the first assert joined by a fixed sentence, which would let 13-grams
-/// match on that sentence and a few words around it.
-fn problem_texts(problem: &Problem) -> Vec<&str> {
-    let mut texts = vec![problem.statement.as_str()];
+/// The code-like texts of a problem: reference solutions, tests, and a function prompt
+/// (HumanEval's signature and docstring; MBPP's prompt is its statement and an assert).
+fn code_texts(problem: &Problem) -> Vec<&str> {
     match &problem.task {
         Task::Function(f) => {
+            let mut texts = vec![f.harness.as_str()];
             if f.style != FunctionStyle::Mbpp {
                 texts.push(f.prompt.as_str());
             }
-            texts.push(f.harness.as_str());
             texts.extend(f.reference.iter().map(String::as_str));
+            texts
         }
-        Task::Stdio(s) => texts.extend(s.accepted.iter().map(|a| a.source.as_str())),
+        Task::Stdio(s) => s.accepted.iter().map(|a| a.source.as_str()).collect(),
     }
-    texts
 }
 
-/// Hashes of the text's word 13-grams (words: runs of letters, digits and `_`, lower-cased).
-fn ngrams(text: &str) -> impl Iterator<Item = u64> {
-    let words: Vec<u64> = text
-        .split(|c: char| !c.is_alphanumeric() && c != '_')
+/// Words: runs of letters, digits and `_`, lower-cased.
+fn words(text: &str) -> Vec<String> {
+    text.split(|c: char| !c.is_alphanumeric() && c != '_')
         .filter(|w| !w.is_empty())
-        .map(|w| hash(&w.to_lowercase()))
-        .collect();
-    let count = words.len().saturating_sub(NGRAM - 1);
+        .map(str::to_lowercase)
+        .collect()
+}
+
+/// Words joined by single spaces, with a space at each end (so matches are whole words).
+fn padded(words: &[String]) -> String {
+    format!(" {} ", words.join(" "))
+}
+
+/// Hashes of the text's word 13-grams.
+fn ngrams(text: &str) -> impl Iterator<Item = u64> {
+    let hashed: Vec<u64> = words(text).iter().map(|w| hash(w)).collect();
+    let count = hashed.len().saturating_sub(NGRAM - 1);
     (0..count).map(move |i| {
-        words[i..i + NGRAM]
+        hashed[i..i + NGRAM]
             .iter()
             .fold(0xcbf2_9ce4_8422_2325u64, |h, w| {
                 (h ^ w).wrapping_mul(0x0000_0100_0000_01b3).rotate_left(5)
@@ -82,57 +121,87 @@ fn hash(word: &str) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crucible_problems::formats;
+    use crucible_problems::{Split, formats};
+    use crucible_sandbox::Language;
     use std::path::Path;
 
-    fn mbpp() -> Vec<Problem> {
-        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../puzzles/mbpp/mbpp.jsonl");
-        formats::load_set(&path).expect("mbpp").problems
+    fn load(path: &str) -> Vec<Problem> {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").join(path);
+        formats::load_set(&path).expect("set").problems
+    }
+
+    fn split(problems: Vec<Problem>) -> (Vec<Problem>, Vec<Problem>) {
+        problems
+            .into_iter()
+            .partition(|p| p.split == Some(Split::Heldout))
     }
 
     #[test]
-    fn a_planted_test_problem_is_caught_and_train_problems_pass() {
-        let problems = mbpp();
-        let (test, train): (Vec<Problem>, Vec<Problem>) = problems
-            .into_iter()
-            .partition(|p| p.split == Some(crucible_problems::Split::Heldout));
+    fn a_planted_test_problem_is_caught() {
+        let (test, _) = split(load("puzzles/mbpp/mbpp.jsonl"));
         let mut index = NgramIndex::default();
         index.add_problems("mbpp-test", &test);
-        // A test problem planted in a training pool (renamed, reformatted) is caught by its
-        // reference solution alone, and by its statement with its tests.
-        let long = |p: &&Problem| {
-            matches!(&p.task, Task::Function(f) if f.reference[0].split_whitespace().count() > 30)
-        };
-        let planted = test.iter().find(long).expect("a long reference");
+        index.add_problems("humaneval", &load("puzzles/humaneval"));
+        let planted = &test[17];
+        let label = format!("mbpp-test: {}", planted.id);
+        // Planted in a training pool under another id: its solve prompt holds its statement.
+        let (prompt, _) = crucible_eval::solve_prompt(planted, Language::Python);
+        assert_eq!(index.overlap(&prompt), Some(label.as_str()));
+        // Its reference solution, reformatted, as a training target.
         let Task::Function(f) = &planted.task else {
             panic!("MBPP is function-level")
         };
-        let code = f.reference[0].replace("    ", "\t");
+        let code = f.reference[0].replace("    ", "\t").to_uppercase();
         assert_eq!(
             index.overlap(&format!("```python\n{code}\n```")),
-            Some(format!("mbpp-test: {}", planted.id).as_str())
+            Some(label.as_str())
         );
-        // Most train problems share no 13-gram with the test split (MBPP has near-duplicate
-        // tasks across its splits: 74 of its 474 non-test tasks overlap, and are left out).
-        let clean = train
-            .iter()
-            .filter(|p| {
-                let Task::Function(f) = &p.task else {
-                    return false;
-                };
-                let (prompt, _) = crucible_eval::solve_prompt(p, crucible_sandbox::Language::Python);
-                index.overlap(&prompt).is_none() && index.overlap(&f.reference[0]).is_none()
-            })
-            .count();
-        assert_eq!(clean, 400, "{clean} of {}", train.len());
+        // A HumanEval problem's prompt.
+        let humaneval = &load("puzzles/humaneval")[40];
+        let (prompt, _) = crucible_eval::solve_prompt(humaneval, Language::Python);
+        assert!(index.overlap(&prompt).is_some());
+        assert_eq!(index.overlap("def f(x):\n    return x + 1\n"), None);
     }
 
     #[test]
-    fn short_texts_have_no_ngrams() {
+    fn shared_boilerplate_is_no_overlap() {
+        // The seed set's stdin/stdout problems share input-reading code and phrasing
+        // ("the first line contains two integers n and m") across splits.
+        let (heldout, train) = split(load("puzzles"));
         let mut index = NgramIndex::default();
-        assert!(index.is_empty());
-        index.add_problems("s", &mbpp()[..3]);
-        assert!(!index.is_empty());
-        assert_eq!(index.overlap("def f(x): return x"), None);
+        index.add_problems("seed", &heldout);
+        let flagged: Vec<&str> = train
+            .iter()
+            .filter(|p| {
+                let (prompt, _) = crucible_eval::solve_prompt(p, Language::Python);
+                let reference = match &p.task {
+                    Task::Stdio(s) => s
+                        .accepted
+                        .iter()
+                        .map(|a| a.source.as_str())
+                        .collect::<Vec<_>>()
+                        .join("\n"),
+                    Task::Function(f) => f.reference.join("\n"),
+                };
+                index.overlap(&prompt).is_some() || index.overlap(&reference).is_some()
+            })
+            .map(|p| p.id.as_str())
+            .collect();
+        assert!(flagged.is_empty(), "{flagged:?}");
+        // MBPP has near-duplicate tasks across its splits; most train tasks are clean.
+        let (test, train) = split(load("puzzles/mbpp/mbpp.jsonl"));
+        let mut index = NgramIndex::default();
+        index.add_problems("mbpp-test", &test);
+        let clean = train
+            .iter()
+            .filter(|p| {
+                let (prompt, _) = crucible_eval::solve_prompt(p, Language::Python);
+                let Task::Function(f) = &p.task else {
+                    return false;
+                };
+                index.overlap(&prompt).is_none() && index.overlap(&f.reference[0]).is_none()
+            })
+            .count();
+        assert!(clean * 10 >= train.len() * 9, "{clean} of {}", train.len());
     }
 }
