@@ -242,7 +242,10 @@ fn seed_p3_solutions() -> &'static Vec<(String, String)> {
             .map(|p| {
                 let field = |k: &str| p[k].as_str().unwrap_or_default().to_string();
                 let body = p["sol_bodies"][0].as_str().unwrap_or_default();
-                (field("sat").trim().to_string(), format!("{}\n{body}", field("sol_header")))
+                (
+                    field("sat").trim().to_string(),
+                    format!("{}\n{body}", field("sol_header")),
+                )
             })
             .collect()
     })

@@ -143,13 +143,18 @@ pub fn execute(cmd: CampaignCommand) -> Result<std::process::ExitCode> {
             if unverified_control {
                 let verified = store.dataset("solver")?.len();
                 drop(store);
-                let sandbox = Sandbox::new(SandboxConfig::default()).context("starting the sandbox")?;
+                let sandbox =
+                    Sandbox::new(SandboxConfig::default()).context("starting the sandbox")?;
                 let campaign = Campaign::open(&dir, None, sandbox)
                     .with_context(|| format!("opening the campaign in {}", dir.display()))?;
                 let lines = campaign.unverified_examples(verified)?;
                 let path = out.join("solver-unverified.jsonl");
                 write_lines(&path, &lines)?;
-                println!("{} ({} examples, as many as solver.jsonl's {verified})", path.display(), lines.len());
+                println!(
+                    "{} ({} examples, as many as solver.jsonl's {verified})",
+                    path.display(),
+                    lines.len()
+                );
             }
         }
     }
@@ -240,7 +245,7 @@ fn run(dir: &Path, config: Option<&CampaignConfig>) -> Result<()> {
         .with_context(|| format!("opening the campaign in {}", dir.display()))?;
     let config = campaign.config().clone();
     let started = Instant::now();
-    let mut progress = Progress::new(config.attempts);
+    let mut progress = Progress::new();
     let mut tuner = TrainTuner::default();
     campaign.run(&mut Loader, Some(&mut tuner), &mut |event| {
         progress.show(event)
@@ -269,11 +274,17 @@ struct Progress {
     solved: ProgressBar,
     valid: u64,
     accepted: u64,
-    attempts: u32,
+    /// Attempts judged this round.
+    judged: u64,
+    /// When the last periodic progress line was printed.
+    last_line: Instant,
 }
 
+/// Seconds between progress lines during long steps (judging a round, held-out sampling).
+const PROGRESS_EVERY: f64 = 30.0;
+
 impl Progress {
-    fn new(attempts: u32) -> Self {
+    fn new() -> Self {
         let bars = MultiProgress::new();
         let style =
             ProgressStyle::with_template("{prefix:>9} [{bar:30}] {pos}/{len} {msg} ({elapsed})")
@@ -292,7 +303,16 @@ impl Progress {
             solved,
             valid: 0,
             accepted: 0,
-            attempts,
+            judged: 0,
+            last_line: Instant::now(),
+        }
+    }
+
+    /// A progress line, at most one every [`PROGRESS_EVERY`] seconds.
+    fn periodic(&mut self, line: impl FnOnce() -> String) {
+        if self.last_line.elapsed().as_secs_f64() >= PROGRESS_EVERY {
+            self.last_line = Instant::now();
+            self.note(line());
         }
     }
 
@@ -321,6 +341,7 @@ impl Progress {
                 self.solved.set_position(0);
                 self.valid = 0;
                 self.accepted = 0;
+                self.judged = 0;
             }
             Event::PuzzleCommitted {
                 round,
@@ -343,18 +364,31 @@ impl Progress {
                 }
             }
             Event::PuzzleSolved {
-                accepted, attempts, ..
+                round,
+                accepted,
+                attempts,
             } => {
                 if self.solved.position() >= self.solved.length().unwrap_or(0) {
                     self.solved.inc_length(1);
                 }
                 self.solved.inc(1);
                 self.accepted += u64::from(*accepted);
-                self.solved.set_message(format!(
-                    "{} of {} attempts accepted",
-                    self.accepted,
-                    self.solved.position() * u64::from(self.attempts.max(*attempts))
-                ));
+                self.judged += u64::from(*attempts);
+                let message = format!("{} of {} attempts accepted", self.accepted, self.judged);
+                self.solved.set_message(message.clone());
+                let tasks = self.solved.position();
+                self.periodic(|| format!("round {round}: {tasks} tasks judged, {message}"));
+            }
+            Event::HeldoutProgress {
+                round,
+                set,
+                done,
+                total,
+            } => {
+                let label = heldout_label(*round);
+                self.periodic(|| {
+                    format!("held-out {label} on {set}: {done}/{total} problems sampled")
+                });
             }
             Event::RoundFinished { round } => {
                 self.note(format!(

@@ -321,7 +321,11 @@ async fn judge_stdio(
     result.verdict = Some(report.verdict);
     result.passed_tests = report.passed;
     result.total_tests = tests.len();
-    result.per_test = report.tests.iter().map(|t| t.verdict.is_accepted()).collect();
+    result.per_test = report
+        .tests
+        .iter()
+        .map(|t| t.verdict.is_accepted())
+        .collect();
     result.per_test.resize(tests.len(), false);
     result.message = report.compile_message.clone().unwrap_or_else(|| {
         report

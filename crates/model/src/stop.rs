@@ -92,7 +92,10 @@ mod tests {
     fn the_first_complete_block_ends_the_text() {
         let reply = "Here:\n```python\ndef f():\n    return 1\n```\nThis function returns 1.\n```python\nprint(f())\n```\n";
         let end = code_block_end(reply).expect("a closed block");
-        assert_eq!(&reply[..end], "Here:\n```python\ndef f():\n    return 1\n```");
+        assert_eq!(
+            &reply[..end],
+            "Here:\n```python\ndef f():\n    return 1\n```"
+        );
         // Still open, or only an opening fence: not complete yet.
         assert_eq!(code_block_end("```python\ndef f():\n"), None);
         assert_eq!(code_block_end("text ``` inline\n"), None);

@@ -12,11 +12,11 @@ use crate::dataset::{messages_json, proposer_row, solver_answer, solver_rows};
 use crate::decontam::NgramIndex;
 use crate::heldout::{EvalSet, eval_sets};
 use crate::judge::{Attempt, judge_attempts, score};
+use crate::pools::{Pool, TaskRef, campaign_pools, task_kind};
 use crate::prompts::{Examples, PROPOSER_SYSTEM, as_problem, propose_prompt};
 use crate::puzzle::{Draft, parse_reply};
-use crate::pools::{Pool, TaskRef, campaign_pools, task_kind};
 use crate::similarity::{Fingerprint, mix};
-use crate::store::{AttemptRow, HeldoutRow, ModelRow, PuzzleRow, StageTime, Store};
+use crate::store::{AttemptRow, DatasetRow, HeldoutRow, ModelRow, PuzzleRow, StageTime, Store};
 use crate::tune::{ModelOpener, TuneJob, Tuner};
 use crate::validate::{PuzzleTest, Rejection, validate};
 use crate::{SelfplayError, export};
@@ -32,6 +32,10 @@ use tokio::sync::mpsc;
 
 /// Difficulties sampled for proposals.
 const DIFFICULTIES: [&str; 3] = ["easy", "medium", "hard"];
+
+/// Training examples left out: the task each came from, with the evaluation problem it
+/// overlaps.
+pub type Overlaps = Vec<(i64, String)>;
 
 /// What a running campaign reports (for progress bars and logs).
 #[derive(Debug, Clone, PartialEq)]
@@ -68,7 +72,7 @@ pub enum Event {
         /// Round number.
         round: u32,
         /// The task each came from, with the evaluation problem it overlaps.
-        examples: Vec<(i64, String)>,
+        examples: Overlaps,
     },
     /// The round's datasets were written.
     RoundFinished {
@@ -104,6 +108,17 @@ pub enum Event {
         set: String,
         /// Problems to evaluate.
         problems: u32,
+    },
+    /// Sampling for a held-out evaluation went on.
+    HeldoutProgress {
+        /// 0: before training; N: after round N's training.
+        round: u32,
+        /// The evaluation set.
+        set: String,
+        /// Problems whose samples are in.
+        done: u32,
+        /// Problems in the set.
+        total: u32,
     },
     /// The solver's score on one evaluation set.
     Heldout {
@@ -455,7 +470,8 @@ impl Campaign {
         let solver_spec = self.role_model(round + 1, TrainRole::Solver)?;
         for set in &self.eval_sets {
             let done = self.store.heldout()?;
-            if set.problems.is_empty() || done.iter().any(|r| r.round == round && r.set == set.name) {
+            if set.problems.is_empty() || done.iter().any(|r| r.round == round && r.set == set.name)
+            {
                 continue;
             }
             let row = match done
@@ -476,6 +492,7 @@ impl Campaign {
                     });
                     held.hold(&[&solver_spec])?;
                     let solver = held.get(&solver_spec)?;
+                    let name = set.name.clone();
                     crate::heldout::evaluate(
                         solver,
                         &solver_spec,
@@ -484,6 +501,14 @@ impl Campaign {
                         &self.sandbox,
                         runtime,
                         round,
+                        &mut |done, total| {
+                            on_event(&Event::HeldoutProgress {
+                                round,
+                                set: name.clone(),
+                                done: done as u32,
+                                total: total as u32,
+                            })
+                        },
                     )?
                 }
             };
@@ -929,10 +954,7 @@ impl Campaign {
 
     /// Dataset rows for every solved task of a round, and the examples left out because they
     /// overlap an evaluation set (`task id → evaluation problem`).
-    fn dataset_rows(
-        &self,
-        round: u32,
-    ) -> Result<(Vec<crate::store::DatasetRow>, Vec<(i64, String)>), SelfplayError> {
+    fn dataset_rows(&self, round: u32) -> Result<(Vec<DatasetRow>, Overlaps), SelfplayError> {
         let mut rows = Vec::new();
         let mut contaminated = Vec::new();
         let overlap = |text: &str| self.contamination.overlap(text).map(str::to_string);

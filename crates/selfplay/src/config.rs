@@ -464,9 +464,10 @@ impl CampaignConfig {
         if self.attempts == 0 || self.rounds == 0 {
             return fail("`rounds` and `attempts` must be at least 1");
         }
-        if self.puzzles_per_round == 0 && self.pools.is_empty() && self.seed_tasks_per_round == 0
-        {
-            return fail("a round needs work: `puzzles_per_round`, `pools` or `seed_tasks_per_round`");
+        if self.puzzles_per_round == 0 && self.pools.is_empty() && self.seed_tasks_per_round == 0 {
+            return fail(
+                "a round needs work: `puzzles_per_round`, `pools` or `seed_tasks_per_round`",
+            );
         }
         check_names(self.pools.iter().map(|p| p.name.as_str()), "pools")?;
         if let Some(pool) = self.pools.iter().find(|p| p.split == SplitChoice::Heldout) {
@@ -481,7 +482,10 @@ impl CampaignConfig {
                 pool.name
             )));
         }
-        check_names(self.heldout.sets.iter().map(|s| s.name.as_str()), "heldout.sets")?;
+        check_names(
+            self.heldout.sets.iter().map(|s| s.name.as_str()),
+            "heldout.sets",
+        )?;
         if self.batch == 0 {
             return fail("`batch` must be at least 1");
         }

@@ -126,7 +126,9 @@ mod tests {
     use std::path::Path;
 
     fn load(path: &str) -> Vec<Problem> {
-        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").join(path);
+        let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../..")
+            .join(path);
         formats::load_set(&path).expect("set").problems
     }
 

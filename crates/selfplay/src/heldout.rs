@@ -99,7 +99,9 @@ pub fn load_eval_set(set: &EvalSetConfig, default_max: usize) -> Result<EvalSet,
 
 /// Samples each problem of `set` (one greedy sample when `heldout.greedy`, then
 /// `heldout.samples` at the solver's temperature, fixed seeds) with `solver` and judges them;
-/// `round` and `solver_name` label the result.
+/// `round` and `solver_name` label the result; `progress(done, total)` follows the sampling
+/// (problems whose samples are all in).
+#[allow(clippy::too_many_arguments)]
 pub fn evaluate(
     solver: &mut dyn Generator,
     solver_name: &str,
@@ -108,11 +110,12 @@ pub fn evaluate(
     sandbox: &Sandbox,
     runtime: &tokio::runtime::Runtime,
     round: u32,
+    progress: &mut dyn FnMut(usize, usize),
 ) -> Result<HeldoutRow, SelfplayError> {
     let started = Instant::now();
     let n = config.heldout.samples;
     let greedy = config.heldout.greedy;
-    let samples = sample(solver, &set.problems, config)?;
+    let samples = sample(solver, &set.problems, config, progress)?;
     let eval = EvalConfig {
         samples: n + usize::from(greedy),
         ..EvalConfig::default()
@@ -121,7 +124,8 @@ pub fn evaluate(
         let mut tasks = tokio::task::JoinSet::new();
         for (i, (problem, samples)) in set.problems.iter().zip(samples).enumerate() {
             let (sandbox, eval, problem) = (sandbox.clone(), eval.clone(), problem.clone());
-            tasks.spawn(async move { (i, judge_samples(&sandbox, &eval, &problem, samples).await) });
+            tasks
+                .spawn(async move { (i, judge_samples(&sandbox, &eval, &problem, samples).await) });
         }
         let mut indexed = Vec::new();
         while let Some(joined) = tasks.join_next().await {
@@ -143,7 +147,10 @@ pub fn evaluate(
             }
         })
         .collect();
-    let counts: Vec<(usize, usize)> = scores.iter().map(|s| (s.n as usize, s.c as usize)).collect();
+    let counts: Vec<(usize, usize)> = scores
+        .iter()
+        .map(|s| (s.n as usize, s.c as usize))
+        .collect();
     let greedy_pass = greedy.then(|| {
         let passed = scores.iter().filter(|s| s.greedy == Some(true)).count();
         passed as f64 / scores.len().max(1) as f64
@@ -168,6 +175,7 @@ fn sample(
     solver: &mut dyn Generator,
     problems: &[Problem],
     config: &CampaignConfig,
+    progress: &mut dyn FnMut(usize, usize),
 ) -> Result<Vec<Vec<Sample>>, SelfplayError> {
     let n = config.heldout.samples;
     let prompts: Vec<(String, crucible_sandbox::Language)> = problems
@@ -201,6 +209,14 @@ fn sample(
         for ((i, request), reply) in chunk.iter().zip(replies) {
             completions[*i].extend(reply?);
             seconds[*i] += per_sequence * request.n as f64;
+        }
+        if let Some((last, _)) = chunk.last() {
+            // Requests come in problem order: every problem before the last one is complete.
+            let complete = chunk.as_ptr_range().end == requests.as_ptr_range().end;
+            progress(
+                if complete { problems.len() } else { *last },
+                problems.len(),
+            );
         }
     }
     Ok(completions

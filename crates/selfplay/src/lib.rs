@@ -38,17 +38,16 @@ pub use error::SelfplayError;
 pub use export::{write_datasets, write_lines};
 pub use heldout::heldout_problems;
 pub use judge::{Attempt, NO_CODE, judge_attempts, score};
+pub use pools::{Pool, SEED_POOL, TaskRef, campaign_pools, load_pool};
 pub use prompts::{Example, Examples, as_problem, propose_instruction, propose_prompt};
 pub use puzzle::{Draft, FormatProblem, P3Draft, StdioDraft, parse_reply, render_p3, render_stdio};
 pub use report::{
     BUCKETS, RoundSummary, TrainingSummary, heldout_label, render_text, summarize, write_report,
 };
-pub use pools::{Pool, SEED_POOL, TaskRef, campaign_pools, load_pool};
 pub use similarity::Fingerprint;
 pub use store::{
     AttemptRow, DatasetRow, Decision, HeldoutRow, ModelRow, ProblemScore, PuzzleRow, PuzzleScore,
-    SCHEMA_VERSION,
-    StageTime, Store,
+    SCHEMA_VERSION, StageTime, Store,
 };
 pub use tune::{ModelOpener, TuneJob, Tuned, Tuner};
 pub use validate::{PuzzleTest, Rejection, Validation, validate};

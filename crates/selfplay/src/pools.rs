@@ -94,7 +94,6 @@ impl Pool {
     pub fn problem(&self, id: &str) -> Option<&Problem> {
         self.problems.iter().find(|p| p.id == id)
     }
-
 }
 
 /// The kind name stored for a pool problem: `stdio`, `p3` or `function`.
@@ -143,7 +142,11 @@ mod tests {
         let ids = |p: &Pool| -> Vec<u32> {
             p.problems
                 .iter()
-                .map(|p| p.id.trim_start_matches("mbpp/").parse().expect("numeric id"))
+                .map(|p| {
+                    p.id.trim_start_matches("mbpp/")
+                        .parse()
+                        .expect("numeric id")
+                })
                 .collect()
         };
         // Prompt (1–10), validation (511–600) and train (601–974) ids: 474 problems.
@@ -169,9 +172,8 @@ mod tests {
     #[test]
     fn windows_move_on_and_wrap() {
         let seed = pool("puzzles", SplitChoice::Train, 5).expect("seed set");
-        let ids = |round| -> Vec<String> {
-            seed.window(round).iter().map(|p| p.id.clone()).collect()
-        };
+        let ids =
+            |round| -> Vec<String> { seed.window(round).iter().map(|p| p.id.clone()).collect() };
         assert_eq!(ids(1).len(), 5);
         assert!(ids(1).iter().all(|id| !ids(2).contains(id)));
         let whole = pool("puzzles", SplitChoice::Train, 0).expect("seed set");

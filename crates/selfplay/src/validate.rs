@@ -434,7 +434,10 @@ mod tests {
         );
         // Answers written into the puzzle itself (the quick start's `return n == 5`).
         for (sat, sol) in [
-            ("def sat(n: int):\n    return n == 5\n", "def sol():\n    return 5\n"),
+            (
+                "def sat(n: int):\n    return n == 5\n",
+                "def sol():\n    return 5\n",
+            ),
             (
                 "def sat(s: str):\n    return s == \"abc\"\n",
                 "def sol():\n    return \"abc\"\n",
