@@ -430,17 +430,12 @@ impl Progress {
             Event::Heldout {
                 round,
                 set,
-                pass1,
-                passk,
-                greedy,
+                scores,
                 problems,
             } => {
-                let greedy = greedy.map_or(String::new(), |g| format!("greedy pass@1 {g:.3}, "));
                 self.note(format!(
-                    "held-out {} on {set}: {greedy}pass@1 {:.3}, pass@k {:.3} on {problems} problems",
-                    heldout_label(*round),
-                    pass1,
-                    passk
+                    "held-out {} on {set}: {scores} on {problems} problems",
+                    heldout_label(*round)
                 ));
             }
             Event::Decontaminated { round, examples } => {

@@ -126,12 +126,8 @@ pub enum Event {
         round: u32,
         /// The evaluation set.
         set: String,
-        /// Mean pass@1.
-        pass1: f64,
-        /// Mean pass@k (k = the configured samples).
-        passk: f64,
-        /// Greedy pass@1, when measured.
-        greedy: Option<f64>,
+        /// The scores in words ([`HeldoutRow::scores`]).
+        scores: String,
         /// Problems evaluated.
         problems: u32,
     },
@@ -515,9 +511,7 @@ impl Campaign {
             on_event(&Event::Heldout {
                 round,
                 set: set.name.clone(),
-                pass1: row.pass1,
-                passk: row.passk,
-                greedy: row.greedy,
+                scores: row.scores(),
                 problems: row.problems as u32,
             });
             self.store.set_heldout(&row)?;

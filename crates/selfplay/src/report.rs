@@ -215,9 +215,7 @@ pub struct Comparison {
 /// every problem, else the per-problem share of accepted samples.
 pub fn comparisons(rows: &[HeldoutRow]) -> Vec<Comparison> {
     let mut out = Vec::new();
-    let mut sets: Vec<&str> = rows.iter().map(|r| r.set.as_str()).collect();
-    sets.dedup();
-    for set in sets {
+    for set in set_names(rows) {
         let points: Vec<&HeldoutRow> = rows.iter().filter(|r| r.set == set).collect();
         let Some((first, later)) = points.split_first() else {
             continue;
@@ -229,6 +227,17 @@ pub fn comparisons(rows: &[HeldoutRow]) -> Vec<Comparison> {
         }
     }
     out
+}
+
+/// The evaluation sets of `rows`, each once, in order of first appearance.
+fn set_names(rows: &[HeldoutRow]) -> Vec<&str> {
+    let mut names: Vec<&str> = Vec::new();
+    for row in rows {
+        if !names.contains(&row.set.as_str()) {
+            names.push(&row.set);
+        }
+    }
+    names
 }
 
 fn compare_rows(before: &HeldoutRow, after: &HeldoutRow) -> Option<Comparison> {
@@ -272,17 +281,12 @@ impl TrainingSummary {
             let _ = writeln!(out, "{}", model_line(m));
         }
         for h in &self.heldout {
-            let greedy = h
-                .greedy
-                .map_or(String::new(), |g| format!("greedy pass@1 {g:.3}, "));
             let _ = writeln!(
                 out,
-                "held-out {} on {}: {greedy}pass@1 {:.3}, pass@{} {:.3} on {} problems ({:.0} s)",
+                "held-out {} on {}: {} on {} problems ({:.0} s)",
                 heldout_label(h.round),
                 h.set,
-                h.pass1,
-                h.samples,
-                h.passk,
+                h.scores(),
                 h.problems,
                 h.seconds
             );
@@ -309,9 +313,7 @@ impl TrainingSummary {
         }
         md.push_str("\n## Training and held-out score\n\n");
         if !self.heldout.is_empty() {
-            let mut sets: Vec<&str> = self.heldout.iter().map(|h| h.set.as_str()).collect();
-            sets.dedup();
-            for set in sets {
+            for set in set_names(&self.heldout) {
                 let rows: Vec<HeldoutRow> = self
                     .heldout
                     .iter()
@@ -331,15 +333,14 @@ impl TrainingSummary {
             for h in &self.heldout {
                 let _ = writeln!(
                     md,
-                    "| {} | {} | {} | {:.3} | {:.3} (k = {}) | {} × {} | {:.0} | `{}` |",
+                    "| {} | {} | {} | {} | {} | {} × {} | {:.0} | `{}` |",
                     heldout_label(h.round),
                     h.set,
                     h.greedy.map_or("-".into(), |g| format!("{g:.3}")),
-                    h.pass1,
-                    h.passk,
-                    h.samples,
+                    sampled(h.samples, h.pass1),
+                    sampled(h.samples, h.passk) + &format!(" (k = {})", h.samples),
                     h.problems,
-                    h.samples,
+                    h.samples + u64::from(h.greedy.is_some()),
                     h.seconds,
                     h.solver
                 );
@@ -387,6 +388,15 @@ impl TrainingSummary {
             }
         }
         Ok(md)
+    }
+}
+
+/// A sampled figure, or `-` when no samples were taken.
+fn sampled(samples: u64, value: f64) -> String {
+    if samples == 0 {
+        "-".into()
+    } else {
+        format!("{value:.3}")
     }
 }
 
@@ -628,6 +638,57 @@ fn bar_chart(title: &str, counts: &[u64; 6]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn row(round: u32, set: &str, greedy: &[bool]) -> HeldoutRow {
+        HeldoutRow {
+            round,
+            set: set.into(),
+            solver: format!("solver-{round}"),
+            problems: greedy.len() as u64,
+            samples: 0,
+            pass1: 0.0,
+            passk: 0.0,
+            greedy: Some(greedy.iter().filter(|g| **g).count() as f64 / greedy.len() as f64),
+            seconds: 1.0,
+            results: greedy
+                .iter()
+                .enumerate()
+                .map(|(i, &g)| ProblemScore {
+                    id: format!("p{i}"),
+                    n: 0,
+                    c: 0,
+                    greedy: Some(g),
+                })
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn every_set_compares_each_later_point_with_its_first_once() {
+        let rows = [
+            row(0, "mbpp", &[false, false, true, false]),
+            row(0, "seed", &[false, true]),
+            row(1, "mbpp", &[true, false, true, true]),
+            row(1, "seed", &[false, true]),
+            row(2, "mbpp", &[true, true, true, false]),
+        ];
+        let found: Vec<(String, u32, u32, String)> = comparisons(&rows)
+            .into_iter()
+            .map(|c| (c.set, c.before_round, c.after_round, c.measure))
+            .collect();
+        let greedy = || "greedy pass@1".to_string();
+        assert_eq!(
+            found,
+            vec![
+                ("mbpp".into(), 0, 1, greedy()),
+                ("mbpp".into(), 0, 2, greedy()),
+                ("seed".into(), 0, 1, greedy()),
+            ]
+        );
+        let first = &comparisons(&rows)[0].paired;
+        assert_eq!((first.improved, first.regressed), (2, 0));
+        assert!((first.diff - 0.5).abs() < 1e-12);
+    }
 
     #[test]
     fn buckets_cover_the_edges() {

@@ -165,6 +165,22 @@ pub struct HeldoutRow {
     pub results: Vec<ProblemScore>,
 }
 
+impl HeldoutRow {
+    /// The scores as words: `greedy pass@1 0.412, pass@1 0.380, pass@5 0.610` (the sampled
+    /// figures only when samples were taken).
+    pub fn scores(&self) -> String {
+        let mut parts = Vec::new();
+        if let Some(g) = self.greedy {
+            parts.push(format!("greedy pass@1 {g:.3}"));
+        }
+        if self.samples > 0 {
+            parts.push(format!("pass@1 {:.3}", self.pass1));
+            parts.push(format!("pass@{} {:.3}", self.samples, self.passk));
+        }
+        parts.join(", ")
+    }
+}
+
 /// One problem's result in an evaluation.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ProblemScore {
