@@ -415,6 +415,13 @@ fn a_round_trains_merges_reloads_and_samples_the_small_model() {
         assert!(adapter.join("adapter_model.safetensors").is_file());
     }
     let solver = models.iter().find(|r| r.role == "solver").expect("solver");
+    // A one-round campaign needs no proposer after training: the held-out evaluation loads
+    // the solver alone.
+    let proposer = models
+        .iter()
+        .find(|r| r.role == "proposer")
+        .expect("proposer");
+    assert!(!opened.contains(&proposer.spec), "{opened:?}");
     assert!(
         opened.contains(&solver.spec),
         "the merged solver was never loaded"

@@ -10,6 +10,7 @@ use crucible_model::{OpenOptions, SamplingParams, default_models_dir, open_gener
 use crucible_problems::{Split, formats};
 use crucible_sandbox::{Language, Sandbox, SandboxConfig};
 use indicatif::{ProgressBar, ProgressStyle};
+use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -132,10 +133,20 @@ pub async fn execute(args: EvalArgs) -> Result<ExitCode> {
     }
     let bar = progress_bar(problems.len());
     let started = Instant::now();
+    // Outside a terminal (a log file, nohup, CI) the bar is hidden: a line every 30 s instead.
+    let lines = (!std::io::stderr().is_terminal()).then(|| std::sync::Mutex::new(Instant::now()));
+    let resumed = store.len();
     let results = evaluator
         .run(&problems, Arc::clone(&source), &store, &|p| {
             bar.set_position(p.done as u64);
             bar.set_message(p.id.clone());
+            if let Some(last) = &lines {
+                let mut last = last.lock().unwrap_or_else(|e| e.into_inner());
+                if last.elapsed().as_secs() >= 30 || p.done == p.total {
+                    *last = Instant::now();
+                    eprintln!("{}", progress_line(p.done, p.total, resumed, started));
+                }
+            }
         })
         .await?;
     bar.finish_and_clear();
@@ -241,6 +252,18 @@ fn set_name(path: &Path) -> String {
             }
         })
         .collect()
+}
+
+/// `120/500 problems · 14.2/min · ETA 26 min` (the rate counts problems judged in this run).
+fn progress_line(done: usize, total: usize, resumed: usize, started: Instant) -> String {
+    let minutes = started.elapsed().as_secs_f64() / 60.0;
+    let rate = done.saturating_sub(resumed) as f64 / minutes.max(1e-9);
+    let eta = if rate > 0.0 {
+        format!("{:.0} min", (total - done) as f64 / rate)
+    } else {
+        "-".into()
+    };
+    format!("{done}/{total} problems · {rate:.1}/min · ETA {eta}")
 }
 
 fn progress_bar(total: usize) -> ProgressBar {

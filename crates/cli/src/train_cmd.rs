@@ -8,7 +8,7 @@ use crucible_train::{
 };
 use indicatif::{ProgressBar, ProgressStyle};
 use std::io::IsTerminal;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
@@ -34,9 +34,10 @@ enum TrainSubcommand {
 /// `crucible train merge` arguments.
 #[derive(Args)]
 struct MergeArgs {
-    /// Base model the adapter was trained on: a known name or a .gguf file.
-    #[arg(long, default_value = crucible_model::DEFAULT_MODEL)]
-    base: String,
+    /// Base model the adapter was trained on: a known name or a .gguf file (default: the base
+    /// its `adapter_config.json` records; a different one is refused).
+    #[arg(long)]
+    base: Option<String>,
     /// The adapter folder (`crucible train --out`).
     #[arg(long)]
     adapter: PathBuf,
@@ -169,7 +170,8 @@ fn merge(args: &MergeArgs) -> Result<ExitCode> {
     let weights = WeightType::parse(&args.dtype)
         .with_context(|| format!("unknown --dtype `{}` (bf16 or f32)", args.dtype))?;
     let models = args.dir.clone().unwrap_or_else(default_models_dir);
-    let base = resolve_model(&args.base, &models)?;
+    let base = merge_base(&args.adapter, args.base.as_deref())?;
+    let base = resolve_model(&base, &models)?;
     eprintln!(
         "merging {} into {} ...",
         args.adapter.display(),
@@ -179,6 +181,29 @@ fn merge(args: &MergeArgs) -> Result<ExitCode> {
         .with_context(|| format!("merging {} into {}", args.adapter.display(), base.display()))?;
     println!("{}", args.out.display());
     Ok(ExitCode::SUCCESS)
+}
+
+/// The base to merge `adapter` into: the one its `adapter_config.json` records
+/// (`base_model_name_or_path`), which `--base` may repeat but not contradict; the default model
+/// when the adapter records none.
+fn merge_base(adapter: &Path, given: Option<&str>) -> Result<String> {
+    let path = adapter.join("adapter_config.json");
+    let text = std::fs::read_to_string(&path)
+        .with_context(|| format!("reading {} (is it an adapter folder?)", path.display()))?;
+    let config: serde_json::Value =
+        serde_json::from_str(&text).with_context(|| format!("{} is not JSON", path.display()))?;
+    let recorded = config["base_model_name_or_path"]
+        .as_str()
+        .filter(|b| !b.is_empty());
+    match (recorded, given) {
+        (Some(recorded), Some(given)) if recorded != given => bail!(
+            "the adapter in {} was trained on `{recorded}`, but --base is `{given}`: merge it \
+             into its own base (leave out --base)",
+            adapter.display()
+        ),
+        (Some(base), _) | (None, Some(base)) => Ok(base.to_string()),
+        (None, None) => Ok(crucible_model::DEFAULT_MODEL.to_string()),
+    }
 }
 
 fn train(args: TrainArgs) -> Result<ExitCode> {

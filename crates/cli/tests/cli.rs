@@ -114,6 +114,9 @@ fn eval_over_references_writes_reports() {
     );
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(stdout.contains("1.000"), "{stdout}");
+    // Not a terminal: a plain progress line replaces the hidden bar.
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("1/1 problems ·"), "{stderr}");
     for file in ["report.json", "report.md", "chart.svg", "results.jsonl"] {
         assert!(out_dir.path().join(file).exists(), "{file} missing");
     }
@@ -241,11 +244,27 @@ fn train_merge_and_generate_from_the_merged_model() {
         "0",
     ]);
     assert!(adapter.join("adapter_model.safetensors").is_file());
-    run(&[
+    // Another base than the one the adapter records is refused, naming both.
+    let refused = crucible(&[
         "train",
         "merge",
         "--base",
-        model,
+        "qwen2.5-coder-0.5b-instruct",
+        "--adapter",
+        &path(&adapter),
+        "--out",
+        &path(&merged),
+    ]);
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert!(!refused.status.success());
+    assert!(
+        stderr.contains(model) && stderr.contains("qwen2.5-coder-0.5b-instruct"),
+        "{stderr}"
+    );
+    // Without --base, the recorded base is the one merged into.
+    run(&[
+        "train",
+        "merge",
         "--adapter",
         &path(&adapter),
         "--out",
@@ -264,4 +283,66 @@ fn train_merge_and_generate_from_the_merged_model() {
         "8",
     ]);
     assert!(!String::from_utf8_lossy(&out.stdout).trim().is_empty());
+}
+
+#[test]
+fn a_missing_campaign_config_names_the_file_and_the_cause_once() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = crucible(&[
+        "campaign",
+        "run",
+        "--config",
+        "/nonexistent/campaign.toml",
+        "--dir",
+        dir.path().to_str().expect("utf8"),
+    ]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(stderr.contains("/nonexistent/campaign.toml"), "{stderr}");
+    assert_eq!(stderr.matches("os error 2").count(), 1, "{stderr}");
+}
+
+/// A results file with one line per (id, accepted of n).
+fn results_file(path: &Path, scores: &[(&str, usize, usize)]) {
+    let lines: Vec<String> = scores
+        .iter()
+        .map(|(id, c, n)| {
+            serde_json::json!({"key": "k", "result": {
+                "id": id, "name": id, "difficulty": null, "n": n, "c": c, "samples": []
+            }})
+            .to_string()
+        })
+        .collect();
+    std::fs::write(path, lines.join("\n") + "\n").expect("write");
+}
+
+#[test]
+fn eval_compare_gives_the_paired_difference_with_its_interval() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (before, after) = (dir.path().join("a.jsonl"), dir.path().join("b.jsonl"));
+    // The hand-computed case of crucible-eval's statistics: 4 up, 1 down, 5 unchanged.
+    let ids = ["p0", "p1", "p2", "p3", "p4", "p5", "p6", "p7", "p8", "p9"];
+    let b = [0, 0, 0, 0, 1, 1, 1, 0, 0, 1];
+    let a = [1, 1, 1, 1, 0, 1, 1, 0, 0, 1];
+    let rows = |v: &[usize]| -> Vec<(&str, usize, usize)> {
+        ids.iter().zip(v).map(|(id, &c)| (*id, c, 1)).collect()
+    };
+    results_file(&before, &rows(&b));
+    results_file(&after, &rows(&a));
+    let out = crucible(&[
+        "eval",
+        "--compare",
+        before.to_str().expect("utf8"),
+        after.to_str().expect("utf8"),
+    ]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(stdout.contains("0.400 → 0.700 (+30.0 points, 95 % CI -18.3 … +78.3; 4 up, 1 down; McNemar p = 0.375; 10 problems)"), "{stdout}");
+    assert!(stdout.contains("inside the noise"), "{stdout}");
+    let out = crucible(&["eval", "--compare", before.to_str().expect("utf8")]);
+    assert!(!out.status.success());
 }

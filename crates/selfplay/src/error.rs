@@ -10,12 +10,13 @@ pub enum SelfplayError {
     #[error("campaign configuration: {0}")]
     Config(String),
     /// Reading or writing a file failed.
-    #[error("{path}: {source}")]
+    #[error("{path}: {error}")]
     Io {
         /// The file.
         path: PathBuf,
-        /// The cause.
-        source: std::io::Error,
+        /// The cause (shown in the message, so not also a `source()`: a chain printed by
+        /// anyhow would repeat it).
+        error: std::io::Error,
     },
     /// The SQLite store failed.
     #[error("campaign store: {0}")]
@@ -57,7 +58,7 @@ impl SelfplayError {
     pub fn io(path: &Path, source: std::io::Error) -> Self {
         SelfplayError::Io {
             path: path.to_path_buf(),
-            source,
+            error: source,
         }
     }
 }

@@ -370,15 +370,13 @@ impl TrainingSummary {
             }
         }
         if !self.models.is_empty() {
-            md.push_str(
-                "\n| used in round | role | examples | final loss | train + merge s | model |\n",
-            );
-            md.push_str("|---:|---|---:|---:|---:|---|\n");
+            md.push_str("\n| trained | role | examples | final loss | train + merge s | model |\n");
+            md.push_str("|---|---|---:|---:|---:|---|\n");
             for m in &self.models {
                 let _ = writeln!(
                     md,
                     "| {} | {} | {} | {} | {:.0} | `{}` |",
-                    m.round,
+                    heldout_label(m.round.saturating_sub(1)),
                     m.role,
                     m.examples,
                     m.final_loss.map_or("-".into(), |l| format!("{l:.4}")),
@@ -408,15 +406,17 @@ pub fn heldout_label(round: u32) -> String {
     }
 }
 
+/// One line per model, numbered as the training is everywhere: "after round N" (the model
+/// samples round N + 1).
 fn model_line(m: &ModelRow) -> String {
+    let after = heldout_label(m.round.saturating_sub(1));
     match (m.examples, m.final_loss) {
         (0, _) => format!(
-            "round {} {}: nothing to train on, {} carries over",
-            m.round, m.role, m.spec
+            "{} {after}: nothing to train on, {} carries over",
+            m.role, m.spec
         ),
         (n, loss) => format!(
-            "round {} {}: trained on {n} examples (final loss {}) in {:.0} s -> {}",
-            m.round,
+            "{} {after}: trained on {n} examples (final loss {}) in {:.0} s -> {}",
             m.role,
             loss.map_or("-".into(), |l| format!("{l:.4}")),
             m.seconds,

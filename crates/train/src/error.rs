@@ -44,20 +44,21 @@ pub enum TrainError {
     #[error("candle: {0}")]
     Candle(#[from] candle_core::Error),
     /// JSON (de)serialisation failed.
-    #[error("{path}: {source}")]
+    #[error("{path}: {error}")]
     Json {
         /// The file.
         path: PathBuf,
-        /// The cause.
-        source: serde_json::Error,
+        /// The cause (in the message, not also a `source()`).
+        error: serde_json::Error,
     },
     /// File I/O failed.
-    #[error("{path}: {source}")]
+    #[error("{path}: {error}")]
     Io {
         /// The file.
         path: PathBuf,
-        /// The cause.
-        source: std::io::Error,
+        /// The cause (shown in the message, so not also a `source()`: a chain printed by
+        /// anyhow would repeat it).
+        error: std::io::Error,
     },
 }
 
@@ -66,7 +67,7 @@ impl TrainError {
     pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
         TrainError::Io {
             path: path.into(),
-            source,
+            error: source,
         }
     }
 
@@ -74,7 +75,7 @@ impl TrainError {
     pub fn json(path: impl Into<PathBuf>, source: serde_json::Error) -> Self {
         TrainError::Json {
             path: path.into(),
-            source,
+            error: source,
         }
     }
 }
