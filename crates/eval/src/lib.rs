@@ -16,7 +16,7 @@ mod store;
 
 pub use compare::{Paired, compare_results, mcnemar, paired, t_975};
 pub use extract::{CodeBlock, code_blocks, extract_code};
-pub use model_source::{ModelSource, complete_function, solve_prompt};
+pub use model_source::{ModelSource, complete_function, reply_code, solve_prompt};
 pub use passk::{mean_pass_at_k, pass_at_k};
 pub use report::{Breakdown, EvalReport};
 pub use runner::{EvalConfig, Evaluator, ProblemResult, Progress, SampleResult, judge_samples};

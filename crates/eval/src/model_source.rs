@@ -87,6 +87,12 @@ pub fn solve_prompt(problem: &Problem, lang: Language) -> (String, Language) {
     }
 }
 
+/// The program in a reply to `problem`'s prompt: extracted for `lang`, a bare function body
+/// completed with the prompt's signature. `None`: the reply held no program.
+pub fn reply_code(problem: &Problem, reply: &str, lang: Language) -> Option<String> {
+    extract_code(reply, lang).map(|code| complete_function(problem, code))
+}
+
 /// Makes a function-level reply self-contained: a bare body gets the prompt's signature.
 pub fn complete_function(problem: &Problem, code: String) -> String {
     match &problem.task {
@@ -121,7 +127,7 @@ impl SampleSource for ModelSource {
             .enumerate()
             .map(|(i, c)| Sample {
                 lang,
-                code: extract_code(&c.text, lang).map(|code| complete_function(problem, code)),
+                code: reply_code(problem, &c.text, lang),
                 label: format!("sample {i}"),
                 gen_seconds: per_sample,
             })

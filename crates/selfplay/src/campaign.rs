@@ -20,7 +20,7 @@ use crate::store::{AttemptRow, DatasetRow, HeldoutRow, ModelRow, PuzzleRow, Stag
 use crate::tune::{ModelOpener, TuneJob, Tuner};
 use crate::validate::{PuzzleTest, Rejection, validate};
 use crate::{SelfplayError, export};
-use crucible_eval::{complete_function, extract_code, solve_prompt};
+use crucible_eval::{reply_code, solve_prompt};
 use crucible_model::{ChatMessage, Completion, GenerationRequest, Generator, ModelError};
 use crucible_problems::Problem;
 use crucible_sandbox::{Language, Sandbox};
@@ -650,9 +650,7 @@ impl Campaign {
     fn task_problem(&self, puzzle: &PuzzleRow) -> Result<Problem, SelfplayError> {
         if let Some(task) = &puzzle.task {
             return self
-                .pools
-                .iter()
-                .find(|p| p.config.name == task.pool)
+                .pool_of(puzzle)
                 .and_then(|p| p.problem(&task.id))
                 .cloned()
                 .ok_or_else(|| {
@@ -808,8 +806,7 @@ impl Campaign {
                 .enumerate()
                 .map(|(idx, completion)| Attempt {
                     idx: idx as u32,
-                    code: extract_code(&completion.text, lang)
-                        .map(|c| complete_function(&problem, c)),
+                    code: reply_code(&problem, &completion.text, lang),
                     reply: completion.text,
                 })
                 .collect();

@@ -11,8 +11,7 @@ use crate::config::{CampaignConfig, EvalSetConfig};
 use crate::prompts::seed_set_problems;
 use crate::store::{HeldoutRow, ProblemScore};
 use crucible_eval::{
-    EvalConfig, ProblemResult, Sample, complete_function, extract_code, judge_samples,
-    mean_pass_at_k, solve_prompt,
+    EvalConfig, ProblemResult, Sample, judge_samples, mean_pass_at_k, reply_code, solve_prompt,
 };
 use crucible_model::{ChatMessage, Completion, GenerationRequest, Generator, SamplingParams};
 use crucible_problems::{Problem, Split, formats};
@@ -230,7 +229,7 @@ fn sample(
                 .enumerate()
                 .map(|(s, c)| Sample {
                     lang,
-                    code: extract_code(&c.text, lang).map(|code| complete_function(problem, code)),
+                    code: reply_code(problem, &c.text, lang),
                     label: format!("sample {s}"),
                     gen_seconds: per_sample,
                 })

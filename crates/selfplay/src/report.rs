@@ -96,19 +96,24 @@ impl RoundSummary {
         ratio(dups, self.valid + dups)
     }
 
-    /// Verified pairs per CPU-hour (process and compiler CPU time).
+    /// Verified pairs, at proposed puzzles and pool problems together.
+    pub fn all_verified_pairs(&self) -> u64 {
+        self.verified_pairs + self.seed_verified_pairs
+    }
+
+    /// Verified pairs (proposals and pools) per CPU-hour (process and compiler CPU time).
     pub fn pairs_per_cpu_hour(&self) -> f64 {
         if self.time.cpu > 0.0 {
-            self.verified_pairs as f64 * 3600.0 / self.time.cpu
+            self.all_verified_pairs() as f64 * 3600.0 / self.time.cpu
         } else {
             0.0
         }
     }
 
-    /// Verified pairs per wall-clock hour.
+    /// Verified pairs (proposals and pools) per wall-clock hour.
     pub fn pairs_per_hour(&self) -> f64 {
         if self.time.wall > 0.0 {
-            self.verified_pairs as f64 * 3600.0 / self.time.wall
+            self.all_verified_pairs() as f64 * 3600.0 / self.time.wall
         } else {
             0.0
         }
