@@ -8,13 +8,14 @@
 use crate::SelfplayError;
 use crate::campaign::derive;
 use crate::config::{CampaignConfig, EvalSetConfig};
+use crate::pools::load_split;
 use crate::prompts::seed_set_problems;
 use crate::store::{HeldoutRow, ProblemScore};
 use crucible_eval::{
     EvalConfig, ProblemResult, Sample, judge_samples, mean_pass_at_k, reply_code, solve_prompt,
 };
 use crucible_model::{ChatMessage, Completion, GenerationRequest, Generator, SamplingParams};
-use crucible_problems::{Problem, Split, formats};
+use crucible_problems::{Problem, Split};
 use crucible_sandbox::Sandbox;
 use std::path::Path;
 use std::time::Instant;
@@ -71,19 +72,8 @@ pub fn eval_sets(config: &CampaignConfig) -> Result<Vec<EvalSet>, SelfplayError>
 
 /// Loads one configured evaluation set; `default_max` caps it when it sets no cap of its own.
 pub fn load_eval_set(set: &EvalSetConfig, default_max: usize) -> Result<EvalSet, SelfplayError> {
-    let loaded = formats::load_set(Path::new(&set.set))
-        .map_err(|e| SelfplayError::Config(format!("evaluation set `{}`: {e}", set.name)))?;
-    let problems: Vec<Problem> = loaded
-        .problems
-        .into_iter()
-        .filter(|p| set.split.takes(p.split))
-        .collect();
-    if problems.is_empty() {
-        return Err(SelfplayError::Config(format!(
-            "evaluation set `{}`: no problems in {} for split {:?}",
-            set.name, set.set, set.split
-        )));
-    }
+    let what = format!("evaluation set `{}`", set.name);
+    let problems = load_split(&what, &set.set, |split| set.split.takes(split))?;
     Ok(EvalSet {
         name: set.name.clone(),
         problems: spread(

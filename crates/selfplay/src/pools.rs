@@ -50,29 +50,42 @@ pub fn campaign_pools(config: &CampaignConfig) -> Result<Vec<Pool>, SelfplayErro
 
 /// Loads one pool: the set's problems that the split choice takes, never held-out ones.
 pub fn load_pool(config: PoolConfig) -> Result<Pool, SelfplayError> {
-    let path = Path::new(&config.set);
-    let loaded = formats::load_set(path)
-        .map_err(|e| SelfplayError::Config(format!("pool `{}`: {e}", config.name)))?;
+    let what = format!("pool `{}`", config.name);
+    let mut problems = load_split(&what, &config.set, |split| {
+        split != Some(Split::Heldout) && config.split.takes(split)
+    })?;
+    problems.sort_by_key(|p| (mix(fnv(&p.id)), p.id.clone()));
+    Ok(Pool { config, problems })
+}
+
+/// The problems of the set at `set` whose split `keep` takes, for a pool or an evaluation set
+/// (`what` names it in messages); problems that fail to load are left out with a warning, and
+/// none left is an error.
+pub(crate) fn load_split(
+    what: &str,
+    set: &str,
+    keep: impl Fn(Option<Split>) -> bool,
+) -> Result<Vec<Problem>, SelfplayError> {
+    let loaded = formats::load_set(Path::new(set))
+        .map_err(|e| SelfplayError::Config(format!("{what}: {e}")))?;
     if !loaded.errors.is_empty() {
         tracing::warn!(
-            pool = %config.name,
+            set = %what,
             skipped = loaded.errors.len(),
-            "problems that failed to load are left out of the pool"
+            "problems that failed to load are left out"
         );
     }
-    let mut problems: Vec<Problem> = loaded
+    let problems: Vec<Problem> = loaded
         .problems
         .into_iter()
-        .filter(|p| p.split != Some(Split::Heldout) && config.split.takes(p.split))
+        .filter(|p| keep(p.split))
         .collect();
     if problems.is_empty() {
         return Err(SelfplayError::Config(format!(
-            "pool `{}`: no problems in {} for split {:?}",
-            config.name, config.set, config.split
+            "{what}: no problems in {set} for its split"
         )));
     }
-    problems.sort_by_key(|p| (mix(fnv(&p.id)), p.id.clone()));
-    Ok(Pool { config, problems })
+    Ok(problems)
 }
 
 impl Pool {

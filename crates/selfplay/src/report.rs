@@ -153,9 +153,6 @@ pub fn summarize(store: &Store) -> Result<Vec<RoundSummary>, SelfplayError> {
             if puzzle.seed_task {
                 let attempts = store.attempts(puzzle.id)?;
                 let accepted = attempts.iter().filter(|a| a.accepted()).count() as u64;
-                s.seed_tasks += 1;
-                s.seed_solved += u64::from(accepted > 0);
-                s.seed_verified_pairs += accepted;
                 let name = puzzle
                     .task
                     .as_ref()
@@ -184,6 +181,10 @@ pub fn summarize(store: &Store) -> Result<Vec<RoundSummary>, SelfplayError> {
                     .count() as u64;
             }
         }
+        // The pool totals, from the per-pool counts.
+        s.seed_tasks = s.pools.values().map(|p| p.tasks).sum();
+        s.seed_solved = s.pools.values().map(|p| p.solved).sum();
+        s.seed_verified_pairs = s.pools.values().map(|p| p.verified).sum();
         (s.solver_examples, s.proposer_examples) = store.dataset_counts(round)?;
         out.push(s);
     }
