@@ -87,6 +87,9 @@ pub async fn execute(args: EvalArgs) -> Result<ExitCode> {
     }
     let source = sample_source(&args)?;
     let loaded = formats::load_set(&set).with_context(|| format!("loading {}", set.display()))?;
+    for notice in &loaded.notices {
+        eprintln!("note: {notice}");
+    }
     for err in loaded.errors.iter().take(10) {
         eprintln!("skipped: {err}");
     }

@@ -122,6 +122,49 @@ fn eval_over_references_writes_reports() {
     }
 }
 
+#[test]
+fn eval_reads_folders_without_problem_yaml_and_says_so_once() {
+    let set = tempfile::tempdir().expect("tempdir");
+    for id in ["add", "twice"] {
+        let dir = set.path().join(id);
+        let files = [
+            ("statement.txt", "Print the sum of two integers."),
+            ("data/sample/1.in", "1 2\n"),
+            ("data/sample/1.ans", "3\n"),
+            ("data/secret/2.in", "20 22\n"),
+            ("data/secret/2.ans", "42\n"),
+            (
+                "submissions/accepted/add.py",
+                "a, b = map(int, input().split())\nprint(a + b)\n",
+            ),
+        ];
+        for (rel, text) in files {
+            let path = dir.join(rel);
+            std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+            std::fs::write(path, text).expect("write");
+        }
+    }
+    // An unrelated JSON file beside the folders is not read as the set.
+    std::fs::write(
+        set.path().join("problems.json"),
+        r#"[{"sat": "def sat(x: int): return x > 1"}]"#,
+    )
+    .expect("write");
+    let out = crucible(&[
+        "eval",
+        "--set",
+        set.path().to_str().expect("utf8"),
+        "--solutions",
+        "references",
+    ]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert_eq!(stderr.matches("no problem.yaml").count(), 1, "{stderr}");
+    assert!(stderr.contains("2 of 2 problem folders"), "{stderr}");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("1.000") && stdout.contains('2'), "{stdout}");
+}
+
 /// A one-thread HTTP server on 127.0.0.1 that answers connections in order with these JSON
 /// bodies; returns its URL.
 fn canned_openai_server(bodies: Vec<String>) -> String {

@@ -47,6 +47,9 @@ pub struct LoadReport {
     pub problems: Vec<Problem>,
     /// Problems (or records) skipped, with the reason.
     pub errors: Vec<LoadError>,
+    /// What a user should know about how the set was read (packages without `problem.yaml`
+    /// loaded with default limits, ...): one line each, said once per set.
+    pub notices: Vec<String>,
 }
 
 impl LoadReport {
@@ -54,5 +57,6 @@ impl LoadReport {
     pub fn extend(&mut self, other: LoadReport) {
         self.problems.extend(other.problems);
         self.errors.extend(other.errors);
+        self.notices.extend(other.notices);
     }
 }

@@ -68,6 +68,9 @@ pub(crate) fn load_split(
 ) -> Result<Vec<Problem>, SelfplayError> {
     let loaded = formats::load_set(Path::new(set))
         .map_err(|e| SelfplayError::Config(format!("{what}: {e}")))?;
+    for notice in &loaded.notices {
+        tracing::info!(set = %what, "{notice}");
+    }
     if !loaded.errors.is_empty() {
         tracing::warn!(
             set = %what,

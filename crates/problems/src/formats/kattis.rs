@@ -33,6 +33,12 @@
 //!   program; [`Problem`] has no place for them, so they are dropped.
 //! - `crucible:` (ours): `difficulty`, `split`, `tags`. Every other key is ignored.
 //!
+//! A folder without `problem.yaml` whose `data/sample/` or `data/secret/` holds `.in` files (a
+//! Kattis-like contest archive) is a *bare* package ([`is_bare_package`]): it loads with the
+//! default limits and checker, and its statement may also be any `.md`, `.tex`, `.txt`,
+//! `.html` or `.pdf` file in the folder or its statement folder (a PDF is named, not read).
+//! [`read_set`] says so once per set in [`LoadReport::notices`].
+//!
 //! The id of a package read by [`read_problem`] is its directory name; [`read_set`] uses the
 //! path relative to the set's root (`/`-separated), which is the directory name for packages
 //! that sit directly in the root and stays unique in nested archives (the Code Jam set has
@@ -88,9 +94,49 @@ const STATEMENT_FILES: [&str; 6] = [
 /// Output-validator folders: legacy, then the 2023 draft.
 const VALIDATOR_DIRS: [&str; 2] = ["output_validators", "output_validator"];
 
-/// Whether `dir` is a Kattis package (holds a `problem.yaml`).
+/// Statement files a bare package may have (any name), in order of preference.
+const LOOSE_STATEMENT_EXTENSIONS: [&str; 5] = ["md", "tex", "txt", "html", "pdf"];
+
+/// Whether `dir` is a Kattis package: it holds a `problem.yaml`, or it is a bare package.
 pub fn is_package(dir: &Path) -> bool {
-    dir.join(PROBLEM_YAML).is_file()
+    dir.join(PROBLEM_YAML).is_file() || is_bare_package(dir)
+}
+
+/// Whether `dir` is a Kattis-like folder without `problem.yaml`: `data/sample/` or
+/// `data/secret/` holds `.in` files (directly or one group folder down).
+pub fn is_bare_package(dir: &Path) -> bool {
+    if dir.join(PROBLEM_YAML).is_file() {
+        return false;
+    }
+    ["sample", "secret"]
+        .iter()
+        .any(|sub| holds_inputs(&dir.join("data").join(sub), 1))
+}
+
+/// Whether `dir` (or a folder up to `depth` levels below it) holds a `.in` file.
+fn holds_inputs(dir: &Path, depth: usize) -> bool {
+    let Ok(entries) = fs::read_dir(dir) else {
+        return false;
+    };
+    entries.filter_map(Result::ok).any(|entry| {
+        let path = entry.path();
+        if path.is_dir() {
+            depth > 0 && holds_inputs(&path, depth - 1)
+        } else {
+            path.extension().is_some_and(|e| e == "in")
+        }
+    })
+}
+
+/// The notice [`read_set`] gives for `bare` packages
+/// without `problem.yaml` among `total`.
+pub(crate) fn bare_notice(dir: &Path, bare: usize, total: usize) -> String {
+    format!(
+        "{}: {bare} of {total} problem folders have no problem.yaml; loaded with the default \
+         limits ({} s, {DEFAULT_MEMORY_MIB} MiB) and the default checker",
+        dir.display(),
+        DEFAULT_TIME_LIMIT.as_secs()
+    )
 }
 
 /// Reads every package under `dir` (recursively, without descending into a package), sorted
@@ -101,6 +147,9 @@ pub fn is_package(dir: &Path) -> bool {
 pub fn read_set(dir: &Path) -> LoadReport {
     let mut report = LoadReport::default();
     if is_package(dir) {
+        if is_bare_package(dir) {
+            report.notices.push(bare_notice(dir, 1, 1));
+        }
         match read_problem(dir) {
             Ok(problem) => report.problems.push(problem),
             Err(e) => report.errors.push(e),
@@ -116,6 +165,10 @@ pub fn read_set(dir: &Path) -> LoadReport {
     let mut packages = Vec::new();
     let mut visited = HashSet::new();
     find_packages(dir, "", &mut packages, &mut report.errors, &mut visited);
+    let bare = packages.iter().filter(|(_, p)| is_bare_package(p)).count();
+    if bare > 0 {
+        report.notices.push(bare_notice(dir, bare, packages.len()));
+    }
     for (rel, path) in packages {
         match read_problem(&path) {
             Ok(mut problem) => {
@@ -222,19 +275,40 @@ fn find_packages(
 /// Reads one package directory. The id is the directory name.
 pub fn read_problem(dir: &Path) -> Result<Problem, LoadError> {
     let yaml_path = dir.join(PROBLEM_YAML);
-    if !yaml_path.is_file() {
+    let bare = is_bare_package(dir);
+    if !yaml_path.is_file() && !bare {
         return Err(LoadError::new(
             &yaml_path,
-            "missing problem.yaml: not a Kattis package",
+            "missing problem.yaml (and no data/sample or data/secret tests): not a Kattis package",
         ));
     }
     let id = package_id(dir)?;
-    let text = read_utf8(&yaml_path)?;
-    let doc = parse_yaml(&yaml_path, &text)?;
+    let doc = if bare {
+        Mapping::new()
+    } else {
+        parse_yaml(&yaml_path, &read_utf8(&yaml_path)?)?
+    };
     let meta = Meta::parse(&yaml_path, &doc)?;
 
-    let statement_path = find_statement(dir)?;
-    let statement = read_text_lossy(&statement_path)?;
+    let statement_path = match find_statement(dir) {
+        Ok(path) => path,
+        Err(e) => match bare
+            .then(|| find_loose_statement(dir))
+            .transpose()?
+            .flatten()
+        {
+            Some(path) => path,
+            None => return Err(e),
+        },
+    };
+    let statement = if statement_path.extension().is_some_and(|e| e == "pdf") {
+        format!(
+            "(The statement is only available as a PDF: {}.)",
+            statement_path.display()
+        )
+    } else {
+        read_text_lossy(&statement_path)?
+    };
 
     let time_limit = match meta.time_limit {
         Some(t) => t,
@@ -847,6 +921,30 @@ fn find_statement(dir: &Path) -> Result<PathBuf, LoadError> {
     ))
 }
 
+/// A bare package's statement: the first file, by preference of extension then name, in the
+/// folder itself or its statement folder whose extension is one of
+/// [`LOOSE_STATEMENT_EXTENSIONS`].
+fn find_loose_statement(dir: &Path) -> Result<Option<PathBuf>, LoadError> {
+    let mut candidates = Vec::new();
+    for folder in std::iter::once(dir.to_path_buf()).chain(STATEMENT_DIRS.map(|s| dir.join(s))) {
+        if !folder.is_dir() {
+            continue;
+        }
+        for (_, path) in list_dir(&folder)? {
+            let rank = path.extension().and_then(|e| e.to_str()).and_then(|e| {
+                LOOSE_STATEMENT_EXTENSIONS
+                    .iter()
+                    .position(|x| e.eq_ignore_ascii_case(x))
+            });
+            if let (Some(rank), true) = (rank, path.is_file()) {
+                candidates.push((rank, path));
+            }
+        }
+    }
+    candidates.sort();
+    Ok(candidates.into_iter().next().map(|(_, path)| path))
+}
+
 /// A title from the statement: LaTeX `\problemname{...}` or a Markdown `# ` heading.
 fn title_from_statement(path: &Path, text: &str) -> Option<String> {
     let ext = path
@@ -1455,6 +1553,70 @@ mod tests {
         let path = root.join(rel);
         fs::create_dir_all(path.parent().unwrap()).unwrap();
         fs::write(path, text).unwrap();
+    }
+
+    /// A Kattis-like folder without problem.yaml: tests, a statement of the given file name,
+    /// an accepted Python solution.
+    fn bare_package(root: &Path, id: &str, statement: &str) -> PathBuf {
+        let dir = root.join(id);
+        write(&dir, statement, "Print the sum of two integers.");
+        write(&dir, "data/sample/1.in", "1 2\n");
+        write(&dir, "data/sample/1.ans", "3\n");
+        write(&dir, "data/secret/g1/2.in", "5 5\n");
+        write(&dir, "data/secret/g1/2.ans", "10\n");
+        write(
+            &dir,
+            "submissions/accepted/sum.py",
+            "a, b = map(int, input().split())\nprint(a + b)\n",
+        );
+        dir
+    }
+
+    #[test]
+    fn bare_packages_load_with_default_limits_and_one_notice() {
+        let tmp = tempfile::tempdir().unwrap();
+        let one = bare_package(tmp.path(), "one", "statement.txt");
+        bare_package(tmp.path(), "two", "problem_statement/two.pdf");
+        package(tmp.path(), "three", "name: Three\n");
+        // An unrelated index beside the packages changes nothing.
+        write(
+            tmp.path(),
+            "problems.json",
+            r#"[{"sat": "def sat(x): return True"}]"#,
+        );
+        assert!(is_bare_package(&one) && is_package(&one));
+        assert!(!is_bare_package(&tmp.path().join("three")));
+
+        let report = read_set(tmp.path());
+        assert!(report.errors.is_empty(), "{:?}", report.errors);
+        assert_eq!(report.problems.len(), 3);
+        assert_eq!(report.notices.len(), 1, "{:?}", report.notices);
+        assert!(
+            report.notices[0].contains("2 of 3"),
+            "{}",
+            report.notices[0]
+        );
+        let p = &report.problems[0];
+        assert_eq!((p.id.as_str(), p.name.as_str()), ("one", "one"));
+        assert_eq!(p.statement, "Print the sum of two integers.");
+        let Task::Stdio(task) = &p.task else {
+            panic!("stdio")
+        };
+        assert_eq!(task.time_limit, DEFAULT_TIME_LIMIT);
+        assert_eq!(task.memory_bytes, DEFAULT_MEMORY_MIB * MIB);
+        assert_eq!(task.checker, Checker::default());
+        assert_eq!(task.tests.len(), 2);
+        assert_eq!(task.accepted.len(), 1);
+        let two = report.problems.iter().find(|p| p.id == "two").expect("two");
+        assert!(two.statement.contains("PDF"), "{}", two.statement);
+
+        // Alone, a bare package is a set of one, with the notice.
+        let alone = read_set(&one);
+        assert_eq!((alone.problems.len(), alone.notices.len()), (1, 1));
+        // A folder with neither problem.yaml nor tests is still not a package.
+        write(tmp.path(), "empty/statement.md", "x");
+        assert!(!is_package(&tmp.path().join("empty")));
+        assert!(read_problem(&tmp.path().join("empty")).is_err());
     }
 
     /// A minimal valid package in `root/<id>` with the given problem.yaml.

@@ -30,7 +30,8 @@ const SEARCH_DEPTH: usize = 4;
 /// A problem-set format that [`load_set`] can read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Format {
-    /// One Kattis problem package (a directory holding `problem.yaml`): [`kattis::read_problem`].
+    /// One Kattis problem package (a directory holding `problem.yaml`, or a bare package with
+    /// test data only): [`kattis::read_problem`].
     KattisProblem,
     /// A directory with Kattis packages somewhere below it: [`kattis::read_set`].
     KattisSet,
@@ -141,15 +142,8 @@ impl Format {
     /// Reads `path` as this format.
     pub fn load(self, path: &Path) -> LoadReport {
         match self {
-            Format::KattisProblem => {
-                let mut report = LoadReport::default();
-                match kattis::read_problem(path) {
-                    Ok(problem) => report.problems.push(problem),
-                    Err(e) => report.errors.push(e),
-                }
-                report
-            }
-            Format::KattisSet => kattis::read_set(path),
+            // `read_set` reads a package given as the set's root as that one problem.
+            Format::KattisProblem | Format::KattisSet => kattis::read_set(path),
             Format::SeedSet => {
                 let mut report = LoadReport::default();
                 let stdio = path.join("stdio");
@@ -374,5 +368,24 @@ mod tests {
         assert_eq!(Format::detect(&seed).ok(), Some(Format::SeedSet));
         let report = load_set(&seed).expect("seed set");
         assert!(report.problems.is_empty() && report.errors.is_empty());
+
+        // Kattis-like folders without problem.yaml, beside an unrelated problems.json (a JSON
+        // set on its own): the folders win.
+        let bare = dir.path().join("bare");
+        write(&bare.join("a/data/sample/1.in"), "1\n");
+        write(&bare.join("a/data/sample/1.ans"), "1\n");
+        write(&bare.join("a/problem.md"), "Echo.");
+        write(
+            &bare.join("problems.json"),
+            r#"[{"sat": "def sat(x: int): return x > 1"}]"#,
+        );
+        assert_eq!(Format::detect(&bare).ok(), Some(Format::KattisSet));
+        assert_eq!(
+            Format::detect(&bare.join("a")).ok(),
+            Some(Format::KattisProblem)
+        );
+        let report = load_set(&bare).expect("bare set");
+        assert_eq!(report.problems.len(), 1);
+        assert_eq!(report.notices.len(), 1);
     }
 }
