@@ -2,11 +2,12 @@
 
 use anyhow::{Context, Result, bail};
 use clap::Args;
+use crucible_cli::wiring::open_model;
 use crucible_eval::{
     DirectorySource, EvalConfig, EvalReport, Evaluator, ModelSource, ReferenceSource, ResultStore,
     SampleSource, compare_results, read_results,
 };
-use crucible_model::{OpenOptions, SamplingParams, default_models_dir, open_generator};
+use crucible_model::{OpenOptions, SamplingParams, default_models_dir};
 use crucible_problems::{Split, formats};
 use crucible_sandbox::{Language, Sandbox, SandboxConfig};
 use indicatif::{ProgressBar, ProgressStyle};
@@ -217,7 +218,7 @@ fn sample_source(args: &EvalArgs) -> Result<Arc<dyn SampleSource>> {
                 served_model: args.served_model.clone(),
                 ..OpenOptions::default()
             };
-            let generator = open_generator(model, &default_models_dir(), &options)
+            let generator = open_model(model, &default_models_dir(), &options)
                 .with_context(|| format!("opening model {model}"))?;
             let sampling = SamplingParams {
                 temperature: args.temperature,

