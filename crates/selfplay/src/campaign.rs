@@ -23,7 +23,7 @@ use crate::{SelfplayError, export};
 use crucible_eval::{reply_code, solve_prompt};
 use crucible_model::{ChatMessage, Completion, GenerationRequest, Generator, ModelError};
 use crucible_problems::Problem;
-use crucible_sandbox::{Language, Sandbox};
+use crucible_sandbox::Sandbox;
 use std::collections::{BTreeMap, VecDeque};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Condvar, Mutex};
@@ -661,11 +661,7 @@ impl Campaign {
                 });
         }
         let (draft, tests) = parsed(puzzle)?;
-        let lang = if draft.kind() == PuzzleKind::P3 {
-            Language::Python
-        } else {
-            self.config.language
-        };
+        let lang = draft.language(self.config.language);
         Ok(as_problem(
             &puzzle.id.to_string(),
             &draft,
@@ -865,7 +861,7 @@ impl Campaign {
                 row.rejection = self.duplicate_check(&draft, &fingerprint, fingerprints);
                 row.title = match &draft {
                     Draft::Stdio(d) => Some(d.title.clone()),
-                    Draft::P3(_) => None,
+                    _ => None,
                 };
                 row.statement = Some(draft.fingerprint_text().to_string());
                 row.draft = serde_json::to_string(&draft).ok();

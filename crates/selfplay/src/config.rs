@@ -15,6 +15,13 @@ pub enum PuzzleKind {
     Stdio,
     /// A Python Programming Puzzle: `sat(x)` and a `sol()` that satisfies it.
     P3,
+    /// Program-first, induction: the proposer writes a function `f` and inputs (the sandbox
+    /// computes the outputs); the solver writes `f` from its description and half of the
+    /// input/output pairs ([`crate::program`]).
+    Induction,
+    /// Program-first, abduction: from the same kind of proposal, the solver finds arguments for
+    /// which `f` returns a given output.
+    Abduction,
 }
 
 impl PuzzleKind {
@@ -23,7 +30,14 @@ impl PuzzleKind {
         match self {
             PuzzleKind::Stdio => "stdio",
             PuzzleKind::P3 => "p3",
+            PuzzleKind::Induction => "induction",
+            PuzzleKind::Abduction => "abduction",
         }
+    }
+
+    /// Whether the proposer writes a program `f` and inputs (induction, abduction).
+    pub fn program_first(self) -> bool {
+        matches!(self, PuzzleKind::Induction | PuzzleKind::Abduction)
     }
 
     /// The kind named `name`.
@@ -31,6 +45,8 @@ impl PuzzleKind {
         match name {
             "stdio" => Some(PuzzleKind::Stdio),
             "p3" => Some(PuzzleKind::P3),
+            "induction" => Some(PuzzleKind::Induction),
+            "abduction" => Some(PuzzleKind::Abduction),
             _ => None,
         }
     }

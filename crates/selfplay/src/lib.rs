@@ -1,8 +1,9 @@
 //! # crucible-selfplay
 //!
 //! Self-play campaigns. Each round the proposer writes puzzles (stdin/stdout problems with a
-//! reference solution and tests, or P3 `sat`/`sol` puzzles), the sandbox validates them, the
-//! solver attempts each valid one k times, the sandbox judges the attempts, and the puzzles are
+//! reference solution and tests, P3 `sat`/`sol` puzzles, or
+//! program-first puzzles whose outputs the sandbox computes, [`program`]), the sandbox
+//! validates them, the solver attempts each valid one k times, the sandbox judges the attempts, and the puzzles are
 //! scored (solve rate, learnability, proposer rewards, test discrimination). Everything lands
 //! in a SQLite store that survives `kill -9`, and the verified pairs are exported as chat JSONL
 //! for fine-tuning both roles.
@@ -17,6 +18,7 @@ mod export;
 mod heldout;
 mod judge;
 mod pools;
+pub mod program;
 mod prompts;
 mod puzzle;
 mod report;

@@ -175,8 +175,27 @@ pub fn propose_instruction(
              trivial (not 0, 1, an empty list or an empty string). Reply with one ```python block \
              that defines `sat` and `sol`."
         ),
+        PuzzleKind::Induction | PuzzleKind::Abduction => format!(
+            "Write a new {difficulty} Python function `f` about {topic}, and 10 different calls \
+             of it. `f` takes one or more arguments (numbers, strings, lists, tuples or \
+             dictionaries) and returns a value of the same kinds; it computes its result from its \
+             arguments only (no input(), printing, files, randomness or time). Different calls \
+             should give different results. Do not write the results.\n\n{PROGRAM_LAYOUT}"
+        ),
     }
 }
+
+/// The reply layout of program-first proposals, with an example (written for this project).
+const PROGRAM_LAYOUT: &str = "Reply in exactly this layout:\n\n\
+    Description: <one or two sentences: what f returns for its arguments>\n\n\
+    ```python\n<the function f, with any imports it needs>\n```\n\n\
+    Inputs:\n```\n<10 calls of f, one per line>\n```\n\n\
+    For example:\n\n\
+    Description: Returns how many times the most frequent letter occurs in the word, ignoring case.\n\n\
+    ```python\nfrom collections import Counter\n\ndef f(word):\n    counts = Counter(word.lower())\n    \
+    return max(counts.values()) if counts else 0\n```\n\n\
+    Inputs:\n```\nf(\"banana\")\nf(\"Mississippi\")\nf(\"\")\nf(\"abc\")\nf(\"aAaA\")\n\
+    f(\"hello world\")\nf(\"zzz\")\nf(\"Tennessee\")\nf(\"x\")\nf(\"bookkeeper\")\n```";
 
 /// The system message of every proposer request.
 pub const PROPOSER_SYSTEM: &str = "You are an expert competitive programmer. You write original, \
@@ -260,6 +279,8 @@ pub fn as_problem(
                 }),
             )
         }
+        Draft::Induction(d) => return crate::program::induction_problem(id, d, tests),
+        Draft::Abduction(d) => return crate::program::abduction_problem(id, d, tests),
     };
     Problem {
         id: id.to_string(),

@@ -27,6 +27,7 @@
 //! Headers may carry Markdown decoration (`## Solution`, `**Tests:**`).
 
 use crate::config::PuzzleKind;
+use crate::program::{ProgramDraft, parse_program};
 use crucible_eval::{code_blocks, extract_code};
 use crucible_sandbox::Language;
 use serde::{Deserialize, Serialize};
@@ -64,6 +65,10 @@ pub enum Draft {
     Stdio(StdioDraft),
     /// A P3 puzzle.
     P3(P3Draft),
+    /// A program-first puzzle posed as induction (write `f` from examples).
+    Induction(ProgramDraft),
+    /// A program-first puzzle posed as abduction (find arguments for an output).
+    Abduction(ProgramDraft),
 }
 
 impl Draft {
@@ -72,6 +77,7 @@ impl Draft {
         match self {
             Draft::Stdio(d) => &d.statement,
             Draft::P3(d) => &d.sat,
+            Draft::Induction(d) | Draft::Abduction(d) => &d.code,
         }
     }
 
@@ -80,6 +86,7 @@ impl Draft {
         match self {
             Draft::Stdio(d) => &d.solution,
             Draft::P3(d) => &d.sol,
+            Draft::Induction(d) | Draft::Abduction(d) => &d.code,
         }
     }
 
@@ -88,6 +95,16 @@ impl Draft {
         match self {
             Draft::Stdio(_) => PuzzleKind::Stdio,
             Draft::P3(_) => PuzzleKind::P3,
+            Draft::Induction(_) => PuzzleKind::Induction,
+            Draft::Abduction(_) => PuzzleKind::Abduction,
+        }
+    }
+
+    /// The language of its programs: `lang` for stdin/stdout puzzles, else Python.
+    pub fn language(&self, lang: Language) -> Language {
+        match self {
+            Draft::Stdio(_) => lang,
+            _ => Language::Python,
         }
     }
 }
@@ -107,6 +124,8 @@ pub enum FormatProblem {
     NoSat,
     /// P3: no `def sol(`.
     NoSol,
+    /// Program-first: no code block defines `f`.
+    NoFunction,
 }
 
 impl FormatProblem {
@@ -119,6 +138,7 @@ impl FormatProblem {
             FormatProblem::NoTests => "format_no_tests",
             FormatProblem::NoSat => "format_no_sat",
             FormatProblem::NoSol => "format_no_sol",
+            FormatProblem::NoFunction => "format_no_function",
         }
     }
 }
@@ -194,6 +214,15 @@ pub fn parse_reply(reply: &str, kind: PuzzleKind, lang: Language) -> Result<Draf
     match kind {
         PuzzleKind::Stdio => parse_stdio(reply, lang).map(Draft::Stdio),
         PuzzleKind::P3 => parse_p3(reply).map(Draft::P3),
+        PuzzleKind::Abduction => parse_program(reply).map(Draft::Abduction),
+        // Induction's statement is the description: without one there is no task.
+        PuzzleKind::Induction => parse_program(reply).and_then(|d| {
+            if d.description.split_whitespace().count() >= 3 {
+                Ok(Draft::Induction(d))
+            } else {
+                Err(FormatProblem::NoStatement)
+            }
+        }),
     }
 }
 

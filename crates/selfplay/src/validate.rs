@@ -5,6 +5,7 @@
 
 use crate::SelfplayError;
 use crate::config::LimitsConfig;
+use crate::program::{MIN_DISTINCT_OUTPUTS, MIN_INPUTS, ProgramDraft, banned_use, runner};
 use crate::puzzle::{Draft, P3Draft, StdioDraft};
 use crucible_sandbox::{Language, Limits, Program, Sandbox, Termination};
 use serde::{Deserialize, Serialize};
@@ -53,6 +54,7 @@ pub async fn validate(
     match draft {
         Draft::Stdio(d) => validate_stdio(sandbox, d, lang, limits).await,
         Draft::P3(d) => validate_p3(sandbox, d, limits).await,
+        Draft::Induction(d) | Draft::Abduction(d) => validate_program(sandbox, d, limits).await,
     }
 }
 
@@ -112,6 +114,94 @@ async fn validate_stdio(
         tests.push(PuzzleTest { input, expected });
     }
     Ok(check_outputs(&tests).map(|()| tests))
+}
+
+/// A program-first draft: no banned import or call; `f` runs on each input (inputs that fail
+/// or return something that is not a literal are dropped; at least [`MIN_INPUTS`] must
+/// remain), twice with different random seeds and the same result; at least
+/// [`MIN_DISTINCT_OUTPUTS`] distinct results. The tests are (arguments, `repr` of the result).
+async fn validate_program(
+    sandbox: &Sandbox,
+    draft: &ProgramDraft,
+    config: &LimitsConfig,
+) -> Result<Validation, SelfplayError> {
+    if let Some(what) = banned_use(&draft.code) {
+        return Ok(Err(Rejection::new(
+            "banned_call",
+            format!("the program {what}"),
+        )));
+    }
+    let program = match compile(sandbox, Language::Python, &runner(&draft.code)).await {
+        Ok(p) => p,
+        Err(r) => return Ok(Err(r)),
+    };
+    let limits = config.limits();
+    let other = Limits {
+        random_seed: OTHER_SEED,
+        ..limits.clone()
+    };
+    let mut tests = Vec::new();
+    let mut first_failure = None;
+    for (i, input) in draft.inputs.iter().take(config.max_tests).enumerate() {
+        let first = sandbox
+            .run_async(&program, input.as_bytes(), &limits)
+            .await?;
+        if let Some(r) = failed_run("reference_failed", i, &first) {
+            first_failure.get_or_insert(r);
+            continue;
+        }
+        let second = sandbox
+            .run_async(&program, input.as_bytes(), &other)
+            .await?;
+        if second.termination != Termination::Exited(0) || second.stdout != first.stdout {
+            return Ok(Err(Rejection::new(
+                "nondeterministic",
+                format!(
+                    "f({input}): a second run with another random seed returned something else"
+                ),
+            )));
+        }
+        let stdout = String::from_utf8_lossy(&first.stdout);
+        let expected = stdout
+            .trim_end()
+            .rsplit('\n')
+            .next()
+            .unwrap_or("")
+            .to_string();
+        if expected.len() <= config.max_test_bytes {
+            tests.push(PuzzleTest {
+                input: input.clone(),
+                expected,
+            });
+        }
+    }
+    if tests.len() < MIN_INPUTS {
+        return Ok(Err(match first_failure {
+            Some(r) if tests.is_empty() => r,
+            _ => Rejection::new(
+                "too_few_tests",
+                format!(
+                    "{} of {} inputs ran (at least {MIN_INPUTS} must)",
+                    tests.len(),
+                    draft.inputs.len().min(config.max_tests)
+                ),
+            ),
+        }));
+    }
+    let mut distinct: Vec<&str> = tests.iter().map(|t| t.expected.as_str()).collect();
+    distinct.sort_unstable();
+    distinct.dedup();
+    if distinct.len() < MIN_DISTINCT_OUTPUTS {
+        return Ok(Err(Rejection::new(
+            "few_distinct_outputs",
+            format!(
+                "{} distinct results on {} inputs (at least {MIN_DISTINCT_OUTPUTS} needed)",
+                distinct.len(),
+                tests.len()
+            ),
+        )));
+    }
+    Ok(Ok(tests))
 }
 
 /// The explicit inputs, then generated ones, distinct, at most `max_tests`.
@@ -339,6 +429,163 @@ mod tests {
         .expect("sandbox works")
         .err()
         .map(|r| r.reason)
+    }
+
+    fn program(code: &str, inputs: &[&str]) -> Draft {
+        Draft::Induction(ProgramDraft {
+            description: "d".into(),
+            code: code.into(),
+            inputs: inputs.iter().map(|i| i.to_string()).collect(),
+        })
+    }
+
+    fn run<T>(future: impl std::future::Future<Output = T>) -> T {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap()
+            .block_on(future)
+    }
+
+    #[test]
+    fn program_first_gates_name_each_failure_and_drop_crashing_inputs() {
+        let sandbox = Sandbox::new(crucible_sandbox::SandboxConfig {
+            workers: 1,
+            ..Default::default()
+        })
+        .unwrap();
+        let square = "def f(x):\n    return x * x\n";
+        let ten: Vec<String> = (1..=10).map(|i| i.to_string()).collect();
+        let ten: Vec<&str> = ten.iter().map(String::as_str).collect();
+        // Inputs that crash (a string squared, a call that is not a literal) are dropped.
+        let mut with_bad = ten.clone();
+        with_bad.splice(2..2, ["'a'", "__import__('os')", "[1, 2]"]);
+        let draft = program(square, &with_bad[..10]);
+        let tests = run(validate(
+            &sandbox,
+            &draft,
+            Language::Python,
+            &LimitsConfig::default(),
+        ))
+        .expect("sandbox works")
+        .expect("valid");
+        assert_eq!(tests.len(), 7, "{tests:?}");
+        assert_eq!(
+            (tests[0].input.as_str(), tests[0].expected.as_str()),
+            ("1", "1")
+        );
+        assert_eq!(tests[6].expected, "49");
+        assert_eq!(reason(&sandbox, &program(square, &ten)), None);
+        assert_eq!(
+            reason(
+                &sandbox,
+                &program("import time\ndef f(x):\n    return x", &ten)
+            ),
+            Some("banned_call")
+        );
+        assert_eq!(
+            reason(
+                &sandbox,
+                &program("def f(x):\n    return hash(str(x)) % 1000", &ten)
+            ),
+            Some("nondeterministic")
+        );
+        assert_eq!(
+            reason(&sandbox, &program("def f(x):\n    return x % 2", &ten)),
+            Some("few_distinct_outputs")
+        );
+        assert_eq!(
+            reason(&sandbox, &program(square, &ten[..4])),
+            Some("too_few_tests")
+        );
+        assert_eq!(
+            reason(&sandbox, &program("def f(x):\n    return x +", &ten)),
+            Some("reference_compile_error")
+        );
+        // A result that is not a literal (an object) does not make a test.
+        assert_eq!(
+            reason(&sandbox, &program("def f(x):\n    return object()", &ten)),
+            Some("reference_failed")
+        );
+    }
+
+    #[test]
+    fn program_first_tasks_judge_right_and_wrong_answers() {
+        use crate::judge::{Attempt, judge_attempts};
+        use crate::program::{abduction_problem, induction_problem};
+        let sandbox = Sandbox::new(crucible_sandbox::SandboxConfig {
+            workers: 1,
+            ..Default::default()
+        })
+        .unwrap();
+        let code = "def f(s, k):\n    return s[k:] + s[:k]\n";
+        let inputs = [
+            "'abcde', 1",
+            "'abcde', 2",
+            "'hello', 3",
+            "'xy', 1",
+            "'rust', 0",
+            "'python', 4",
+            "'aab', 1",
+            "'zz', 1",
+        ];
+        let Draft::Induction(draft) = program(code, &inputs) else {
+            unreachable!()
+        };
+        let tests = run(validate(
+            &sandbox,
+            &Draft::Induction(draft.clone()),
+            Language::Python,
+            &LimitsConfig::default(),
+        ))
+        .expect("sandbox works")
+        .expect("valid");
+        let verdicts = |problem: &crucible_problems::Problem, answers: &[&str]| -> Vec<bool> {
+            let attempts = answers
+                .iter()
+                .enumerate()
+                .map(|(i, a)| Attempt {
+                    idx: i as u32,
+                    reply: a.to_string(),
+                    code: Some(a.to_string()),
+                })
+                .collect();
+            run(judge_attempts(
+                &sandbox,
+                problem,
+                Language::Python,
+                LimitsConfig::default().limits(),
+                attempts,
+            ))
+            .expect("judged")
+            .iter()
+            .map(|a| a.verdict == "AC")
+            .collect()
+        };
+        let induction = induction_problem("i", &draft, &tests);
+        assert_eq!(
+            verdicts(
+                &induction,
+                &[
+                    "def f(s, k):\n    return s[k:] + s[:k]",
+                    "def f(s, k):\n    return s[::-1]",
+                ]
+            ),
+            vec![true, false]
+        );
+        // The middle test is 'rust', 0 → 'rust'; any arguments giving 'rust' are right.
+        let abduction = abduction_problem("a", &draft, &tests);
+        assert_eq!(
+            verdicts(
+                &abduction,
+                &[
+                    "def sol():\n    return ('rust', 0)",
+                    "def sol():\n    return ('trus', 1)",
+                    "def sol():\n    return ('rust', 1)",
+                ]
+            ),
+            vec![true, true, false]
+        );
     }
 
     #[test]

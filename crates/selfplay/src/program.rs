@@ -1,0 +1,551 @@
+//! Program-first puzzles (the shape of Absolute Zero's tasks): the proposer writes a small
+//! deterministic Python function `f`, a short description of it and about ten inputs; the
+//! sandbox runs `f` on every input and records what it returns, so the reference cannot fail
+//! its own tests. From one (program, inputs, outputs) triple come the solver's tasks:
+//!
+//! - **induction** ([`induction_problem`]): the description and half of the input/output pairs
+//!   as a function stub with examples → write `f`; judged on the other half with asserts, the
+//!   way MBPP is judged;
+//! - **abduction** ([`abduction_problem`]): `f` and one of its outputs → arguments that produce
+//!   it; judged by running `f` (a P3 puzzle: `sat(args)` is `f(*args) == output`).
+//!
+//! Deduction (program and input → the output) needs a judge of answers that are values, not
+//! programs, and is not here yet.
+//!
+//! An input is the text between the parentheses of a call, `f(3, [1, 2])` → `3, [1, 2]`: Python
+//! literals only (read with `ast.literal_eval`), so an input cannot run code of its own.
+
+use crate::puzzle::FormatProblem;
+use crate::validate::PuzzleTest;
+use crucible_eval::code_blocks;
+use crucible_problems::{FunctionStyle, FunctionTask, Problem, Split, Task};
+use serde::{Deserialize, Serialize};
+use std::path::PathBuf;
+
+/// The function every program-first puzzle defines.
+pub const ENTRY: &str = "f";
+
+/// Fewest inputs that must run (the rest are dropped): induction shows half and judges on half.
+pub const MIN_INPUTS: usize = 6;
+
+/// Fewest distinct outputs: a function that returns three values on ten inputs teaches little.
+pub const MIN_DISTINCT_OUTPUTS: usize = 5;
+
+/// Examples shown in an induction stub (the rest judge).
+const MAX_SHOWN: usize = 5;
+
+/// Modules a puzzle's program may not import: clocks, randomness, the file system, processes,
+/// threads and the network make outputs irreproducible or reach outside the function.
+const BANNED_MODULES: [&str; 18] = [
+    "os",
+    "sys",
+    "subprocess",
+    "random",
+    "secrets",
+    "time",
+    "datetime",
+    "threading",
+    "multiprocessing",
+    "asyncio",
+    "socket",
+    "shutil",
+    "pathlib",
+    "io",
+    "tempfile",
+    "signal",
+    "ctypes",
+    "uuid",
+];
+
+/// Calls a puzzle's program may not make (input, files, dynamic code).
+const BANNED_CALLS: [&str; 9] = [
+    "open(",
+    "input(",
+    "exec(",
+    "eval(",
+    "compile(",
+    "__import__",
+    "globals(",
+    "breakpoint(",
+    "getattr(__builtins__",
+];
+
+/// A program-first puzzle as the proposer wrote it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProgramDraft {
+    /// What `f` computes, in words (the induction task's statement).
+    pub description: String,
+    /// The program: `def f(...)` with any imports and helpers it needs.
+    pub code: String,
+    /// Argument lists, each the text between the parentheses of a call to `f`.
+    pub inputs: Vec<String>,
+}
+
+/// Parses a reply into a program-first draft: the code block defining `f`, the description
+/// (the text outside code, or a `Description:` section), and every call `f(...)` written in
+/// the reply (in an inputs block, as `assert f(...) == ...`, `print(f(...))` or `>>> f(...)`;
+/// calls at the top level of the code are moved out of it into the inputs).
+pub fn parse_program(reply: &str) -> Result<ProgramDraft, FormatProblem> {
+    let blocks = code_blocks(reply);
+    if blocks.is_empty() {
+        return Err(FormatProblem::NoCode);
+    }
+    let defines_f = |body: &str| body.lines().any(|l| is_def_f(l));
+    let block = blocks
+        .iter()
+        .find(|b| defines_f(&b.body))
+        .ok_or(FormatProblem::NoFunction)?;
+    let mut inputs = Vec::new();
+    let mut code = Vec::new();
+    for line in block.body.lines() {
+        match (line.starts_with([' ', '\t']), call_args(line)) {
+            (false, Some(args)) => push_new(&mut inputs, args),
+            _ => code.push(line),
+        }
+    }
+    for line in reply.lines() {
+        if let Some(args) = call_args(line) {
+            push_new(&mut inputs, args);
+        }
+    }
+    if inputs.is_empty() {
+        return Err(FormatProblem::NoTests);
+    }
+    Ok(ProgramDraft {
+        description: description(reply),
+        code: code.join("\n").trim_matches('\n').to_string() + "\n",
+        inputs,
+    })
+}
+
+fn push_new(inputs: &mut Vec<String>, args: String) {
+    if !inputs.contains(&args) {
+        inputs.push(args);
+    }
+}
+
+/// Whether `line` starts the definition of `f`.
+fn is_def_f(line: &str) -> bool {
+    line.strip_prefix("def ")
+        .map(str::trim_start)
+        .and_then(|r| r.strip_prefix(ENTRY))
+        .is_some_and(|r| r.trim_start().starts_with('('))
+}
+
+/// The arguments of a call to `f` that `line` makes: `f(1, 2)`, `assert f(1, 2) == 3`,
+/// `print(f(1, 2))`, `>>> f(1, 2)`, `- f(1, 2)`, `1. f(1, 2)`, `` `f(1, 2)` ``. `None` for any
+/// other line (and for `def f(`).
+pub fn call_args(line: &str) -> Option<String> {
+    let mut rest = line.trim();
+    loop {
+        let before = rest;
+        for prefix in [
+            ">>>", "assert ", "print(", "-", "*", "`", "Input:", "input:",
+        ] {
+            rest = rest.strip_prefix(prefix).unwrap_or(rest).trim_start();
+        }
+        let digits = rest.trim_start_matches(|c: char| c.is_ascii_digit());
+        if digits.len() < rest.len() && (digits.starts_with(". ") || digits.starts_with(") ")) {
+            rest = digits[2..].trim_start();
+        }
+        if rest == before {
+            break;
+        }
+    }
+    let open = rest.strip_prefix(ENTRY)?.trim_start().strip_prefix('(')?;
+    let end = closing_paren(open)?;
+    let args = open[..end].trim();
+    Some(args.to_string())
+}
+
+/// The byte offset of the parenthesis that closes an already open one in `text` (brackets and
+/// Python string literals respected).
+fn closing_paren(text: &str) -> Option<usize> {
+    let mut depth = 0usize;
+    let mut quote: Option<char> = None;
+    let mut escaped = false;
+    for (i, c) in text.char_indices() {
+        if let Some(q) = quote {
+            match c {
+                _ if escaped => escaped = false,
+                '\\' => escaped = true,
+                _ if c == q => quote = None,
+                _ => {}
+            }
+            continue;
+        }
+        match c {
+            '\'' | '"' => quote = Some(c),
+            '(' | '[' | '{' => depth += 1,
+            ')' if depth == 0 => return Some(i),
+            ')' | ']' | '}' => depth = depth.checked_sub(1)?,
+            _ => {}
+        }
+    }
+    None
+}
+
+/// The description: a `Description:` (or `Statement:`) section, else the prose outside code
+/// blocks, without header and input lines.
+fn description(reply: &str) -> String {
+    let mut lines = Vec::new();
+    let mut in_fence = false;
+    let mut in_inputs = false;
+    for line in reply.lines() {
+        let trimmed = line.trim();
+        if trimmed.starts_with("```") || trimmed.starts_with("~~~") {
+            in_fence = !in_fence;
+            continue;
+        }
+        if in_fence || call_args(line).is_some() {
+            continue;
+        }
+        let plain = trimmed
+            .trim_start_matches(['#', '*', ' '])
+            .to_ascii_lowercase();
+        let header = plain.split(':').next().unwrap_or("").trim_end_matches('*');
+        match header {
+            "description" | "statement" => {
+                in_inputs = false;
+                let after = trimmed.split_once(':').map(|x| x.1).unwrap_or("");
+                lines.push(after.trim_start_matches('*').trim().to_string());
+                continue;
+            }
+            "inputs" | "tests" | "test inputs" | "examples" | "code" | "program" | "function" => {
+                in_inputs = true;
+                continue;
+            }
+            _ => {}
+        }
+        if !in_inputs {
+            lines.push(trimmed.to_string());
+        }
+    }
+    lines.join("\n").trim().to_string()
+}
+
+/// Why a program may not be a puzzle, before it runs: a banned import or call.
+pub fn banned_use(code: &str) -> Option<String> {
+    for line in code.lines() {
+        let line = line.split('#').next().unwrap_or("").trim();
+        let modules: Vec<&str> = if let Some(rest) = line.strip_prefix("import ") {
+            rest.split(',')
+                .map(|m| m.split_whitespace().next().unwrap_or(""))
+                .collect()
+        } else if let Some(rest) = line.strip_prefix("from ") {
+            vec![rest.split_whitespace().next().unwrap_or("")]
+        } else {
+            Vec::new()
+        };
+        for module in modules {
+            let root = module.split('.').next().unwrap_or("");
+            if BANNED_MODULES.contains(&root) {
+                return Some(format!("imports `{root}`"));
+            }
+        }
+        for call in BANNED_CALLS {
+            let called = line.match_indices(call).any(|(i, _)| {
+                // `my_open(` or `x.eval(` is not `open(`.
+                !line[..i]
+                    .chars()
+                    .next_back()
+                    .is_some_and(|c| c.is_alphanumeric() || c == '_' || c == '.')
+            });
+            if called {
+                return Some(format!("calls `{}`", call.trim_end_matches('(')));
+            }
+        }
+    }
+    None
+}
+
+/// The Python program that runs `code`'s `f` on the arguments given on standard input and
+/// prints, as its last line, the `repr` of what `f` returned — which must read back as a
+/// literal (so asserts and answers can compare it).
+pub fn runner(code: &str) -> String {
+    format!(
+        "{code}\n\nimport ast as _crucible_ast\nimport sys as _crucible_sys\n\
+         _crucible_text = _crucible_sys.stdin.read().strip()\n\
+         _crucible_args = _crucible_ast.literal_eval('(' + _crucible_text + ',)') if _crucible_text else ()\n\
+         _crucible_out = repr({ENTRY}(*_crucible_args))\n\
+         _crucible_ast.literal_eval(_crucible_out)\n\
+         print()\nprint(_crucible_out)\n"
+    )
+}
+
+/// The signature of `f` in `code` (its `def` line, or lines up to the one ending in `:`).
+fn signature(code: &str) -> String {
+    let mut out = Vec::new();
+    let mut started = false;
+    for line in code.lines() {
+        if !started && !is_def_f(line) {
+            continue;
+        }
+        started = true;
+        out.push(line);
+        if line
+            .split('#')
+            .next()
+            .unwrap_or("")
+            .trim_end()
+            .ends_with(':')
+        {
+            break;
+        }
+    }
+    if out.is_empty() {
+        format!("def {ENTRY}(*args):")
+    } else {
+        out.join("\n")
+    }
+}
+
+/// The induction task: a stub of `f` whose docstring holds the description and up to five
+/// examples (every other test), judged by asserts on the other tests.
+pub fn induction_problem(id: &str, draft: &ProgramDraft, tests: &[PuzzleTest]) -> Problem {
+    let (shown, hidden) = split_tests(tests);
+    let mut doc = String::new();
+    for line in draft.description.lines() {
+        doc.push_str(&format!("    {line}\n").replace("\"\"\"", "'''"));
+    }
+    for t in &shown {
+        doc.push_str(&format!(
+            "\n    >>> {ENTRY}({})\n    {}\n",
+            t.input,
+            t.expected.trim()
+        ));
+    }
+    let prompt = format!(
+        "{}\n    \"\"\"\n{}    \"\"\"\n",
+        signature(&draft.code),
+        doc.trim_start_matches('\n')
+    );
+    let harness: Vec<String> = hidden
+        .iter()
+        .map(|t| format!("assert {ENTRY}({}) == {}", t.input, t.expected.trim()))
+        .collect();
+    let statement = format!(
+        "{}\n\nExamples:\n{}",
+        draft.description,
+        shown
+            .iter()
+            .map(|t| format!("{ENTRY}({}) == {}", t.input, t.expected.trim()))
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
+    problem(
+        id,
+        statement,
+        FunctionTask {
+            style: FunctionStyle::Mbpp,
+            prompt,
+            entry_point: ENTRY.into(),
+            harness: harness.join("\n") + "\n",
+            reference: vec![draft.code.clone()],
+        },
+    )
+}
+
+/// Every other test is shown (at most [`MAX_SHOWN`]); the rest judge.
+fn split_tests(tests: &[PuzzleTest]) -> (Vec<&PuzzleTest>, Vec<&PuzzleTest>) {
+    let mut shown = Vec::new();
+    let mut hidden = Vec::new();
+    for (i, t) in tests.iter().enumerate() {
+        if i % 2 == 0 && shown.len() < MAX_SHOWN {
+            shown.push(t);
+        } else {
+            hidden.push(t);
+        }
+    }
+    (shown, hidden)
+}
+
+/// The abduction task: `f` and the output of its middle test; an answer is the arguments (a
+/// tuple, or the single argument) for which `f` returns that output.
+pub fn abduction_problem(id: &str, draft: &ProgramDraft, tests: &[PuzzleTest]) -> Problem {
+    let target = tests
+        .get(tests.len() / 2)
+        .map(|t| t.expected.trim().to_string())
+        .unwrap_or_else(|| "None".into());
+    let sat = format!(
+        "{}\n\ndef sat(args):\n    \"\"\"The arguments for {ENTRY}: a tuple, or the single argument.\"\"\"\n    \
+         if not isinstance(args, tuple):\n        args = (args,)\n    return {ENTRY}(*args) == {target}\n",
+        draft.code.trim_end()
+    );
+    let reference = tests
+        .get(tests.len() / 2)
+        .map(|t| format!("def sol():\n    return ({},)\n", t.input))
+        .into_iter()
+        .collect();
+    problem(
+        id,
+        format!(
+            "Find arguments for `{ENTRY}` that make it return {target}.\n\n```python\n{sat}```"
+        ),
+        FunctionTask {
+            style: FunctionStyle::P3,
+            prompt: "def sol():".into(),
+            entry_point: "sol".into(),
+            harness: sat,
+            reference,
+        },
+    )
+}
+
+fn problem(id: &str, statement: String, task: FunctionTask) -> Problem {
+    Problem {
+        id: id.to_string(),
+        name: id.to_string(),
+        statement,
+        difficulty: None,
+        split: Some(Split::Train),
+        tags: Vec::new(),
+        origin: PathBuf::new(),
+        task: Task::Function(task),
+    }
+}
+
+/// The draft in the layout the proposer is asked for (examples and the proposer's training
+/// target): the description, the code, and the inputs as calls.
+pub fn render_program(draft: &ProgramDraft, inputs: &[&str]) -> String {
+    let calls: Vec<String> = inputs.iter().map(|i| format!("{ENTRY}({i})")).collect();
+    format!(
+        "Description: {}\n\n```python\n{}```\n\nInputs:\n```\n{}\n```\n",
+        draft.description.trim(),
+        draft.code,
+        calls.join("\n")
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    const REPLY: &str = "Description: Returns the sum of the even numbers in a list, times k.\n\n\
+        ```python\nfrom typing import List\n\ndef f(xs: List[int], k: int) -> int:\n    \
+        return k * sum(x for x in xs if x % 2 == 0)\n\nprint(f([1, 2], 3))\n```\n\n\
+        Inputs:\n```\nf([1, 2, 3, 4], 1)\nf([], 5)\nassert f([6], 2) == 12\n>>> f([2, 2], -1)\n\
+        f(\"(\", 1)\n```\n";
+
+    #[test]
+    fn parses_code_description_and_every_call() {
+        let d = parse_program(REPLY).expect("parses");
+        assert_eq!(
+            d.description,
+            "Returns the sum of the even numbers in a list, times k."
+        );
+        assert!(d.code.starts_with("from typing import List\n\ndef f("));
+        assert!(!d.code.contains("print"), "{}", d.code);
+        assert_eq!(
+            d.inputs,
+            vec![
+                "[1, 2], 3",
+                "[1, 2, 3, 4], 1",
+                "[], 5",
+                "[6], 2",
+                "[2, 2], -1",
+                "\"(\", 1"
+            ]
+        );
+        assert_eq!(parse_program("no code"), Err(FormatProblem::NoCode));
+        assert_eq!(
+            parse_program("```python\ndef g(x):\n    return x\n```"),
+            Err(FormatProblem::NoFunction)
+        );
+        assert_eq!(
+            parse_program("```python\ndef f(x):\n    return x\n```"),
+            Err(FormatProblem::NoTests)
+        );
+    }
+
+    #[test]
+    fn calls_are_found_in_their_usual_dress() {
+        for (line, args) in [
+            ("f(1)", Some("1")),
+            ("  1. f('a', [1, (2, 3)])", Some("'a', [1, (2, 3)]")),
+            ("- `f(\")\")`", Some("\")\"")),
+            ("print(f(2))", Some("2")),
+            ("def f(x):", None),
+            ("g(1)", None),
+            ("f(1", None),
+            ("ff(1)", None),
+        ] {
+            assert_eq!(call_args(line).as_deref(), args, "{line}");
+        }
+    }
+
+    #[test]
+    fn banned_imports_and_calls_are_named() {
+        assert_eq!(
+            banned_use("import random\ndef f(x):\n    return x").as_deref(),
+            Some("imports `random`")
+        );
+        assert!(banned_use("from os.path import join").is_some());
+        assert!(banned_use("import math, time").is_some());
+        assert!(banned_use("def f(x):\n    return open('a').read()").is_some());
+        assert!(banned_use("def f(x):\n    return eval(x)").is_some());
+        for fine in [
+            "import math\nfrom collections import Counter\ndef f(x):\n    return x",
+            "def f(x):\n    return my_open(x) + s.eval(1)  # open(",
+        ] {
+            assert_eq!(banned_use(fine), None, "{fine}");
+        }
+    }
+
+    fn tests_of(pairs: &[(&str, &str)]) -> Vec<PuzzleTest> {
+        pairs
+            .iter()
+            .map(|(i, o)| PuzzleTest {
+                input: i.to_string(),
+                expected: o.to_string(),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn induction_shows_half_and_judges_on_the_rest() {
+        let draft = parse_program(REPLY).expect("parses");
+        let tests = tests_of(&[("1", "2"), ("2", "4"), ("3", "6"), ("4", "8")]);
+        let p = induction_problem("t", &draft, &tests);
+        let Task::Function(task) = &p.task else {
+            panic!("function task")
+        };
+        assert!(
+            task.prompt
+                .starts_with("def f(xs: List[int], k: int) -> int:\n    \"\"\"")
+        );
+        assert!(task.prompt.contains(">>> f(1)\n    2") && task.prompt.contains(">>> f(3)"));
+        assert_eq!(task.harness, "assert f(2) == 4\nassert f(4) == 8\n");
+        assert_eq!(task.style, FunctionStyle::Mbpp);
+    }
+
+    #[test]
+    fn abduction_asks_for_arguments_of_the_middle_output() {
+        let draft = ProgramDraft {
+            description: String::new(),
+            code: "def f(a, b):\n    return a * b\n".into(),
+            inputs: Vec::new(),
+        };
+        let tests = tests_of(&[("1, 2", "2"), ("3, 4", "12"), ("5, 6", "30")]);
+        let p = abduction_problem("t", &draft, &tests);
+        let Task::Function(task) = &p.task else {
+            panic!("function task")
+        };
+        assert!(task.harness.contains("return f(*args) == 12"));
+        assert_eq!(task.reference, vec!["def sol():\n    return (3, 4,)\n"]);
+        assert!(p.statement.contains("return 12"));
+    }
+
+    proptest! {
+        #[test]
+        fn parsing_never_panics(reply in "(?s).{0,400}") {
+            let _ = parse_program(&reply);
+        }
+
+        #[test]
+        fn call_parsing_never_panics(line in "[f(\\[\\]{}'\"\\\\ ,0-9a-z>*.-]{0,40}") {
+            let _ = call_args(&line);
+        }
+    }
+}
