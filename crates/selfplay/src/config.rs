@@ -472,7 +472,9 @@ impl CampaignConfig {
     pub fn validate(&self) -> Result<(), SelfplayError> {
         let fail = |m: &str| Err(SelfplayError::Config(m.to_string()));
         if self.kinds.is_empty() {
-            return fail("`kinds` must name at least one puzzle kind (stdio, p3)");
+            return fail(
+                "`kinds` must name at least one puzzle kind (stdio, p3, induction, abduction)",
+            );
         }
         if self.topics.is_empty() {
             return fail("`topics` must not be empty");
@@ -576,7 +578,9 @@ max_pairs_per_puzzle = 2
 #   samples = 8               # k per problem (0: `attempts`)
 #   band = false              # train only on problems some but not all samples solve
 pools = []
-# Puzzle kinds, proposed in turn: "stdio" (statement + reference + tests) and "p3" (sat/sol).
+# Puzzle kinds, proposed in turn: "stdio" (statement + reference + tests), "p3" (sat/sol),
+# and the program-first "induction" / "abduction" (a function f and calls of it; the sandbox
+# computes the results; the solver writes f from examples, or finds arguments for a result).
 kinds = ["stdio", "p3"]
 # Language of stdin/stdout reference solutions and of the solver's attempts: python, cpp or c.
 language = "python"

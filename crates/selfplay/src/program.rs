@@ -26,7 +26,7 @@ use std::path::PathBuf;
 pub const ENTRY: &str = "f";
 
 /// Fewest inputs that must run (the rest are dropped): induction shows half and judges on half.
-pub const MIN_INPUTS: usize = 6;
+pub const MIN_INPUTS: usize = 5;
 
 /// Fewest distinct outputs: a function that returns three values on ten inputs teaches little.
 pub const MIN_DISTINCT_OUTPUTS: usize = 5;
@@ -69,6 +69,120 @@ const BANNED_CALLS: [&str; 9] = [
     "breakpoint(",
     "getattr(__builtins__",
 ];
+
+/// Puzzles shown to the proposer as examples of the layout (written for this project; two per
+/// prompt): description, code, calls.
+pub const EXAMPLES: [(&str, &str, &[&str]); 6] = [
+    (
+        "Returns the k largest distinct values of the list, largest first.",
+        "def f(nums, k):\n    return sorted(set(nums), reverse=True)[:k]\n",
+        &[
+            "[3, 1, 4, 1, 5, 9, 2, 6], 3",
+            "[7, 7, 7], 2",
+            "[], 1",
+            "[10, -2, 33, 4], 1",
+            "[5, 4, 3, 2, 1], 5",
+            "[1, 2], 4",
+            "[-5, -1, -3], 2",
+            "[8, 8, 9, 9, 10], 2",
+            "[0], 1",
+            "[2, 4, 6, 8, 10, 12], 0",
+        ],
+    ),
+    (
+        "Encodes the string by replacing each run of a repeated character with the character \
+         followed by the length of the run.",
+        "def f(s):\n    out = []\n    i = 0\n    while i < len(s):\n        j = i\n        \
+         while j < len(s) and s[j] == s[i]:\n            j += 1\n        \
+         out.append(s[i] + str(j - i))\n        i = j\n    return ''.join(out)\n",
+        &[
+            "'aaabcc'",
+            "'abc'",
+            "''",
+            "'zzzzzz'",
+            "'aabbaa'",
+            "'x'",
+            "'hello'",
+            "'mississippi'",
+            "'112233'",
+            "'abba'",
+        ],
+    ),
+    (
+        "Counts, for a list of words, how many words start with each letter, as a dictionary \
+         from lowercase first letter to count.",
+        "def f(words):\n    counts = {}\n    for w in words:\n        if w:\n            \
+         c = w[0].lower()\n            counts[c] = counts.get(c, 0) + 1\n    return counts\n",
+        &[
+            "['apple', 'avocado', 'banana']",
+            "[]",
+            "['Cat', 'cow', 'dog', 'Deer', 'duck']",
+            "['x']",
+            "['', 'a', 'A']",
+            "['tree', 'tiger', 'tea', 'top']",
+            "['one', 'two', 'three']",
+            "['Zebra', 'zoo', 'yak']",
+            "['moon', 'sun', 'star', 'mars']",
+            "['a', 'b', 'c', 'd']",
+        ],
+    ),
+    (
+        "Returns how many steps the process 'halve n if even, else replace it by 3n + 1' takes \
+         to reach 1 from n.",
+        "def f(n):\n    steps = 0\n    while n != 1:\n        n = n // 2 if n % 2 == 0 else 3 * n + 1\n        \
+         steps += 1\n    return steps\n",
+        &["1", "2", "3", "6", "7", "9", "12", "19", "27", "97"],
+    ),
+    (
+        "Returns the total length covered by a list of (start, end) intervals, counting \
+         overlapping parts once.",
+        "def f(intervals):\n    total = 0\n    end = None\n    for a, b in sorted(intervals):\n        \
+         if end is None or a > end:\n            total += b - a\n            end = b\n        \
+         elif b > end:\n            total += b - end\n            end = b\n    return total\n",
+        &[
+            "[(1, 3), (2, 5)]",
+            "[]",
+            "[(0, 10)]",
+            "[(1, 2), (3, 4), (5, 6)]",
+            "[(5, 8), (1, 2), (2, 5)]",
+            "[(0, 4), (1, 2)]",
+            "[(-3, 3), (2, 7), (10, 11)]",
+            "[(1, 1)]",
+            "[(0, 100), (50, 150), (149, 151)]",
+            "[(4, 6), (4, 6)]",
+        ],
+    ),
+    (
+        "Returns the sum of the main diagonal of a square matrix minus the sum of its \
+         anti-diagonal.",
+        "def f(m):\n    n = len(m)\n    return sum(m[i][i] for i in range(n)) - \
+         sum(m[i][n - 1 - i] for i in range(n))\n",
+        &[
+            "[[1, 2], [3, 4]]",
+            "[[5]]",
+            "[]",
+            "[[1, 0, 0], [0, 1, 0], [0, 0, 1]]",
+            "[[2, 9, 4], [7, 5, 3], [6, 1, 8]]",
+            "[[0, 1], [1, 0]]",
+            "[[3, 1, 4, 1], [5, 9, 2, 6], [5, 3, 5, 8], [9, 7, 9, 3]]",
+            "[[-1, 2], [2, -1]]",
+            "[[10, 20], [30, 45]]",
+            "[[1, 2, 3], [4, 5, 6], [7, 8, 10]]",
+        ],
+    ),
+];
+
+/// The [`EXAMPLES`] as drafts.
+pub fn example_drafts() -> Vec<ProgramDraft> {
+    EXAMPLES
+        .iter()
+        .map(|(description, code, inputs)| ProgramDraft {
+            description: description.to_string(),
+            code: code.to_string(),
+            inputs: inputs.iter().map(|i| i.to_string()).collect(),
+        })
+        .collect()
+}
 
 /// A program-first puzzle as the proposer wrote it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -407,6 +521,17 @@ fn problem(id: &str, statement: String, task: FunctionTask) -> Problem {
 
 /// The draft in the layout the proposer is asked for (examples and the proposer's training
 /// target): the description, the code, and the inputs as calls.
+///
+/// ```
+/// use crucible_selfplay::program::{ProgramDraft, parse_program, render_program};
+/// let draft = ProgramDraft {
+///     description: "Doubles x.".into(),
+///     code: "def f(x):\n    return 2 * x\n".into(),
+///     inputs: vec!["1".into(), "2".into()],
+/// };
+/// let text = render_program(&draft, &["1", "2"]);
+/// assert_eq!(parse_program(&text), Ok(draft));
+/// ```
 pub fn render_program(draft: &ProgramDraft, inputs: &[&str]) -> String {
     let calls: Vec<String> = inputs.iter().map(|i| format!("{ENTRY}({i})")).collect();
     format!(

@@ -35,10 +35,19 @@ const MAX_EXAMPLE_INPUT: usize = 120;
 impl Examples {
     /// Loads the examples from a seed set directory (every format `crucible eval` reads).
     pub fn load(seed_set: &Path, lang: Language) -> Result<Self, SelfplayError> {
-        let all: Vec<Example> = seed_set_problems(seed_set)?
+        let mut all: Vec<Example> = seed_set_problems(seed_set)?
             .iter()
             .filter_map(|p| example(p, lang))
             .collect();
+        // Program-first examples are built in (the seed set has none of that layout).
+        for draft in crate::program::example_drafts() {
+            let inputs: Vec<&str> = draft.inputs.iter().map(String::as_str).collect();
+            all.push(Example {
+                kind: PuzzleKind::Induction,
+                text: crate::program::render_program(&draft, &inputs),
+                fingerprint: Fingerprint::of(&draft.code),
+            });
+        }
         if all.is_empty() {
             return Err(SelfplayError::SeedSet(format!(
                 "{} has no train-split puzzles with a reference solution",
@@ -50,7 +59,11 @@ impl Examples {
 
     /// Up to `n` examples of `kind`, picked by `pick` (a random number per choice).
     pub fn pick(&self, kind: PuzzleKind, n: usize, mut pick: impl FnMut() -> u64) -> Vec<&Example> {
-        let mut pool: Vec<&Example> = self.all.iter().filter(|e| e.kind == kind).collect();
+        let mut pool: Vec<&Example> = self
+            .all
+            .iter()
+            .filter(|e| same_layout(e.kind, kind))
+            .collect();
         let mut chosen = Vec::new();
         while chosen.len() < n && !pool.is_empty() {
             let i = (pick() % pool.len() as u64) as usize;
@@ -63,10 +76,15 @@ impl Examples {
     pub fn closest(&self, kind: PuzzleKind, fingerprint: &Fingerprint) -> f64 {
         self.all
             .iter()
-            .filter(|e| e.kind == kind)
+            .filter(|e| same_layout(e.kind, kind))
             .map(|e| e.fingerprint.similarity(fingerprint))
             .fold(0.0, f64::max)
     }
+}
+
+/// Whether examples of kind `a` show the layout of kind `b` (the program-first kinds share one).
+fn same_layout(a: PuzzleKind, b: PuzzleKind) -> bool {
+    a == b || (a.program_first() && b.program_first())
 }
 
 /// The seed set's stdio and P3 parts (the project's layout), or the directory itself.
@@ -185,17 +203,11 @@ pub fn propose_instruction(
     }
 }
 
-/// The reply layout of program-first proposals, with an example (written for this project).
+/// The reply layout of program-first proposals (examples come before the instruction).
 const PROGRAM_LAYOUT: &str = "Reply in exactly this layout:\n\n\
     Description: <one or two sentences: what f returns for its arguments>\n\n\
     ```python\n<the function f, with any imports it needs>\n```\n\n\
-    Inputs:\n```\n<10 calls of f, one per line>\n```\n\n\
-    For example:\n\n\
-    Description: Returns how many times the most frequent letter occurs in the word, ignoring case.\n\n\
-    ```python\nfrom collections import Counter\n\ndef f(word):\n    counts = Counter(word.lower())\n    \
-    return max(counts.values()) if counts else 0\n```\n\n\
-    Inputs:\n```\nf(\"banana\")\nf(\"Mississippi\")\nf(\"\")\nf(\"abc\")\nf(\"aAaA\")\n\
-    f(\"hello world\")\nf(\"zzz\")\nf(\"Tennessee\")\nf(\"x\")\nf(\"bookkeeper\")\n```";
+    Inputs:\n```\n<10 calls of f with different arguments, one per line>\n```";
 
 /// The system message of every proposer request.
 pub const PROPOSER_SYSTEM: &str = "You are an expert competitive programmer. You write original, \

@@ -510,6 +510,25 @@ mod tests {
     }
 
     #[test]
+    fn the_built_in_program_examples_are_valid_puzzles() {
+        let sandbox = Sandbox::new(crucible_sandbox::SandboxConfig {
+            workers: 1,
+            ..Default::default()
+        })
+        .unwrap();
+        for draft in crate::program::example_drafts() {
+            let tests = run(validate(
+                &sandbox,
+                &Draft::Induction(draft.clone()),
+                Language::Python,
+                &LimitsConfig::default(),
+            ))
+            .expect("sandbox works");
+            assert_eq!(tests.map(|t| t.len()).ok(), Some(10), "{}", draft.code);
+        }
+    }
+
+    #[test]
     fn program_first_tasks_judge_right_and_wrong_answers() {
         use crate::judge::{Attempt, judge_attempts};
         use crate::program::{abduction_problem, induction_problem};
