@@ -76,6 +76,12 @@ pub fn solve_prompt(problem: &Problem, lang: Language) -> (String, Language) {
                 // MBPP's prompt is its statement and first assert. Measured on MBPP's
                 // validation ids with the 0.5B model (greedy): this form 40/100, the statement
                 // with all three asserts outside a code block 36/100 (BENCHMARKS.md).
+                FunctionStyle::Value => format!(
+                    "{}\n\nWork out the value without running any code. Reply with one line, \
+                     `{} = <the value as a Python literal>`, in a single ```python code block.",
+                    task.prompt.trim_end(),
+                    task.entry_point
+                ),
                 FunctionStyle::HumanEval | FunctionStyle::Mbpp => format!(
                     "Complete the following Python function. Reply with the complete function (with any \
                      imports it needs) in a single ```python code block.\n\n```python\n{}\n```",
@@ -97,7 +103,8 @@ pub fn reply_code(problem: &Problem, reply: &str, lang: Language) -> Option<Stri
 pub fn complete_function(problem: &Problem, code: String) -> String {
     match &problem.task {
         Task::Function(task)
-            if !code.contains(&format!("def {}", task.entry_point))
+            if task.style != FunctionStyle::Value
+                && !code.contains(&format!("def {}", task.entry_point))
                 && !code.contains(&format!("class {}", task.entry_point)) =>
         {
             format!("{}\n{}", task.prompt, code)

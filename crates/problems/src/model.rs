@@ -126,6 +126,10 @@ pub enum FunctionStyle {
     HumanEval,
     /// MBPP: every assert in `test_list` must hold.
     Mbpp,
+    /// A value, not a program: the solution assigns a Python literal to `entry_point`
+    /// (`answer = [1, 2]`, or is the bare literal); it is read with `ast.literal_eval` — no
+    /// code of the solution runs — and must equal the literal in `harness` (deduction tasks).
+    Value,
 }
 
 impl FunctionTask {
@@ -146,8 +150,26 @@ impl FunctionTask {
                 entry = self.entry_point
             ),
             FunctionStyle::Mbpp => format!("{solution}\n\n{harness}\n", harness = self.harness),
+            FunctionStyle::Value => format!(
+                "import ast\n__tree = ast.parse({source})\n__value = None\n\
+                 for __node in __tree.body:\n    \
+                 if isinstance(__node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == {entry} for t in __node.targets):\n        \
+                 __value = (ast.literal_eval(__node.value),)\n    \
+                 elif isinstance(__node, ast.Expr) and len(__tree.body) == 1:\n        \
+                 __value = (ast.literal_eval(__node.value),)\n\
+                 assert __value is not None, 'no value assigned to ' + {entry}\n\
+                 assert __value[0] == ({expected}), 'wrong value'\n",
+                source = python_string(solution),
+                entry = python_string(&self.entry_point),
+                expected = self.harness.trim()
+            ),
         }
     }
+}
+
+/// `text` as a Python string literal (a JSON string is one).
+fn python_string(text: &str) -> String {
+    serde_json::Value::String(text.to_string()).to_string()
 }
 
 /// Difficulty as the source gives it.

@@ -19,6 +19,9 @@ pub enum PuzzleKind {
     /// computes the outputs); the solver writes `f` from its description and half of the
     /// input/output pairs ([`crate::program`]).
     Induction,
+    /// Program-first, deduction: from the same kind of proposal, the solver works out what `f`
+    /// returns for a given input (a value, judged without running the solver's code).
+    Deduction,
     /// Program-first, abduction: from the same kind of proposal, the solver finds arguments for
     /// which `f` returns a given output.
     Abduction,
@@ -31,13 +34,17 @@ impl PuzzleKind {
             PuzzleKind::Stdio => "stdio",
             PuzzleKind::P3 => "p3",
             PuzzleKind::Induction => "induction",
+            PuzzleKind::Deduction => "deduction",
             PuzzleKind::Abduction => "abduction",
         }
     }
 
-    /// Whether the proposer writes a program `f` and inputs (induction, abduction).
+    /// Whether the proposer writes a program `f` and inputs (induction, deduction, abduction).
     pub fn program_first(self) -> bool {
-        matches!(self, PuzzleKind::Induction | PuzzleKind::Abduction)
+        matches!(
+            self,
+            PuzzleKind::Induction | PuzzleKind::Deduction | PuzzleKind::Abduction
+        )
     }
 
     /// The kind named `name`.
@@ -46,6 +53,7 @@ impl PuzzleKind {
             "stdio" => Some(PuzzleKind::Stdio),
             "p3" => Some(PuzzleKind::P3),
             "induction" => Some(PuzzleKind::Induction),
+            "deduction" => Some(PuzzleKind::Deduction),
             "abduction" => Some(PuzzleKind::Abduction),
             _ => None,
         }
@@ -473,7 +481,8 @@ impl CampaignConfig {
         let fail = |m: &str| Err(SelfplayError::Config(m.to_string()));
         if self.kinds.is_empty() {
             return fail(
-                "`kinds` must name at least one puzzle kind (stdio, p3, induction, abduction)",
+                "`kinds` must name at least one puzzle kind (stdio, p3, induction, deduction, \
+                 abduction)",
             );
         }
         if self.topics.is_empty() {
@@ -579,8 +588,9 @@ max_pairs_per_puzzle = 2
 #   band = false              # train only on problems some but not all samples solve
 pools = []
 # Puzzle kinds, proposed in turn: "stdio" (statement + reference + tests), "p3" (sat/sol),
-# and the program-first "induction" / "abduction" (a function f and calls of it; the sandbox
-# computes the results; the solver writes f from examples, or finds arguments for a result).
+# and the program-first "induction" / "deduction" / "abduction" (a function f and calls of it;
+# the sandbox computes the results; the solver writes f from examples, works out a result, or
+# finds arguments for a result).
 kinds = ["stdio", "p3"]
 # Language of stdin/stdout reference solutions and of the solver's attempts: python, cpp or c.
 language = "python"

@@ -123,7 +123,7 @@ pub fn proposer_row(
             render_stdio(&d.title, &d.statement, &d.solution, lang, &inputs)
         }
         Draft::P3(d) => render_p3(&d.sat, &d.sol),
-        Draft::Induction(d) | Draft::Abduction(d) => {
+        Draft::Induction(d) | Draft::Deduction(d) | Draft::Abduction(d) => {
             let inputs: Vec<&str> = tests.iter().map(|t| t.input.as_str()).collect();
             crate::program::render_program(d, &inputs)
         }

@@ -6,11 +6,11 @@
 //! - **induction** ([`induction_problem`]): the description and half of the input/output pairs
 //!   as a function stub with examples → write `f`; judged on the other half with asserts, the
 //!   way MBPP is judged;
+//! - **deduction** ([`deduction_problem`]): `f` and one input → the value `f` returns; the
+//!   answer is a literal, read without running any of the solver's code
+//!   ([`FunctionStyle::Value`]);
 //! - **abduction** ([`abduction_problem`]): `f` and one of its outputs → arguments that produce
 //!   it; judged by running `f` (a P3 puzzle: `sat(args)` is `f(*args) == output`).
-//!
-//! Deduction (program and input → the output) needs a judge of answers that are values, not
-//! programs, and is not here yet.
 //!
 //! An input is the text between the parentheses of a call, `f(3, [1, 2])` → `3, [1, 2]`: Python
 //! literals only (read with `ast.literal_eval`), so an input cannot run code of its own.
@@ -474,6 +474,30 @@ fn split_tests(tests: &[PuzzleTest]) -> (Vec<&PuzzleTest>, Vec<&PuzzleTest>) {
     (shown, hidden)
 }
 
+/// The deduction task: `f` and the input of the test a third of the way in; the answer is
+/// the value `f` returns, as a literal assigned to `answer`.
+pub fn deduction_problem(id: &str, draft: &ProgramDraft, tests: &[PuzzleTest]) -> Problem {
+    let (input, expected) = tests
+        .get(tests.len() / 3)
+        .map(|t| (t.input.clone(), t.expected.trim().to_string()))
+        .unwrap_or_else(|| (String::new(), "None".into()));
+    let prompt = format!(
+        "```python\n{}```\n\nWhat does `{ENTRY}({input})` return?",
+        draft.code
+    );
+    problem(
+        id,
+        prompt.clone(),
+        FunctionTask {
+            style: FunctionStyle::Value,
+            prompt,
+            entry_point: "answer".into(),
+            harness: expected.clone(),
+            reference: vec![format!("answer = {expected}\n")],
+        },
+    )
+}
+
 /// The abduction task: `f` and the output of its middle test; an answer is the arguments (a
 /// tuple, or the single argument) for which `f` returns that output.
 pub fn abduction_problem(id: &str, draft: &ProgramDraft, tests: &[PuzzleTest]) -> Problem {
@@ -643,6 +667,27 @@ mod tests {
         assert!(task.prompt.contains(">>> f(1)\n    2") && task.prompt.contains(">>> f(3)"));
         assert_eq!(task.harness, "assert f(2) == 4\nassert f(4) == 8\n");
         assert_eq!(task.style, FunctionStyle::Mbpp);
+    }
+
+    #[test]
+    fn deduction_asks_for_the_value_of_one_call() {
+        let draft = ProgramDraft {
+            description: String::new(),
+            code: "def f(a, b):\n    return [a] * b\n".into(),
+            inputs: Vec::new(),
+        };
+        let tests = tests_of(&[("1, 2", "[1, 1]"), ("'x', 3", "['x', 'x', 'x']")]);
+        let p = deduction_problem("t", &draft, &tests);
+        let Task::Function(task) = &p.task else {
+            panic!("function task")
+        };
+        assert!(
+            task.prompt.ends_with("What does `f(1, 2)` return?"),
+            "{}",
+            task.prompt
+        );
+        assert_eq!(task.harness, "[1, 1]");
+        assert_eq!(task.style, FunctionStyle::Value);
     }
 
     #[test]

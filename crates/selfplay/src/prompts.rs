@@ -193,7 +193,7 @@ pub fn propose_instruction(
              trivial (not 0, 1, an empty list or an empty string). Reply with one ```python block \
              that defines `sat` and `sol`."
         ),
-        PuzzleKind::Induction | PuzzleKind::Abduction => format!(
+        PuzzleKind::Induction | PuzzleKind::Deduction | PuzzleKind::Abduction => format!(
             "Write a new {difficulty} Python function `f` about {topic}, and 10 different calls \
              of it. `f` takes one or more arguments (numbers, strings, lists, tuples or \
              dictionaries) and returns a value of the same kinds; it computes its result from its \
@@ -292,6 +292,7 @@ pub fn as_problem(
             )
         }
         Draft::Induction(d) => return crate::program::induction_problem(id, d, tests),
+        Draft::Deduction(d) => return crate::program::deduction_problem(id, d, tests),
         Draft::Abduction(d) => return crate::program::abduction_problem(id, d, tests),
     };
     Problem {

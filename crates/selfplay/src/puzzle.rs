@@ -67,6 +67,8 @@ pub enum Draft {
     P3(P3Draft),
     /// A program-first puzzle posed as induction (write `f` from examples).
     Induction(ProgramDraft),
+    /// A program-first puzzle posed as deduction (work out an output).
+    Deduction(ProgramDraft),
     /// A program-first puzzle posed as abduction (find arguments for an output).
     Abduction(ProgramDraft),
 }
@@ -77,7 +79,7 @@ impl Draft {
         match self {
             Draft::Stdio(d) => &d.statement,
             Draft::P3(d) => &d.sat,
-            Draft::Induction(d) | Draft::Abduction(d) => &d.code,
+            Draft::Induction(d) | Draft::Deduction(d) | Draft::Abduction(d) => &d.code,
         }
     }
 
@@ -86,7 +88,7 @@ impl Draft {
         match self {
             Draft::Stdio(d) => &d.solution,
             Draft::P3(d) => &d.sol,
-            Draft::Induction(d) | Draft::Abduction(d) => &d.code,
+            Draft::Induction(d) | Draft::Deduction(d) | Draft::Abduction(d) => &d.code,
         }
     }
 
@@ -96,6 +98,7 @@ impl Draft {
             Draft::Stdio(_) => PuzzleKind::Stdio,
             Draft::P3(_) => PuzzleKind::P3,
             Draft::Induction(_) => PuzzleKind::Induction,
+            Draft::Deduction(_) => PuzzleKind::Deduction,
             Draft::Abduction(_) => PuzzleKind::Abduction,
         }
     }
@@ -214,6 +217,7 @@ pub fn parse_reply(reply: &str, kind: PuzzleKind, lang: Language) -> Result<Draf
     match kind {
         PuzzleKind::Stdio => parse_stdio(reply, lang).map(Draft::Stdio),
         PuzzleKind::P3 => parse_p3(reply).map(Draft::P3),
+        PuzzleKind::Deduction => parse_program(reply).map(Draft::Deduction),
         PuzzleKind::Abduction => parse_program(reply).map(Draft::Abduction),
         // Induction's statement is the description: without one there is no task.
         PuzzleKind::Induction => parse_program(reply).and_then(|d| {

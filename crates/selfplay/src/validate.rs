@@ -54,7 +54,9 @@ pub async fn validate(
     match draft {
         Draft::Stdio(d) => validate_stdio(sandbox, d, lang, limits).await,
         Draft::P3(d) => validate_p3(sandbox, d, limits).await,
-        Draft::Induction(d) | Draft::Abduction(d) => validate_program(sandbox, d, limits).await,
+        Draft::Induction(d) | Draft::Deduction(d) | Draft::Abduction(d) => {
+            validate_program(sandbox, d, limits).await
+        }
     }
 }
 
@@ -531,7 +533,7 @@ mod tests {
     #[test]
     fn program_first_tasks_judge_right_and_wrong_answers() {
         use crate::judge::{Attempt, judge_attempts};
-        use crate::program::{abduction_problem, induction_problem};
+        use crate::program::{abduction_problem, deduction_problem, induction_problem};
         let sandbox = Sandbox::new(crucible_sandbox::SandboxConfig {
             workers: 1,
             ..Default::default()
@@ -604,6 +606,21 @@ mod tests {
                 ]
             ),
             vec![true, true, false]
+        );
+        // The test a third of the way in is 'hello', 3 → 'lohel'. The answer is read as a
+        // literal: a call of f (which would compute it) is not an answer.
+        let deduction = deduction_problem("d", &draft, &tests);
+        assert_eq!(
+            verdicts(
+                &deduction,
+                &[
+                    "answer = 'lohel'",
+                    "'lohel'",
+                    "answer = 'hello'",
+                    "def f(s, k):\n    return s[k:] + s[:k]\nanswer = f('hello', 3)",
+                ]
+            ),
+            vec![true, true, false, false]
         );
     }
 
