@@ -204,7 +204,7 @@ pub fn parse_program(reply: &str) -> Result<ProgramDraft, FormatProblem> {
     if blocks.is_empty() {
         return Err(FormatProblem::NoCode);
     }
-    let defines_f = |body: &str| body.lines().any(|l| is_def_f(l));
+    let defines_f = |body: &str| body.lines().any(is_def_f);
     let block = blocks
         .iter()
         .find(|b| defines_f(&b.body))
