@@ -181,10 +181,12 @@ mod tests {
             PuzzleTest {
                 input: "2\n".into(),
                 expected: "4\n".into(),
+                found: false,
             },
             PuzzleTest {
                 input: "3\n".into(),
                 expected: "6\n".into(),
+                found: false,
             },
         ];
         let stdio = Draft::Stdio(StdioDraft {

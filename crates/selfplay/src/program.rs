@@ -197,7 +197,7 @@ pub struct ProgramDraft {
 
 /// Parses a reply into a program-first draft: the code block defining `f`, the description
 /// (the text outside code, or a `Description:` section), and every call `f(...)` written in
-/// the reply (in an inputs block, as `assert f(...) == ...`, `print(f(...))` or `>>> f(...)`;
+/// the reply (none is no error: the sandbox then looks for inputs, [`finder`]) (in an inputs block, as `assert f(...) == ...`, `print(f(...))` or `>>> f(...)`;
 /// calls at the top level of the code are moved out of it into the inputs).
 pub fn parse_program(reply: &str) -> Result<ProgramDraft, FormatProblem> {
     let blocks = code_blocks(reply);
@@ -221,9 +221,6 @@ pub fn parse_program(reply: &str) -> Result<ProgramDraft, FormatProblem> {
         if let Some(args) = call_args(line) {
             push_new(&mut inputs, args);
         }
-    }
-    if inputs.is_empty() {
-        return Err(FormatProblem::NoTests);
     }
     Ok(ProgramDraft {
         description: description(reply),
@@ -385,6 +382,72 @@ pub fn runner(code: &str) -> String {
          _crucible_ast.literal_eval(_crucible_out)\n\
          print()\nprint(_crucible_out)\n"
     )
+}
+
+/// The Python program that looks for inputs of `code`'s `f` when the proposer wrote too few
+/// that run: each required parameter's kind is guessed from its annotation or name (numbers,
+/// strings, lists, lists of strings, matrices, dictionaries, booleans), twelve argument lists
+/// are drawn from fixed pools of such values, and the calls that return a literal are printed
+/// as JSON lines `[arguments, repr(result)]`. When fewer than five calls succeed, every
+/// parameter is tried as each kind in turn.
+pub fn finder(code: &str) -> String {
+    format!("{code}\n\n{FINDER}")
+}
+
+const FINDER: &str = r#"import ast as _ca, copy as _cc, inspect as _ci, json as _cj
+_CP = {
+ 'int': [0, 1, 2, 3, 5, 7, 10, 12, 25, 100, -4, 42],
+ 'float': [0.5, 1.0, 2.5, -3.25, 10.0, 0.1, 7.75, 100.0, 3.0, 1.5, -0.5, 12.0],
+ 'str': ['', 'a', 'abc', 'hello', 'banana', 'Mississippi', 'racecar', 'a b c', 'Hello World', 'xyz123', 'aabbcc', 'Python'],
+ 'list': [[], [1], [1, 2, 3], [3, 1, 2], [5, 5, 5], [-1, 4, 0, 9], [10, 20, 30, 40], [2, 7, 1, 8, 2, 8], [9, 8, 7], [1, 2, 2, 3, 3, 3], [4], [6, -2, 6]],
+ 'strs': [[], ['a'], ['apple', 'banana'], ['x', 'y', 'z'], ['hello', 'world', 'hello'], ['Cat', 'dog'], ['one', 'two', 'three', 'four'], ['aa', 'b'], ['sun'], ['race', 'car', 'racecar'], ['Q', 'q'], ['abc', 'cab', 'bca']],
+ 'matrix': [[[1, 2], [3, 4]], [[5]], [[1, 0, 0], [0, 1, 0], [0, 0, 1]], [[2, 9, 4], [7, 5, 3], [6, 1, 8]], [[0, 1], [1, 0]], [[1, 2, 3], [4, 5, 6]], [[-1, 2], [2, -1]], [[7, 7], [7, 7]], [[3]], [[1, 2], [3, 4], [5, 6]], [[0]], [[9, 8], [7, 6]]],
+ 'dict': [{}, {'a': 1}, {'a': 1, 'b': 2}, {'x': 10, 'y': -1}, {'k': 0}, {'a': 3, 'b': 3, 'c': 1}, {'one': 1, 'two': 2, 'three': 3}, {'z': 26}, {'p': 5, 'q': 7}, {'m': 2, 'n': 2}, {'b': 0, 'a': 0}, {'w': 4}],
+ 'bool': [True, False] * 6,
+}
+_CN = [('matrix', ('matrix', 'grid', 'board', 'mat', 'm')), ('strs', ('words', 'strings', 'names', 'strs', 'sentences')), ('list', ('arr', 'nums', 'numbers', 'lst', 'list', 'items', 'values', 'xs', 'a', 'l', 'seq', 'data', 'array', 'ints', 'prices', 'scores', 'elements', 'li', 'intervals')), ('str', ('s', 'text', 'word', 'string', 'sentence', 'name', 'st', 'str', 'char', 'c', 'ch', 'pattern', 'prefix', 'suffix', 'sub', 't')), ('dict', ('d', 'dict', 'mapping', 'counts', 'dic', 'dictionary')), ('float', ('rate', 'ratio', 'price', 'amount')), ('bool', ('flag', 'reverse'))]
+def _cguess(p):
+    a = p.annotation
+    t = '' if a is p.empty else (a if isinstance(a, str) else getattr(a, '__name__', str(a))).lower()
+    t = t + str(a).lower() if t else t
+    if t:
+        if 'list[list' in t: return 'matrix'
+        if 'list[str' in t: return 'strs'
+        if 'list' in t or 'tuple' in t or 'sequence' in t: return 'list'
+        for k in ('int', 'float', 'str', 'bool', 'dict'):
+            if k in t: return k
+    n = p.name.lower()
+    for k, names in _CN:
+        if n in names: return k
+    return 'int'
+_cparams = [p for p in _ci.signature(f).parameters.values() if p.default is p.empty and p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+_ckinds = [_cguess(p) for p in _cparams]
+_corder = ['int', 'str', 'list', 'strs', 'float', 'matrix', 'dict', 'bool']
+for _cround in range(len(_corder) + 1):
+    _cfound = []
+    for _cn in range(12):
+        _cargs = tuple(_cc.deepcopy(_CP[k][(_cn + 5 * j) % 12]) for j, k in enumerate(_ckinds))
+        _ctext = ', '.join(repr(x) for x in _cargs)
+        try:
+            _cout = repr(f(*_cargs))
+            _ca.literal_eval(_cout)
+        except Exception:
+            continue
+        _cfound.append((_ctext, _cout))
+    if len(_cfound) >= 5 or _cround == len(_corder):
+        break
+    _ckinds = [_corder[_cround]] * len(_cparams)
+print()
+for _ct, _co in _cfound:
+    print(_cj.dumps([_ct, _co]))
+"#;
+
+/// The (arguments, result) pairs a [`finder`] run printed.
+pub fn found_pairs(stdout: &str) -> Vec<(String, String)> {
+    stdout
+        .lines()
+        .filter_map(|line| serde_json::from_str::<(String, String)>(line).ok())
+        .collect()
 }
 
 /// The signature of `f` in `code` (its `def` line, or lines up to the one ending in `:`).
@@ -602,9 +665,10 @@ mod tests {
             parse_program("```python\ndef g(x):\n    return x\n```"),
             Err(FormatProblem::NoFunction)
         );
+        // Without calls the sandbox looks for inputs itself.
         assert_eq!(
-            parse_program("```python\ndef f(x):\n    return x\n```"),
-            Err(FormatProblem::NoTests)
+            parse_program("```python\ndef f(x):\n    return x\n```").map(|d| d.inputs.len()),
+            Ok(0)
         );
     }
 
@@ -648,6 +712,7 @@ mod tests {
             .map(|(i, o)| PuzzleTest {
                 input: i.to_string(),
                 expected: o.to_string(),
+                found: false,
             })
             .collect()
     }

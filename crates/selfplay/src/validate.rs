@@ -5,7 +5,9 @@
 
 use crate::SelfplayError;
 use crate::config::LimitsConfig;
-use crate::program::{MIN_DISTINCT_OUTPUTS, MIN_INPUTS, ProgramDraft, banned_use, runner};
+use crate::program::{
+    MIN_DISTINCT_OUTPUTS, MIN_INPUTS, ProgramDraft, banned_use, finder, found_pairs, runner,
+};
 use crate::puzzle::{Draft, P3Draft, StdioDraft};
 use crucible_sandbox::{Language, Limits, Program, Sandbox, Termination};
 use serde::{Deserialize, Serialize};
@@ -17,6 +19,9 @@ pub struct PuzzleTest {
     pub input: String,
     /// The reference's output.
     pub expected: String,
+    /// Program-first: the sandbox found this input (the proposer wrote too few that run).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub found: bool,
 }
 
 /// Why a draft was rejected by the sandbox.
@@ -113,7 +118,11 @@ async fn validate_stdio(
                 format!("test {}: {} bytes of output", i + 1, expected.len()),
             )));
         }
-        tests.push(PuzzleTest { input, expected });
+        tests.push(PuzzleTest {
+            input,
+            expected,
+            found: false,
+        });
     }
     Ok(check_outputs(&tests).map(|()| tests))
 }
@@ -174,7 +183,22 @@ async fn validate_program(
             tests.push(PuzzleTest {
                 input: input.clone(),
                 expected,
+                found: false,
             });
+        }
+    }
+    if tests.len() < MIN_INPUTS {
+        match find_inputs(sandbox, draft, config, &limits, &other).await? {
+            Ok(found) => {
+                for test in found {
+                    if tests.len() < config.max_tests
+                        && !tests.iter().any(|t| t.input == test.input)
+                    {
+                        tests.push(test);
+                    }
+                }
+            }
+            Err(r) => return Ok(Err(r)),
         }
     }
     if tests.len() < MIN_INPUTS {
@@ -204,6 +228,42 @@ async fn validate_program(
         )));
     }
     Ok(Ok(tests))
+}
+
+/// Inputs the sandbox finds for `f` ([`finder`]), twice with different random seeds and the
+/// same results; a finder that fails finds nothing.
+async fn find_inputs(
+    sandbox: &Sandbox,
+    draft: &ProgramDraft,
+    config: &LimitsConfig,
+    limits: &Limits,
+    other: &Limits,
+) -> Result<Result<Vec<PuzzleTest>, Rejection>, SelfplayError> {
+    let Ok(program) = compile(sandbox, Language::Python, &finder(&draft.code)).await else {
+        return Ok(Ok(Vec::new()));
+    };
+    let first = sandbox.run_async(&program, b"", limits).await?;
+    if first.termination != Termination::Exited(0) {
+        return Ok(Ok(Vec::new()));
+    }
+    let second = sandbox.run_async(&program, b"", other).await?;
+    if second.stdout != first.stdout {
+        return Ok(Err(Rejection::new(
+            "nondeterministic",
+            "a second run with another random seed returned something else",
+        )));
+    }
+    Ok(Ok(found_pairs(&String::from_utf8_lossy(&first.stdout))
+        .into_iter()
+        .filter(|(input, expected)| {
+            input.len() <= config.max_test_bytes && expected.len() <= config.max_test_bytes
+        })
+        .map(|(input, expected)| PuzzleTest {
+            input,
+            expected,
+            found: true,
+        })
+        .collect()))
 }
 
 /// The explicit inputs, then generated ones, distinct, at most `max_tests`.
@@ -496,8 +556,38 @@ mod tests {
             reason(&sandbox, &program("def f(x):\n    return x % 2", &ten)),
             Some("few_distinct_outputs")
         );
+        // Too few calls (or none): the sandbox finds inputs from f's signature.
+        let found = run(validate(
+            &sandbox,
+            &program(
+                "def f(words: list, k):\n    return [w * k for w in words]",
+                &[],
+            ),
+            Language::Python,
+            &LimitsConfig::default(),
+        ))
+        .expect("sandbox works")
+        .expect("valid");
+        assert!(
+            found.len() >= 5 && found.iter().all(|t| t.found),
+            "{found:?}"
+        );
+        assert!(found[2].input.starts_with('['), "{found:?}");
+        let some = run(validate(
+            &sandbox,
+            &program(square, &ten[..2]),
+            Language::Python,
+            &LimitsConfig::default(),
+        ))
+        .expect("sandbox works")
+        .expect("valid");
+        assert_eq!((some[0].found, some[2].found), (false, true));
+        // A function no found input suits is still rejected.
         assert_eq!(
-            reason(&sandbox, &program(square, &ten[..4])),
+            reason(
+                &sandbox,
+                &program("def f(x):\n    assert x == 17\n    return x", &[])
+            ),
             Some("too_few_tests")
         );
         assert_eq!(
