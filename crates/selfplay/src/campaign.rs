@@ -21,7 +21,9 @@ use crate::tune::{ModelOpener, TuneJob, Tuner};
 use crate::validate::{PuzzleTest, Rejection, validate};
 use crate::{SelfplayError, export};
 use crucible_eval::{reply_code, solve_prompt};
-use crucible_model::{ChatMessage, Completion, GenerationRequest, Generator, ModelError};
+use crucible_model::{
+    ChatMessage, Completion, GenerationRequest, Generator, ModelError, SamplingParams,
+};
 use crucible_problems::Problem;
 use crucible_sandbox::Sandbox;
 use std::collections::{BTreeMap, VecDeque};
@@ -1048,7 +1050,11 @@ impl Proposal {
                     ChatMessage::user(self.prompt.clone()),
                 ],
                 n: 1,
-                sampling: config.proposer.sampling(self.seed),
+                // A program-first reply is one code block (the function, then its calls).
+                sampling: SamplingParams {
+                    stop_after_code_block: self.kind.program_first(),
+                    ..config.proposer.sampling(self.seed)
+                },
             },
         }
     }

@@ -44,7 +44,8 @@ pub use pools::{Pool, SEED_POOL, TaskRef, campaign_pools, load_pool};
 pub use prompts::{Example, Examples, as_problem, propose_instruction, propose_prompt};
 pub use puzzle::{Draft, FormatProblem, P3Draft, StdioDraft, parse_reply, render_p3, render_stdio};
 pub use report::{
-    BUCKETS, RoundSummary, TrainingSummary, heldout_label, render_text, summarize, write_report,
+    BUCKETS, KindSummary, RoundSummary, TrainingSummary, heldout_label, render_text, summarize,
+    write_report,
 };
 pub use similarity::Fingerprint;
 pub use store::{

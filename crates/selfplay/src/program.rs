@@ -607,7 +607,8 @@ fn problem(id: &str, statement: String, task: FunctionTask) -> Problem {
 }
 
 /// The draft in the layout the proposer is asked for (examples and the proposer's training
-/// target): the description, the code, and the inputs as calls.
+/// target): the description, then one code block with the code and the calls after it (one
+/// block, so that generation can stop at its end).
 ///
 /// ```
 /// use crucible_selfplay::program::{ProgramDraft, parse_program, render_program};
@@ -622,7 +623,7 @@ fn problem(id: &str, statement: String, task: FunctionTask) -> Problem {
 pub fn render_program(draft: &ProgramDraft, inputs: &[&str]) -> String {
     let calls: Vec<String> = inputs.iter().map(|i| format!("{ENTRY}({i})")).collect();
     format!(
-        "Description: {}\n\n```python\n{}```\n\nInputs:\n```\n{}\n```\n",
+        "Description: {}\n\n```python\n{}\n{}\n```\n",
         draft.description.trim(),
         draft.code,
         calls.join("\n")

@@ -206,8 +206,8 @@ pub fn propose_instruction(
 /// The reply layout of program-first proposals (examples come before the instruction).
 const PROGRAM_LAYOUT: &str = "Reply in exactly this layout:\n\n\
     Description: <one or two sentences: what f returns for its arguments>\n\n\
-    ```python\n<the function f, with any imports it needs>\n```\n\n\
-    Inputs:\n```\n<10 calls of f with different arguments, one per line>\n```";
+    ```python\n<the function f, with any imports it needs>\n\n\
+    <10 calls of f with different arguments, one per line>\n```";
 
 /// The system message of every proposer request.
 pub const PROPOSER_SYSTEM: &str = "You are an expert competitive programmer. You write original, \

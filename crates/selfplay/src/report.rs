@@ -40,6 +40,8 @@ pub struct RoundSummary {
     pub seed_verified_pairs: u64,
     /// The same per pool (`seed`: the seed set's train split), with the in-band counts.
     pub pools: BTreeMap<String, PoolSummary>,
+    /// The proposals per puzzle kind (`stdio`, `p3`, `induction`, ...).
+    pub kinds: BTreeMap<String, KindSummary>,
     /// Solver training examples kept.
     pub solver_examples: u64,
     /// Proposer training examples kept.
@@ -47,6 +49,50 @@ pub struct RoundSummary {
     /// Time per stage.
     #[serde(skip)]
     pub time: StageTime,
+}
+
+/// One puzzle kind's proposals in a round: is the proposer getting better at it, or
+/// collapsing into copies?
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct KindSummary {
+    /// Proposals.
+    pub proposed: u64,
+    /// Valid puzzles.
+    pub valid: u64,
+    /// Rejected as a near-duplicate of an earlier puzzle or a copy of an example.
+    pub duplicates: u64,
+    /// Valid puzzles whose attempts are judged.
+    pub judged: u64,
+    /// Judged puzzles in the learnable band (0 < solve rate < 1).
+    pub in_band: u64,
+    /// Accepted attempts.
+    pub verified: u64,
+    /// Program-first: valid puzzles with inputs the sandbox found (the proposer wrote too few).
+    pub found_inputs: u64,
+}
+
+impl KindSummary {
+    /// One line: valid %, in-band %, near-duplicate %, verified pairs.
+    pub fn describe(&self) -> String {
+        let mut line = format!(
+            "{} proposed, {} valid ({:.0}%), {} in band ({:.0}% of {} judged), near-duplicates {:.0}%, {} verified pairs",
+            self.proposed,
+            self.valid,
+            100.0 * ratio(self.valid, self.proposed),
+            self.in_band,
+            100.0 * ratio(self.in_band, self.judged),
+            self.judged,
+            100.0 * ratio(self.duplicates, self.valid + self.duplicates),
+            self.verified
+        );
+        if self.found_inputs > 0 {
+            line.push_str(&format!(
+                "; {} with inputs the sandbox found",
+                self.found_inputs
+            ));
+        }
+        line
+    }
 }
 
 /// One pool's numbers in a round.
@@ -166,19 +212,38 @@ pub fn summarize(store: &Store) -> Result<Vec<RoundSummary>, SelfplayError> {
                 continue;
             }
             s.proposed += 1;
+            let kind = s.kinds.entry(puzzle.kind.clone()).or_default();
+            kind.proposed += 1;
             match &puzzle.rejection {
-                Some((reason, _)) => *s.rejected.entry(reason.clone()).or_default() += 1,
-                None => s.valid += 1,
+                Some((reason, _)) => {
+                    *s.rejected.entry(reason.clone()).or_default() += 1;
+                    kind.duplicates +=
+                        u64::from(reason == "near_duplicate" || reason == "copied_example");
+                }
+                None => {
+                    s.valid += 1;
+                    kind.valid += 1;
+                    kind.found_inputs += u64::from(
+                        puzzle
+                            .tests
+                            .as_deref()
+                            .is_some_and(|t| t.contains("\"found\":true")),
+                    );
+                }
             }
             if let Some(score) = store.score(puzzle.id)? {
-                s.solved += 1;
-                s.histogram[bucket(score.solve_rate)] += 1;
-                s.learnable += u64::from(score.learnable);
-                s.verified_pairs += store
+                let verified = store
                     .attempts(puzzle.id)?
                     .iter()
                     .filter(|a| a.accepted())
                     .count() as u64;
+                s.solved += 1;
+                s.histogram[bucket(score.solve_rate)] += 1;
+                s.learnable += u64::from(score.learnable);
+                s.verified_pairs += verified;
+                kind.judged += 1;
+                kind.in_band += u64::from(score.learnable);
+                kind.verified += verified;
             }
         }
         // The pool totals, from the per-pool counts.
@@ -516,6 +581,11 @@ pub fn render_text(summaries: &[RoundSummary]) -> String {
         if !s.rejected.is_empty() {
             let reasons: Vec<String> = s.rejected.iter().map(|(r, n)| format!("{r} {n}")).collect();
             let _ = writeln!(out, "  rejected: {}", reasons.join(", "));
+        }
+        if s.kinds.len() > 1 || s.kinds.values().any(|k| k.found_inputs > 0) {
+            for (name, kind) in &s.kinds {
+                let _ = writeln!(out, "  {name}: {}", kind.describe());
+            }
         }
         let hist: Vec<String> = BUCKETS
             .iter()
