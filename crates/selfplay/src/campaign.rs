@@ -692,13 +692,7 @@ impl Campaign {
             self.config.topics[(mix(seed ^ 11) % self.config.topics.len() as u64) as usize].clone();
         let difficulty = DIFFICULTIES[(mix(seed ^ 13) % DIFFICULTIES.len() as u64) as usize];
         let mut pick_state = seed ^ 17;
-        // Program-first prompts always show two examples: the layout is new to every model.
-        let shots = if kind.program_first() {
-            self.config.few_shot.max(2)
-        } else {
-            self.config.few_shot
-        };
-        let examples = self.examples.pick(kind, shots, || {
+        let examples = self.examples.pick(kind, self.config.few_shot, || {
             pick_state = mix(pick_state);
             pick_state
         });

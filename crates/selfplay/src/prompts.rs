@@ -194,11 +194,11 @@ pub fn propose_instruction(
              that defines `sat` and `sol`."
         ),
         PuzzleKind::Induction | PuzzleKind::Deduction | PuzzleKind::Abduction => format!(
-            "Write a new {difficulty} Python function `f` about {topic}, and 10 different calls \
-             of it. `f` takes one or more arguments (numbers, strings, lists, tuples or \
-             dictionaries) and returns a value of the same kinds; it computes its result from its \
-             arguments only (no input(), printing, files, randomness or time). Different calls \
-             should give different results. Do not write the results.\n\n{PROGRAM_LAYOUT}"
+            "Write a new {difficulty} Python function `f` about {topic}. It takes one to three \
+             parameters with clear names (for example a list of integers and an integer, or a \
+             string) and returns a number, a string, a list or a boolean computed from them \
+             alone. Then write 10 calls of `f` with different arguments, which give different \
+             results (do not write the results).\n\n{PROGRAM_LAYOUT}"
         ),
     }
 }
