@@ -419,6 +419,8 @@ def _cguess(p):
     n = p.name.lower()
     for k, names in _CN:
         if n in names: return k
+    for k, parts in (('matrix', ('matrix', 'grid')), ('strs', ('words', 'strings', 'names')), ('list', ('list', 'nums', 'numbers', 'arr', 'values', 'items', 'scores')), ('str', ('str', 'text', 'word', 'char', 'name')), ('dict', ('dict', 'map')), ('float', ('float', 'rate', 'price'))):
+        if any(x in n for x in parts): return k
     return 'int'
 _cparams = [p for p in _ci.signature(f).parameters.values() if p.default is p.empty and p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
 _ckinds = [_cguess(p) for p in _cparams]

@@ -194,18 +194,18 @@ pub fn propose_instruction(
              that defines `sat` and `sol`."
         ),
         PuzzleKind::Induction | PuzzleKind::Deduction | PuzzleKind::Abduction => format!(
-            "Write a new {difficulty} Python function `f` about {topic}. It takes one to three \
-             parameters with clear names (for example a list of integers and an integer, or a \
-             string) and returns a number, a string, a list or a boolean computed from them \
-             alone. Then write 10 calls of `f` with different arguments, which give different \
-             results (do not write the results).\n\n{PROGRAM_LAYOUT}"
+            "Write a new {difficulty} Python function `f` about {topic}. It does one specific \
+             thing to its inputs (counts, finds, transforms, combines or checks something), \
+             with meaningful parameter names and type annotations, and returns the result. \
+             Then write 10 calls of `f` with different arguments, which give different results \
+             (do not write the results).\n\n{PROGRAM_LAYOUT}"
         ),
     }
 }
 
 /// The reply layout of program-first proposals (examples come before the instruction).
 const PROGRAM_LAYOUT: &str = "Reply in exactly this layout:\n\n\
-    Description: <one or two sentences: what f returns for its arguments>\n\n\
+    Description: <one sentence: what f returns, in terms of its parameters>\n\n\
     ```python\n<the function f, with any imports it needs>\n\n\
     <10 calls of f with different arguments, one per line>\n```";
 
