@@ -96,7 +96,20 @@ pub fn solve_prompt(problem: &Problem, lang: Language) -> (String, Language) {
 /// The program in a reply to `problem`'s prompt: extracted for `lang`, a bare function body
 /// completed with the prompt's signature. `None`: the reply held no program.
 pub fn reply_code(problem: &Problem, reply: &str, lang: Language) -> Option<String> {
-    extract_code(reply, lang).map(|code| complete_function(problem, code))
+    match extract_code(reply, lang) {
+        Some(code) => Some(complete_function(problem, code)),
+        // A value answered outside a code block (`answer = 75`, `` `75` ``) is still an answer.
+        None if is_value_task(problem) => {
+            let text = reply.trim().trim_matches('`').trim();
+            (!text.is_empty()).then(|| text.to_string())
+        }
+        None => None,
+    }
+}
+
+/// Whether the answer to `problem` is a value ([`FunctionStyle::Value`]).
+fn is_value_task(problem: &Problem) -> bool {
+    matches!(&problem.task, Task::Function(t) if t.style == FunctionStyle::Value)
 }
 
 /// Makes a function-level reply self-contained: a bare body gets the prompt's signature.
@@ -156,5 +169,45 @@ impl SampleSource for ModelSource {
                 ""
             }
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crucible_problems::{FunctionTask, Split};
+
+    fn value_problem() -> Problem {
+        Problem {
+            id: "d".into(),
+            name: "d".into(),
+            statement: String::new(),
+            difficulty: None,
+            split: Some(Split::Train),
+            tags: Vec::new(),
+            origin: Default::default(),
+            task: Task::Function(FunctionTask {
+                style: FunctionStyle::Value,
+                prompt: "What does `f(3)` return?".into(),
+                entry_point: "answer".into(),
+                harness: "9".into(),
+                reference: Vec::new(),
+            }),
+        }
+    }
+
+    #[test]
+    fn a_value_is_an_answer_with_or_without_a_code_block() {
+        let p = value_problem();
+        let code = |reply: &str| reply_code(&p, reply, Language::Python);
+        assert_eq!(
+            code("```python\nanswer = 9\n```").as_deref(),
+            Some("answer = 9")
+        );
+        assert_eq!(code("answer = 9").as_deref(), Some("answer = 9"));
+        assert_eq!(code("`answer = 9`").as_deref(), Some("answer = 9"));
+        assert_eq!(code("  "), None);
+        // The prompt is never prepended to a value.
+        assert!(!code("answer = 9").unwrap_or_default().contains("What does"));
     }
 }
