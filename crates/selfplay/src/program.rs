@@ -204,6 +204,14 @@ pub fn parse_program(reply: &str) -> Result<ProgramDraft, FormatProblem> {
     if blocks.is_empty() {
         return Err(FormatProblem::NoCode);
     }
+    // A function the model named otherwise (`def count_ones(n)`) is `f` under another name.
+    if !blocks.iter().any(|b| b.body.lines().any(is_def_f))
+        && let Some(name) = blocks
+            .iter()
+            .find_map(|b| b.body.lines().find_map(top_level_def))
+    {
+        return parse_program(&rename(reply, name, ENTRY));
+    }
     let defines_f = |body: &str| body.lines().any(is_def_f);
     let block = blocks
         .iter()
@@ -222,11 +230,47 @@ pub fn parse_program(reply: &str) -> Result<ProgramDraft, FormatProblem> {
             push_new(&mut inputs, args);
         }
     }
+    let mut code = code.join("\n").trim_matches('\n').to_string() + "\n";
+    // Annotations such as `List[int]` without their import would fail every call.
+    if TYPING_NAMES.iter().any(|n| code.contains(&format!("{n}["))) && !code.contains("typing") {
+        code = format!("from typing import Dict, List, Optional, Set, Tuple\n\n{code}");
+    }
     Ok(ProgramDraft {
         description: description(reply),
-        code: code.join("\n").trim_matches('\n').to_string() + "\n",
+        code,
         inputs,
     })
+}
+
+/// `typing` names models use in annotations without importing them.
+const TYPING_NAMES: [&str; 5] = ["List", "Dict", "Tuple", "Optional", "Set"];
+
+/// The name of the function `line` defines at the top level (`def name(`), if any.
+fn top_level_def(line: &str) -> Option<&str> {
+    let rest = line.strip_prefix("def ")?.trim_start();
+    let end = rest.find('(')?;
+    let name = rest[..end].trim_end();
+    (!name.is_empty() && name.chars().all(|c| c.is_alphanumeric() || c == '_')).then_some(name)
+}
+
+/// `text` with every whole-word `from` replaced by `to`.
+fn rename(text: &str, from: &str, to: &str) -> String {
+    let is_word = |c: char| c.is_alphanumeric() || c == '_';
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(i) = rest.find(from) {
+        let before = rest[..i].chars().next_back();
+        let after = rest[i + from.len()..].chars().next();
+        out.push_str(&rest[..i]);
+        if before.is_some_and(is_word) || after.is_some_and(is_word) {
+            out.push_str(from);
+        } else {
+            out.push_str(to);
+        }
+        rest = &rest[i + from.len()..];
+    }
+    out.push_str(rest);
+    out
 }
 
 fn push_new(inputs: &mut Vec<String>, args: String) {
@@ -665,8 +709,24 @@ mod tests {
         );
         assert_eq!(parse_program("no code"), Err(FormatProblem::NoCode));
         assert_eq!(
-            parse_program("```python\ndef g(x):\n    return x\n```"),
+            parse_program("```python\nx = 1\n```"),
             Err(FormatProblem::NoFunction)
+        );
+        // Another name is renamed to f, with its calls; typing names get their import.
+        let renamed = parse_program(
+            "```python\ndef count_ones(n: List[int]):\n    return sum(count_ones_x(v) for v in n)\n\n\
+             count_ones([1, 2])\n```",
+        )
+        .expect("parses");
+        assert_eq!(renamed.inputs, vec!["[1, 2]"]);
+        assert!(
+            renamed.code.starts_with("from typing import"),
+            "{}",
+            renamed.code
+        );
+        assert!(
+            renamed.code.contains("def f(n: List[int])")
+                && renamed.code.contains("count_ones_x(v)")
         );
         // Without calls the sandbox looks for inputs itself.
         assert_eq!(

@@ -194,7 +194,7 @@ pub fn propose_instruction(
              that defines `sat` and `sol`."
         ),
         PuzzleKind::Induction | PuzzleKind::Deduction | PuzzleKind::Abduction => format!(
-            "Write a new {difficulty} Python function `f` about {topic}. It does one specific \
+            "Write a new {difficulty} Python function named `f` about {topic}. It does one specific \
              thing to its inputs (counts, finds, transforms, combines or checks something), \
              with meaningful parameter names and type annotations, and returns the result. \
              Then write 10 calls of `f` with different arguments, which give different results \
