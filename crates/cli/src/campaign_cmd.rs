@@ -397,8 +397,9 @@ impl Progress {
                 ));
             }
             Event::Training { round, role, line } => {
-                self.proposed
-                    .set_message(format!("training the {role} on rounds ≤ {round}: {line}"));
+                let message = format!("training the {role} on rounds ≤ {round}: {line}");
+                self.proposed.set_message(message.clone());
+                self.periodic(|| message);
             }
             Event::Trained {
                 round,
