@@ -219,10 +219,19 @@ pub fn parse_program(reply: &str) -> Result<ProgramDraft, FormatProblem> {
         .ok_or(FormatProblem::NoFunction)?;
     let mut inputs = Vec::new();
     let mut code = Vec::new();
+    // Top-level lines other than definitions, imports and assignments (calls, prints, prose)
+    // are left out, with any lines that continue them.
+    let mut keeping = true;
     for line in block.body.lines() {
-        match (line.starts_with([' ', '\t']), call_args(line)) {
-            (false, Some(args)) => push_new(&mut inputs, args),
-            _ => code.push(line),
+        let top = !line.starts_with([' ', '\t', ')', ']', '}']) && !line.trim().is_empty();
+        if top {
+            if let Some(args) = call_args(line) {
+                push_new(&mut inputs, args);
+            }
+            keeping = is_definition(line);
+        }
+        if keeping || line.trim().is_empty() {
+            code.push(line);
         }
     }
     for line in reply.lines() {
@@ -230,11 +239,7 @@ pub fn parse_program(reply: &str) -> Result<ProgramDraft, FormatProblem> {
             push_new(&mut inputs, args);
         }
     }
-    let mut code = code.join("\n").trim_matches('\n').to_string() + "\n";
-    // Annotations such as `List[int]` without their import would fail every call.
-    if TYPING_NAMES.iter().any(|n| code.contains(&format!("{n}["))) && !code.contains("typing") {
-        code = format!("from typing import Dict, List, Optional, Set, Tuple\n\n{code}");
-    }
+    let code = with_imports(code.join("\n").trim_matches('\n').to_string() + "\n");
     Ok(ProgramDraft {
         description: description(reply),
         code,
@@ -242,8 +247,65 @@ pub fn parse_program(reply: &str) -> Result<ProgramDraft, FormatProblem> {
     })
 }
 
-/// `typing` names models use in annotations without importing them.
-const TYPING_NAMES: [&str; 5] = ["List", "Dict", "Tuple", "Optional", "Set"];
+/// Whether a top-level line belongs to the program: a definition, a decorator, an import, a
+/// comment or an assignment.
+fn is_definition(line: &str) -> bool {
+    let line = line.trim_end();
+    ["def ", "class ", "import ", "from ", "@", "#", "async def "]
+        .iter()
+        .any(|p| line.starts_with(p))
+        || line.split_once('=').is_some_and(|(lhs, rhs)| {
+            !rhs.starts_with('=')
+                && !lhs.is_empty()
+                && lhs
+                    .trim()
+                    .chars()
+                    .all(|c| c.is_alphanumeric() || c == '_' || c == ',' || c == ' ' || c == ':')
+        })
+}
+
+/// Names models use without importing them, and the import each needs.
+const IMPLICIT_IMPORTS: [(&str, &str); 16] = [
+    ("List[", "from typing import List"),
+    ("Dict[", "from typing import Dict"),
+    ("Tuple[", "from typing import Tuple"),
+    ("Optional[", "from typing import Optional"),
+    ("Set[", "from typing import Set"),
+    ("Counter(", "from collections import Counter"),
+    ("defaultdict(", "from collections import defaultdict"),
+    ("deque(", "from collections import deque"),
+    ("math.", "import math"),
+    ("itertools.", "import itertools"),
+    ("functools.", "import functools"),
+    ("string.", "import string"),
+    ("re.", "import re"),
+    ("heapq.", "import heapq"),
+    ("bisect.", "import bisect"),
+    ("reduce(", "from functools import reduce"),
+];
+
+/// `code` with the imports it uses but lacks (a NameError on every call otherwise).
+fn with_imports(code: String) -> String {
+    let is_word = |c: char| c.is_alphanumeric() || c == '_' || c == '.';
+    let mut missing: Vec<&str> = Vec::new();
+    for (use_, import) in IMPLICIT_IMPORTS {
+        let name = import.rsplit(' ').next().unwrap_or("");
+        let used = code
+            .match_indices(use_)
+            .any(|(i, _)| !code[..i].chars().next_back().is_some_and(is_word));
+        let imported = code
+            .lines()
+            .any(|l| (l.starts_with("import ") || l.starts_with("from ")) && l.contains(name));
+        if used && !imported && !missing.contains(&import) {
+            missing.push(import);
+        }
+    }
+    if missing.is_empty() {
+        code
+    } else {
+        format!("{}\n\n{code}", missing.join("\n"))
+    }
+}
 
 /// The name of the function `line` defines at the top level (`def name(`), if any.
 fn top_level_def(line: &str) -> Option<&str> {
@@ -728,6 +790,17 @@ mod tests {
             renamed.code.contains("def f(n: List[int])")
                 && renamed.code.contains("count_ones_x(v)")
         );
+        // Prose, prints and broken calls after the function are left out; missing imports added.
+        let messy = parse_program(
+            "```python\nLIMIT = 3\n\ndef f(s):\n    return Counter(s).most_common(LIMIT)\n\n\
+             10 calls of f, one per line:\nprint(f([1, 2,\n    3]))\nf('abc')\n```",
+        )
+        .expect("parses");
+        assert_eq!(
+            messy.code,
+            "from collections import Counter\n\nLIMIT = 3\n\ndef f(s):\n    return Counter(s).most_common(LIMIT)\n"
+        );
+        assert_eq!(messy.inputs, vec!["'abc'"]);
         // Without calls the sandbox looks for inputs itself.
         assert_eq!(
             parse_program("```python\ndef f(x):\n    return x\n```").map(|d| d.inputs.len()),

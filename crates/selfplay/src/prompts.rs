@@ -194,11 +194,9 @@ pub fn propose_instruction(
              that defines `sat` and `sol`."
         ),
         PuzzleKind::Induction | PuzzleKind::Deduction | PuzzleKind::Abduction => format!(
-            "Write a new {difficulty} Python function named `f` about {topic}. It does one specific \
-             thing to its inputs (counts, finds, transforms, combines or checks something), \
-             with meaningful parameter names and type annotations, and returns the result. \
-             Then write 10 calls of `f` with different arguments, which give different results \
-             (do not write the results).\n\n{PROGRAM_LAYOUT}"
+            "Write a new {difficulty} Python function named `f` about {topic}, with meaningful \
+             parameter names and type annotations; it returns its result. Then write 10 calls \
+             of `f` with different arguments, which give different results (do not write the results).\n\n{PROGRAM_LAYOUT}"
         ),
     }
 }
