@@ -150,12 +150,15 @@ fn eval_reads_folders_without_problem_yaml_and_says_so_once() {
         r#"[{"sat": "def sat(x: int): return x > 1"}]"#,
     )
     .expect("write");
+    let out_dir = tempfile::tempdir().expect("tempdir");
     let out = crucible(&[
         "eval",
         "--set",
         set.path().to_str().expect("utf8"),
         "--solutions",
         "references",
+        "--out",
+        out_dir.path().to_str().expect("utf8"),
     ]);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{stderr}");
