@@ -493,6 +493,14 @@ mod tests {
         .map(|r| r.reason)
     }
 
+    fn one_worker_sandbox() -> Sandbox {
+        Sandbox::new(crucible_sandbox::SandboxConfig {
+            workers: 1,
+            ..Default::default()
+        })
+        .unwrap()
+    }
+
     fn program(code: &str, inputs: &[&str]) -> Draft {
         Draft::Induction(ProgramDraft {
             description: "d".into(),
@@ -511,11 +519,7 @@ mod tests {
 
     #[test]
     fn program_first_gates_name_each_failure_and_drop_crashing_inputs() {
-        let sandbox = Sandbox::new(crucible_sandbox::SandboxConfig {
-            workers: 1,
-            ..Default::default()
-        })
-        .unwrap();
+        let sandbox = one_worker_sandbox();
         let square = "def f(x):\n    return x * x\n";
         let ten: Vec<String> = (1..=10).map(|i| i.to_string()).collect();
         let ten: Vec<&str> = ten.iter().map(String::as_str).collect();
@@ -603,11 +607,7 @@ mod tests {
 
     #[test]
     fn the_built_in_program_examples_are_valid_puzzles() {
-        let sandbox = Sandbox::new(crucible_sandbox::SandboxConfig {
-            workers: 1,
-            ..Default::default()
-        })
-        .unwrap();
+        let sandbox = one_worker_sandbox();
         for draft in crate::program::example_drafts() {
             let tests = run(validate(
                 &sandbox,
@@ -624,11 +624,7 @@ mod tests {
     fn program_first_tasks_judge_right_and_wrong_answers() {
         use crate::judge::{Attempt, judge_attempts};
         use crate::program::{abduction_problem, deduction_problem, induction_problem};
-        let sandbox = Sandbox::new(crucible_sandbox::SandboxConfig {
-            workers: 1,
-            ..Default::default()
-        })
-        .unwrap();
+        let sandbox = one_worker_sandbox();
         let code = "def f(s, k):\n    return s[k:] + s[:k]\n";
         let inputs = [
             "'abcde', 1",
@@ -716,11 +712,7 @@ mod tests {
 
     #[test]
     fn accepts_good_puzzles_and_names_each_failure() {
-        let sandbox = Sandbox::new(crucible_sandbox::SandboxConfig {
-            workers: 1,
-            ..Default::default()
-        })
-        .unwrap();
+        let sandbox = one_worker_sandbox();
         let double = "print(2 * int(input()))";
         assert_eq!(
             reason(&sandbox, &stdio(double, &["1\n", "2\n", "3\n"], None)),
