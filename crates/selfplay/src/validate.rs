@@ -49,6 +49,23 @@ pub type Validation = Result<Vec<PuzzleTest>, Rejection>;
 /// Second seed for the determinism run.
 const OTHER_SEED: u64 = 0x5EED_0002;
 
+/// Whether `program` run again on `input` with another random seed exits cleanly and prints
+/// what its `first` run printed.
+async fn reproducible(
+    sandbox: &Sandbox,
+    program: &Program,
+    input: &[u8],
+    limits: &Limits,
+    first: &crucible_sandbox::RunReport,
+) -> Result<bool, SelfplayError> {
+    let other = Limits {
+        random_seed: OTHER_SEED,
+        ..limits.clone()
+    };
+    let second = sandbox.run_async(program, input, &other).await?;
+    Ok(second.termination == Termination::Exited(0) && second.stdout == first.stdout)
+}
+
 /// Validates `draft` written in `lang`.
 pub async fn validate(
     sandbox: &Sandbox,
@@ -95,14 +112,7 @@ async fn validate_stdio(
         if let Some(r) = failed_run("reference_failed", i, &first) {
             return Ok(Err(r));
         }
-        let other = Limits {
-            random_seed: OTHER_SEED,
-            ..limits.clone()
-        };
-        let second = sandbox
-            .run_async(&reference, input.as_bytes(), &other)
-            .await?;
-        if second.termination != Termination::Exited(0) || second.stdout != first.stdout {
+        if !reproducible(sandbox, &reference, input.as_bytes(), &limits, &first).await? {
             return Ok(Err(Rejection::new(
                 "nondeterministic",
                 format!(
@@ -147,10 +157,6 @@ async fn validate_program(
         Err(r) => return Ok(Err(r)),
     };
     let limits = config.limits();
-    let other = Limits {
-        random_seed: OTHER_SEED,
-        ..limits.clone()
-    };
     let mut tests = Vec::new();
     let mut first_failure = None;
     for (i, input) in draft.inputs.iter().take(config.max_tests).enumerate() {
@@ -161,10 +167,7 @@ async fn validate_program(
             first_failure.get_or_insert(r);
             continue;
         }
-        let second = sandbox
-            .run_async(&program, input.as_bytes(), &other)
-            .await?;
-        if second.termination != Termination::Exited(0) || second.stdout != first.stdout {
+        if !reproducible(sandbox, &program, input.as_bytes(), &limits, &first).await? {
             return Ok(Err(Rejection::new(
                 "nondeterministic",
                 format!(
@@ -188,7 +191,7 @@ async fn validate_program(
         }
     }
     if tests.len() < MIN_INPUTS {
-        match find_inputs(sandbox, draft, config, &limits, &other).await? {
+        match find_inputs(sandbox, draft, config, &limits).await? {
             Ok(found) => {
                 for test in found {
                     if tests.len() < config.max_tests
@@ -237,7 +240,6 @@ async fn find_inputs(
     draft: &ProgramDraft,
     config: &LimitsConfig,
     limits: &Limits,
-    other: &Limits,
 ) -> Result<Result<Vec<PuzzleTest>, Rejection>, SelfplayError> {
     let Ok(program) = compile(sandbox, Language::Python, &finder(&draft.code)).await else {
         return Ok(Ok(Vec::new()));
@@ -246,8 +248,7 @@ async fn find_inputs(
     if first.termination != Termination::Exited(0) {
         return Ok(Ok(Vec::new()));
     }
-    let second = sandbox.run_async(&program, b"", other).await?;
-    if second.stdout != first.stdout {
+    if !reproducible(sandbox, &program, b"", limits, &first).await? {
         return Ok(Err(Rejection::new(
             "nondeterministic",
             "a second run with another random seed returned something else",
@@ -420,12 +421,7 @@ async fn validate_p3(
     if let Some(r) = failed_run("reference_failed", 0, &first) {
         return Ok(Err(r));
     }
-    let other = Limits {
-        random_seed: OTHER_SEED,
-        ..limits.clone()
-    };
-    let second = sandbox.run_async(&compiled, b"", &other).await?;
-    if second.termination != Termination::Exited(0) || second.stdout != first.stdout {
+    if !reproducible(sandbox, &compiled, b"", &limits, &first).await? {
         return Ok(Err(Rejection::new(
             "nondeterministic",
             "sol() returned another answer with another random seed",
