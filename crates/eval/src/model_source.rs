@@ -82,6 +82,12 @@ pub fn solve_prompt(problem: &Problem, lang: Language) -> (String, Language) {
                     task.prompt.trim_end(),
                     task.entry_point
                 ),
+                FunctionStyle::Call => format!(
+                    "{}\n\nWork out the arguments without running any code. Reply with one line, \
+                     the call `{}(<the arguments as Python literals>)`, in a single ```python code block.",
+                    task.prompt.trim_end(),
+                    task.entry_point
+                ),
                 FunctionStyle::HumanEval | FunctionStyle::Mbpp => format!(
                     "Complete the following Python function. Reply with the complete function (with any \
                      imports it needs) in a single ```python code block.\n\n```python\n{}\n```",
@@ -98,8 +104,9 @@ pub fn solve_prompt(problem: &Problem, lang: Language) -> (String, Language) {
 pub fn reply_code(problem: &Problem, reply: &str, lang: Language) -> Option<String> {
     match extract_code(reply, lang) {
         Some(code) => Some(complete_function(problem, code)),
-        // A value answered outside a code block (`answer = 75`, `` `75` ``) is still an answer.
-        None if is_value_task(problem) => {
+        // A value or call answered outside a code block (`answer = 75`, `` `f(3)` ``) is
+        // still an answer.
+        None if is_literal_task(problem) => {
             let text = reply.trim().trim_matches('`').trim();
             (!text.is_empty()).then(|| text.to_string())
         }
@@ -107,16 +114,17 @@ pub fn reply_code(problem: &Problem, reply: &str, lang: Language) -> Option<Stri
     }
 }
 
-/// Whether the answer to `problem` is a value ([`FunctionStyle::Value`]).
-fn is_value_task(problem: &Problem) -> bool {
-    matches!(&problem.task, Task::Function(t) if t.style == FunctionStyle::Value)
+/// Whether the answer to `problem` is literals, not a program ([`FunctionStyle::Value`],
+/// [`FunctionStyle::Call`]).
+fn is_literal_task(problem: &Problem) -> bool {
+    matches!(&problem.task, Task::Function(t) if matches!(t.style, FunctionStyle::Value | FunctionStyle::Call))
 }
 
 /// Makes a function-level reply self-contained: a bare body gets the prompt's signature.
 pub fn complete_function(problem: &Problem, code: String) -> String {
     match &problem.task {
         Task::Function(task)
-            if task.style != FunctionStyle::Value
+            if !matches!(task.style, FunctionStyle::Value | FunctionStyle::Call)
                 && !code.contains(&format!("def {}", task.entry_point))
                 && !code.contains(&format!("class {}", task.entry_point)) =>
         {

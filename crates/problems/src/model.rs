@@ -130,6 +130,12 @@ pub enum FunctionStyle {
     /// (`answer = [1, 2]`, or is the bare literal); it is read with `ast.literal_eval` — no
     /// code of the solution runs — and must equal the literal in `harness` (deduction tasks).
     Value,
+    /// Arguments, not a program: the solution is a call of `entry_point` with literal
+    /// arguments (`f(3, 'ab')`, also inside `print(...)` or an assignment); the arguments are
+    /// read with `ast.literal_eval` — no code of the solution runs — and `harness`, which
+    /// defines `entry_point` and `__expected`, checks that the call returns `__expected`
+    /// (abduction tasks).
+    Call,
 }
 
 impl FunctionTask {
@@ -162,6 +168,25 @@ impl FunctionTask {
                 source = python_string(solution),
                 entry = python_string(&self.entry_point),
                 expected = self.harness.trim()
+            ),
+            FunctionStyle::Call => format!(
+                "import ast\n__tree = ast.parse({source})\n__call = None\n\
+                 for __stmt in __tree.body:\n    \
+                 if isinstance(__stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):\n        \
+                 continue\n    \
+                 for __node in ast.walk(__stmt):\n        \
+                 if __call is None and isinstance(__node, ast.Call) \
+                 and isinstance(__node.func, ast.Name) and __node.func.id == {entry}:\n            \
+                 __call = __node\n\
+                 assert __call is not None, 'no call of ' + {entry}\n\
+                 __args = [ast.literal_eval(__a) for __a in __call.args]\n\
+                 __kwargs = {{__k.arg: ast.literal_eval(__k.value) for __k in __call.keywords}}\n\
+                 del __tree, __call\n\n{harness}\n\n\
+                 assert {name}(*__args, **__kwargs) == __expected, 'wrong output'\n",
+                source = python_string(solution),
+                entry = python_string(&self.entry_point),
+                harness = self.harness.trim_end(),
+                name = self.entry_point
             ),
         }
     }

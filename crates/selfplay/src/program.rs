@@ -9,8 +9,9 @@
 //! - **deduction** ([`deduction_problem`]): `f` and one input → the value `f` returns; the
 //!   answer is a literal, read without running any of the solver's code
 //!   ([`FunctionStyle::Value`]);
-//! - **abduction** ([`abduction_problem`]): `f` and one of its outputs → arguments that produce
-//!   it; judged by running `f` (a P3 puzzle: `sat(args)` is `f(*args) == output`).
+//! - **abduction** ([`abduction_problem`]): `f` and one of its outputs → a call of `f` that
+//!   produces it; the call's arguments are read as literals and judged by running the
+//!   proposer's `f` on them ([`FunctionStyle::Call`]).
 //!
 //! An input is the text between the parentheses of a call, `f(3, [1, 2])` → `3, [1, 2]`: Python
 //! literals only (read with `ast.literal_eval`), so an input cannot run code of its own.
@@ -669,34 +670,28 @@ pub fn deduction_problem(id: &str, draft: &ProgramDraft, tests: &[PuzzleTest]) -
     )
 }
 
-/// The abduction task: `f` and the output of its middle test; an answer is the arguments (a
-/// tuple, or the single argument) for which `f` returns that output.
+/// The abduction task: `f` and the output of its middle test; an answer is a call of `f`
+/// with literal arguments that returns that output ([`FunctionStyle::Call`]: the arguments
+/// are read as literals and the proposer's `f` is applied to them, so an answer that restates
+/// or redefines `f` changes nothing).
 pub fn abduction_problem(id: &str, draft: &ProgramDraft, tests: &[PuzzleTest]) -> Problem {
-    let target = tests
+    let (input, target) = tests
         .get(tests.len() / 2)
-        .map(|t| t.expected.trim().to_string())
-        .unwrap_or_else(|| "None".into());
-    let sat = format!(
-        "{}\n\ndef sat(args):\n    \"\"\"The arguments for {ENTRY}: a tuple, or the single argument.\"\"\"\n    \
-         if not isinstance(args, tuple):\n        args = (args,)\n    return {ENTRY}(*args) == {target}\n",
-        draft.code.trim_end()
+        .map(|t| (t.input.clone(), t.expected.trim().to_string()))
+        .unwrap_or_else(|| (String::new(), "None".into()));
+    let prompt = format!(
+        "```python\n{}```\n\nFind arguments for which `{ENTRY}` returns `{target}`.",
+        draft.code
     );
-    let reference = tests
-        .get(tests.len() / 2)
-        .map(|t| format!("def sol():\n    return ({},)\n", t.input))
-        .into_iter()
-        .collect();
     problem(
         id,
-        format!(
-            "Find arguments for `{ENTRY}` that make it return {target}.\n\n```python\n{sat}```"
-        ),
+        prompt.clone(),
         FunctionTask {
-            style: FunctionStyle::P3,
-            prompt: "def sol():".into(),
-            entry_point: "sol".into(),
-            harness: sat,
-            reference,
+            style: FunctionStyle::Call,
+            prompt,
+            entry_point: ENTRY.into(),
+            harness: format!("{}\n\n__expected = {target}\n", draft.code.trim_end()),
+            reference: vec![format!("{ENTRY}({input})\n")],
         },
     )
 }
@@ -903,9 +898,10 @@ mod tests {
         let Task::Function(task) = &p.task else {
             panic!("function task")
         };
-        assert!(task.harness.contains("return f(*args) == 12"));
-        assert_eq!(task.reference, vec!["def sol():\n    return (3, 4,)\n"]);
-        assert!(p.statement.contains("return 12"));
+        assert!(task.harness.ends_with("return a * b\n\n__expected = 12\n"));
+        assert_eq!(task.reference, vec!["f(3, 4)\n"]);
+        assert!(p.statement.ends_with("Find arguments for which `f` returns `12`."));
+        assert_eq!(task.style, FunctionStyle::Call);
     }
 
     proptest! {

@@ -676,18 +676,24 @@ mod tests {
             ),
             vec![true, false]
         );
-        // The middle test is 'rust', 0 → 'rust'; any arguments giving 'rust' are right.
+        // The middle test is 'rust', 0 → 'rust'; any arguments giving 'rust' are right. The
+        // arguments are read as literals and the proposer's f applied to them: restating f is
+        // harmless, redefining it changes nothing, computed arguments are not an answer.
         let abduction = abduction_problem("a", &draft, &tests);
         assert_eq!(
             verdicts(
                 &abduction,
                 &[
-                    "def sol():\n    return ('rust', 0)",
-                    "def sol():\n    return ('trus', 1)",
-                    "def sol():\n    return ('rust', 1)",
+                    "f('rust', 0)",
+                    "print(f('trus', 1))",
+                    "def f(s, k):\n    return s[k:] + s[:k]\n\nresult = f(s='rust', k=4)",
+                    "f('rust', 1)",
+                    "def f(s, k):\n    return 'rust'\n\nf('x', 1)",
+                    "f('ru' + 'st', 0)",
+                    "sol()",
                 ]
             ),
-            vec![true, true, false]
+            vec![true, true, true, false, false, false, false]
         );
         // The test a third of the way in is 'hello', 3 → 'lohel'. The answer is read as a
         // literal: a call of f (which would compute it) is not an answer.
