@@ -555,3 +555,86 @@ fn rounds_train_on_the_right_data_and_sample_with_the_new_models() {
         assert_eq!(heldout[1].1, round1_model);
     }
 }
+
+/// Proposes variants of the built-in seed programs: even seeds copy the program they were
+/// given (with its own calls), odd ones write a different function.
+struct Mutator;
+
+const VARIANT: &str = "Description: Sums i * k over i below n, modulo 97.\n\n```python\n\
+def f(n: int, k: int) -> int:\n    return sum(i * k for i in range(n)) % 97\n\n\
+f(3, 2)\nf(10, 3)\nf(7, 7)\nf(20, 1)\nf(5, 11)\nf(0, 4)\nf(12, 5)\nf(9, 9)\nf(31, 2)\nf(4, 40)\n```\n";
+
+impl Generator for Mutator {
+    fn generate(
+        &mut self,
+        request: &GenerationRequest,
+        _on_token: &mut dyn FnMut(&str),
+    ) -> Result<Vec<Completion>, ModelError> {
+        let prompt = &request.messages.last().expect("a message").content;
+        let text = if prompt.contains("variant of it") {
+            let example = crucible_selfplay::program::example_drafts()
+                .into_iter()
+                .find(|d| prompt.contains(d.code.trim_end()))
+                .expect("the prompt shows a seed program");
+            if request.sampling.seed % 2 == 0 {
+                let inputs: Vec<&str> = example.inputs.iter().map(String::as_str).collect();
+                crucible_selfplay::program::render_program(&example, &inputs)
+            } else {
+                VARIANT.to_string()
+            }
+        } else {
+            "No code.".to_string()
+        };
+        Ok((0..request.n)
+            .map(|_| Completion {
+                text: text.clone(),
+                tokens: Vec::new(),
+                logprobs: Vec::new(),
+                finish: FinishReason::Stop,
+                prompt_tokens: 0,
+            })
+            .collect())
+    }
+
+    fn describe(&self) -> String {
+        "mutator".into()
+    }
+}
+
+#[test]
+fn mutation_proposals_vary_a_seed_program_and_copies_are_rejected() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let config = CampaignConfig {
+        name: "mutation".into(),
+        puzzles_per_round: 8,
+        attempts: 2,
+        kinds: vec![PuzzleKind::Induction],
+        mutation: 1.0,
+        seed_set: seed_set(),
+        seed: 5,
+        ..CampaignConfig::default()
+    };
+    let mut campaign = Campaign::open(dir.path(), Some(&config), sandbox()).expect("opens");
+    let mut opener = |_: &str| -> Result<Box<dyn Generator>, ModelError> { Ok(Box::new(Mutator)) };
+    campaign.run(&mut opener, None, &mut |_| {}).expect("runs");
+    check_consistent(dir.path(), &config);
+    let store = Store::open(&Campaign::store_path(dir.path())).expect("store");
+    let puzzles = store.puzzles(1).expect("puzzles");
+    assert_eq!(puzzles.len(), 8);
+    let mut copied = 0;
+    for p in &puzzles {
+        assert_eq!(p.topic, "variant of a seed program");
+        assert!(p.prompt.contains("variant of it"), "{}", p.prompt);
+        match &p.rejection {
+            Some((reason, _)) if reason == "copied_parent" => copied += 1,
+            // The one free variant is valid once; later copies of it are near-duplicates.
+            Some((reason, _)) => assert_eq!(reason, "near_duplicate"),
+            None => {
+                let draft = p.draft.as_deref().expect("a valid puzzle has its draft");
+                assert!(draft.contains("\"parent\""), "{draft}");
+            }
+        }
+    }
+    assert!(copied > 0, "no copy of a seed program was rejected");
+    assert!(puzzles.iter().any(|p| p.rejection.is_none()));
+}

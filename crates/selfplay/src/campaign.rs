@@ -144,6 +144,8 @@ pub struct Campaign {
     examples: Examples,
     /// The task pools (the seed set's train split among them with `seed_tasks_per_round`).
     pools: Vec<Pool>,
+    /// The seed programs mutation proposals vary ([`crate::program::seed_programs`]).
+    parents: Vec<String>,
     /// The evaluation sets of the held-out measurement.
     eval_sets: Vec<EvalSet>,
     /// Their n-grams: training examples that share one are left out.
@@ -186,6 +188,12 @@ impl Campaign {
         };
         let examples = Examples::load(Path::new(&config.seed_set), config.language)?;
         let pools = campaign_pools(&config)?;
+        let parents = if config.mutation > 0.0 {
+            let problems: Vec<&Problem> = pools.iter().flat_map(|p| &p.problems).collect();
+            crate::program::seed_programs(&problems)
+        } else {
+            Vec::new()
+        };
         let eval_sets = eval_sets(&config)?;
         let mut contamination = NgramIndex::default();
         for set in &eval_sets {
@@ -198,6 +206,7 @@ impl Campaign {
             sandbox,
             examples,
             pools,
+            parents,
             eval_sets,
             contamination,
             validate_busy: BusyClock::default(),
@@ -696,7 +705,19 @@ impl Campaign {
             pick_state = mix(pick_state);
             pick_state
         });
-        let prompt = propose_prompt(kind, &topic, difficulty, self.config.language, &examples);
+        let parent = self.parent(kind, seed);
+        let topic = match parent {
+            Some(_) => "variant of a seed program".to_string(),
+            None => topic,
+        };
+        let prompt = propose_prompt(
+            kind,
+            &topic,
+            difficulty,
+            self.config.language,
+            &examples,
+            parent.as_deref(),
+        );
         Proposal {
             slot,
             seed,
@@ -704,7 +725,19 @@ impl Campaign {
             topic,
             difficulty: difficulty.to_string(),
             prompt,
+            parent,
         }
+    }
+
+    /// The seed program a proposal varies: for a `mutation` share of program-first proposals
+    /// (chosen by the proposal's seed), one of the campaign's seed programs.
+    fn parent(&self, kind: PuzzleKind, seed: u64) -> Option<String> {
+        let mutate = (mix(seed ^ 19) % 1_000_000) as f64 / 1_000_000.0 < self.config.mutation;
+        if !kind.program_first() || !mutate || self.parents.is_empty() {
+            return None;
+        }
+        let pick = (mix(seed ^ 23) % self.parents.len() as u64) as usize;
+        Some(self.parents[pick].clone())
     }
 
     fn solve_job(&self, puzzle: &PuzzleRow) -> Result<Job, SelfplayError> {
@@ -748,9 +781,12 @@ impl Campaign {
                     let reply = completions.swap_remove(0).text;
                     match parse_reply(&reply, proposal.kind, lang) {
                         Err(problem) => Ok((reply, Err(Rejection::new(problem.reason(), "")))),
-                        Ok(draft) => validate(&sandbox, &draft, lang, &limits)
-                            .await
-                            .map(|v| (reply, v.map(|tests| (draft, tests)))),
+                        Ok(mut draft) => {
+                            draft.set_parent(proposal.parent.clone());
+                            validate(&sandbox, &draft, lang, &limits)
+                                .await
+                                .map(|v| (reply, v.map(|tests| (draft, tests))))
+                        }
                     }
                 }
                 Ok(_) => Ok((
@@ -887,6 +923,15 @@ impl Campaign {
         earlier: &[(i64, Fingerprint)],
     ) -> Option<(String, String)> {
         let threshold = self.config.near_duplicate_threshold;
+        if let Some(parent) = draft.parent() {
+            let similarity = Fingerprint::of(parent).similarity(fingerprint);
+            if similarity >= threshold {
+                return Some((
+                    "copied_parent".into(),
+                    format!("similarity {similarity:.2} to the seed program it was to vary"),
+                ));
+            }
+        }
         let copied = self.examples.closest(draft.kind(), fingerprint);
         if copied >= threshold {
             return Some((
@@ -1031,6 +1076,8 @@ struct Proposal {
     topic: String,
     difficulty: String,
     prompt: String,
+    /// The seed program a mutation proposal varies.
+    parent: Option<String>,
 }
 
 impl Proposal {

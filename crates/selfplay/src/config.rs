@@ -364,6 +364,10 @@ pub struct CampaignConfig {
     pub seed_set: String,
     /// Few-shot examples per proposer prompt.
     pub few_shot: usize,
+    /// Share (0 to 1) of program-first proposals that are variants of a seed program — a
+    /// reference solution of a function problem in `pools` (or a built-in example when the
+    /// pools hold none) — instead of free proposals; the sandbox again computes the outputs.
+    pub mutation: f64,
     /// Topics sampled for proposals.
     pub topics: Vec<String>,
     /// Model requests decoded together (local models batch them).
@@ -399,6 +403,7 @@ impl Default for CampaignConfig {
             language: Language::Python,
             seed_set: "puzzles".into(),
             few_shot: 0,
+            mutation: 0.0,
             topics: DEFAULT_TOPICS.iter().map(|t| t.to_string()).collect(),
             batch: 8,
             sandbox_workers: 0,
@@ -525,6 +530,9 @@ impl CampaignConfig {
         if self.limits.min_tests == 0 || self.limits.min_tests > self.limits.max_tests {
             return fail("`limits.min_tests` must be between 1 and `limits.max_tests`");
         }
+        if !(0.0..=1.0).contains(&self.mutation) {
+            return fail("`mutation` must be between 0 and 1");
+        }
         if !(0.0..=1.0).contains(&self.near_duplicate_threshold) {
             return fail("`near_duplicate_threshold` must be between 0 and 1");
         }
@@ -599,6 +607,9 @@ seed_set = "puzzles"
 # Few-shot examples shown to the proposer. 0 by default: measured with the 0.5B model, one
 # example made it copy the example in 6 of 16 proposals (see BENCHMARKS.md).
 few_shot = 0
+# Share (0 to 1) of program-first proposals that vary a seed program (a reference solution of a
+# function problem in `pools`, else a built-in example) instead of writing a new one.
+mutation = 0.0
 # Topics sampled for proposals.
 topics = ["arithmetic", "strings", "sorting", "counting", "prefix sums", "greedy choices",
           "simulation", "number theory", "arrays", "searching", "dynamic programming",

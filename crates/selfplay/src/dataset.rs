@@ -112,7 +112,13 @@ pub fn proposer_row(
     if !score.learnable {
         return None;
     }
-    let instruction = propose_instruction(draft.kind(), &puzzle.topic, &puzzle.difficulty, lang);
+    let instruction = propose_instruction(
+        draft.kind(),
+        &puzzle.topic,
+        &puzzle.difficulty,
+        lang,
+        draft.parent(),
+    );
     let target = match draft {
         Draft::Stdio(d) => {
             let inputs: Vec<&str> = tests

@@ -181,8 +181,37 @@ pub fn example_drafts() -> Vec<ProgramDraft> {
             description: description.to_string(),
             code: code.to_string(),
             inputs: inputs.iter().map(|i| i.to_string()).collect(),
+            parent: None,
         })
         .collect()
+}
+
+/// Longest seed program (in bytes) a mutation proposal shows.
+const MAX_PARENT_LEN: usize = 1200;
+
+/// The programs mutation proposals vary: the reference solutions of the function problems
+/// among `problems` (MBPP- and HumanEval-style, renamed to `f` as a proposal would be, at
+/// most [`MAX_PARENT_LEN`] bytes), or the built-in [`EXAMPLES`] when there are none.
+pub fn seed_programs(problems: &[&Problem]) -> Vec<String> {
+    let from_problems: Vec<String> = problems
+        .iter()
+        .filter_map(|p| match &p.task {
+            Task::Function(t)
+                if matches!(t.style, FunctionStyle::Mbpp | FunctionStyle::HumanEval) =>
+            {
+                t.reference.first()
+            }
+            _ => None,
+        })
+        .filter_map(|code| parse_program(&format!("```python\n{code}\n```")).ok())
+        .map(|d| d.code)
+        .filter(|code| code.len() <= MAX_PARENT_LEN && banned_use(code).is_none())
+        .collect();
+    if from_problems.is_empty() {
+        example_drafts().into_iter().map(|d| d.code).collect()
+    } else {
+        from_problems
+    }
 }
 
 /// A program-first puzzle as the proposer wrote it.
@@ -194,6 +223,10 @@ pub struct ProgramDraft {
     pub code: String,
     /// Argument lists, each the text between the parentheses of a call to `f`.
     pub inputs: Vec<String>,
+    /// The seed program this draft is a variant of (a mutation proposal; its instruction
+    /// shows it), `None` for a free proposal.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parent: Option<String>,
 }
 
 /// Parses a reply into a program-first draft: the code block defining `f`, the description
@@ -242,6 +275,7 @@ pub fn parse_program(reply: &str) -> Result<ProgramDraft, FormatProblem> {
     }
     let code = with_imports(code.join("\n").trim_matches('\n').to_string() + "\n");
     Ok(ProgramDraft {
+        parent: None,
         description: description(reply),
         code,
         inputs,
@@ -719,6 +753,7 @@ fn problem(id: &str, statement: String, task: FunctionTask) -> Problem {
 ///     description: "Doubles x.".into(),
 ///     code: "def f(x):\n    return 2 * x\n".into(),
 ///     inputs: vec!["1".into(), "2".into()],
+///     parent: None,
 /// };
 /// let text = render_program(&draft, &["1", "2"]);
 /// assert_eq!(parse_program(&text), Ok(draft));
@@ -871,6 +906,7 @@ mod tests {
             description: String::new(),
             code: "def f(a, b):\n    return [a] * b\n".into(),
             inputs: Vec::new(),
+            parent: None,
         };
         let tests = tests_of(&[("1, 2", "[1, 1]"), ("'x', 3", "['x', 'x', 'x']")]);
         let p = deduction_problem("t", &draft, &tests);
@@ -892,6 +928,7 @@ mod tests {
             description: String::new(),
             code: "def f(a, b):\n    return a * b\n".into(),
             inputs: Vec::new(),
+            parent: None,
         };
         let tests = tests_of(&[("1, 2", "2"), ("3, 4", "12"), ("5, 6", "30")]);
         let p = abduction_problem("t", &draft, &tests);
@@ -900,9 +937,64 @@ mod tests {
         };
         assert!(task.harness.ends_with("return a * b\n\n__expected = 12\n"));
         assert_eq!(task.reference, vec!["f(3, 4)\n"]);
-        assert!(p.statement.ends_with("Find arguments for which `f` returns `12`."));
+        assert!(
+            p.statement
+                .ends_with("Find arguments for which `f` returns `12`.")
+        );
         assert_eq!(task.style, FunctionStyle::Call);
     }
+
+    #[test]
+    fn seed_programs_are_function_references_renamed_to_f() {
+        let mbpp = |id: &str, reference: &str| {
+            problem(
+                id,
+                String::new(),
+                FunctionTask {
+                    style: FunctionStyle::Mbpp,
+                    prompt: String::new(),
+                    entry_point: "twice".into(),
+                    harness: String::new(),
+                    reference: vec![reference.into()],
+                },
+            )
+        };
+        let good = mbpp("1", "def twice(x):\n    return 2 * x\n");
+        let banned = mbpp("2", "import os\ndef g(x):\n    return os.getcwd()\n");
+        let programs = seed_programs(&[&good, &banned]);
+        assert_eq!(programs, vec!["def f(x):\n    return 2 * x\n".to_string()]);
+        // Without function references, the built-in examples.
+        assert_eq!(seed_programs(&[]).len(), EXAMPLES.len());
+    }
+
+    #[test]
+    fn a_mutation_instruction_shows_the_seed_program() {
+        use crate::config::PuzzleKind;
+        use crate::prompts::propose_instruction;
+        use crucible_sandbox::Language;
+        let parent = "def f(x):\n    return 2 * x\n";
+        let text = propose_instruction(
+            PuzzleKind::Deduction,
+            "strings",
+            "easy",
+            Language::Python,
+            Some(parent),
+        );
+        assert!(text.contains("```python\ndef f(x):\n    return 2 * x\n```"));
+        assert!(text.contains("variant of it") && text.ends_with(PROGRAM_LAYOUT_END));
+        // Other kinds ignore a parent.
+        let p3 = propose_instruction(
+            PuzzleKind::P3,
+            "strings",
+            "easy",
+            Language::Python,
+            Some(parent),
+        );
+        assert!(!p3.contains("variant"));
+    }
+
+    /// How the program-first layout ends.
+    const PROGRAM_LAYOUT_END: &str = "one per line>\n```";
 
     proptest! {
         #[test]

@@ -164,13 +164,26 @@ fn io_hint(lang: Language) -> &'static str {
 }
 
 /// The proposer's instruction (without examples: the training target for the proposer). It
-/// ends with the layout to fill in, which small models follow best.
+/// ends with the layout to fill in, which small models follow best. A program-first proposal
+/// with a `parent` asks for a variant of that seed program instead of a new one.
 pub fn propose_instruction(
     kind: PuzzleKind,
     topic: &str,
     difficulty: &str,
     lang: Language,
+    parent: Option<&str>,
 ) -> String {
+    if let Some(parent) = parent.filter(|_| kind.program_first()) {
+        return format!(
+            "Here is a Python function `f`:\n\n```python\n{}\n```\n\nWrite a {difficulty} \
+             variant of it as a new Python function named `f`: change its constants or \
+             operators, add a parameter, or combine it with one more step, so that it computes \
+             something different. Give it meaningful parameter names and type annotations; it \
+             returns its result. Then write 10 calls of `f` with different arguments, which give \
+             different results (do not write the results).\n\n{PROGRAM_LAYOUT}",
+            parent.trim_end()
+        );
+    }
     match kind {
         PuzzleKind::Stdio => {
             let tag = fence_tag(lang);
@@ -219,6 +232,7 @@ pub fn propose_prompt(
     difficulty: &str,
     lang: Language,
     examples: &[&Example],
+    parent: Option<&str>,
 ) -> String {
     let mut prompt = String::new();
     if !examples.is_empty() {
@@ -232,7 +246,7 @@ pub fn propose_prompt(
         }
         prompt.push_str("\n\nDo not copy the examples. ");
     }
-    prompt.push_str(&propose_instruction(kind, topic, difficulty, lang));
+    prompt.push_str(&propose_instruction(kind, topic, difficulty, lang, parent));
     prompt
 }
 
@@ -339,7 +353,14 @@ mod tests {
         });
         assert_eq!(picked.len(), 2);
         assert!(picked.iter().all(|e| e.kind == PuzzleKind::P3));
-        let prompt = propose_prompt(PuzzleKind::P3, "strings", "easy", Language::Python, &picked);
+        let prompt = propose_prompt(
+            PuzzleKind::P3,
+            "strings",
+            "easy",
+            Language::Python,
+            &picked,
+            None,
+        );
         assert!(prompt.contains("Example 2:") && prompt.contains("def sat"));
         assert_eq!(
             examples.closest(PuzzleKind::P3, &picked[0].fingerprint),

@@ -83,6 +83,21 @@ impl Draft {
         }
     }
 
+    /// The seed program a program-first draft varies (a mutation proposal).
+    pub fn parent(&self) -> Option<&str> {
+        match self {
+            Draft::Induction(d) | Draft::Deduction(d) | Draft::Abduction(d) => d.parent.as_deref(),
+            Draft::Stdio(_) | Draft::P3(_) => None,
+        }
+    }
+
+    /// Sets the seed program a program-first draft varies (no effect on other kinds).
+    pub fn set_parent(&mut self, parent: Option<String>) {
+        if let Draft::Induction(d) | Draft::Deduction(d) | Draft::Abduction(d) = self {
+            d.parent = parent;
+        }
+    }
+
     /// The reference solution (stdin/stdout) or `sol` (P3).
     pub fn solution(&self) -> &str {
         match self {

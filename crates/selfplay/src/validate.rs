@@ -502,6 +502,7 @@ mod tests {
             description: "d".into(),
             code: code.into(),
             inputs: inputs.iter().map(|i| i.to_string()).collect(),
+            parent: None,
         })
     }
 
