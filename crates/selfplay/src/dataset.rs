@@ -1,6 +1,7 @@
 //! Training data from a round: solver examples (statement → an accepted solution, at most m
 //! per puzzle, the most different ones first) and proposer examples (topic and difficulty →
-//! a valid, learnable puzzle), as chat messages in the `{"messages": [...]}` layout.
+//! a valid, learnable puzzle, weighted by its Absolute Zero reward), as chat messages in the
+//! `{"messages": [...]}` layout.
 
 use crate::prompts::propose_instruction;
 use crate::puzzle::{Draft, fence_tag, render_p3, render_stdio};
@@ -14,13 +15,30 @@ const TARGET_TESTS: usize = 6;
 
 /// A chat conversation as one JSON line.
 pub fn messages_json(user: &str, assistant: &str) -> String {
+    conversation(user, assistant).to_string()
+}
+
+fn conversation(user: &str, assistant: &str) -> serde_json::Value {
     serde_json::json!({
         "messages": [
             {"role": "user", "content": user},
             {"role": "assistant", "content": assistant},
         ]
     })
-    .to_string()
+}
+
+/// A chat conversation whose completion counts `weight` times in the training loss.
+pub fn weighted_messages_json(user: &str, assistant: &str, weight: f64) -> String {
+    let mut line = conversation(user, assistant);
+    line["weight"] = serde_json::json!(weight);
+    line.to_string()
+}
+
+/// The loss weight of a proposer example: twice its Absolute Zero reward 1 − p, so that a
+/// puzzle the solver solves half the time counts once, a harder one up to twice, an easy one
+/// little.
+pub fn proposer_weight(score: &PuzzleScore) -> f64 {
+    2.0 * score.reward_azr
 }
 
 /// Up to `m` accepted attempts, distinct after normalisation, greedily most different.
@@ -138,7 +156,7 @@ pub fn proposer_row(
         kind: "proposer",
         puzzle_id: puzzle.id,
         attempt_idx: -1,
-        messages: messages_json(&instruction, &target),
+        messages: weighted_messages_json(&instruction, &target, proposer_weight(score)),
     })
 }
 
@@ -175,6 +193,23 @@ mod tests {
         assert_eq!(picked, vec![0, 3]);
         assert_eq!(pick_solutions(&attempts, 10).len(), 3);
         assert!(pick_solutions(&attempts[4..], 2).is_empty());
+    }
+
+    #[test]
+    fn proposer_examples_weigh_twice_their_reward() {
+        let score = |p: f64| PuzzleScore {
+            solve_rate: p,
+            learnable: p > 0.0 && p < 1.0,
+            reward_azr: if p > 0.0 && p < 1.0 { 1.0 - p } else { 0.0 },
+            reward_sqlm: 0.0,
+            discrimination: None,
+        };
+        assert_eq!(proposer_weight(&score(0.5)), 1.0);
+        assert_eq!(proposer_weight(&score(0.125)), 1.75);
+        let line = weighted_messages_json("q", "a", 1.75);
+        let v: serde_json::Value = serde_json::from_str(&line).unwrap();
+        assert_eq!(v["weight"], 1.75);
+        assert_eq!(v["messages"][1]["content"], "a");
     }
 
     #[test]

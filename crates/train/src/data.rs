@@ -14,12 +14,15 @@ use std::path::Path;
 use tokenizers::Tokenizer;
 
 /// One tokenized conversation.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Example {
     /// Prompt tokens, then completion tokens.
     pub tokens: Vec<u32>,
     /// How many of `tokens` are the prompt (not scored).
     pub prompt_len: usize,
+    /// How much each of its completion tokens counts in the loss: the JSONL line's optional
+    /// `weight` (a campaign weights the proposer's puzzles by their reward), 1 by default.
+    pub weight: f32,
 }
 
 impl Example {
@@ -96,7 +99,11 @@ impl ChatFormat {
         let prompt_len = tokens.len();
         tokens.extend(self.encode(&reply.content).map_err(|e| e.to_string())?);
         tokens.push(self.end_of_turn);
-        Ok(Example { tokens, prompt_len })
+        Ok(Example {
+            tokens,
+            prompt_len,
+            weight: 1.0,
+        })
     }
 }
 
@@ -104,6 +111,12 @@ impl ChatFormat {
 #[derive(Deserialize)]
 struct Line {
     messages: Vec<ChatMessage>,
+    #[serde(default = "unit_weight")]
+    weight: f32,
+}
+
+fn unit_weight() -> f32 {
+    1.0
 }
 
 /// Examples read from a file.
@@ -132,7 +145,16 @@ pub fn read_jsonl(path: &Path, format: &ChatFormat, max_len: usize) -> Result<Da
             message,
         };
         let parsed: Line = serde_json::from_str(&line).map_err(|e| error(e.to_string()))?;
-        let example = format.example(&parsed.messages).map_err(error)?;
+        if !(parsed.weight.is_finite() && parsed.weight >= 0.0) {
+            return Err(error(format!(
+                "weight {} is not a finite number ≥ 0",
+                parsed.weight
+            )));
+        }
+        let example = Example {
+            weight: parsed.weight,
+            ..format.example(&parsed.messages).map_err(error)?
+        };
         if example.tokens.len() > max_len {
             data.too_long += 1;
         } else {
@@ -157,6 +179,8 @@ pub struct Batch {
     pub targets: Vec<u32>,
     /// Whether each position is scored (a completion token follows it).
     pub scored: Vec<bool>,
+    /// The loss weight of each position (its example's weight).
+    pub weights: Vec<f32>,
     /// Input tokens that are not padding.
     pub real_tokens: usize,
 }
@@ -176,6 +200,7 @@ impl Batch {
             inputs: vec![pad; size],
             targets: vec![0; size],
             scored: vec![false; size],
+            weights: vec![0.0; size],
             real_tokens: 0,
         };
         for (r, example) in examples.iter().enumerate() {
@@ -186,6 +211,9 @@ impl Batch {
             let first_scored = example.prompt_len.saturating_sub(1);
             for flag in &mut batch.scored[row + first_scored..row + n] {
                 *flag = true;
+            }
+            for weight in &mut batch.weights[row + first_scored..row + n] {
+                *weight = example.weight;
             }
             batch.real_tokens += n;
         }
@@ -231,6 +259,7 @@ mod tests {
         Example {
             tokens: (1..=len as u32).collect(),
             prompt_len,
+            weight: 1.0,
         }
     }
 
@@ -319,6 +348,17 @@ mod tests {
             .map_err(|e| TrainError::io(&file, e))?;
         let err = read_jsonl(&file, &format, 64).err().map(|e| e.to_string());
         assert!(err.is_some_and(|e| e.contains("d.jsonl:2:")));
+        // An optional weight; a negative one is an error.
+        let weighted = good.replacen('{', r#"{"weight": 0.25, "#, 1);
+        std::fs::write(&file, format!("{weighted}\n{good}\n"))
+            .map_err(|e| TrainError::io(&file, e))?;
+        let data = read_jsonl(&file, &format, 64)?;
+        let weights: Vec<f32> = data.examples.iter().map(|e| e.weight).collect();
+        assert_eq!(weights, vec![0.25, 1.0]);
+        std::fs::write(&file, good.replacen('{', r#"{"weight": -1, "#, 1))
+            .map_err(|e| TrainError::io(&file, e))?;
+        let err = read_jsonl(&file, &format, 64).err().map(|e| e.to_string());
+        assert!(err.is_some_and(|e| e.contains("d.jsonl:1:") && e.contains("weight")));
         Ok(())
     }
 }

@@ -56,17 +56,42 @@ fn inputs(batch: &Batch) -> Result<Tensor> {
     Tensor::from_slice(&batch.inputs, (batch.rows, batch.len), &Device::Cpu)
 }
 
-/// Flat indices of the scored positions `[n]` and their targets `[n]`.
-fn scored_positions(batch: &Batch) -> Result<(Tensor, Tensor)> {
-    let (positions, targets): (Vec<u32>, Vec<u32>) = (0..batch.scored.len())
+/// The scored positions: their flat indices `[n]`, targets `[n]` and loss weights `[n]`.
+fn scored_positions(batch: &Batch) -> Result<(Tensor, Targets)> {
+    let scored: Vec<usize> = (0..batch.scored.len())
         .filter(|&i| batch.scored[i])
-        .map(|i| (i as u32, batch.targets[i]))
-        .unzip();
-    let n = positions.len();
+        .collect();
+    let n = scored.len();
+    let positions = scored.iter().map(|&i| i as u32).collect();
+    let targets = scored.iter().map(|&i| batch.targets[i]).collect();
+    let weights = scored.iter().map(|&i| batch.weights[i]).collect();
     Ok((
         Tensor::from_vec(positions, n, &Device::Cpu)?,
-        Tensor::from_vec(targets, n, &Device::Cpu)?,
+        Targets {
+            ids: Tensor::from_vec(targets, n, &Device::Cpu)?,
+            weights: Tensor::from_vec(weights, n, &Device::Cpu)?,
+        },
     ))
+}
+
+/// Next-token targets `[n]` and the weight of each in the loss `[n]`.
+#[derive(Clone)]
+struct Targets {
+    ids: Tensor,
+    weights: Tensor,
+}
+
+impl Targets {
+    fn len(&self) -> Result<usize> {
+        self.ids.dim(0)
+    }
+
+    fn narrow(&self, start: usize, len: usize) -> Result<Targets> {
+        Ok(Targets {
+            ids: self.ids.narrow(0, start, len)?,
+            weights: self.weights.narrow(0, start, len)?,
+        })
+    }
 }
 
 /// The rows of `hidden` `[b, t, h]` at flat `positions`: `[n, h]`.
@@ -75,11 +100,13 @@ fn rows_at(hidden: &Tensor, positions: &Tensor) -> Result<Tensor> {
     hidden.reshape((b * t, h))?.index_select(positions, 0)
 }
 
-/// `-Σ log p(target)` over rows of final hidden states (a scalar tensor).
-fn nll(model: &Transformer, hidden: &Tensor, targets: &Tensor) -> Result<Tensor> {
+/// `-Σ weight × log p(target)` over rows of final hidden states (a scalar tensor).
+fn nll(model: &Transformer, hidden: &Tensor, targets: &Targets) -> Result<Tensor> {
     let log_probs = log_softmax_last_dim(&model.logits(hidden)?)?;
     log_probs
-        .gather(&targets.unsqueeze(1)?, 1)?
+        .gather(&targets.ids.unsqueeze(1)?, 1)?
+        .squeeze(1)?
+        .mul(&targets.weights)?
         .sum_all()?
         .neg()
 }
@@ -87,13 +114,13 @@ fn nll(model: &Transformer, hidden: &Tensor, targets: &Tensor) -> Result<Tensor>
 /// Calls `f(rows, targets)` on successive chunks of at most [`CHUNK`] rows.
 fn for_chunks(
     rows: &Tensor,
-    targets: &Tensor,
-    mut f: impl FnMut(Tensor, Tensor) -> Result<()>,
+    targets: &Targets,
+    mut f: impl FnMut(Tensor, Targets) -> Result<()>,
 ) -> Result<()> {
-    let n = targets.dim(0)?;
+    let n = targets.len()?;
     for start in (0..n).step_by(CHUNK) {
         let len = CHUNK.min(n - start);
-        f(rows.narrow(0, start, len)?, targets.narrow(0, start, len)?)?;
+        f(rows.narrow(0, start, len)?, targets.narrow(start, len)?)?;
     }
     Ok(())
 }
@@ -118,7 +145,7 @@ pub fn eval_nll(model: &Transformer, batch: &Batch) -> Result<f64> {
 fn head_gradient(
     model: &Transformer,
     rows: &Tensor,
-    targets: &Tensor,
+    targets: &Targets,
     weight: f64,
 ) -> Result<(f64, Tensor)> {
     let mut total = 0.0;
@@ -222,10 +249,12 @@ mod tests {
         let a = Example {
             tokens: vec![1, 504, 3458, 282, 4649, 314, 253, 1345, 28, 2],
             prompt_len: 6,
+            weight: 1.0,
         };
         let b = Example {
             tokens: vec![1, 30, 216, 16, 2366, 2],
             prompt_len: 3,
+            weight: 1.0,
         };
         Batch::new(&[&a, &b], 2)
     }
@@ -268,6 +297,43 @@ mod tests {
             .ok_or(TrainError::Config("no scored position".into()))?;
         relabelled.targets[first] += 1;
         assert_ne!(eval_nll(&model, &relabelled)?, ours);
+        Ok(())
+    }
+
+    /// Each example's completion tokens count by its weight, in evaluation and training.
+    #[test]
+    fn example_weights_scale_their_tokens() -> crate::Result<()> {
+        let Some(model) = model()? else { return Ok(()) };
+        let plain = batch();
+        let ours = eval_nll(&model, &plain)?;
+        let weighted = |first: f32, second: f32| {
+            let mut b = plain.clone();
+            for i in 0..b.weights.len() {
+                if b.scored[i] {
+                    b.weights[i] = if i < b.len { first } else { second };
+                }
+            }
+            b
+        };
+        let first = eval_nll(&model, &weighted(1.0, 0.0))?;
+        let second = eval_nll(&model, &weighted(0.0, 1.0))?;
+        assert!(first > 0.0 && second > 0.0);
+        assert!(
+            (first + second - ours).abs() < 1e-4 * ours,
+            "{first} + {second} vs {ours}"
+        );
+        let doubled = eval_nll(&model, &weighted(2.0, 0.0))?;
+        assert!((doubled - 2.0 * first).abs() < 1e-4 * doubled);
+        let mut grads = GradSum::new(model.trainable_vars());
+        let trained = train_nll(
+            &model,
+            &weighted(2.0, 0.0),
+            &mut Rng::new(0),
+            1.0,
+            true,
+            &mut grads,
+        )?;
+        assert!((trained - doubled).abs() < 1e-4 * doubled);
         Ok(())
     }
 
