@@ -262,6 +262,8 @@ async fn judge_sample(
     let Some(code) = sample.code else {
         return result;
     };
+    // An accepted sample has no message; a rejected one gets its reason below.
+    result.message.clear();
     match &problem.task {
         Task::Stdio(task) => {
             judge_stdio(sandbox, config, task, sample.lang, code, &mut result).await
