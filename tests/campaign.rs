@@ -19,8 +19,9 @@ use crucible_model::{
 };
 use crucible_sandbox::{Sandbox, SandboxConfig};
 use crucible_selfplay::{
-    Campaign, CampaignConfig, Event, HeldoutConfig, PuzzleKind, Store, TrainMode, TrainRole,
-    TrainingConfig, TrainingSummary, TuneJob, Tuned, Tuner, summarize, verify, write_report,
+    Campaign, CampaignConfig, Event, HeldoutConfig, PoolConfig, PuzzleKind, Store, TrainMode,
+    TrainRole, TrainingConfig, TrainingSummary, TuneJob, Tuned, Tuner, summarize, verify,
+    write_report,
 };
 use std::path::Path;
 
@@ -637,4 +638,75 @@ fn mutation_proposals_vary_a_seed_program_and_copies_are_rejected() {
     }
     assert!(copied > 0, "no copy of a seed program was rejected");
     assert!(puzzles.iter().any(|p| p.rejection.is_none()));
+}
+
+/// A solver that fails every first sample and solves every retry (requests of 3 samples).
+struct Retrier;
+
+impl Generator for Retrier {
+    fn generate(
+        &mut self,
+        request: &GenerationRequest,
+        _on_token: &mut dyn FnMut(&str),
+    ) -> Result<Vec<Completion>, ModelError> {
+        let prompt = &request.messages.last().expect("a message").content;
+        Ok((0..request.n)
+            .map(|_| Completion {
+                text: if request.n == 3 {
+                    Scripted::attempt(prompt, 0)
+                } else {
+                    "```python\nprint(0)\n```".to_string()
+                },
+                tokens: Vec::new(),
+                logprobs: Vec::new(),
+                finish: FinishReason::Stop,
+                prompt_tokens: 0,
+            })
+            .collect())
+    }
+
+    fn describe(&self) -> String {
+        "retrier".into()
+    }
+}
+
+#[test]
+fn pool_tasks_that_got_nothing_are_retried_with_more_samples() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let config = CampaignConfig {
+        name: "retry".into(),
+        puzzles_per_round: 0,
+        seed_set: seed_set(),
+        pools: vec![PoolConfig {
+            name: "seed-train".into(),
+            set: seed_set(),
+            per_round: 2,
+            samples: 2,
+            retry: 3,
+            ..PoolConfig::default()
+        }],
+        ..CampaignConfig::default()
+    };
+    let mut campaign = Campaign::open(dir.path(), Some(&config), sandbox()).expect("opens");
+    let mut opener = |_: &str| -> Result<Box<dyn Generator>, ModelError> { Ok(Box::new(Retrier)) };
+    campaign.run(&mut opener, None, &mut |_| {}).expect("runs");
+    check_consistent(dir.path(), &config);
+    let store = Store::open(&Campaign::store_path(dir.path())).expect("store");
+    let tasks = store.puzzles(1).expect("tasks");
+    assert_eq!(tasks.len(), 2);
+    for task in &tasks {
+        let attempts = store.attempts(task.id).expect("attempts");
+        let accepted: Vec<u32> = attempts
+            .iter()
+            .filter(|a| a.accepted())
+            .map(|a| a.idx)
+            .collect();
+        assert_eq!(attempts.len(), 5, "2 samples, then 3 more");
+        assert_eq!(accepted, vec![2, 3, 4]);
+        let score = store.score(task.id).expect("score").expect("scored");
+        assert_eq!(score.solve_rate, 0.6);
+    }
+    // Their solutions are training data like any other verified pair (the three retries of a
+    // task are one distinct program).
+    assert_eq!(store.dataset("solver").expect("dataset").len(), 2);
 }

@@ -563,6 +563,8 @@ impl Campaign {
         let (vtx, mut vrx) = mpsc::unbounded_channel::<(u32, Result<Checked, SelfplayError>)>();
         let (jtx, mut jrx) = mpsc::unbounded_channel::<(i64, Result<Judged, SelfplayError>)>();
         let mut ready: BTreeMap<u32, Checked> = BTreeMap::new();
+        // Pool tasks whose first samples all failed, waiting for their retry's.
+        let mut retrying: BTreeMap<i64, Judged> = BTreeMap::new();
         let mut clock = Clock::start();
         while !pending.is_empty() || outstanding > 0 {
             tokio::select! {
@@ -573,7 +575,11 @@ impl Campaign {
                             let proposal = meta.get(&slot).cloned().ok_or_else(|| SelfplayError::Config(format!("unknown slot {slot}")))?;
                             self.spawn_check(proposal, done, vtx.clone());
                         }
-                        JobKey::Solve(id) => self.spawn_judge(id, done, jtx.clone())?,
+                        JobKey::Solve(id) => self.spawn_judge(id, 0, done, jtx.clone())?,
+                        JobKey::Retry(id) => {
+                            let first = retrying.get(&id).map_or(0, |j| j.attempts.len() as u32);
+                            self.spawn_judge(id, first, done, jtx.clone())?
+                        }
                     }
                 }
                 Some((slot, checked)) = vrx.recv() => {
@@ -590,10 +596,19 @@ impl Campaign {
                     }
                 }
                 Some((id, judged)) = jrx.recv() => {
-                    let judged = judged?;
+                    let judged = match retrying.remove(&id) {
+                        Some(first) => first.then(judged?),
+                        None => judged?,
+                    };
+                    let puzzle = self.store.puzzle(id)?.ok_or_else(|| SelfplayError::Config(format!("puzzle {id} is not in the store")))?;
+                    let retry = self.config.task_retry(puzzle.task.as_ref().map(|t| t.pool.as_str()));
+                    if retry > 0 && judged.all_failed() && judged.attempts.len() as u32 == self.attempts_for(&puzzle) {
+                        queue.push(self.retry_job(&puzzle, retry)?, true);
+                        retrying.insert(id, judged);
+                        continue;
+                    }
                     let mut time = judged.time;
                     clock.lap(&mut time);
-                    let puzzle = self.store.puzzle(id)?.ok_or_else(|| SelfplayError::Config(format!("puzzle {id} is not in the store")))?;
                     let score = score(&judged.attempts, puzzle.kind == PuzzleKind::Stdio.name());
                     self.store.commit_attempts(id, &judged.attempts, &score, &time)?;
                     outstanding -= 1;
@@ -760,6 +775,28 @@ impl Campaign {
         })
     }
 
+    /// `n` more samples for a pool task none of whose first samples passed, from a seed of
+    /// their own.
+    fn retry_job(&self, puzzle: &PuzzleRow, n: u32) -> Result<Job, SelfplayError> {
+        let problem = self.task_problem(puzzle)?;
+        let (prompt, _) = solve_prompt(&problem, self.config.language);
+        let seed = derive(&[
+            self.config.seed,
+            u64::from(puzzle.round),
+            u64::from(puzzle.slot),
+            4,
+        ]);
+        Ok(Job {
+            key: JobKey::Retry(puzzle.id),
+            solver: true,
+            request: GenerationRequest {
+                messages: vec![ChatMessage::user(prompt)],
+                n: n as usize,
+                sampling: self.config.solver_sampling(seed),
+            },
+        })
+    }
+
     /// Parses and validates a proposal on a sandbox task.
     fn spawn_check(
         &self,
@@ -815,6 +852,7 @@ impl Campaign {
     fn spawn_judge(
         &self,
         id: i64,
+        first_idx: u32,
         done: ModelDone,
         tx: mpsc::UnboundedSender<(i64, Result<Judged, SelfplayError>)>,
     ) -> Result<(), SelfplayError> {
@@ -839,7 +877,7 @@ impl Campaign {
                 .into_iter()
                 .enumerate()
                 .map(|(idx, completion)| Attempt {
-                    idx: idx as u32,
+                    idx: first_idx + idx as u32,
                     code: reply_code(&problem, &completion.text, lang),
                     reply: completion.text,
                 })
@@ -1115,10 +1153,26 @@ struct Judged {
     time: StageTime,
 }
 
+impl Judged {
+    /// Whether a retry may add attempts: none of these passed.
+    fn all_failed(&self) -> bool {
+        !self.attempts.iter().any(AttemptRow::accepted)
+    }
+
+    /// These attempts followed by a retry's (numbered after them), the times added.
+    fn then(mut self, retry: Judged) -> Judged {
+        self.attempts.extend(retry.attempts);
+        self.time.add(&retry.time);
+        self
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum JobKey {
     Propose(u32),
     Solve(i64),
+    /// More samples for a pool task none of whose first samples passed.
+    Retry(i64),
 }
 
 /// A request for the model thread.

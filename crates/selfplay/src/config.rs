@@ -293,6 +293,9 @@ pub struct PoolConfig {
     pub per_round: u32,
     /// Samples per problem (k, at most 64); 0 uses the campaign's `attempts`.
     pub samples: u32,
+    /// More samples for a problem none of whose k samples passed (RFT: hard problems get a
+    /// second chance), judged and stored with the first ones; 0: no retry.
+    pub retry: u32,
     /// Train only on problems in the learnable band (some but not all samples pass).
     pub band: bool,
 }
@@ -305,6 +308,7 @@ impl Default for PoolConfig {
             split: SplitChoice::Train,
             per_round: 0,
             samples: 0,
+            retry: 0,
             band: false,
         }
     }
@@ -450,6 +454,12 @@ impl CampaignConfig {
         }
     }
 
+    /// Extra samples for a task of `pool` that none of its first samples solved (0: none).
+    pub fn task_retry(&self, pool: Option<&str>) -> u32 {
+        pool.and_then(|name| self.pools.iter().find(|p| p.name == name))
+            .map_or(0, |p| p.retry)
+    }
+
     /// The solver's sampling for one request: its settings, stopping after the answer's code
     /// block (the solver's answer contract is one block; prose after it is not paid for).
     pub fn solver_sampling(&self, seed: u64) -> SamplingParams {
@@ -508,9 +518,9 @@ impl CampaignConfig {
                 pool.name
             )));
         }
-        if let Some(pool) = self.pools.iter().find(|p| p.samples > 64) {
+        if let Some(pool) = self.pools.iter().find(|p| p.samples > 64 || p.retry > 64) {
             return Err(SelfplayError::Config(format!(
-                "pool `{}`: at most 64 samples per problem",
+                "pool `{}`: at most 64 samples (and 64 retries) per problem",
                 pool.name
             )));
         }
@@ -593,6 +603,7 @@ max_pairs_per_puzzle = 2
 #   split = "train"           # "train" (marked train) or "all" (all but held-out problems)
 #   per_round = 0             # problems per round, a moving window (0: all of them)
 #   samples = 8               # k per problem (0: `attempts`)
+#   retry = 0                 # more samples for a problem none of the k solved (0: none)
 #   band = false              # train only on problems some but not all samples solve
 pools = []
 # Puzzle kinds, proposed in turn: "stdio" (statement + reference + tests), "p3" (sat/sol),

@@ -42,6 +42,7 @@ pub fn campaign_pools(config: &CampaignConfig) -> Result<Vec<Pool>, SelfplayErro
             split: SplitChoice::Train,
             per_round: config.seed_tasks_per_round,
             samples: 0,
+            retry: 0,
             band: false,
         });
     }
@@ -147,6 +148,7 @@ mod tests {
             split,
             per_round,
             samples: 0,
+            retry: 0,
             band: false,
         })
     }

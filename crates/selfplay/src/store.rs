@@ -325,6 +325,18 @@ pub struct StageTime {
     pub wall: f64,
 }
 
+impl StageTime {
+    /// Adds `other`'s times to these.
+    pub fn add(&mut self, other: &StageTime) {
+        self.propose += other.propose;
+        self.validate += other.validate;
+        self.solve += other.solve;
+        self.judge += other.judge;
+        self.cpu += other.cpu;
+        self.wall += other.wall;
+    }
+}
+
 /// The open store.
 pub struct Store {
     conn: Connection,

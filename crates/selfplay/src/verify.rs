@@ -39,9 +39,14 @@ pub fn verify(dir: &Path) -> Result<Vec<String>, SelfplayError> {
                 (None, None) if finished => problems.push(format!("{at}: valid but never judged")),
                 (None, Some(score)) => {
                     let idx: Vec<u32> = attempts.iter().map(|a| a.idx).collect();
-                    let k = config.task_attempts(p.task.as_ref().map(|t| t.pool.as_str()));
-                    if idx != (0..k).collect::<Vec<_>>() {
-                        problems.push(format!("{at}: attempts {idx:?}, expected 0..{k}"));
+                    let pool = p.task.as_ref().map(|t| t.pool.as_str());
+                    let k = config.task_attempts(pool);
+                    // A retry adds samples only after the first k all failed.
+                    let retried = attempts.len() as u32 > k
+                        && !attempts.iter().take(k as usize).any(|a| a.accepted());
+                    let expected = k + if retried { config.task_retry(pool) } else { 0 };
+                    if idx != (0..expected).collect::<Vec<_>>() {
+                        problems.push(format!("{at}: attempts {idx:?}, expected 0..{expected}"));
                     }
                     let accepted = attempts.iter().filter(|a| a.accepted()).count();
                     let rate = accepted as f64 / attempts.len().max(1) as f64;
