@@ -577,7 +577,7 @@ impl Generator for Mutator {
                 .into_iter()
                 .find(|d| prompt.contains(d.code.trim_end()))
                 .expect("the prompt shows a seed program");
-            if request.sampling.seed % 2 == 0 {
+            if request.sampling.seed.is_multiple_of(2) {
                 let inputs: Vec<&str> = example.inputs.iter().map(String::as_str).collect();
                 crucible_selfplay::program::render_program(&example, &inputs)
             } else {
