@@ -3,6 +3,8 @@
 //! through `/run_code`); bad requests get 4xx with a message; a full queue answers 429 with
 //! `Retry-After`; a configured token is required.
 
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
 use crucible_sandbox::{
     Checker, JudgeOptions, JudgeReport, Language, Limits, Sandbox, SandboxConfig, Submission,
     TestCase, Verdict,
@@ -153,7 +155,7 @@ fn judge_body(p: &Hostile) -> Value {
     json!({
         "language": p.lang.name(),
         "source": String::from_utf8_lossy(&p.source),
-        "tests": [{"name": "t", "input": "", "expected": String::from_utf8_lossy(&p.output)}],
+        "tests": [{"name": "t", "input": "", "expected_base64": STANDARD.encode(&p.output)}],
         "checker": checker,
         "time_limit": 0.25,
         "memory_limit_mb": 256,
@@ -173,8 +175,20 @@ fn fusion_status(verdict: Verdict) -> &'static str {
 async fn hostile_verdicts_over_http_equal_in_process_verdicts() {
     let sandbox = sandbox(2);
     let server = start(sandbox.clone(), hostile_config()).await;
-    let programs = hostile_programs();
+    let mut programs = hostile_programs();
     assert!(programs.len() >= 30, "{} programs", programs.len());
+    // The suite's generated 10 MB source (a compile error: over the source limit) travels too.
+    let mut big = b"int main() { return 0; }\n".to_vec();
+    while big.len() < 10_000_000 {
+        big.extend_from_slice(b"// padding padding padding padding padding padding padding\n");
+    }
+    programs.push(Hostile {
+        name: "generated_10mb_source.cpp".into(),
+        lang: Language::Cpp,
+        source: big,
+        output: Vec::new(),
+        exact: false,
+    });
     let mut mismatches = Vec::new();
     for p in &programs {
         let test = TestCase::new("t", Vec::new(), p.output.clone());
@@ -241,7 +255,11 @@ async fn run_code_speaks_sandbox_fusion() {
     assert_eq!(body["files"], json!({}));
 
     let cpp = "#include <cstdio>\nint main(){int a,b; std::scanf(\"%d %d\",&a,&b); std::printf(\"%d\\n\",a+b);}";
-    let (_, body) = post(&url, &json!({"code": cpp, "language": "cpp", "stdin": "2 3"})).await;
+    let (_, body) = post(
+        &url,
+        &json!({"code": cpp, "language": "cpp", "stdin": "2 3"}),
+    )
+    .await;
     assert_eq!(body["status"], "Success", "{body}");
     assert_eq!(body["compile_result"]["status"], "Finished");
     assert_eq!(body["compile_result"]["return_code"], 0);
@@ -250,10 +268,18 @@ async fn run_code_speaks_sandbox_fusion() {
     let (_, body) = post(&url, &json!({"code": "int main( {", "language": "cpp"})).await;
     assert_eq!(body["status"], "Failed", "{body}");
     assert_eq!(body["compile_result"]["return_code"], 1);
-    assert!(body["compile_result"]["stderr"].as_str().is_some_and(|s| !s.is_empty()));
+    assert!(
+        body["compile_result"]["stderr"]
+            .as_str()
+            .is_some_and(|s| !s.is_empty())
+    );
     assert_eq!(body["run_result"], Value::Null);
 
-    let (_, body) = post(&url, &json!({"code": "import sys\nsys.exit(3)", "language": "python"})).await;
+    let (_, body) = post(
+        &url,
+        &json!({"code": "import sys\nsys.exit(3)", "language": "python"}),
+    )
+    .await;
     assert_eq!(body["status"], "Failed", "{body}");
     assert_eq!(body["run_result"]["return_code"], 3);
 
@@ -299,28 +325,128 @@ async fn bad_requests_get_4xx_with_a_message() {
     let judge = format!("{}/judge", server.url);
     let big = "x".repeat(200 << 10);
     let cases: Vec<(&str, String, Vec<u8>, u16, &str)> = vec![
-        ("malformed JSON", run.clone(), b"{\"code\": ".to_vec(), 400, "invalid JSON"),
-        ("not an object", run.clone(), b"[1,2]".to_vec(), 400, "invalid JSON"),
-        ("missing code", run.clone(), br#"{"language":"python"}"#.to_vec(), 400, "code"),
-        ("wrong type", run.clone(), br#"{"code":1,"language":"python"}"#.to_vec(), 400, "invalid type"),
-        ("oversized", run.clone(), format!(r#"{{"code":"{big}","language":"python"}}"#).into_bytes(), 413, "limit"),
-        ("unknown language", run.clone(), br#"{"code":"x","language":"cobol"}"#.to_vec(), 400, "unsupported language"),
-        ("SandboxFusion language we lack", run.clone(), br#"{"code":"x","language":"java"}"#.to_vec(), 400, "unsupported language"),
-        ("negative run_timeout", run.clone(), br#"{"code":"x","language":"python","run_timeout":-1}"#.to_vec(), 400, "run_timeout"),
-        ("zero compile_timeout", run.clone(), br#"{"code":"x","language":"cpp","compile_timeout":0}"#.to_vec(), 400, "compile_timeout"),
-        ("negative memory", run.clone(), br#"{"code":"x","language":"python","memory_limit_MB":-5}"#.to_vec(), 400, "memory_limit_MB"),
-        ("escaping file", run.clone(), br#"{"code":"x","language":"python","files":{"../x":"aGk="}}"#.to_vec(), 400, "relative path"),
-        ("bad base64", run.clone(), br#"{"code":"x","language":"python","files":{"a":"***"}}"#.to_vec(), 400, "base64"),
-        ("judge without tests", judge.clone(), br#"{"language":"python","source":"x","tests":[]}"#.to_vec(), 400, "at least one test"),
-        ("judge unknown field", judge.clone(), br#"{"language":"python","source":"x","tests":[{}],"time_limt":1}"#.to_vec(), 400, "time_limt"),
-        ("judge negative time", judge.clone(), br#"{"language":"python","source":"x","tests":[{}],"time_limit":-2}"#.to_vec(), 400, "time_limit"),
-        ("judge custom without program", judge.clone(), br#"{"language":"python","source":"x","tests":[{}],"checker":{"kind":"custom"}}"#.to_vec(), 400, "checker_program"),
+        (
+            "malformed JSON",
+            run.clone(),
+            b"{\"code\": ".to_vec(),
+            400,
+            "invalid JSON",
+        ),
+        (
+            "not an object",
+            run.clone(),
+            b"[1,2]".to_vec(),
+            400,
+            "invalid JSON",
+        ),
+        (
+            "missing code",
+            run.clone(),
+            br#"{"language":"python"}"#.to_vec(),
+            400,
+            "code",
+        ),
+        (
+            "wrong type",
+            run.clone(),
+            br#"{"code":1,"language":"python"}"#.to_vec(),
+            400,
+            "invalid type",
+        ),
+        (
+            "oversized",
+            run.clone(),
+            format!(r#"{{"code":"{big}","language":"python"}}"#).into_bytes(),
+            413,
+            "limit",
+        ),
+        (
+            "unknown language",
+            run.clone(),
+            br#"{"code":"x","language":"cobol"}"#.to_vec(),
+            400,
+            "unsupported language",
+        ),
+        (
+            "SandboxFusion language we lack",
+            run.clone(),
+            br#"{"code":"x","language":"java"}"#.to_vec(),
+            400,
+            "unsupported language",
+        ),
+        (
+            "negative run_timeout",
+            run.clone(),
+            br#"{"code":"x","language":"python","run_timeout":-1}"#.to_vec(),
+            400,
+            "run_timeout",
+        ),
+        (
+            "zero compile_timeout",
+            run.clone(),
+            br#"{"code":"x","language":"cpp","compile_timeout":0}"#.to_vec(),
+            400,
+            "compile_timeout",
+        ),
+        (
+            "negative memory",
+            run.clone(),
+            br#"{"code":"x","language":"python","memory_limit_MB":-5}"#.to_vec(),
+            400,
+            "memory_limit_MB",
+        ),
+        (
+            "escaping file",
+            run.clone(),
+            br#"{"code":"x","language":"python","files":{"../x":"aGk="}}"#.to_vec(),
+            400,
+            "relative path",
+        ),
+        (
+            "bad base64",
+            run.clone(),
+            br#"{"code":"x","language":"python","files":{"a":"***"}}"#.to_vec(),
+            400,
+            "base64",
+        ),
+        (
+            "judge without tests",
+            judge.clone(),
+            br#"{"language":"python","source":"x","tests":[]}"#.to_vec(),
+            400,
+            "at least one test",
+        ),
+        (
+            "judge unknown field",
+            judge.clone(),
+            br#"{"language":"python","source":"x","tests":[{}],"time_limt":1}"#.to_vec(),
+            400,
+            "time_limt",
+        ),
+        (
+            "judge negative time",
+            judge.clone(),
+            br#"{"language":"python","source":"x","tests":[{}],"time_limit":-2}"#.to_vec(),
+            400,
+            "time_limit",
+        ),
+        (
+            "judge custom without program",
+            judge.clone(),
+            br#"{"language":"python","source":"x","tests":[{}],"checker":{"kind":"custom"}}"#
+                .to_vec(),
+            400,
+            "checker_program",
+        ),
     ];
     for (what, url, body, want, needle) in cases {
         let (status, body) = post_raw(&url, body).await;
         assert_eq!(status, want, "{what}: {body}");
         let message = body["message"].as_str().unwrap_or_default();
-        assert!(message.contains(needle), "{what}: message `{message}` lacks `{needle}`");
+        assert!(
+            message.contains(needle),
+            "{what}: message `{message}` lacks `{needle}`"
+        );
     }
     // Still alive and well after all that.
     let (status, body) = post(&run, &json!({"code": "print(1)", "language": "python"})).await;
@@ -343,7 +469,14 @@ async fn a_full_queue_answers_429_with_retry_after() {
     // Wait until the first request holds the only slot.
     let health = format!("{}/health", server.url);
     for _ in 0..200 {
-        let h: Value = client().get(&health).send().await.expect("health").json().await.expect("json");
+        let h: Value = client()
+            .get(&health)
+            .send()
+            .await
+            .expect("health")
+            .json()
+            .await
+            .expect("json");
         if h["queue_depth"] == 1 {
             break;
         }
@@ -357,11 +490,17 @@ async fn a_full_queue_answers_429_with_retry_after() {
         .expect("second request");
     assert_eq!(response.status().as_u16(), 429);
     assert_eq!(
-        response.headers().get("retry-after").and_then(|v| v.to_str().ok()),
+        response
+            .headers()
+            .get("retry-after")
+            .and_then(|v| v.to_str().ok()),
         Some("1")
     );
     let body: Value = response.json().await.expect("json");
-    assert!(body["message"].as_str().is_some_and(|m| m.contains("busy")), "{body}");
+    assert!(
+        body["message"].as_str().is_some_and(|m| m.contains("busy")),
+        "{body}"
+    );
     let (status, body) = first.await.expect("first");
     assert_eq!(status, 200);
     assert_eq!(body["run_result"]["status"], "TimeLimitExceeded", "{body}");
@@ -376,9 +515,20 @@ async fn a_full_queue_answers_429_with_retry_after() {
         .text()
         .await
         .expect("text");
-    assert!(metrics.contains(r#"crucible_serve_requests_total{endpoint="/run_code",status="429"} 1"#), "{metrics}");
-    assert!(metrics.contains(r#"crucible_serve_runs_total{endpoint="/run_code",verdict="TimeLimitExceeded"} 1"#), "{metrics}");
-    assert!(metrics.contains("crucible_serve_request_duration_seconds_bucket"), "{metrics}");
+    assert!(
+        metrics.contains(r#"crucible_serve_requests_total{endpoint="/run_code",status="429"} 1"#),
+        "{metrics}"
+    );
+    assert!(
+        metrics.contains(
+            r#"crucible_serve_runs_total{endpoint="/run_code",verdict="TimeLimitExceeded"} 1"#
+        ),
+        "{metrics}"
+    );
+    assert!(
+        metrics.contains("crucible_serve_request_duration_seconds_bucket"),
+        "{metrics}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -390,17 +540,46 @@ async fn a_configured_token_is_required() {
     let server = start(sandbox(1), config).await;
     let url = format!("{}/run_code", server.url);
     let body = json!({"code": "print(1)", "language": "python"});
-    let without = client().post(&url).json(&body).send().await.expect("request");
+    let without = client()
+        .post(&url)
+        .json(&body)
+        .send()
+        .await
+        .expect("request");
     assert_eq!(without.status().as_u16(), 401);
     assert!(without.headers().contains_key("www-authenticate"));
-    let wrong = client().post(&url).bearer_auth("nope").json(&body).send().await.expect("request");
+    let wrong = client()
+        .post(&url)
+        .bearer_auth("nope")
+        .json(&body)
+        .send()
+        .await
+        .expect("request");
     assert_eq!(wrong.status().as_u16(), 401);
-    let metrics = client().get(format!("{}/metrics", server.url)).send().await.expect("request");
+    let metrics = client()
+        .get(format!("{}/metrics", server.url))
+        .send()
+        .await
+        .expect("request");
     assert_eq!(metrics.status().as_u16(), 401);
-    let right = client().post(&url).bearer_auth("s3cret").json(&body).send().await.expect("request");
+    let right = client()
+        .post(&url)
+        .bearer_auth("s3cret")
+        .json(&body)
+        .send()
+        .await
+        .expect("request");
     assert_eq!(right.status().as_u16(), 200);
-    let health = client().get(format!("{}/health", server.url)).send().await.expect("request");
-    assert_eq!(health.status().as_u16(), 200, "health stays open for load balancers");
+    let health = client()
+        .get(format!("{}/health", server.url))
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(
+        health.status().as_u16(),
+        200,
+        "health stays open for load balancers"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -437,5 +616,10 @@ async fn submit_judges_a_problem_given_inline() {
     )
     .await;
     assert_eq!(status, 400);
-    assert!(body["message"].as_str().is_some_and(|m| m.contains("provided_data")), "{body}");
+    assert!(
+        body["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("provided_data")),
+        "{body}"
+    );
 }

@@ -85,11 +85,17 @@ fn sigterm_during_a_run_answers_it_and_exits_0() {
         if health.contains("\"queue_depth\":1") {
             break;
         }
-        assert!(started.elapsed() < Duration::from_secs(60), "the run never started");
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "the run never started"
+        );
         std::thread::sleep(Duration::from_millis(20));
     }
     let pid = served.child.id().to_string();
-    let killed = Command::new("kill").args(["-TERM", &pid]).status().expect("kill");
+    let killed = Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .expect("kill");
     assert!(killed.success());
     std::thread::sleep(Duration::from_millis(300));
     assert!(
@@ -104,7 +110,10 @@ fn sigterm_during_a_run_answers_it_and_exits_0() {
         if let Some(exit) = served.child.try_wait().expect("wait") {
             break exit;
         }
-        assert!(Instant::now() < deadline, "the server did not exit after SIGTERM");
+        assert!(
+            Instant::now() < deadline,
+            "the server did not exit after SIGTERM"
+        );
         std::thread::sleep(Duration::from_millis(50));
     };
     assert_eq!(exit.code(), Some(0), "exit status {exit:?}");
@@ -117,7 +126,8 @@ fn a_sandbox_fusion_python_client_works_by_changing_the_url() {
         return;
     }
     let served = serve(&["--token", "t0ken"]);
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../scripts/sandbox_fusion_client.py");
+    let script =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../scripts/sandbox_fusion_client.py");
     let output = Command::new("python3")
         .arg(&script)
         .arg(format!("http://{}", served.address))

@@ -30,7 +30,8 @@ impl Sample {
     fn line(&mut self, label: &str) -> String {
         self.latencies.sort();
         let pick = |q: f64| {
-            let i = ((self.latencies.len() as f64 * q).ceil() as usize).clamp(1, self.latencies.len());
+            let i =
+                ((self.latencies.len() as f64 * q).ceil() as usize).clamp(1, self.latencies.len());
             self.latencies[i - 1].as_secs_f64() * 1e3
         };
         format!(
@@ -103,7 +104,13 @@ async fn http_load(url: &str, lang: &str, code: &str, total: usize, concurrency:
     .await
 }
 
-async fn in_process_load(sandbox: &Sandbox, lang: Language, code: &str, total: usize, concurrency: usize) -> Sample {
+async fn in_process_load(
+    sandbox: &Sandbox,
+    lang: Language,
+    code: &str,
+    total: usize,
+    concurrency: usize,
+) -> Sample {
     let (sandbox, code) = (sandbox.clone(), code.to_string());
     let limits = Limits {
         time: Duration::from_secs(2),
@@ -112,12 +119,18 @@ async fn in_process_load(sandbox: &Sandbox, lang: Language, code: &str, total: u
     load(total, concurrency, move |i| {
         let (sandbox, code, limits) = (sandbox.clone(), code.clone(), limits.clone());
         async move {
-            let program = sandbox.compile_async(lang, code.into_bytes()).await.expect("compiles");
+            let program = sandbox
+                .compile_async(lang, code.into_bytes())
+                .await
+                .expect("compiles");
             let report = sandbox
                 .run_async(&program, format!("{i}\n").as_bytes(), &limits)
                 .await
                 .expect("runs");
-            assert_eq!(String::from_utf8_lossy(&report.stdout).trim(), (2 * i).to_string());
+            assert_eq!(
+                String::from_utf8_lossy(&report.stdout).trim(),
+                (2 * i).to_string()
+            );
         }
     })
     .await
@@ -132,14 +145,23 @@ async fn main() {
         config.workers = workers;
     }
     let sandbox = Sandbox::new(config).expect("sandbox");
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
-    let url = format!("http://{}/run_code", listener.local_addr().expect("address"));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let url = format!(
+        "http://{}/run_code",
+        listener.local_addr().expect("address")
+    );
     let serve_config = ServeConfig {
         queue: 1024,
         ..ServeConfig::default()
     };
     let state = AppState::new(sandbox.clone(), serve_config);
-    tokio::spawn(crucible_serve::serve(listener, state, std::future::pending()));
+    tokio::spawn(crucible_serve::serve(
+        listener,
+        state,
+        std::future::pending(),
+    ));
     println!(
         "{} requests per row, {} sandbox workers, {} cores",
         total,
@@ -148,7 +170,10 @@ async fn main() {
     );
     println!("| program, path, clients | requests | req/s | p50 ms | p99 ms |");
     println!("|---|---:|---:|---:|---:|");
-    for (name, lang, code) in [("python", Language::Python, PYTHON), ("cpp", Language::Cpp, CPP)] {
+    for (name, lang, code) in [
+        ("python", Language::Python, PYTHON),
+        ("cpp", Language::Cpp, CPP),
+    ] {
         // Warm the compile cache (and the toolchain) once.
         http_load(&url, lang.name(), code, 1, 1).await;
         for c in CONCURRENCY {

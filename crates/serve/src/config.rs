@@ -83,7 +83,10 @@ mod tests {
     fn limits_are_clamped_and_checked() {
         let c = ServeConfig::default();
         assert_eq!(c.time_limit("t", 1e6).ok(), Some(c.max_time_limit));
-        assert_eq!(c.time_limit("t", 0.5).ok(), Some(Duration::from_millis(500)));
+        assert_eq!(
+            c.time_limit("t", 0.5).ok(),
+            Some(Duration::from_millis(500))
+        );
         assert!(c.time_limit("t", -1.0).is_err());
         assert!(c.time_limit("t", f64::NAN).is_err());
         assert!(c.time_limit("t", 0.0).is_err());

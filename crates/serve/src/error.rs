@@ -1,12 +1,12 @@
 //! Errors a request can end in, each with its HTTP status and a JSON body
 //! `{"error": CODE, "message": TEXT}`.
 
+use crate::AppState;
 use axum::Json;
+use axum::body::Bytes;
 use axum::extract::{FromRequest, Request};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use crate::AppState;
-use axum::body::Bytes;
 use serde::de::DeserializeOwned;
 
 /// Why a request was not served. Verdicts against a program are never errors: they are
@@ -90,15 +90,15 @@ impl<T: DeserializeOwned> FromRequest<AppState> for ApiJson<T> {
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
-        let bytes = Bytes::from_request(req, state)
-            .await
-            .map_err(|rejection| match rejection.status() {
+        let bytes = Bytes::from_request(req, state).await.map_err(|rejection| {
+            match rejection.status() {
                 StatusCode::PAYLOAD_TOO_LARGE => ApiError::TooLarge(state.config().max_body_bytes),
                 status => ApiError::Rejected {
                     status,
                     message: rejection.body_text(),
                 },
-            })?;
+            }
+        })?;
         serde_json::from_slice(&bytes)
             .map(ApiJson)
             .map_err(|e| ApiError::BadRequest(format!("invalid JSON body: {e}")))

@@ -112,7 +112,10 @@ mod tests {
         files.insert("d/in.txt".to_string(), Some(STANDARD.encode("hello")));
         files.insert("skipped".to_string(), None);
         let set = FileSet::decode(&files).expect("decode");
-        let fetched = fetch_files(set.dir(), &["d/in.txt".into(), "missing".into(), "../x".into()]);
+        let fetched = fetch_files(
+            set.dir(),
+            &["d/in.txt".into(), "missing".into(), "../x".into()],
+        );
         assert_eq!(fetched.len(), 1);
         assert_eq!(fetched["d/in.txt"], STANDARD.encode("hello"));
         files.insert("bad".to_string(), Some("***".into()));

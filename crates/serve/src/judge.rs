@@ -5,6 +5,8 @@ use crate::fusion::parse_language;
 use crate::{ApiError, ApiJson, AppState};
 use axum::Json;
 use axum::extract::State;
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
 use crucible_sandbox::{
     Checker, JudgeOptions, JudgeReport, Language, Limits, Program, Submission, TestCase,
 };
@@ -31,6 +33,39 @@ pub struct JudgeTest {
     /// The reference answer the checker compares with.
     #[serde(default)]
     pub expected: String,
+    /// `input` as base64, for bytes that are not UTF-8 (replaces `input`).
+    #[serde(default)]
+    pub input_base64: Option<String>,
+    /// `expected` as base64, for bytes that are not UTF-8 (replaces `expected`).
+    #[serde(default)]
+    pub expected_base64: Option<String>,
+}
+
+impl JudgeTest {
+    /// The test case, named `default_name` when it has no name.
+    fn into_case(self, default_name: String) -> Result<TestCase, ApiError> {
+        let name = self.name.unwrap_or(default_name);
+        let input = bytes_of(&name, "input", self.input, self.input_base64)?;
+        let expected = bytes_of(&name, "expected", self.expected, self.expected_base64)?;
+        Ok(TestCase::new(name, input, expected))
+    }
+}
+
+/// `text`, or the decoded `base64` when given.
+fn bytes_of(
+    test: &str,
+    field: &str,
+    text: String,
+    base64: Option<String>,
+) -> Result<Vec<u8>, ApiError> {
+    match base64 {
+        None => Ok(text.into_bytes()),
+        Some(encoded) => STANDARD.decode(encoded.trim()).map_err(|e| {
+            ApiError::BadRequest(format!(
+                "test `{test}`: `{field}_base64` is not base64: {e}"
+            ))
+        }),
+    }
 }
 
 /// The body of `POST /judge`. Unknown fields are an error (a typo must not silently change how
@@ -77,7 +112,9 @@ impl Plan {
     fn new(state: &AppState, req: JudgeRequest) -> Result<Self, ApiError> {
         let config = state.config();
         if req.tests.is_empty() {
-            return Err(ApiError::BadRequest("`tests` must hold at least one test".into()));
+            return Err(ApiError::BadRequest(
+                "`tests` must hold at least one test".into(),
+            ));
         }
         if req.tests.len() > config.max_tests {
             return Err(ApiError::BadRequest(format!(
@@ -96,7 +133,9 @@ impl Plan {
             None => defaults.memory_bytes.min(config.max_memory_bytes),
         };
         let checker_program = match (&req.checker, req.checker_program) {
-            (Checker::Custom, Some(p)) => Some((parse_language(&p.language)?, p.source.into_bytes())),
+            (Checker::Custom, Some(p)) => {
+                Some((parse_language(&p.language)?, p.source.into_bytes()))
+            }
             (Checker::Custom, None) => {
                 return Err(ApiError::BadRequest(
                     "a custom checker needs `checker_program`".into(),
@@ -131,11 +170,8 @@ impl Plan {
                 .tests
                 .into_iter()
                 .enumerate()
-                .map(|(i, t)| {
-                    let name = t.name.unwrap_or_else(|| (i + 1).to_string());
-                    TestCase::new(name, t.input.into_bytes(), t.expected.into_bytes())
-                })
-                .collect(),
+                .map(|(i, t)| t.into_case((i + 1).to_string()))
+                .collect::<Result<_, _>>()?,
             checker_program,
             options,
         })

@@ -169,11 +169,7 @@ async fn metrics_text(State(state): State<AppState>) -> Response {
         (state.queue_depth(), state.config().queue),
         state.sandbox().cache_stats(),
     );
-    (
-        [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
-        text,
-    )
-        .into_response()
+    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], text).into_response()
 }
 
 /// Rejects requests without the configured bearer token.

@@ -90,11 +90,24 @@ impl Metrics {
     pub fn render(&self, queue: (usize, usize), cache: CacheStats) -> String {
         let c = self.counters();
         let mut out = String::new();
-        header(&mut out, "crucible_serve_requests_total", "counter", "HTTP requests answered, by endpoint and status.");
+        header(
+            &mut out,
+            "crucible_serve_requests_total",
+            "counter",
+            "HTTP requests answered, by endpoint and status.",
+        );
         for ((endpoint, status), n) in &c.requests {
-            let _ = writeln!(out, "crucible_serve_requests_total{{endpoint=\"{endpoint}\",status=\"{status}\"}} {n}");
+            let _ = writeln!(
+                out,
+                "crucible_serve_requests_total{{endpoint=\"{endpoint}\",status=\"{status}\"}} {n}"
+            );
         }
-        header(&mut out, "crucible_serve_runs_total", "counter", "Programs judged or run, by endpoint and verdict.");
+        header(
+            &mut out,
+            "crucible_serve_runs_total",
+            "counter",
+            "Programs judged or run, by endpoint and verdict.",
+        );
         let mut runs: Vec<(&str, String, u64)> = c
             .runs
             .iter()
@@ -102,17 +115,47 @@ impl Metrics {
             .collect();
         runs.sort();
         for (endpoint, verdict, n) in runs {
-            let _ = writeln!(out, "crucible_serve_runs_total{{endpoint=\"{endpoint}\",verdict=\"{verdict}\"}} {n}");
+            let _ = writeln!(
+                out,
+                "crucible_serve_runs_total{{endpoint=\"{endpoint}\",verdict=\"{verdict}\"}} {n}"
+            );
         }
-        header(&mut out, "crucible_serve_queue_depth", "gauge", "Requests admitted now (running or waiting for a sandbox worker).");
+        header(
+            &mut out,
+            "crucible_serve_queue_depth",
+            "gauge",
+            "Requests admitted now (running or waiting for a sandbox worker).",
+        );
         let _ = writeln!(out, "crucible_serve_queue_depth {}", queue.0);
-        header(&mut out, "crucible_serve_queue_capacity", "gauge", "Requests admitted at most; one more is answered 429.");
+        header(
+            &mut out,
+            "crucible_serve_queue_capacity",
+            "gauge",
+            "Requests admitted at most; one more is answered 429.",
+        );
         let _ = writeln!(out, "crucible_serve_queue_capacity {}", queue.1);
-        header(&mut out, "crucible_serve_compile_cache_total", "counter", "Compilations by cache outcome.");
-        for (outcome, n) in [("memory_hit", cache.memory_hits), ("disk_hit", cache.disk_hits), ("miss", cache.misses)] {
-            let _ = writeln!(out, "crucible_serve_compile_cache_total{{outcome=\"{outcome}\"}} {n}");
+        header(
+            &mut out,
+            "crucible_serve_compile_cache_total",
+            "counter",
+            "Compilations by cache outcome.",
+        );
+        for (outcome, n) in [
+            ("memory_hit", cache.memory_hits),
+            ("disk_hit", cache.disk_hits),
+            ("miss", cache.misses),
+        ] {
+            let _ = writeln!(
+                out,
+                "crucible_serve_compile_cache_total{{outcome=\"{outcome}\"}} {n}"
+            );
         }
-        header(&mut out, "crucible_serve_request_duration_seconds", "histogram", "Time from request to response, by endpoint.");
+        header(
+            &mut out,
+            "crucible_serve_request_duration_seconds",
+            "histogram",
+            "Time from request to response, by endpoint.",
+        );
         for (endpoint, h) in &c.latency {
             write_histogram(&mut out, endpoint, h);
         }
@@ -127,9 +170,16 @@ fn header(out: &mut String, name: &str, kind: &str, help: &str) {
 fn write_histogram(out: &mut String, endpoint: &str, h: &Histogram) {
     let name = "crucible_serve_request_duration_seconds";
     for (bound, count) in BUCKETS.iter().zip(h.counts) {
-        let _ = writeln!(out, "{name}_bucket{{endpoint=\"{endpoint}\",le=\"{bound}\"}} {count}");
+        let _ = writeln!(
+            out,
+            "{name}_bucket{{endpoint=\"{endpoint}\",le=\"{bound}\"}} {count}"
+        );
     }
-    let _ = writeln!(out, "{name}_bucket{{endpoint=\"{endpoint}\",le=\"+Inf\"}} {}", h.count);
+    let _ = writeln!(
+        out,
+        "{name}_bucket{{endpoint=\"{endpoint}\",le=\"+Inf\"}} {}",
+        h.count
+    );
     let _ = writeln!(out, "{name}_sum{{endpoint=\"{endpoint}\"}} {}", h.sum);
     let _ = writeln!(out, "{name}_count{{endpoint=\"{endpoint}\"}} {}", h.count);
 }
@@ -145,7 +195,9 @@ mod tests {
         m.request("/run_code", 429, Duration::from_millis(1));
         m.run("/run_code", Verdict::TimeLimitExceeded);
         let text = m.render((3, 64), CacheStats::default());
-        assert!(text.contains("crucible_serve_requests_total{endpoint=\"/run_code\",status=\"429\"} 1"));
+        assert!(
+            text.contains("crucible_serve_requests_total{endpoint=\"/run_code\",status=\"429\"} 1")
+        );
         assert!(text.contains("verdict=\"TimeLimitExceeded\"} 1"));
         assert!(text.contains("crucible_serve_queue_depth 3"));
         assert!(text.contains("le=\"0.05\"} 2"));

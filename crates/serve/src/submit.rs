@@ -170,7 +170,9 @@ fn validate(req: &SubmitRequest) -> Result<String, ApiError> {
         )));
     }
     let language = req.config.language.clone().ok_or_else(|| {
-        ApiError::BadRequest("config.language field must exist for CommonOJDataset, got None".into())
+        ApiError::BadRequest(
+            "config.language field must exist for CommonOJDataset, got None".into(),
+        )
     })?;
     crate::fusion::parse_language(&language)?;
     Ok(language)
@@ -263,9 +265,18 @@ mod tests {
     #[test]
     fn code_is_extracted_like_sandbox_fusion() {
         let reply = "Here:\n```cpp\nint main(){}\n```\nand\n```python\nprint(1)\n```\n";
-        assert_eq!(extract_code(reply, "python"), ("print(1)\n".into(), "fenced"));
-        assert_eq!(extract_code(reply, "c"), ("int main(){}\n".into(), "fenced"));
-        assert_eq!(extract_code("print(2)", "python"), ("print(2)".into(), "heuristic"));
+        assert_eq!(
+            extract_code(reply, "python"),
+            ("print(1)\n".into(), "fenced")
+        );
+        assert_eq!(
+            extract_code(reply, "c"),
+            ("int main(){}\n".into(), "fenced")
+        );
+        assert_eq!(
+            extract_code("print(2)", "python"),
+            ("print(2)".into(), "heuristic")
+        );
         assert_eq!(extract_code("  ", "python").1, "empty");
     }
 
