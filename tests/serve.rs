@@ -226,6 +226,16 @@ async fn hostile_verdicts_over_http_equal_in_process_verdicts() {
                 p.name, body["status"], local.verdict
             ));
         }
+        let run_verdict = match local.verdict {
+            Verdict::WrongAnswer => Verdict::Accepted,
+            v => v,
+        };
+        if body["crucible"]["verdict"] != json!(run_verdict) {
+            mismatches.push(format!(
+                "{}: /run_code verdict {} for in-process {:?}",
+                p.name, body["crucible"]["verdict"], local.verdict
+            ));
+        }
         if local.verdict == Verdict::TimeLimitExceeded
             && body["run_result"]["status"] != "TimeLimitExceeded"
         {
@@ -580,6 +590,16 @@ async fn a_configured_token_is_required() {
         200,
         "health stays open for load balancers"
     );
+    let ping = client()
+        .get(format!("{}/v1/ping", server.url))
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(
+        ping.text().await.expect("text"),
+        "\"pong\"",
+        "SandboxFusion's ping"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -621,5 +641,66 @@ async fn submit_judges_a_problem_given_inline() {
             .as_str()
             .is_some_and(|m| m.contains("provided_data")),
         "{body}"
+    );
+}
+
+/// Evaluates `problems` with `source`, judged in-process or on `remote`: (label, verdict) per
+/// sample, problem by problem.
+async fn eval_verdicts(
+    problems: &[crucible_problems::Problem],
+    source: std::sync::Arc<dyn crucible_eval::SampleSource>,
+    samples: usize,
+    remote: Option<crucible_eval::RemoteJudge>,
+) -> Vec<(String, Option<Verdict>)> {
+    let config = crucible_eval::EvalConfig {
+        samples,
+        remote,
+        ..crucible_eval::EvalConfig::default()
+    };
+    let evaluator = crucible_eval::Evaluator::new(sandbox(2), config);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = crucible_eval::ResultStore::open(&dir.path().join("r.jsonl"), "k").expect("store");
+    let results = evaluator
+        .run(problems, source, &store, &|_| {})
+        .await
+        .expect("eval");
+    results
+        .into_iter()
+        .flat_map(|r| r.samples)
+        .map(|s| (s.label, s.verdict))
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn eval_with_a_judge_url_gives_the_in_process_verdicts() {
+    let server = start(sandbox(2), ServeConfig::default()).await;
+    let remote = crucible_eval::RemoteJudge::new(&server.url, None).expect("remote");
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    // Stdin/stdout: the deliberately wrong solutions (WA, TLE, RE, CE, MLE, OLE).
+    let stdio =
+        crucible_problems::formats::load_set(&root.join("../puzzles/stdio/parking-garage-fees"))
+            .expect("problem")
+            .problems;
+    let wrong: std::sync::Arc<dyn crucible_eval::SampleSource> = std::sync::Arc::new(
+        crucible_eval::DirectorySource::new(root.join("fixtures/wrong-solutions")),
+    );
+    let local = eval_verdicts(&stdio, wrong.clone(), 10, None).await;
+    let far = eval_verdicts(&stdio, wrong, 10, Some(remote.clone())).await;
+    assert!(local.len() >= 6, "{local:?}");
+    assert_eq!(far, local);
+    // Function tasks: HumanEval's first problems with their reference solutions.
+    let mut humaneval =
+        crucible_problems::formats::load_set(&root.join("../puzzles/humaneval/HumanEval.jsonl.gz"))
+            .expect("humaneval")
+            .problems;
+    humaneval.truncate(3);
+    let references: std::sync::Arc<dyn crucible_eval::SampleSource> =
+        std::sync::Arc::new(crucible_eval::ReferenceSource { lang: None });
+    let local = eval_verdicts(&humaneval, references.clone(), 1, None).await;
+    let far = eval_verdicts(&humaneval, references, 1, Some(remote)).await;
+    assert_eq!(far, local);
+    assert!(
+        far.iter().all(|(_, v)| *v == Some(Verdict::Accepted)),
+        "{far:?}"
     );
 }

@@ -99,6 +99,24 @@ pub struct RunCodeResponse {
     pub executor_pod_name: Option<String>,
     /// The fetched files: path → base64 content.
     pub files: BTreeMap<String, String>,
+    /// Crucible's own account of the run (a field SandboxFusion clients ignore): the verdict
+    /// the sandbox gave it and its deterministic CPU measure.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub crucible: Option<CrucibleRun>,
+}
+
+/// What Crucible adds to a `/run_code` response.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct CrucibleRun {
+    /// `Accepted` for a clean exit (no output is checked), else the sandbox's verdict
+    /// (`CompileError`, `RuntimeError`, `TimeLimitExceeded`, ...).
+    pub verdict: Verdict,
+    /// CPU seconds on the calibrated fuel clock (0 when it did not run).
+    pub cpu_seconds: f64,
+    /// Fuel used (deterministic).
+    pub fuel: u64,
+    /// Peak linear memory in bytes.
+    pub peak_memory: u64,
 }
 
 /// A validated request.
@@ -177,11 +195,18 @@ async fn execute(state: &AppState, plan: Plan) -> (RunCodeResponse, Verdict) {
         run_result: None,
         executor_pod_name: state.config().pod_name.clone(),
         files: BTreeMap::new(),
+        crucible: None,
     };
     let program = match compile(state, &plan, &mut response).await {
         Ok(program) => program,
         Err(verdict) => {
             response.status = overall_status(&response);
+            response.crucible = Some(CrucibleRun {
+                verdict,
+                cpu_seconds: 0.0,
+                fuel: 0,
+                peak_memory: 0,
+            });
             return (response, verdict);
         }
     };
@@ -192,7 +217,14 @@ async fn execute(state: &AppState, plan: Plan) -> (RunCodeResponse, Verdict) {
     {
         Ok(report) => {
             response.run_result = Some(run_result(&report));
-            report.termination.verdict().unwrap_or(Verdict::Accepted)
+            let verdict = report.termination.verdict().unwrap_or(Verdict::Accepted);
+            response.crucible = Some(CrucibleRun {
+                verdict,
+                cpu_seconds: report.cpu_seconds,
+                fuel: report.fuel,
+                peak_memory: report.peak_memory,
+            });
+            verdict
         }
         Err(e) => {
             response.run_result = Some(error_result(e.to_string()));

@@ -158,9 +158,9 @@ async fn health(State(state): State<AppState>) -> Response {
     axum::Json(body).into_response()
 }
 
-/// SandboxFusion's `GET /v1/ping`.
-async fn ping() -> &'static str {
-    "pong"
+/// SandboxFusion's `GET /v1/ping` (FastAPI answers the JSON string `"pong"`).
+async fn ping() -> axum::Json<&'static str> {
+    axum::Json("pong")
 }
 
 /// `GET /metrics`: Prometheus text exposition.
