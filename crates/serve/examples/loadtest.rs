@@ -3,7 +3,7 @@
 //! from the warm cache + run), in one invocation.
 //!
 //! ```sh
-//! cargo run --release -p crucible-serve --example loadtest -- [REQUESTS] [WORKERS]
+//! cargo run --release -p crucible-serve --example loadtest -- [PY_REQUESTS] [CPP_REQUESTS] [WORKERS]
 //! ```
 //!
 //! The server runs in this process on 127.0.0.1:0 (the same router `crucible serve` runs) and
@@ -139,7 +139,8 @@ async fn in_process_load(
 #[tokio::main]
 async fn main() {
     let mut args = std::env::args().skip(1);
-    let total: usize = args.next().and_then(|a| a.parse().ok()).unwrap_or(128);
+    let python_total: usize = args.next().and_then(|a| a.parse().ok()).unwrap_or(128);
+    let cpp_total: usize = args.next().and_then(|a| a.parse().ok()).unwrap_or(4096);
     let mut config = SandboxConfig::default();
     if let Some(workers) = args.next().and_then(|a| a.parse().ok()) {
         config.workers = workers;
@@ -163,16 +164,15 @@ async fn main() {
         std::future::pending(),
     ));
     println!(
-        "{} requests per row, {} sandbox workers, {} cores",
-        total,
+        "{python_total} Python / {cpp_total} C++ requests per row, {} sandbox workers, {} cores",
         sandbox.workers(),
         std::thread::available_parallelism().map_or(1, |n| n.get())
     );
     println!("| program, path, clients | requests | req/s | p50 ms | p99 ms |");
     println!("|---|---:|---:|---:|---:|");
-    for (name, lang, code) in [
-        ("python", Language::Python, PYTHON),
-        ("cpp", Language::Cpp, CPP),
+    for (name, lang, code, total) in [
+        ("python", Language::Python, PYTHON, python_total),
+        ("cpp", Language::Cpp, CPP, cpp_total),
     ] {
         // Warm the compile cache (and the toolchain) once.
         http_load(&url, lang.name(), code, 1, 1).await;
