@@ -471,7 +471,7 @@ async fn a_full_queue_answers_429_with_retry_after() {
     };
     let server = start(sandbox(1), config).await;
     let url = format!("{}/run_code", server.url);
-    let slow = json!({"code": "while True: pass", "language": "python", "run_timeout": 3});
+    let slow = json!({"code": "while True: pass", "language": "python", "run_timeout": 0.5});
     let first = tokio::spawn({
         let url = url.clone();
         async move { post(&url, &slow).await }

@@ -26,8 +26,9 @@ pub struct ServeArgs {
     /// Programs run at once (default: the machine's cores).
     #[arg(long)]
     workers: Option<usize>,
-    /// Largest CPU time limit a request may ask for, in seconds (larger asks are lowered).
-    #[arg(long, default_value_t = 30.0)]
+    /// Largest CPU time limit a request may ask for, in seconds on the calibrated clock (larger
+    /// asks are lowered). A looping Python program holds a worker about 13 s per second.
+    #[arg(long, default_value_t = 10.0)]
     max_time_limit: f64,
     /// Largest memory limit a request may ask for, in MiB (larger asks are lowered).
     #[arg(long, default_value_t = 1024)]

@@ -13,7 +13,9 @@ pub struct ServeConfig {
     /// Requests admitted at once, running or waiting for a sandbox worker; one more gets 429.
     pub queue: usize,
     /// Largest CPU time limit a request may ask for (calibrated fuel clock); larger asks are
-    /// lowered to it.
+    /// lowered to it. A calibrated Python second is the work native CPython does in a second,
+    /// about 13 s of wall time for CPython on WASI: this bounds how long a looping program holds
+    /// a worker.
     pub max_time_limit: Duration,
     /// Largest memory limit a request may ask for, in bytes; larger asks are lowered to it.
     pub max_memory_bytes: u64,
@@ -33,7 +35,7 @@ impl Default for ServeConfig {
             token: None,
             max_body_bytes: 16 << 20,
             queue: 64,
-            max_time_limit: Duration::from_secs(30),
+            max_time_limit: Duration::from_secs(10),
             max_memory_bytes: 1 << 30,
             max_compile_timeout: Duration::from_secs(30),
             max_output_bytes: 16 << 20,

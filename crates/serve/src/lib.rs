@@ -204,12 +204,13 @@ async fn observe(State(state): State<AppState>, req: Request, next: Next) -> Res
     let status = response.status();
     let elapsed = started.elapsed();
     state.metrics().request(endpoint, status.as_u16(), elapsed);
+    let (code, micros) = (status.as_u16(), elapsed.as_micros() as u64);
     if status.is_server_error() {
-        tracing::error!(%method, endpoint, status = status.as_u16(), ms = elapsed.as_secs_f64() * 1e3, "request");
+        tracing::error!(%method, endpoint, status = code, micros, "request");
     } else if status == StatusCode::OK {
-        tracing::info!(%method, endpoint, status = status.as_u16(), ms = elapsed.as_secs_f64() * 1e3, "request");
+        tracing::info!(%method, endpoint, status = code, micros, "request");
     } else {
-        tracing::warn!(%method, endpoint, status = status.as_u16(), ms = elapsed.as_secs_f64() * 1e3, "request");
+        tracing::warn!(%method, endpoint, status = code, micros, "request");
     }
     response
 }
