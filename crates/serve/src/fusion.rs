@@ -169,7 +169,6 @@ pub async fn run_code(
     ApiJson(req): ApiJson<RunCodeRequest>,
 ) -> Result<Json<RunCodeResponse>, ApiError> {
     let plan = Plan::new(&state, req)?;
-    let _permit = state.admit()?;
     tracing::debug!(lang = %plan.lang, bytes = plan.source.len(), "run_code");
     let (response, verdict) = execute(&state, plan).await;
     state.metrics().run("/run_code", verdict);

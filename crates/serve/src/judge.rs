@@ -184,7 +184,6 @@ pub async fn judge(
     ApiJson(req): ApiJson<JudgeRequest>,
 ) -> Result<Json<JudgeReport>, ApiError> {
     let mut plan = Plan::new(&state, req)?;
-    let _permit = state.admit()?;
     tracing::debug!(lang = %plan.submission.lang, tests = plan.tests.len(), "judge");
     let report = match compile_checker(&state, plan.checker_program.take()).await {
         Ok(checker) => {

@@ -95,10 +95,15 @@ impl AppState {
 
 /// The router: every endpoint with the body limit, the token check and the metrics layer.
 pub fn router(state: AppState) -> Router {
-    let protected = Router::new()
+    // The queue slot is taken before the body is read, so that at most `queue` bodies are
+    // held at once; a request that fails validation gives its slot back at once.
+    let work = Router::new()
         .route("/run_code", post(fusion::run_code))
         .route("/judge", post(judge::judge))
         .route("/submit", post(submit::submit))
+        .route_layer(middleware::from_fn_with_state(state.clone(), queue_slot));
+    let protected = Router::new()
+        .merge(work)
         .route("/metrics", get(metrics_text))
         .route_layer(middleware::from_fn_with_state(state.clone(), require_token));
     Router::new()
@@ -170,6 +175,14 @@ async fn metrics_text(State(state): State<AppState>) -> Response {
         state.sandbox().cache_stats(),
     );
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], text).into_response()
+}
+
+/// Holds a queue slot while the request is served; 429 when none is free.
+async fn queue_slot(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    match state.admit() {
+        Ok(_permit) => next.run(req).await,
+        Err(busy) => busy.into_response(),
+    }
 }
 
 /// Rejects requests without the configured bearer token.

@@ -114,7 +114,6 @@ pub async fn submit(
         fetch_files: Vec::new(),
     };
     let run_all = req.config.extra.get("run_all_cases") == Some(&Value::Bool(true));
-    let _permit = state.admit()?;
     let mut results = Vec::new();
     for test in tests {
         let mut run = base.clone();
