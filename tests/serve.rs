@@ -293,6 +293,14 @@ async fn run_code_speaks_sandbox_fusion() {
     assert_eq!(body["status"], "Failed", "{body}");
     assert_eq!(body["run_result"]["return_code"], 3);
 
+    // Python has no compile step in SandboxFusion: a tiny compile_timeout does not apply.
+    let (_, body) = post(
+        &url,
+        &json!({"code": "print('quick')", "language": "python", "compile_timeout": 0.000001}),
+    )
+    .await;
+    assert_eq!(body["run_result"]["stdout"], "quick\n", "{body}");
+
     let (_, body) = post(&url, &json!({"code": "def f(:\n", "language": "python"})).await;
     assert_eq!(body["status"], "Failed", "{body}");
     assert_eq!(body["compile_result"], Value::Null);

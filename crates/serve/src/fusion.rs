@@ -150,7 +150,12 @@ impl Plan {
             lang,
             source: req.code.into_bytes(),
             stdin: req.stdin.unwrap_or_default().into_bytes(),
-            compile_timeout: config.compile_timeout(req.compile_timeout)?,
+            // SandboxFusion has no compile step for Python, so its compile_timeout does not
+            // apply to our syntax check (it is still validated).
+            compile_timeout: match (config.compile_timeout(req.compile_timeout)?, lang) {
+                (_, Language::Python) => config.max_compile_timeout,
+                (asked, _) => asked,
+            },
             limits,
             files: FileSet::decode(&req.files)?,
             fetch: req.fetch_files,
