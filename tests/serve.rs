@@ -712,3 +712,93 @@ async fn eval_with_a_judge_url_gives_the_in_process_verdicts() {
         "{far:?}"
     );
 }
+
+/// Every text file under `dir`, path relative to it → content.
+fn text_files(dir: &Path) -> serde_json::Map<String, Value> {
+    let mut out = serde_json::Map::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).expect("dir") {
+            let path = entry.expect("entry").path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if let Ok(text) = std::fs::read_to_string(&path) {
+                let name = path
+                    .strip_prefix(dir)
+                    .expect("inside")
+                    .display()
+                    .to_string();
+                out.insert(name, Value::String(text));
+            }
+        }
+    }
+    out
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn judge_problem_reads_any_format_eval_reads() {
+    let server = start(sandbox(2), ServeConfig::default()).await;
+    let url = format!("{}/judge_problem", server.url);
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    // A Kattis package sent as its files, with the deliberately wrong solutions.
+    let package = text_files(&root.join("../puzzles/stdio/parking-garage-fees"));
+    let wrong = root.join("fixtures/wrong-solutions/parking-garage-fees");
+    let mut names = ["wa.py", "tle.cpp", "re.py", "ce.cpp", "mle.cpp", "ole.py"];
+    names.sort();
+    let samples: Vec<Value> = names
+        .iter()
+        .map(|n| {
+            let lang = Language::from_path(Path::new(n)).expect("language");
+            json!({"language": lang.name(), "code": std::fs::read_to_string(wrong.join(n)).expect("read")})
+        })
+        .collect();
+    let (status, body) = post(&url, &json!({"files": package, "samples": samples})).await;
+    assert_eq!(status, 200, "{body}");
+    let verdicts: Vec<&str> = body["results"][0]["samples"]
+        .as_array()
+        .expect("samples")
+        .iter()
+        .map(|s| s["verdict"].as_str().unwrap_or("none"))
+        .collect();
+    let expected: Vec<&str> = names
+        .iter()
+        .map(|n| match &n[..n.find('.').unwrap_or(0)] {
+            "wa" => "WrongAnswer",
+            "tle" => "TimeLimitExceeded",
+            "re" => "RuntimeError",
+            "ce" => "CompileError",
+            "mle" => "MemoryLimitExceeded",
+            _ => "OutputLimitExceeded",
+        })
+        .collect();
+    assert_eq!(verdicts, expected, "{body}");
+
+    // An MBPP record sent as a one-line JSONL file: its own code passes, a wrong one does not.
+    let first = std::fs::read_to_string(root.join("../puzzles/mbpp/mbpp.jsonl"))
+        .expect("mbpp")
+        .lines()
+        .next()
+        .expect("a record")
+        .to_string();
+    let record: Value = serde_json::from_str(&first).expect("json");
+    let samples = json!([
+        {"language": "python", "code": record["code"]},
+        {"language": "python", "code": "def min_cost(cost, m, n):\n    return 0\n"},
+    ]);
+    let (status, body) = post(
+        &url,
+        &json!({"files": {"mbpp.jsonl": first}, "samples": samples}),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    let result = &body["results"][0];
+    assert_eq!(result["samples"][0]["verdict"], "Accepted", "{body}");
+    assert_eq!(result["samples"][1]["verdict"], "WrongAnswer", "{body}");
+
+    let (status, body) = post(
+        &url,
+        &json!({"files": {"x.txt": "hello"}, "samples": samples}),
+    )
+    .await;
+    assert_eq!(status, 400, "{body}");
+}

@@ -3,6 +3,8 @@
 //! - `POST /run_code`: SandboxFusion's endpoint, field for field ([`fusion`]).
 //! - `POST /judge`: a submission against tests with a checker → a [`crucible_sandbox::JudgeReport`]
 //!   ([`judge`]).
+//! - `POST /judge_problem`: samples on a problem in any format `crucible eval` reads
+//!   ([`problem`]).
 //! - `POST /submit`: SandboxFusion's judging endpoint for a problem given inline
 //!   ([`submit`]).
 //! - `GET /health` (also SandboxFusion's `GET /v1/ping`), `GET /metrics` (Prometheus text).
@@ -18,6 +20,7 @@ pub mod files;
 pub mod fusion;
 pub mod judge;
 pub mod metrics;
+pub mod problem;
 pub mod submit;
 
 pub use config::ServeConfig;
@@ -101,6 +104,7 @@ pub fn router(state: AppState) -> Router {
         .route("/run_code", post(fusion::run_code))
         .route("/judge", post(judge::judge))
         .route("/submit", post(submit::submit))
+        .route("/judge_problem", post(problem::judge_problem))
         .route_layer(middleware::from_fn_with_state(state.clone(), queue_slot));
     let protected = Router::new()
         .merge(work)

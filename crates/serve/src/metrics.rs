@@ -14,9 +14,10 @@ const BUCKETS: [f64; 14] = [
 
 /// The endpoints metrics are kept for (anything else is `other`, so that a scanner cannot
 /// grow the label set).
-pub const ENDPOINTS: [&str; 6] = [
+pub const ENDPOINTS: [&str; 7] = [
     "/run_code",
     "/judge",
+    "/judge_problem",
     "/submit",
     "/health",
     "/metrics",
