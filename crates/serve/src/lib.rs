@@ -20,6 +20,7 @@ pub mod files;
 pub mod fusion;
 pub mod judge;
 pub mod metrics;
+#[cfg(feature = "problems")]
 pub mod problem;
 pub mod submit;
 
@@ -103,9 +104,10 @@ pub fn router(state: AppState) -> Router {
     let work = Router::new()
         .route("/run_code", post(fusion::run_code))
         .route("/judge", post(judge::judge))
-        .route("/submit", post(submit::submit))
-        .route("/judge_problem", post(problem::judge_problem))
-        .route_layer(middleware::from_fn_with_state(state.clone(), queue_slot));
+        .route("/submit", post(submit::submit));
+    #[cfg(feature = "problems")]
+    let work = work.route("/judge_problem", post(problem::judge_problem));
+    let work = work.route_layer(middleware::from_fn_with_state(state.clone(), queue_slot));
     let protected = Router::new()
         .merge(work)
         .route("/metrics", get(metrics_text))
