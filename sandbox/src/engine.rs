@@ -362,6 +362,32 @@ impl Sandbox {
             .await
     }
 
+    /// Runs `program` with the host directory `dir` (when given) mounted read-only as the
+    /// guest's working directory (relative paths open its files), the way a SandboxFusion
+    /// request hands its files to a run. Without `dir` this is [`Sandbox::run_async`].
+    pub async fn run_in_dir_async(
+        &self,
+        program: &Program,
+        stdin: &[u8],
+        limits: &Limits,
+        dir: Option<&Path>,
+    ) -> Result<RunReport, SandboxError> {
+        let mounts = dir
+            .map(|host| {
+                vec![Mount {
+                    host: host.to_path_buf(),
+                    guest: ".".into(),
+                    writable: false,
+                }]
+            })
+            .unwrap_or_default();
+        let extra = Extra {
+            args: Vec::new(),
+            mounts,
+        };
+        self.run_extra_async(program, stdin, limits, extra).await
+    }
+
     /// Runs with extra arguments and mounts (used for checker programs).
     pub(crate) async fn run_extra_async(
         &self,

@@ -73,6 +73,10 @@ pub struct EvalArgs {
     /// Judge every test even after a failure (slower; per-test counts become complete).
     #[arg(long)]
     all_tests: bool,
+    /// Judge on a `crucible serve` fleet at this URL (a replica or a load balancer) instead of
+    /// in this process; same verdicts. A bearer token is read from `$CRUCIBLE_JUDGE_TOKEN`.
+    #[arg(long)]
+    judge_url: Option<String>,
 }
 
 /// Runs `crucible eval`.
@@ -114,6 +118,7 @@ pub async fn execute(args: EvalArgs) -> Result<ExitCode> {
         samples: args.samples,
         ks: args.k.clone(),
         stop_at_first_failure: !args.all_tests,
+        remote: remote_judge(args.judge_url.as_deref())?,
         ..EvalConfig::default()
     };
     let evaluator = Evaluator::new(sandbox, config);
@@ -290,4 +295,18 @@ fn write_reports(report: &EvalReport, out: &Path) -> Result<()> {
     write("chart.svg", report.to_svg())?;
     write("report.md", report.to_markdown("chart.svg"))?;
     Ok(())
+}
+
+/// The remote judge `--judge-url` names, if any.
+fn remote_judge(url: Option<&str>) -> Result<Option<crucible_eval::RemoteJudge>> {
+    let Some(url) = url else {
+        return Ok(None);
+    };
+    let token = std::env::var("CRUCIBLE_JUDGE_TOKEN")
+        .ok()
+        .filter(|t| !t.is_empty());
+    crucible_eval::RemoteJudge::new(url, token)
+        .map(Some)
+        .map_err(anyhow::Error::msg)
+        .with_context(|| format!("--judge-url {url}"))
 }

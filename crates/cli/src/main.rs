@@ -4,6 +4,7 @@ mod campaign_cmd;
 mod eval_cmd;
 mod model_cmd;
 mod sandbox_cmd;
+mod serve_cmd;
 mod train_cmd;
 
 use anyhow::Result;
@@ -34,24 +35,42 @@ enum Command {
     Campaign(campaign_cmd::CampaignCommand),
     /// Fine-tune a model with LoRA on JSONL conversations; writes a PEFT adapter.
     Train(train_cmd::TrainCommand),
+    /// Serve the sandbox over HTTP (SandboxFusion-compatible /run_code, /judge, /metrics).
+    Serve(serve_cmd::ServeArgs),
 }
 
 fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
     choose_thread_count(&cli);
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("CRUCIBLE_LOG")
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
-        )
-        .with_writer(std::io::stderr)
-        .init();
+    // A server logs each request (`info`); the other commands only warnings.
+    let default_level = match cli.command {
+        Command::Serve(_) => "info",
+        _ => "warn",
+    };
+    init_logging(default_level);
     match run(cli) {
         Ok(code) => code,
         Err(err) => {
             eprintln!("error: {err:#}");
             std::process::ExitCode::from(2)
         }
+    }
+}
+
+/// Logs to stderr, filtered by `$CRUCIBLE_LOG` (default `default_level`); one JSON object per
+/// line when `$CRUCIBLE_LOG_FORMAT` is `json` (for log collectors), else plain text.
+fn init_logging(default_level: &str) {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("CRUCIBLE_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default_level));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    if std::env::var("CRUCIBLE_LOG_FORMAT").is_ok_and(|f| f == "json") {
+        builder.json().init();
+    } else {
+        builder
+            .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+            .init();
     }
 }
 
@@ -83,5 +102,6 @@ fn run(cli: Cli) -> Result<std::process::ExitCode> {
         Command::Generate(args) => model_cmd::generate(args),
         Command::Campaign(cmd) => campaign_cmd::execute(cmd),
         Command::Train(args) => train_cmd::execute(args),
+        Command::Serve(args) => runtime.block_on(serve_cmd::execute(args)),
     }
 }

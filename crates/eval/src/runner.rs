@@ -1,11 +1,15 @@
 //! Running an evaluation: samples from a source, judged in the sandbox, problem by problem.
 
 use crate::EvalError;
+use crate::remote::RemoteJudge;
 use crate::source::{Sample, SampleSource};
 use crate::store::ResultStore;
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
 use crucible_problems::{FunctionTask, Problem, StdioTask, Task};
 use crucible_sandbox::{
-    Checker, JudgeOptions, Language, Limits, Sandbox, Submission, Termination, TestCase, Verdict,
+    Checker, JudgeOptions, JudgeReport, Language, Limits, Sandbox, Submission, Termination,
+    TestCase, Verdict,
 };
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -25,6 +29,8 @@ pub struct EvalConfig {
     pub parallel_problems: usize,
     /// Limits for function-level tasks (stdin/stdout tasks carry their own).
     pub function_limits: Limits,
+    /// Judge on this `crucible serve` fleet instead of the in-process sandbox (same verdicts).
+    pub remote: Option<RemoteJudge>,
 }
 
 impl Default for EvalConfig {
@@ -39,6 +45,7 @@ impl Default for EvalConfig {
                 memory_bytes: 512 << 20,
                 ..Limits::default()
             },
+            remote: None,
         }
     }
 }
@@ -282,44 +289,27 @@ async fn judge_stdio(
     code: String,
     result: &mut SampleResult,
 ) {
-    let checker_program = match (&task.checker, &task.custom_checker) {
-        (Checker::Custom, Some(checker)) => {
-            match sandbox
-                .compile_async(checker.lang, checker.source.clone().into_bytes())
-                .await
-            {
-                Ok(p) => Some(p),
-                Err(e) => {
-                    result.verdict = Some(Verdict::SandboxError);
-                    result.message = format!("checker does not compile: {}", e.message(500));
-                    return;
-                }
-            }
-        }
-        _ => None,
-    };
     let tests: Vec<TestCase> = task
         .tests
         .iter()
         .map(|t| TestCase::new(t.name.clone(), t.input.clone(), t.answer.clone()))
         .collect();
-    let options = JudgeOptions {
-        limits: task.limits(),
-        checker: task.checker.clone(),
-        checker_program,
-        stop_at_first_failure: config.stop_at_first_failure,
-        keep_output_bytes: 0,
+    let report = match &config.remote {
+        Some(remote) => {
+            remote
+                .judge(&remote_judge_body(config, task, lang, &code))
+                .await
+        }
+        None => judge_stdio_locally(sandbox, config, task, lang, code, &tests).await,
     };
-    let report = sandbox
-        .judge_source(
-            Submission {
-                lang,
-                source: code.into_bytes(),
-            },
-            &tests,
-            &options,
-        )
-        .await;
+    let report = match report {
+        Ok(report) => report,
+        Err(message) => {
+            result.verdict = Some(Verdict::SandboxError);
+            result.message = message;
+            return;
+        }
+    };
     result.verdict = Some(report.verdict);
     result.passed_tests = report.passed;
     result.total_tests = tests.len();
@@ -339,6 +329,77 @@ async fn judge_stdio(
     });
 }
 
+/// Judges a stdin/stdout sample in this process's sandbox; `Err` when the checker does not
+/// compile.
+async fn judge_stdio_locally(
+    sandbox: &Sandbox,
+    config: &EvalConfig,
+    task: &StdioTask,
+    lang: Language,
+    code: String,
+    tests: &[TestCase],
+) -> Result<JudgeReport, String> {
+    let checker_program = match (&task.checker, &task.custom_checker) {
+        (Checker::Custom, Some(checker)) => Some(
+            sandbox
+                .compile_async(checker.lang, checker.source.clone().into_bytes())
+                .await
+                .map_err(|e| format!("checker does not compile: {}", e.message(500)))?,
+        ),
+        _ => None,
+    };
+    let options = JudgeOptions {
+        limits: task.limits(),
+        checker: task.checker.clone(),
+        checker_program,
+        stop_at_first_failure: config.stop_at_first_failure,
+        keep_output_bytes: 0,
+    };
+    let submission = Submission {
+        lang,
+        source: code.into_bytes(),
+    };
+    Ok(sandbox.judge_source(submission, tests, &options).await)
+}
+
+/// The `POST /judge` body that asks a `crucible serve` replica for the judgement
+/// [`judge_stdio_locally`] would make.
+fn remote_judge_body(
+    config: &EvalConfig,
+    task: &StdioTask,
+    lang: Language,
+    code: &str,
+) -> serde_json::Value {
+    let tests: Vec<serde_json::Value> = task
+        .tests
+        .iter()
+        .map(|t| {
+            serde_json::json!({
+                "name": t.name,
+                "input_base64": STANDARD.encode(&t.input),
+                "expected_base64": STANDARD.encode(&t.answer),
+            })
+        })
+        .collect();
+    let checker_program = match (&task.checker, &task.custom_checker) {
+        (Checker::Custom, Some(c)) => {
+            serde_json::json!({"language": c.lang.name(), "source": c.source})
+        }
+        _ => serde_json::Value::Null,
+    };
+    let limits = task.limits();
+    serde_json::json!({
+        "language": lang.name(),
+        "source": code,
+        "tests": tests,
+        "checker": task.checker,
+        "checker_program": checker_program,
+        "time_limit": limits.time.as_secs_f64(),
+        "memory_limit_mb": limits.memory_bytes as f64 / f64::from(1u32 << 20),
+        "stop_on_failure": config.stop_at_first_failure,
+    })
+}
+
 async fn judge_function(
     sandbox: &Sandbox,
     config: &EvalConfig,
@@ -349,6 +410,10 @@ async fn judge_function(
     result.total_tests = 1;
     result.per_test = vec![false];
     let program = task.judge_program(code);
+    if let Some(remote) = &config.remote {
+        judge_function_remotely(remote, config, &program, result).await;
+        return;
+    }
     let compiled = match sandbox
         .compile_async(Language::Python, program.into_bytes())
         .await
@@ -396,5 +461,37 @@ async fn judge_function(
                 };
             }
         }
+    }
+}
+
+/// [`judge_function`] on a `crucible serve` replica: the same program, limits and verdicts.
+async fn judge_function_remotely(
+    remote: &RemoteJudge,
+    config: &EvalConfig,
+    program: &str,
+    result: &mut SampleResult,
+) {
+    let limits = &config.function_limits;
+    let run = match remote
+        .run_python(program, limits.time.as_secs_f64(), limits.memory_bytes)
+        .await
+    {
+        Ok(run) => run,
+        Err(message) => {
+            result.verdict = Some(Verdict::SandboxError);
+            result.message = message;
+            return;
+        }
+    };
+    let verdict = match run.verdict {
+        Verdict::RuntimeError if run.stderr.contains("AssertionError") => Verdict::WrongAnswer,
+        v => v,
+    };
+    result.verdict = Some(verdict);
+    result.passed_tests = usize::from(verdict == Verdict::Accepted);
+    result.per_test = vec![verdict == Verdict::Accepted];
+    if verdict != Verdict::Accepted {
+        let tail: Vec<&str> = run.stderr.lines().rev().take(3).collect();
+        result.message = tail.into_iter().rev().collect::<Vec<_>>().join(" | ");
     }
 }
