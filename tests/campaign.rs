@@ -710,3 +710,53 @@ fn pool_tasks_that_got_nothing_are_retried_with_more_samples() {
     // task are one distinct program).
     assert_eq!(store.dataset("solver").expect("dataset").len(), 2);
 }
+
+/// Starts `crucible serve` on 127.0.0.1:0 in a thread of its own; its base URL.
+fn judge_server() -> String {
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let runtime = tokio::runtime::Runtime::new().expect("runtime");
+        runtime.block_on(async move {
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+                .await
+                .expect("bind");
+            let url = format!("http://{}", listener.local_addr().expect("address"));
+            let state = crucible_serve::AppState::new(sandbox(), crucible_serve::ServeConfig::default());
+            tx.send(url).expect("send the URL");
+            crucible_serve::serve(listener, state, std::future::pending::<()>()).await
+        })
+    });
+    rx.recv().expect("the server starts")
+}
+
+#[test]
+fn a_campaign_judged_by_a_serve_fleet_stores_the_in_process_verdicts() {
+    let run = |judge_url: Option<String>| {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let config = CampaignConfig {
+            rounds: 1,
+            judge_url,
+            ..scripted_config()
+        };
+        let mut campaign = Campaign::open(dir.path(), Some(&config), sandbox()).expect("opens");
+        let mut opener = |_: &str| -> Result<Box<dyn Generator>, ModelError> {
+            Ok(Box::new(Scripted {
+                served: 0,
+                fail_after: None,
+            }))
+        };
+        campaign.run(&mut opener, None, &mut |_| {}).expect("runs");
+        let store = Store::open(&Campaign::store_path(dir.path())).expect("store");
+        let mut verdicts = Vec::new();
+        for puzzle in store.puzzles(1).expect("puzzles") {
+            for attempt in store.attempts(puzzle.id).expect("attempts") {
+                verdicts.push((puzzle.slot, attempt.idx, attempt.verdict));
+            }
+        }
+        verdicts
+    };
+    let local = run(None);
+    let remote = run(Some(judge_server()));
+    assert!(local.iter().any(|v| v.2 == "AC") && local.iter().any(|v| v.2 != "AC"));
+    assert_eq!(remote, local);
+}

@@ -146,6 +146,8 @@ pub struct Campaign {
     pools: Vec<Pool>,
     /// The seed programs mutation proposals vary ([`crate::program::seed_programs`]).
     parents: Vec<String>,
+    /// The `crucible serve` fleet that judges attempts (`judge_url`), if any.
+    remote: Option<crucible_eval::RemoteJudge>,
     /// The evaluation sets of the held-out measurement.
     eval_sets: Vec<EvalSet>,
     /// Their n-grams: training examples that share one are left out.
@@ -195,6 +197,7 @@ impl Campaign {
             Vec::new()
         };
         let eval_sets = eval_sets(&config)?;
+        let remote = config.remote_judge()?;
         let mut contamination = NgramIndex::default();
         for set in &eval_sets {
             contamination.add_problems(&set.name, &set.problems);
@@ -207,6 +210,7 @@ impl Campaign {
             examples,
             pools,
             parents,
+            remote,
             eval_sets,
             contamination,
             validate_busy: BusyClock::default(),
@@ -863,6 +867,7 @@ impl Campaign {
         let problem = self.task_problem(&puzzle)?;
         let (_, lang) = solve_prompt(&problem, self.config.language);
         let sandbox = self.sandbox.clone();
+        let remote = self.remote.clone();
         let limits = self.config.limits.limits();
         let busy = self.judge_busy.enter();
         tokio::spawn(async move {
@@ -882,7 +887,7 @@ impl Campaign {
                     reply: completion.text,
                 })
                 .collect();
-            let judged = judge_attempts(&sandbox, &problem, lang, limits, attempts)
+            let judged = judge_attempts(&sandbox, remote, &problem, lang, limits, attempts)
                 .await
                 .map(|attempts| Judged {
                     attempts,

@@ -378,6 +378,11 @@ pub struct CampaignConfig {
     pub batch: usize,
     /// Sandbox worker threads (0: one per core, less one for the model).
     pub sandbox_workers: usize,
+    /// Judge the solver's attempts and the held-out samples on this `crucible serve` URL (one
+    /// server, or a load balancer in front of a fleet) instead of the in-process sandbox, with
+    /// `$CRUCIBLE_JUDGE_TOKEN` as bearer token when set; proposals are still validated here.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub judge_url: Option<String>,
     /// Estimated Jaccard similarity at or above which a statement is a near-duplicate.
     pub near_duplicate_threshold: f64,
     /// The proposer.
@@ -411,6 +416,7 @@ impl Default for CampaignConfig {
             topics: DEFAULT_TOPICS.iter().map(|t| t.to_string()).collect(),
             batch: 8,
             sandbox_workers: 0,
+            judge_url: None,
             near_duplicate_threshold: 0.7,
             proposer: RoleConfig::with_tokens(640),
             solver: RoleConfig::with_tokens(400),
@@ -452,6 +458,19 @@ impl CampaignConfig {
             0 => self.attempts,
             k => k,
         }
+    }
+
+    /// The remote judge `judge_url` names (`None`: judge in-process).
+    pub fn remote_judge(&self) -> Result<Option<crucible_eval::RemoteJudge>, SelfplayError> {
+        let Some(url) = &self.judge_url else {
+            return Ok(None);
+        };
+        let token = std::env::var("CRUCIBLE_JUDGE_TOKEN")
+            .ok()
+            .filter(|t| !t.is_empty());
+        crucible_eval::RemoteJudge::new(url, token)
+            .map(Some)
+            .map_err(|e| SelfplayError::Config(format!("judge_url {url}: {e}")))
     }
 
     /// Extra samples for a task of `pool` that none of its first samples solved (0: none).
@@ -630,6 +649,9 @@ topics = ["arithmetic", "strings", "sorting", "counting", "prefix sums", "greedy
 batch = 8
 # Sandbox worker threads (0: one per core, less one for the model).
 sandbox_workers = 0
+# Judge attempts and held-out samples on a `crucible serve` fleet instead of in-process
+# (bearer token from $CRUCIBLE_JUDGE_TOKEN); unset: the in-process sandbox.
+# judge_url = "http://judge.internal:8080"
 # Estimated Jaccard similarity (word 3-grams, MinHash) at which a statement counts as a
 # near-duplicate of an earlier puzzle or of a few-shot example.
 near_duplicate_threshold = 0.7

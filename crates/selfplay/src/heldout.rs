@@ -107,6 +107,7 @@ pub fn evaluate(
     let samples = sample(solver, &set.problems, config, progress)?;
     let eval = EvalConfig {
         samples: n + usize::from(greedy),
+        remote: config.remote_judge()?,
         ..EvalConfig::default()
     };
     let results: Vec<ProblemResult> = runtime.block_on(async {

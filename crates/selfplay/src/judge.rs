@@ -7,7 +7,7 @@
 //! a pool problem), so the same program gets the same verdict everywhere.
 
 use crate::store::{AttemptRow, PuzzleScore};
-use crucible_eval::{EvalConfig, Sample, SampleResult, judge_samples};
+use crucible_eval::{EvalConfig, RemoteJudge, Sample, SampleResult, judge_samples};
 use crucible_problems::Problem;
 use crucible_sandbox::{Language, Limits, Sandbox};
 
@@ -26,9 +26,11 @@ pub struct Attempt {
 }
 
 /// Judges a task's attempts (every test of each, for the discrimination score); `limits` apply
-/// to function tasks (stdin/stdout tasks carry their own).
+/// to function tasks (stdin/stdout tasks carry their own); `remote`: on a `crucible serve`
+/// fleet instead of `sandbox`.
 pub async fn judge_attempts(
     sandbox: &Sandbox,
+    remote: Option<RemoteJudge>,
     problem: &Problem,
     lang: Language,
     limits: Limits,
@@ -38,6 +40,7 @@ pub async fn judge_attempts(
         samples: attempts.len(),
         stop_at_first_failure: false,
         function_limits: limits,
+        remote,
         ..EvalConfig::default()
     };
     let samples = attempts
@@ -211,6 +214,7 @@ mod tests {
             let rows = rt
                 .block_on(judge_attempts(
                     &sandbox,
+                    None,
                     &problem,
                     Language::Python,
                     limits,

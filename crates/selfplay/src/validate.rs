@@ -656,6 +656,7 @@ mod tests {
                 .collect();
             run(judge_attempts(
                 &sandbox,
+                None,
                 problem,
                 Language::Python,
                 LimitsConfig::default().limits(),
