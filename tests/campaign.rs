@@ -721,7 +721,8 @@ fn judge_server() -> String {
                 .await
                 .expect("bind");
             let url = format!("http://{}", listener.local_addr().expect("address"));
-            let state = crucible_serve::AppState::new(sandbox(), crucible_serve::ServeConfig::default());
+            let state =
+                crucible_serve::AppState::new(sandbox(), crucible_serve::ServeConfig::default());
             tx.send(url).expect("send the URL");
             crucible_serve::serve(listener, state, std::future::pending::<()>()).await
         })
