@@ -302,10 +302,7 @@ fn remote_judge(url: Option<&str>) -> Result<Option<crucible_eval::RemoteJudge>>
     let Some(url) = url else {
         return Ok(None);
     };
-    let token = std::env::var("CRUCIBLE_JUDGE_TOKEN")
-        .ok()
-        .filter(|t| !t.is_empty());
-    crucible_eval::RemoteJudge::new(url, token)
+    crucible_eval::RemoteJudge::from_env(url)
         .map(Some)
         .map_err(anyhow::Error::msg)
         .with_context(|| format!("--judge-url {url}"))

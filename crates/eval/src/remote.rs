@@ -61,6 +61,15 @@ impl RemoteJudge {
         })
     }
 
+    /// A judge at `url` with the bearer token in `$CRUCIBLE_JUDGE_TOKEN`, when set and not
+    /// empty (how `eval --judge-url` and a campaign's `judge_url` authenticate).
+    pub fn from_env(url: &str) -> Result<Self, String> {
+        let token = std::env::var("CRUCIBLE_JUDGE_TOKEN")
+            .ok()
+            .filter(|t| !t.is_empty());
+        Self::new(url, token)
+    }
+
     /// The base URL.
     pub fn url(&self) -> &str {
         &self.base

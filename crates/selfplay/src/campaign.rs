@@ -759,39 +759,36 @@ impl Campaign {
         Some(self.parents[pick].clone())
     }
 
+    /// The task's first k samples.
     fn solve_job(&self, puzzle: &PuzzleRow) -> Result<Job, SelfplayError> {
-        let problem = self.task_problem(puzzle)?;
-        let (prompt, _) = solve_prompt(&problem, self.config.language);
-        let seed = derive(&[
-            self.config.seed,
-            u64::from(puzzle.round),
-            u64::from(puzzle.slot),
-            2,
-        ]);
-        Ok(Job {
-            key: JobKey::Solve(puzzle.id),
-            solver: true,
-            request: GenerationRequest {
-                messages: vec![ChatMessage::user(prompt)],
-                n: self.attempts_for(puzzle) as usize,
-                sampling: self.config.solver_sampling(seed),
-            },
-        })
+        let n = self.attempts_for(puzzle);
+        self.sample_job(puzzle, JobKey::Solve(puzzle.id), n, 2)
     }
 
     /// `n` more samples for a pool task none of whose first samples passed, from a seed of
     /// their own.
     fn retry_job(&self, puzzle: &PuzzleRow, n: u32) -> Result<Job, SelfplayError> {
+        self.sample_job(puzzle, JobKey::Retry(puzzle.id), n, 4)
+    }
+
+    /// `n` solver samples for a task, seeded from the task's round and slot and `stream`.
+    fn sample_job(
+        &self,
+        puzzle: &PuzzleRow,
+        key: JobKey,
+        n: u32,
+        stream: u64,
+    ) -> Result<Job, SelfplayError> {
         let problem = self.task_problem(puzzle)?;
         let (prompt, _) = solve_prompt(&problem, self.config.language);
         let seed = derive(&[
             self.config.seed,
             u64::from(puzzle.round),
             u64::from(puzzle.slot),
-            4,
+            stream,
         ]);
         Ok(Job {
-            key: JobKey::Retry(puzzle.id),
+            key,
             solver: true,
             request: GenerationRequest {
                 messages: vec![ChatMessage::user(prompt)],

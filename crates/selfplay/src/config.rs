@@ -465,10 +465,7 @@ impl CampaignConfig {
         let Some(url) = &self.judge_url else {
             return Ok(None);
         };
-        let token = std::env::var("CRUCIBLE_JUDGE_TOKEN")
-            .ok()
-            .filter(|t| !t.is_empty());
-        crucible_eval::RemoteJudge::new(url, token)
+        crucible_eval::RemoteJudge::from_env(url)
             .map(Some)
             .map_err(|e| SelfplayError::Config(format!("judge_url {url}: {e}")))
     }
