@@ -110,6 +110,17 @@ fn tiny_campaign_with_the_small_model() {
     check_consistent(dir.path(), &config);
 }
 
+/// A finished completion of `text` (what the scripted generators answer).
+fn completion(text: String) -> Completion {
+    Completion {
+        text,
+        tokens: Vec::new(),
+        logprobs: Vec::new(),
+        finish: FinishReason::Stop,
+        prompt_tokens: 0,
+    }
+}
+
 /// Fixed replies chosen by the request's seed; fails once `fail_after` requests are served.
 struct Scripted {
     served: usize,
@@ -193,16 +204,12 @@ impl Generator for Scripted {
         let solver = prompt.starts_with("Solve the following")
             || prompt.starts_with("Find an input that makes");
         Ok((0..request.n)
-            .map(|i| Completion {
-                text: if solver {
+            .map(|i| {
+                completion(if solver {
                     Self::attempt(prompt, i)
                 } else {
                     Self::proposal(request)
-                },
-                tokens: Vec::new(),
-                logprobs: Vec::new(),
-                finish: FinishReason::Stop,
-                prompt_tokens: 0,
+                })
             })
             .collect())
     }
@@ -586,15 +593,7 @@ impl Generator for Mutator {
         } else {
             "No code.".to_string()
         };
-        Ok((0..request.n)
-            .map(|_| Completion {
-                text: text.clone(),
-                tokens: Vec::new(),
-                logprobs: Vec::new(),
-                finish: FinishReason::Stop,
-                prompt_tokens: 0,
-            })
-            .collect())
+        Ok((0..request.n).map(|_| completion(text.clone())).collect())
     }
 
     fn describe(&self) -> String {
@@ -651,16 +650,12 @@ impl Generator for Retrier {
     ) -> Result<Vec<Completion>, ModelError> {
         let prompt = &request.messages.last().expect("a message").content;
         Ok((0..request.n)
-            .map(|_| Completion {
-                text: if request.n == 3 {
+            .map(|_| {
+                completion(if request.n == 3 {
                     Scripted::attempt(prompt, 0)
                 } else {
                     "```python\nprint(0)\n```".to_string()
-                },
-                tokens: Vec::new(),
-                logprobs: Vec::new(),
-                finish: FinishReason::Stop,
-                prompt_tokens: 0,
+                })
             })
             .collect())
     }
