@@ -706,6 +706,100 @@ fn pool_tasks_that_got_nothing_are_retried_with_more_samples() {
     assert_eq!(store.dataset("solver").expect("dataset").len(), 2);
 }
 
+/// Proposes three P3 puzzles in turn: a solvable `sat` without `sol`, another with a wrong
+/// `sol`, and one nothing satisfies. Solves them right on even samples.
+#[derive(Default)]
+struct Solvability {
+    proposed: usize,
+}
+
+const SAT_SQUARE: &str = "def sat(x: int) -> bool:\n    return x * x == 17161\n";
+const SAT_LETTERS: &str =
+    "def sat(s: str) -> bool:\n    return s.count('q') == 7 and len(s) == 9 and s[0] == 'z'\n";
+const SAT_NONE: &str = "def sat(li: List[int]) -> bool:\n    return len(li) == 2 and li[0] + li[1] == 3 and min(li) > 4\n";
+
+impl Generator for Solvability {
+    fn generate(
+        &mut self,
+        request: &GenerationRequest,
+        _on_token: &mut dyn FnMut(&str),
+    ) -> Result<Vec<Completion>, ModelError> {
+        let prompt = &request.messages.last().expect("a message").content;
+        let text = |i: usize| {
+            if prompt.contains("programming puzzle about") {
+                return match self.proposed % 3 {
+                    0 => format!("```python\n{SAT_SQUARE}```"),
+                    1 => format!("```python\n{SAT_LETTERS}\ndef sol():\n    return 'qq'\n```"),
+                    _ => format!("```python\n{SAT_NONE}\ndef sol():\n    return [5, 6]\n```"),
+                };
+            }
+            let answer = match (i % 2, prompt.contains("17161"), prompt.contains("'q'")) {
+                (1, _, _) => "7",
+                (_, true, _) => "-131",
+                (_, _, true) => "'zqqqqqqqa'",
+                _ => "[1, 2]",
+            };
+            format!("```python\ndef sol():\n    return {answer}\n```")
+        };
+        let replies = (0..request.n).map(|i| completion(text(i))).collect();
+        if prompt.contains("programming puzzle about") {
+            self.proposed += 1;
+        }
+        Ok(replies)
+    }
+
+    fn describe(&self) -> String {
+        "solvability".into()
+    }
+}
+
+#[test]
+fn p3_puzzles_without_a_reference_stand_on_solvability() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let config = CampaignConfig {
+        name: "solvability".into(),
+        puzzles_per_round: 3,
+        attempts: 2,
+        kinds: vec![PuzzleKind::P3],
+        seed_set: seed_set(),
+        ..CampaignConfig::default()
+    };
+    let mut campaign = Campaign::open(dir.path(), Some(&config), sandbox()).expect("opens");
+    let mut opener = |_: &str| -> Result<Box<dyn Generator>, ModelError> {
+        Ok(Box::new(Solvability::default()))
+    };
+    campaign.run(&mut opener, None, &mut |_| {}).expect("runs");
+    check_consistent(dir.path(), &config);
+    let store = Store::open(&Campaign::store_path(dir.path())).expect("store");
+    let puzzles = store.puzzles(1).expect("puzzles");
+    assert_eq!(puzzles.len(), 3);
+    for p in &puzzles {
+        let draft = p.draft.as_deref().unwrap_or_default();
+        assert!(
+            !draft.contains("\"sol\""),
+            "no sol, or a failing one dropped: {draft}"
+        );
+        let attempts = store.attempts(p.id).expect("attempts");
+        let accepted = attempts.iter().filter(|a| a.accepted()).count();
+        assert_eq!(attempts.len(), 2, "every puzzle is attempted: {draft}");
+        if draft.contains("min(li)") {
+            assert_eq!(p.rejection.as_ref().map(|r| r.0.as_str()), Some("unsolved"));
+            assert_eq!(accepted, 0);
+        } else {
+            assert_eq!(p.rejection, None, "{draft}");
+            assert_eq!(accepted, 1, "{draft}");
+        }
+    }
+    // The proposer learns the puzzles in band with the solver's answer as their `sol`.
+    let proposer = store.dataset("proposer").expect("dataset");
+    assert_eq!(proposer.len(), 2);
+    assert!(proposer.iter().any(|row| row.contains("return -131")));
+    assert!(proposer.iter().any(|row| row.contains("zqqqqqqqa")));
+    let summary = &summarize(&store).expect("summary")[0];
+    assert_eq!(summary.rejected.get("unsolved"), Some(&1));
+    assert_eq!((summary.valid, summary.solved), (2, 2));
+}
+
 /// Starts `crucible serve` on 127.0.0.1:0 in a thread of its own; its base URL.
 fn judge_server() -> String {
     let (tx, rx) = std::sync::mpsc::channel();

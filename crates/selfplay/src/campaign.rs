@@ -614,7 +614,9 @@ impl Campaign {
                     let mut time = judged.time;
                     clock.lap(&mut time);
                     let score = score(&judged.attempts, puzzle.kind == PuzzleKind::Stdio.name());
-                    self.store.commit_attempts(id, &judged.attempts, &score, &time)?;
+                    let unsolved = unsolved_rejection(&puzzle, &judged.attempts)?;
+                    let rejection = unsolved.as_ref().map(|(r, d)| (*r, d.as_str()));
+                    self.store.commit_attempts(id, &judged.attempts, &score, &time, rejection)?;
                     outstanding -= 1;
                     on_event(&Event::PuzzleSolved {
                         round,
@@ -821,7 +823,7 @@ impl Campaign {
                         Err(problem) => Ok((reply, Err(Rejection::new(problem.reason(), "")))),
                         Ok(mut draft) => {
                             draft.set_parent(proposal.parent.clone());
-                            validate(&sandbox, &draft, lang, &limits)
+                            validate(&sandbox, &mut draft, lang, &limits)
                                 .await
                                 .map(|v| (reply, v.map(|tests| (draft, tests))))
                         }
@@ -1066,7 +1068,16 @@ impl Campaign {
             if puzzle.seed_task {
                 continue;
             }
-            let (draft, tests) = parsed(&puzzle)?;
+            let (mut draft, tests) = parsed(&puzzle)?;
+            // A P3 puzzle that stood on solvability learns with the solver's answer as `sol`.
+            if let Draft::P3(d) = &mut draft
+                && d.sol.is_none()
+            {
+                d.sol = attempts
+                    .iter()
+                    .find(|a| a.accepted())
+                    .and_then(|a| a.code.clone());
+            }
             let written = format!("{}\n{}", draft.fingerprint_text(), draft.solution());
             if let Some(hit) = overlap(&written) {
                 contaminated.push((puzzle.id, hit));
@@ -1082,6 +1093,30 @@ impl Campaign {
         }
         Ok((rows, contaminated))
     }
+}
+
+/// A P3 proposal without a reference stands on solvability: when none of its attempts
+/// satisfied `sat`, it is rejected as `unsolved`.
+fn unsolved_rejection(
+    puzzle: &PuzzleRow,
+    attempts: &[AttemptRow],
+) -> Result<Option<(&'static str, String)>, SelfplayError> {
+    if puzzle.seed_task
+        || puzzle.kind != PuzzleKind::P3.name()
+        || attempts.iter().any(AttemptRow::accepted)
+    {
+        return Ok(None);
+    }
+    let (draft, _) = parsed(puzzle)?;
+    Ok(draft.solution().is_empty().then(|| {
+        (
+            "unsolved",
+            format!(
+                "no reference, and none of {} attempts satisfied sat",
+                attempts.len()
+            ),
+        )
+    }))
 }
 
 /// The draft and tests stored with a valid puzzle.

@@ -146,7 +146,7 @@ pub fn proposer_row(
                 .collect();
             render_stdio(&d.title, &d.statement, &d.solution, lang, &inputs)
         }
-        Draft::P3(d) => render_p3(&d.sat, &d.sol),
+        Draft::P3(d) => render_p3(&d.sat, d.sol.as_deref().unwrap_or_default()),
         Draft::Induction(d) | Draft::Deduction(d) | Draft::Abduction(d) => {
             let inputs: Vec<&str> = tests.iter().map(|t| t.input.as_str()).collect();
             crate::program::render_program(d, &inputs)

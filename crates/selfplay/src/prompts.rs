@@ -287,7 +287,12 @@ pub fn as_problem(
             }),
         ),
         Draft::P3(d) => {
-            let header = d.sol.lines().next().unwrap_or("def sol():").to_string();
+            let header = d
+                .sol
+                .as_deref()
+                .and_then(|s| s.lines().next())
+                .unwrap_or("def sol():")
+                .to_string();
             (
                 id.to_string(),
                 format!(
@@ -299,7 +304,7 @@ pub fn as_problem(
                     prompt: header,
                     entry_point: "sol".into(),
                     harness: d.sat.clone(),
-                    reference: vec![d.sol.clone()],
+                    reference: d.sol.iter().cloned().collect(),
                 }),
             )
         }

@@ -53,8 +53,10 @@ pub struct StdioDraft {
 pub struct P3Draft {
     /// The `sat` function's source.
     pub sat: String,
-    /// The `sol` function's source (the reference).
-    pub sol: String,
+    /// The `sol` function's source, when the proposer wrote one that satisfies `sat`. Without
+    /// it the puzzle stands on solvability: valid once a solver attempt satisfies `sat`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sol: Option<String>,
 }
 
 /// A parsed proposal.
@@ -98,11 +100,11 @@ impl Draft {
         }
     }
 
-    /// The reference solution (stdin/stdout) or `sol` (P3).
+    /// The reference solution (stdin/stdout) or `sol` (P3; empty without one).
     pub fn solution(&self) -> &str {
         match self {
             Draft::Stdio(d) => &d.solution,
-            Draft::P3(d) => &d.sol,
+            Draft::P3(d) => d.sol.as_deref().unwrap_or_default(),
             Draft::Induction(d) | Draft::Deduction(d) | Draft::Abduction(d) => &d.code,
         }
     }
@@ -140,8 +142,6 @@ pub enum FormatProblem {
     NoTests,
     /// P3: no `def sat(`.
     NoSat,
-    /// P3: no `def sol(`.
-    NoSol,
     /// Program-first: no code block defines `f`.
     NoFunction,
 }
@@ -155,7 +155,6 @@ impl FormatProblem {
             FormatProblem::NoSolution => "format_no_solution",
             FormatProblem::NoTests => "format_no_tests",
             FormatProblem::NoSat => "format_no_sat",
-            FormatProblem::NoSol => "format_no_sol",
             FormatProblem::NoFunction => "format_no_function",
         }
     }
@@ -360,7 +359,7 @@ fn parse_p3(reply: &str) -> Result<P3Draft, FormatProblem> {
         .collect::<Vec<_>>()
         .join("\n");
     let sat = top_level_function(&code, "sat").ok_or(FormatProblem::NoSat)?;
-    let sol = top_level_function(&code, "sol").ok_or(FormatProblem::NoSol)?;
+    let sol = top_level_function(&code, "sol");
     Ok(P3Draft { sat, sol })
 }
 
@@ -500,7 +499,7 @@ mod tests {
             parse_reply(&p3, PuzzleKind::P3, Language::Python).unwrap(),
             Draft::P3(P3Draft {
                 sat: "def sat(x: int) -> bool:\n    return x > 3\n".into(),
-                sol: "def sol():\n    return 4\n".into()
+                sol: Some("def sol():\n    return 4\n".into())
             })
         );
     }
@@ -528,9 +527,17 @@ mod tests {
             p3("```python\ndef sol():\n    return 1\n```"),
             FormatProblem::NoSat
         );
+        // Without `sol` the puzzle stands on solvability.
         assert_eq!(
-            p3("```python\ndef sat(x):\n    return x\n```"),
-            FormatProblem::NoSol
+            parse_reply(
+                "```python\ndef sat(x):\n    return x\n```",
+                PuzzleKind::P3,
+                Language::Python
+            ),
+            Ok(Draft::P3(P3Draft {
+                sat: "def sat(x):\n    return x\n".into(),
+                sol: None
+            }))
         );
     }
 

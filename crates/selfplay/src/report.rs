@@ -231,7 +231,11 @@ pub fn summarize(store: &Store) -> Result<Vec<RoundSummary>, SelfplayError> {
                     );
                 }
             }
-            if let Some(score) = store.score(puzzle.id)? {
+            // Judged valid puzzles (a P3 puzzle that no attempt solved is rejected as
+            // `unsolved` after judging: it counts among the rejections).
+            if puzzle.rejection.is_none()
+                && let Some(score) = store.score(puzzle.id)?
+            {
                 let verified = store
                     .attempts(puzzle.id)?
                     .iter()

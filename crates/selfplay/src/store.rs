@@ -546,13 +546,16 @@ impl Store {
         Ok(id)
     }
 
-    /// Commits all attempts of a puzzle and its scores in one transaction (once).
+    /// Commits all attempts of a puzzle and its scores in one transaction (once). A
+    /// `rejection` (reason, detail) marks a puzzle that solving showed invalid — a P3 puzzle
+    /// without a reference that no attempt satisfied — rejected in the same transaction.
     pub fn commit_attempts(
         &mut self,
         puzzle_id: i64,
         attempts: &[AttemptRow],
         score: &PuzzleScore,
         time: &StageTime,
+        rejection: Option<(&str, &str)>,
     ) -> Result<(), SelfplayError> {
         let tx = self.conn.transaction()?;
         let round: u32 =
@@ -596,6 +599,12 @@ impl Store {
                 score.discrimination
             ],
         )?;
+        if let Some((reason, detail)) = rejection {
+            tx.execute(
+                "UPDATE puzzle SET status = 'rejected', reason = ?2, detail = ?3 WHERE id = ?1",
+                params![puzzle_id, reason, detail],
+            )?;
+        }
         add_time(&tx, round, time)?;
         tx.commit()?;
         Ok(())
@@ -1049,10 +1058,10 @@ mod tests {
             discrimination: Some(0.0),
         };
         store
-            .commit_attempts(a, std::slice::from_ref(&attempt), &score, &t)
+            .commit_attempts(a, std::slice::from_ref(&attempt), &score, &t, None)
             .unwrap();
         store
-            .commit_attempts(a, &[attempt.clone(), attempt.clone()], &score, &t)
+            .commit_attempts(a, &[attempt.clone(), attempt.clone()], &score, &t, None)
             .unwrap();
         assert_eq!(store.attempts(a).unwrap(), vec![attempt]);
         assert_eq!(store.score(a).unwrap(), Some(score));

@@ -1,7 +1,9 @@
 //! Validating a draft puzzle in the sandbox: the reference compiles and runs on every test
 //! within limits, twice with different random seeds and the same outputs; outputs are non-empty
 //! and not all identical (tests must discriminate). Expected outputs come from the reference.
-//! P3 puzzles: `sat(sol())` holds, twice, and `sat` rejects trivial answers.
+//! P3 puzzles: `sat` compiles and rejects trivial answers; a `sol` is kept when `sat(sol())`
+//! holds twice, dropped otherwise (the puzzle then stands on solvability, decided by the
+//! campaign after the solver's attempts).
 
 use crate::SelfplayError;
 use crate::config::LimitsConfig;
@@ -66,10 +68,11 @@ async fn reproducible(
     Ok(second.termination == Termination::Exited(0) && second.stdout == first.stdout)
 }
 
-/// Validates `draft` written in `lang`.
+/// Validates `draft` written in `lang`. A P3 `sol` that does not satisfy its `sat` is removed
+/// from the draft (the puzzle then stands on solvability).
 pub async fn validate(
     sandbox: &Sandbox,
-    draft: &Draft,
+    draft: &mut Draft,
     lang: Language,
     limits: &LimitsConfig,
 ) -> Result<Validation, SelfplayError> {
@@ -403,29 +406,24 @@ for __node in ast.walk(ast.parse(sys.stdin.read())):
             __cands.append(list(__value))
 "#;
 
+/// A P3 puzzle needs no reference: `sat` must compile and reject the trivial answers. A
+/// `sol` that satisfies it (twice, with two random seeds) is kept as the reference; one that
+/// does not is dropped, and the puzzle then stands on solvability — valid once one of the
+/// solver's attempts satisfies `sat` (the campaign rejects it as `unsolved` otherwise).
 async fn validate_p3(
     sandbox: &Sandbox,
-    draft: &P3Draft,
+    draft: &mut P3Draft,
     config: &LimitsConfig,
 ) -> Result<Validation, SelfplayError> {
-    let program = format!(
-        "from typing import *\nimport math\n{}\n{}\n__answer = sol()\nassert sat(__answer) is True, 'sat(sol()) is not True'\nprint(repr(__answer))\n",
-        draft.sat, draft.sol
-    );
-    let compiled = match compile(sandbox, Language::Python, &program).await {
-        Ok(p) => p,
-        Err(r) => return Ok(Err(r)),
-    };
-    let limits = config.limits();
-    let first = sandbox.run_async(&compiled, b"", &limits).await?;
-    if let Some(r) = failed_run("reference_failed", 0, &first) {
+    let header = "from typing import *\nimport math\n";
+    if let Err(r) = compile(sandbox, Language::Python, &format!("{header}{}", draft.sat)).await {
         return Ok(Err(r));
     }
-    if !reproducible(sandbox, &compiled, b"", &limits, &first).await? {
-        return Ok(Err(Rejection::new(
-            "nondeterministic",
-            "sol() returned another answer with another random seed",
-        )));
+    let limits = config.limits();
+    if let Some(sol) = &draft.sol
+        && !reference_holds(sandbox, &draft.sat, sol, &limits).await?
+    {
+        draft.sol = None;
     }
     if let Some(answer) = trivial_answer(sandbox, draft, &limits).await? {
         return Ok(Err(Rejection::new(
@@ -434,6 +432,26 @@ async fn validate_p3(
         )));
     }
     Ok(Ok(Vec::new()))
+}
+
+/// Whether `sat(sol())` is `True`, with the same answer under another random seed.
+async fn reference_holds(
+    sandbox: &Sandbox,
+    sat: &str,
+    sol: &str,
+    limits: &Limits,
+) -> Result<bool, SelfplayError> {
+    let program = format!(
+        "from typing import *\nimport math\n{sat}\n{sol}\n__answer = sol()\nassert sat(__answer) is True, 'sat(sol()) is not True'\nprint(repr(__answer))\n"
+    );
+    let Ok(compiled) = compile(sandbox, Language::Python, &program).await else {
+        return Ok(false);
+    };
+    let first = sandbox.run_async(&compiled, b"", limits).await?;
+    if failed_run("reference_failed", 0, &first).is_some() {
+        return Ok(false);
+    }
+    reproducible(sandbox, &compiled, b"", limits, &first).await
 }
 
 /// A trivial value `sat` accepts, if any (a crash or timeout here means none).
@@ -474,19 +492,27 @@ mod tests {
     }
 
     fn reason(sandbox: &Sandbox, draft: &Draft) -> Option<&'static str> {
+        checked(sandbox, draft).0
+    }
+
+    /// The rejection reason (if any) and the draft as validation left it.
+    fn checked(sandbox: &Sandbox, draft: &Draft) -> (Option<&'static str>, Draft) {
+        let mut draft = draft.clone();
         let rt = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
             .unwrap();
-        rt.block_on(validate(
-            sandbox,
-            draft,
-            Language::Python,
-            &LimitsConfig::default(),
-        ))
-        .expect("sandbox works")
-        .err()
-        .map(|r| r.reason)
+        let reason = rt
+            .block_on(validate(
+                sandbox,
+                &mut draft,
+                Language::Python,
+                &LimitsConfig::default(),
+            ))
+            .expect("sandbox works")
+            .err()
+            .map(|r| r.reason);
+        (reason, draft)
     }
 
     fn one_worker_sandbox() -> Sandbox {
@@ -526,7 +552,7 @@ mod tests {
         let draft = program(square, &with_bad[..10]);
         let tests = run(validate(
             &sandbox,
-            &draft,
+            &mut draft.clone(),
             Language::Python,
             &LimitsConfig::default(),
         ))
@@ -560,7 +586,7 @@ mod tests {
         // Too few calls (or none): the sandbox finds inputs from f's signature.
         let found = run(validate(
             &sandbox,
-            &program(
+            &mut program(
                 "def f(words: list, k):\n    return [w * k for w in words]",
                 &[],
             ),
@@ -576,7 +602,7 @@ mod tests {
         assert!(found[2].input.starts_with('['), "{found:?}");
         let some = run(validate(
             &sandbox,
-            &program(square, &ten[..2]),
+            &mut program(square, &ten[..2]),
             Language::Python,
             &LimitsConfig::default(),
         ))
@@ -608,7 +634,7 @@ mod tests {
         for draft in crate::program::example_drafts() {
             let tests = run(validate(
                 &sandbox,
-                &Draft::Induction(draft.clone()),
+                &mut Draft::Induction(draft.clone()),
                 Language::Python,
                 &LimitsConfig::default(),
             ))
@@ -638,7 +664,7 @@ mod tests {
         };
         let tests = run(validate(
             &sandbox,
-            &Draft::Induction(draft.clone()),
+            &mut Draft::Induction(draft.clone()),
             Language::Python,
             &LimitsConfig::default(),
         ))
@@ -778,7 +804,7 @@ mod tests {
         let p3 = |sat: &str, sol: &str| {
             Draft::P3(P3Draft {
                 sat: sat.into(),
-                sol: sol.into(),
+                sol: Some(sol.into()),
             })
         };
         // 131 is no small integer and no literal of the puzzle.
@@ -787,10 +813,27 @@ mod tests {
             reason(&sandbox, &p3(sat, "def sol():\n    return 131\n")),
             None
         );
+        // A `sol` that fails is dropped: the puzzle stands on solvability (the campaign
+        // rejects it as `unsolved` when no attempt satisfies `sat`), as one written without.
+        let (rejection, draft) = checked(&sandbox, &p3(sat, "def sol():\n    return 130\n"));
+        assert_eq!(rejection, None);
         assert_eq!(
-            reason(&sandbox, &p3(sat, "def sol():\n    return 130\n")),
-            Some("reference_failed")
+            draft,
+            Draft::P3(P3Draft {
+                sat: sat.into(),
+                sol: None
+            })
         );
+        let (rejection, draft) = checked(&sandbox, &p3(sat, "def sol():\n    return 131\n"));
+        assert_eq!(
+            (rejection, draft.solution()),
+            (None, "def sol():\n    return 131\n")
+        );
+        let no_sol = Draft::P3(P3Draft {
+            sat: "def sat(n: int):\n    return n == 5\n".into(),
+            sol: None,
+        });
+        assert_eq!(reason(&sandbox, &no_sol), Some("trivial_sat"));
         assert_eq!(
             reason(
                 &sandbox,

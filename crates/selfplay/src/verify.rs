@@ -33,6 +33,15 @@ pub fn verify(dir: &Path) -> Result<Vec<String>, SelfplayError> {
             let score = store.score(p.id)?;
             let at = format!("round {round} slot {}", p.slot);
             match (&p.rejection, score) {
+                // Only solving can show a puzzle `unsolved` (attempted, none accepted); every
+                // other rejection comes before any attempt.
+                (Some((reason, _)), _)
+                    if reason == "unsolved"
+                        && (attempts.is_empty() || attempts.iter().any(|a| a.accepted())) =>
+                {
+                    problems.push(format!("{at}: unsolved but {} attempts", attempts.len()))
+                }
+                (Some((reason, _)), _) if reason == "unsolved" => {}
                 (Some(_), _) if !attempts.is_empty() => {
                     problems.push(format!("{at}: rejected but attempted"))
                 }
