@@ -69,6 +69,8 @@ pub struct KindSummary {
     pub verified: u64,
     /// Program-first: valid puzzles with inputs the sandbox found (the proposer wrote too few).
     pub found_inputs: u64,
+    /// Rejected proposals by reason.
+    pub rejected: BTreeMap<String, u64>,
 }
 
 impl KindSummary {
@@ -90,6 +92,12 @@ impl KindSummary {
                 "; {} with inputs the sandbox found",
                 self.found_inputs
             ));
+        }
+        if !self.rejected.is_empty() {
+            let mut reasons: Vec<(&String, &u64)> = self.rejected.iter().collect();
+            reasons.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+            let reasons: Vec<String> = reasons.iter().map(|(r, n)| format!("{r} {n}")).collect();
+            line.push_str(&format!("; rejected: {}", reasons.join(", ")));
         }
         line
     }
@@ -217,6 +225,7 @@ pub fn summarize(store: &Store) -> Result<Vec<RoundSummary>, SelfplayError> {
             match &puzzle.rejection {
                 Some((reason, _)) => {
                     *s.rejected.entry(reason.clone()).or_default() += 1;
+                    *kind.rejected.entry(reason.clone()).or_default() += 1;
                     kind.duplicates +=
                         u64::from(reason == "near_duplicate" || reason == "copied_example");
                 }
@@ -673,6 +682,9 @@ pub fn write_report(
                 let _ = writeln!(md, "Pool {name}: {}.\n", pool.describe());
             }
         }
+        for (name, kind) in &s.kinds {
+            let _ = writeln!(md, "Kind {name}: {}.\n", kind.describe());
+        }
         md.push_str("| rejection reason | count |\n|---|---:|\n");
         for (reason, n) in &s.rejected {
             let _ = writeln!(md, "| {reason} | {n} |");
@@ -718,6 +730,26 @@ fn bar_chart(title: &str, counts: &[u64; 6]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_kind_line_names_its_rejections_most_frequent_first() {
+        let kind = KindSummary {
+            proposed: 10,
+            valid: 6,
+            judged: 6,
+            in_band: 3,
+            verified: 9,
+            rejected: [("trivial_sat", 1), ("unsolved", 3)]
+                .into_iter()
+                .map(|(r, n)| (r.to_string(), n))
+                .collect(),
+            ..KindSummary::default()
+        };
+        assert_eq!(
+            kind.describe(),
+            "10 proposed, 6 valid (60%), 3 in band (50% of 6 judged), near-duplicates 0%, 9 verified pairs; rejected: unsolved 3, trivial_sat 1"
+        );
+    }
 
     fn row(round: u32, set: &str, greedy: &[bool]) -> HeldoutRow {
         HeldoutRow {
