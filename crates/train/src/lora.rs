@@ -5,7 +5,7 @@
 
 use crate::ops::{frozen_linear, mask_mul};
 use crate::rng::Rng;
-use candle_core::{Result, Tensor, Var};
+use candle_core::{DType, Result, Tensor, Var};
 use serde::{Deserialize, Serialize};
 
 /// A projection inside a transformer block, by its Hugging Face name.
@@ -142,11 +142,11 @@ impl Adapter {
         Adapter::from_tensors(a, b, config)
     }
 
-    /// An adapter holding the given `A` `[r, in]` and `B` `[out, r]`.
+    /// An adapter holding the given `A` `[r, in]` and `B` `[out, r]` (any float type; kept as f32).
     pub fn from_tensors(a: Tensor, b: Tensor, config: &LoraConfig) -> Result<Self> {
         Ok(Adapter {
-            a: Var::from_tensor(&a)?,
-            b: Var::from_tensor(&b)?,
+            a: Var::from_tensor(&a.to_dtype(DType::F32)?)?,
+            b: Var::from_tensor(&b.to_dtype(DType::F32)?)?,
             scale: config.scale(),
             dropout: config.dropout,
         })

@@ -290,6 +290,22 @@ mod tests {
             plain.flatten_all()?.to_vec1::<f32>()?
         );
 
+        // The same adapter saved in bf16 (as shipped adapters and many PEFT ones are) loads
+        // as f32, with logits within bf16 rounding.
+        let half = file
+            .iter()
+            .map(|(k, t)| Ok((k.clone(), t.to_dtype(candle_core::DType::BF16)?)))
+            .collect::<candle_core::Result<HashMap<String, Tensor>>>()?;
+        candle_core::safetensors::save(&half, dir.path().join(WEIGHTS_FILE))?;
+        let mut from_half = base.clone();
+        load_adapter(&mut from_half, dir.path())?;
+        let gap = (logits(&from_half)? - &want)?
+            .abs()?
+            .flatten_all()?
+            .max(0)?
+            .to_scalar::<f32>()?;
+        assert!(gap < 0.05, "bf16 adapter logits differ by {gap}");
+
         std::fs::remove_file(dir.path().join(WEIGHTS_FILE))
             .map_err(|e| TrainError::io("weights", e))?;
         candle_core::safetensors::save(
