@@ -12,6 +12,12 @@ export RAYON_NUM_THREADS="${RAYON_NUM_THREADS:-1}"
 
 echo "==> cargo fmt --check"
 cargo fmt --all -- --check
+echo "==> crate edges: the problem model builds without the engine"
+# crucible-problems uses the sandbox's vocabulary only (Language, Limits, Checker): reading a
+# problem set must not compile wasmtime or candle.
+if heavy=$(cargo tree -p crucible-problems -e normal --locked | grep -E "wasmtime|candle|landlock"); then
+    echo "crucible-problems depends on an engine:"; echo "$heavy"; exit 1
+fi
 echo "==> cargo clippy -D warnings"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 echo "==> cargo test"

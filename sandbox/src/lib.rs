@@ -1,27 +1,37 @@
 #![doc = include_str!("../README.md")]
 
 mod checker;
+#[cfg(feature = "engine")]
 mod engine;
 mod error;
+#[cfg(feature = "engine")]
 pub mod jail;
+#[cfg(feature = "engine")]
 mod judge;
 mod lang;
 mod limits;
+#[cfg(feature = "engine")]
 mod pipe;
+#[cfg(feature = "engine")]
 mod pool;
+#[cfg(feature = "engine")]
 pub mod python;
+#[cfg(feature = "engine")]
 pub mod toolchain;
 mod verdict;
 
 pub use checker::{CheckOutcome, Checker};
+#[cfg(feature = "engine")]
 pub use engine::{CacheStats, Program, Sandbox, SandboxConfig, default_cache_dir};
 pub use error::SandboxError;
+#[cfg(feature = "engine")]
 pub use judge::{JudgeOptions, JudgeReport, Submission, TestCase, TestResult};
 pub use lang::Language;
 pub use limits::{
     DEFAULT_RANDOM_SEED, FUEL_PER_SECOND_COMPILED, FUEL_PER_SECOND_PYTHON, FUEL_PER_WALL_SECOND,
     Limits,
 };
+#[cfg(feature = "engine")]
 pub use pipe::OutputLimitHit;
 pub use verdict::{RunReport, Termination, Verdict};
 
