@@ -12,12 +12,15 @@ export RAYON_NUM_THREADS="${RAYON_NUM_THREADS:-1}"
 
 echo "==> cargo fmt --check"
 cargo fmt --all -- --check
-echo "==> crate edges: the problem model builds without the engine"
-# crucible-problems uses the sandbox's vocabulary only (Language, Limits, Checker): reading a
-# problem set must not compile wasmtime or candle.
-if heavy=$(cargo tree -p crucible-problems -e normal --locked | grep -E "wasmtime|candle|landlock"); then
-    echo "crucible-problems depends on an engine:"; echo "$heavy"; exit 1
-fi
+echo "==> crate edges: the problem model and eval's statistics build without the engines"
+# crucible-problems uses the sandbox's vocabulary only (Language, Limits, Checker), and
+# crucible-eval without its `judge` and `model` features is extraction, pass@k, paired
+# statistics and reports: neither may compile wasmtime or candle.
+for crate in "crucible-problems" "crucible-eval --no-default-features"; do
+    if heavy=$(cargo tree -p $crate -e normal --locked | grep -E "wasmtime|candle|landlock"); then
+        echo "$crate depends on an engine:"; echo "$heavy"; exit 1
+    fi
+done
 echo "==> cargo clippy -D warnings"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 echo "==> cargo test"

@@ -2,7 +2,7 @@
 //! with a 95 % confidence interval, and, for pass/fail scores, McNemar's exact test. A change
 //! whose interval contains zero is inside the noise.
 
-use crate::runner::ProblemResult;
+use crate::results::ProblemResult;
 use serde::{Deserialize, Serialize};
 
 /// Two evaluations compared problem by problem.

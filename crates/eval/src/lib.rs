@@ -7,21 +7,29 @@
 
 mod compare;
 mod extract;
+#[cfg(feature = "model")]
 mod model_source;
 mod passk;
+#[cfg(feature = "judge")]
 mod remote;
 mod report;
+mod results;
+#[cfg(feature = "judge")]
 mod runner;
 mod source;
 mod store;
 
 pub use compare::{Paired, compare_results, mcnemar, paired, t_975};
 pub use extract::{CodeBlock, code_blocks, extract_code};
+#[cfg(feature = "model")]
 pub use model_source::{ModelSource, complete_function, reply_code, solve_prompt};
 pub use passk::{mean_pass_at_k, pass_at_k};
+#[cfg(feature = "judge")]
 pub use remote::{RemoteJudge, RemoteRun};
 pub use report::{Breakdown, EvalReport};
-pub use runner::{EvalConfig, Evaluator, ProblemResult, Progress, SampleResult, judge_samples};
+pub use results::{ProblemResult, SampleResult};
+#[cfg(feature = "judge")]
+pub use runner::{EvalConfig, Evaluator, Progress, judge_samples};
 pub use source::{DirectorySource, ReferenceSource, Sample, SampleSource};
 pub use store::{ResultStore, read_results};
 

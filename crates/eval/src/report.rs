@@ -2,7 +2,7 @@
 //! as a terminal table, JSON, and Markdown with an SVG chart.
 
 use crate::passk::mean_pass_at_k;
-use crate::runner::ProblemResult;
+use crate::results::ProblemResult;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -294,7 +294,7 @@ impl EvalReport {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::runner::SampleResult;
+    use crate::results::SampleResult;
     use crucible_sandbox::{Language, Verdict};
 
     fn problem(id: &str, difficulty: &str, verdicts: &[Option<Verdict>]) -> ProblemResult {

@@ -3,7 +3,7 @@
 //! evaluation skips every problem already on file.
 
 use crate::EvalError;
-use crate::runner::ProblemResult;
+use crate::results::ProblemResult;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::io::Write;
