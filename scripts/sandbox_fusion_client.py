@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """A SandboxFusion client, written the way RL reward code calls SandboxFusion (verl's
-sandbox_fusion path: one JSON POST to `<url>/run_code`, then `status` and `run_result` read
-back), run against `crucible serve`. Standard library only (urllib), so it needs no install.
+sandbox_fusion path: one `requests.post` of JSON to `<url>/run_code`, then `status` and
+`run_result` read back), run against `crucible serve`. It uses `requests` when installed (the
+test runs it in a venv with `requests`), else the standard library's urllib.
 
 Usage: sandbox_fusion_client.py URL [TOKEN]. Exits 0 when every check passes.
 """
@@ -12,12 +13,21 @@ import sys
 import urllib.error
 import urllib.request
 
+try:
+    import requests
+except ImportError:
+    requests = None
+
 
 def call_sandbox_api(url, payload, token=None, timeout=60):
     """POST `payload` to `url + "/run_code"` as SandboxFusion clients do; (http status, JSON)."""
     headers = {"Content-Type": "application/json", "Accept": "application/json"}
     if token:
         headers["Authorization"] = "Bearer " + token
+    if requests is not None:
+        response = requests.post(url.rstrip("/") + "/run_code", json=payload, headers=headers,
+                                 timeout=timeout)
+        return response.status_code, response.json()
     request = urllib.request.Request(
         url.rstrip("/") + "/run_code",
         data=json.dumps(payload).encode(),
@@ -57,6 +67,7 @@ def check(name, condition, detail):
 def main():
     url = sys.argv[1]
     token = sys.argv[2] if len(sys.argv) > 2 else None
+    print("transport:", f"requests {requests.__version__}" if requests else "urllib")
 
     status, r = call_sandbox_api(url, payload("print(sum(map(int, input().split())))", "python", "2 40\n"), token)
     check("python stdin/stdout", status == 200 and r["status"] == "Success"

@@ -1,6 +1,6 @@
 //! The real `crucible serve` binary: SIGTERM during a run answers the run and exits 0, and a
-//! SandboxFusion-style Python client (`scripts/sandbox_fusion_client.py`, standard library
-//! only) passes against it.
+//! SandboxFusion-style Python client (`scripts/sandbox_fusion_client.py`, run with `requests`
+//! in a venv the test makes) passes against it.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
@@ -119,23 +119,48 @@ fn sigterm_during_a_run_answers_it_and_exits_0() {
     assert_eq!(exit.code(), Some(0), "exit status {exit:?}");
 }
 
+/// A venv with `requests` (pinned), made once in the cache directory and reused.
+fn client_venv() -> std::path::PathBuf {
+    let venv = crucible_sandbox::default_cache_dir().join("venvs/sandbox-fusion-client");
+    let python = venv.join("bin/python");
+    let ready = venv.join("requests-2.32.3");
+    if ready.exists() {
+        return python;
+    }
+    let made = Command::new("python3")
+        .args(["-m", "venv", "--clear"])
+        .arg(&venv)
+        .status()
+        .expect("python3 -m venv runs");
+    assert!(made.success(), "python3 -m venv {} failed", venv.display());
+    let pip = Command::new(&python)
+        .args(["-m", "pip", "install", "--quiet", "requests==2.32.3"])
+        .status()
+        .expect("pip runs");
+    assert!(pip.success(), "pip install requests==2.32.3 failed");
+    std::fs::write(&ready, "").expect("marker");
+    python
+}
+
 #[test]
 fn a_sandbox_fusion_python_client_works_by_changing_the_url() {
     if Command::new("python3").arg("--version").output().is_err() {
         eprintln!("skipped: python3 is not installed");
         return;
     }
+    let python = client_venv();
     let served = serve(&["--token", "t0ken"]);
     let script =
         Path::new(env!("CARGO_MANIFEST_DIR")).join("../../scripts/sandbox_fusion_client.py");
-    let output = Command::new("python3")
+    let output = Command::new(&python)
         .arg(&script)
         .arg(format!("http://{}", served.address))
         .arg("t0ken")
         .output()
-        .expect("python3 runs");
+        .expect("the venv's python runs");
     let stdout = String::from_utf8_lossy(&output.stdout);
     eprintln!("{stdout}{}", String::from_utf8_lossy(&output.stderr));
     assert!(output.status.success(), "the client failed:\n{stdout}");
+    assert!(stdout.contains("transport: requests 2.32.3"), "{stdout}");
     assert!(stdout.contains("all SandboxFusion client checks passed"));
 }
