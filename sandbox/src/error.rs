@@ -6,6 +6,7 @@ use std::path::PathBuf;
 /// A failure of the sandbox (toolchain missing, engine error, I/O on our own cache), never of
 /// the program under test.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum SandboxError {
     /// A toolchain component is not installed or not where we expect it.
     #[error("toolchain not available: {0}")]

@@ -6,6 +6,7 @@ use std::time::Duration;
 /// The judgement of one submission on one test. Never conflated: an internal failure is
 /// `SandboxError`, never `WrongAnswer`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[non_exhaustive]
 pub enum Verdict {
     /// Ran within limits and the checker accepted the output.
     Accepted,
@@ -57,6 +58,7 @@ impl std::fmt::Display for Verdict {
 
 /// How a run ended, before any output checking.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub enum Termination {
     /// The program exited (returned from `_start` or called `proc_exit`) with this code.
     Exited(i32),

@@ -321,6 +321,8 @@ pub fn run_result(report: &RunReport) -> CommandRunResult {
         Termination::Trapped(_) => (CommandRunStatus::Finished, Some(-6)),
         Termination::MemoryLimit => (CommandRunStatus::Finished, Some(-9)),
         Termination::OutputLimit => (CommandRunStatus::Finished, Some(-25)),
+        // An ending this server does not know yet: not a clean run.
+        _ => (CommandRunStatus::Error, None),
     };
     let mut stderr = String::from_utf8_lossy(&report.stderr).into_owned();
     if !matches!(report.termination, Termination::Exited(_)) {
