@@ -76,7 +76,7 @@ struct Hostile {
 }
 
 fn hostile_programs() -> Vec<Hostile> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("hostile");
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../sandbox/tests/hostile");
     let mut paths: Vec<PathBuf> = std::fs::read_dir(&dir)
         .expect("hostile dir")
         .map(|e| e.expect("entry").path())

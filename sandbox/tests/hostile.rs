@@ -1,4 +1,4 @@
-//! The hostile-program suite: every program under `tests/hostile/` declares its expected
+//! The hostile-program suite: every program under `sandbox/tests/hostile/` declares its expected
 //! verdict in a header comment (`// expect: TLE`, `# expect: RE`, `;; expect: CE`, or a
 //! `<file>.expect` side file for binaries). Optional headers: `output:` (expected stdout, token
 //! comparison), `output-hex:` (exact bytes), `message:` (must appear in the diagnostics or run
@@ -59,7 +59,7 @@ fn parse_expect(text: &str) -> Expect {
 }
 
 fn hostile_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("hostile")
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/hostile")
 }
 
 fn programs() -> Vec<(PathBuf, Language, Vec<u8>, Expect)> {
