@@ -241,7 +241,13 @@ fn run(dir: &Path, config: Option<&CampaignConfig>) -> Result<()> {
             .stored_config()?
             .context("the store holds no configuration")?,
     };
-    let mut campaign = Campaign::open(dir, config, sandbox(&stored)?)
+    let sandbox = sandbox(&stored)?;
+    eprintln!(
+        "threads: model {} (--threads), sandbox workers {}",
+        crate::model_threads(),
+        sandbox.workers()
+    );
+    let mut campaign = Campaign::open(dir, config, sandbox)
         .with_context(|| format!("opening the campaign in {}", dir.display()))?;
     let config = campaign.config().clone();
     let started = Instant::now();

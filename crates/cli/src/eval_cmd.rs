@@ -121,6 +121,7 @@ pub async fn execute(args: EvalArgs) -> Result<ExitCode> {
         remote: remote_judge(args.judge_url.as_deref())?,
         ..EvalConfig::default()
     };
+    let workers = sandbox.workers();
     let evaluator = Evaluator::new(sandbox, config);
     let set_name = set_name(&set);
     let key = evaluator.key(
@@ -138,6 +139,12 @@ pub async fn execute(args: EvalArgs) -> Result<ExitCode> {
             store.len(),
             problems.len(),
             out.display()
+        );
+    }
+    if args.model.is_some() {
+        eprintln!(
+            "threads: model {} (--threads), sandbox workers {workers}",
+            crate::model_threads()
         );
     }
     let bar = progress_bar(problems.len());

@@ -14,6 +14,11 @@ use clap::{Parser, Subcommand};
 #[derive(Parser)]
 #[command(name = "crucible", version, about)]
 struct Cli {
+    /// Threads for the model's kernels (candle's pool; overrides `RAYON_NUM_THREADS`). Default:
+    /// every core for `generate` and `train`, all but one for `eval` and `campaign`, where the
+    /// sandbox judges beside the model.
+    #[arg(long, global = true, value_parser = clap::value_parser!(u16).range(1..))]
+    threads: Option<u16>,
     #[command(subcommand)]
     command: Command,
 }
@@ -75,20 +80,28 @@ fn init_logging(default_level: &str) {
 }
 
 /// candle's CPU kernels use rayon's global pool, whose threads busy-wait: more threads than
-/// idle cores is far slower. Unless `RAYON_NUM_THREADS` is set: `generate` uses every core;
-/// `eval` and `campaign` (which judge in the sandbox while the model writes) leave one core to
-/// the sandbox.
+/// idle cores is far slower. `--threads` wins; else `RAYON_NUM_THREADS` when set; else
+/// `generate` uses every core, and `eval` and `campaign` (which judge in the sandbox while the
+/// model writes) leave one core to the sandbox.
 fn choose_thread_count(cli: &Cli) {
-    if std::env::var_os("RAYON_NUM_THREADS").is_some() {
-        return;
-    }
-    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let threads = match cli.command {
-        Command::Eval(_) | Command::Campaign(_) => cores.saturating_sub(1).max(1),
-        _ => cores,
+    let threads = match cli.threads {
+        Some(n) => usize::from(n),
+        None if std::env::var_os("RAYON_NUM_THREADS").is_some() => return,
+        None => {
+            let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+            match cli.command {
+                Command::Eval(_) | Command::Campaign(_) => cores.saturating_sub(1).max(1),
+                _ => cores,
+            }
+        }
     };
     // SAFETY: called first thing in main, before any other thread exists.
     unsafe { std::env::set_var("RAYON_NUM_THREADS", threads.to_string()) };
+}
+
+/// The model's thread count as chosen at start-up (for progress lines).
+pub(crate) fn model_threads() -> String {
+    std::env::var("RAYON_NUM_THREADS").unwrap_or_else(|_| "?".into())
 }
 
 fn run(cli: Cli) -> Result<std::process::ExitCode> {

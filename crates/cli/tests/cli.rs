@@ -91,6 +91,38 @@ fn usage_errors_are_clear() {
 }
 
 #[test]
+fn threads_flag_sets_the_model_threads_and_eval_shows_the_split() {
+    let out_dir = tempfile::tempdir().expect("tempdir");
+    // The flag wins over RAYON_NUM_THREADS (the test suite sets it to 1).
+    let out = crucible(&[
+        "--threads",
+        "2",
+        "eval",
+        "--set",
+        repo().join("puzzles/mbpp").to_str().expect("utf8"),
+        "--limit",
+        "1",
+        "--model",
+        "smollm2-135m-instruct",
+        "--max-tokens",
+        "8",
+        "--temperature",
+        "0",
+        "--out",
+        out_dir.path().to_str().expect("utf8"),
+    ]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("threads: model 2 (--threads), sandbox workers"),
+        "{stderr}"
+    );
+    let zero = crucible(&["--threads", "0", "eval", "--set", "x"]);
+    assert!(!zero.status.success());
+    assert!(String::from_utf8_lossy(&zero.stderr).contains("--threads"));
+}
+
+#[test]
 fn eval_over_references_writes_reports() {
     let out_dir = tempfile::tempdir().expect("tempdir");
     let problem = seed_problem("exam-rank-ties");
