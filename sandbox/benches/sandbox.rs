@@ -4,7 +4,9 @@
 //! Run: `cargo bench -p crucible-sandbox --bench sandbox` (needs `g++` and `python3` for the
 //! native baselines, and `./setup.sh` done).
 
-use crucible_sandbox::{JudgeOptions, Language, Limits, Sandbox, SandboxConfig, TestCase, Verdict};
+use crucible_sandbox::{
+    Clock, JudgeOptions, Language, Limits, Sandbox, SandboxConfig, TestCase, Verdict,
+};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -144,7 +146,7 @@ fn cpu_ratio(scratch: &Path) {
     let metered = sandbox_with(1);
     let unmetered = Sandbox::new(SandboxConfig {
         workers: 1,
-        meter_fuel: false,
+        clock: Clock::Wall,
         ..SandboxConfig::default()
     })
     .expect("sandbox");

@@ -1,6 +1,6 @@
 //! The sandbox: one wasmtime engine, a worker pool, the toolchains and the module cache.
 
-use crate::limits::{FUEL_PER_WALL_SECOND, Limits};
+use crate::limits::{Clock, FUEL_PER_WALL_SECOND, Limits};
 use crate::pipe::{CappedPipe, OutputLimitHit};
 use crate::pool::{MAX_WASM_STACK_BYTES, WorkerPool};
 use crate::toolchain::{Toolchain, ToolchainConfig};
@@ -54,11 +54,8 @@ pub struct SandboxConfig {
     pub disk_cache: bool,
     /// Compiled programs kept in memory.
     pub memory_cache_entries: usize,
-    /// Meter CPU with fuel (deterministic, the default). When false, the time limit is a plain
-    /// wall-clock limit enforced by epochs: about as fast (epoch checks cost about what fuel
-    /// does), but verdicts then depend on the machine and its load, reports carry no fuel, and
-    /// bulk-memory operations are allowed.
-    pub meter_fuel: bool,
+    /// What time limits count: fuel (deterministic, the default) or wall-clock time ([`Clock`]).
+    pub clock: Clock,
 }
 
 impl Default for SandboxConfig {
@@ -72,7 +69,7 @@ impl Default for SandboxConfig {
             python_wasm: None,
             disk_cache: true,
             memory_cache_entries: 512,
-            meter_fuel: true,
+            clock: Clock::Fuel,
         }
     }
 }
@@ -258,12 +255,13 @@ impl Sandbox {
         linker.allow_shadowing(false);
         let pool = WorkerPool::new(config.workers)?;
         let stop_ticker = Arc::new(AtomicBool::new(false));
-        if !config.meter_fuel {
+        let metered = config.clock == Clock::Fuel;
+        if !metered {
             start_epoch_ticker(engine.clone(), Arc::clone(&stop_ticker))?;
         }
         let engine_key = format!(
             "wasmtime-48.0.8;fuel={};epoch={};stack={};mem={}",
-            config.meter_fuel, !config.meter_fuel, MAX_WASM_STACK_BYTES, config.max_memory_bytes
+            metered, !metered, MAX_WASM_STACK_BYTES, config.max_memory_bytes
         );
         let programs = ProgramCache {
             capacity: config.memory_cache_entries.max(1),
@@ -696,9 +694,10 @@ fn build_engine(config: &SandboxConfig, slots: u32) -> Result<Engine, SandboxErr
         .max_core_instance_size(16 << 20)
         .linear_memory_keep_resident(64 << 10);
     let mut cfg = Config::new();
-    cfg.consume_fuel(config.meter_fuel)
-        .epoch_interruption(!config.meter_fuel)
-        .wasm_bulk_memory(!config.meter_fuel)
+    let metered = config.clock == Clock::Fuel;
+    cfg.consume_fuel(metered)
+        .epoch_interruption(!metered)
+        .wasm_bulk_memory(!metered)
         .cranelift_opt_level(OptLevel::Speed)
         .async_stack_size(MAX_WASM_STACK_BYTES + (1 << 20))
         .max_wasm_stack(MAX_WASM_STACK_BYTES)
@@ -873,7 +872,7 @@ fn execute(
         },
     );
     store.limiter(|g| &mut g.limiter);
-    let metered = inner.config.meter_fuel;
+    let metered = inner.config.clock == Clock::Fuel;
     let fuel = if metered {
         limits.fuel(program.lang)
     } else {

@@ -28,8 +28,8 @@ pub use error::SandboxError;
 pub use judge::{JudgeOptions, JudgeReport, Submission, TestCase, TestResult};
 pub use lang::Language;
 pub use limits::{
-    DEFAULT_RANDOM_SEED, FUEL_PER_SECOND_COMPILED, FUEL_PER_SECOND_PYTHON, FUEL_PER_WALL_SECOND,
-    Limits,
+    Clock, DEFAULT_RANDOM_SEED, FUEL_PER_SECOND_COMPILED, FUEL_PER_SECOND_PYTHON,
+    FUEL_PER_WALL_SECOND, Limits,
 };
 #[cfg(feature = "engine")]
 pub use pipe::OutputLimitHit;

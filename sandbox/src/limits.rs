@@ -142,3 +142,17 @@ mod tests {
         assert!(l.wall(Language::Python) > l.wall(Language::Cpp));
     }
 }
+
+/// What a time limit counts.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Clock {
+    /// Fuel: executed WebAssembly instructions, calibrated to seconds of the reference machine.
+    /// Deterministic (the same verdict on any machine, under any load), with a wall-clock
+    /// backstop. The default.
+    #[default]
+    Fuel,
+    /// Wall-clock time, enforced by epoch checks: about as fast, but verdicts depend on the
+    /// machine and its load, reports carry no fuel, and bulk-memory operations are allowed.
+    Wall,
+}

@@ -4,13 +4,15 @@
 //! `random_get` pays fuel per byte, and bulk-memory operations (long-running for one unit of
 //! fuel) are refused.
 
-use crucible_sandbox::{CompileError, Language, Limits, Sandbox, SandboxConfig, Termination};
+use crucible_sandbox::{
+    Clock, CompileError, Language, Limits, Sandbox, SandboxConfig, Termination,
+};
 use std::time::Duration;
 
-fn sandbox(meter_fuel: bool) -> Sandbox {
+fn sandbox(clock: Clock) -> Sandbox {
     Sandbox::new(SandboxConfig {
         workers: 1,
-        meter_fuel,
+        clock,
         ..SandboxConfig::default()
     })
     .expect("sandbox")
@@ -40,7 +42,7 @@ fn host_call_loop_meets_the_wall_clock_backstop() {
         (func (export "_start") (loop $l (drop (call $yield)) (br $l))))"#;
     let limits = limits(100);
     let backstop = limits.wall(Language::Wasm);
-    let report = run(&sandbox(true), wat, &limits);
+    let report = run(&sandbox(Clock::Fuel), wat, &limits);
     assert_eq!(report.termination, Termination::WallTimeLimit);
     assert!(
         report.wall >= backstop && report.wall < backstop + Duration::from_secs(2),
@@ -58,7 +60,7 @@ fn random_bytes_cost_fuel() {
         (memory (export "memory") 1)
         (func (export "_start") (loop $l (drop (call $random (i32.const 0) (i32.const 65536))) (br $l))))"#;
     let limits = limits(5);
-    let report = run(&sandbox(true), wat, &limits);
+    let report = run(&sandbox(Clock::Fuel), wat, &limits);
     assert_eq!(report.termination, Termination::TimeLimit);
     assert!(
         report.wall < limits.wall(Language::Wasm),
@@ -74,13 +76,9 @@ fn random_get_outside_memory_is_a_fault_not_a_crash() {
         (import "wasi_snapshot_preview1" "proc_exit" (func $exit (param i32)))
         (memory (export "memory") 1)
         (func (export "_start") (call $exit (call $random (i32.const 65530) (i32.const 100)))))"#;
-    for metered in [true, false] {
-        let report = run(&sandbox(metered), wat, &limits(1000));
-        assert_eq!(
-            report.termination,
-            Termination::Exited(21),
-            "metered: {metered}"
-        );
+    for clock in [Clock::Fuel, Clock::Wall] {
+        let report = run(&sandbox(clock), wat, &limits(1000));
+        assert_eq!(report.termination, Termination::Exited(21), "{clock:?}");
     }
 }
 
@@ -89,12 +87,12 @@ fn bulk_memory_is_refused_only_when_metered() {
     let wat = r#"(module
         (memory (export "memory") 1)
         (func (export "_start") (memory.fill (i32.const 0) (i32.const 1) (i32.const 100))))"#;
-    match sandbox(true).compile(Language::Wasm, wat.as_bytes()) {
+    match sandbox(Clock::Fuel).compile(Language::Wasm, wat.as_bytes()) {
         Err(CompileError::Rejected { diagnostics }) => {
             assert!(diagnostics.contains("-mno-bulk-memory"), "{diagnostics}")
         }
         other => panic!("expected a rejection, got {other:?}"),
     }
-    let report = run(&sandbox(false), wat, &limits(1000));
+    let report = run(&sandbox(Clock::Wall), wat, &limits(1000));
     assert_eq!(report.termination, Termination::Exited(0));
 }

@@ -1,14 +1,14 @@
 //! With fuel metering off, the time limit is a plain wall-clock limit (epochs): a spinning
 //! module is stopped near the limit, a quick one finishes and reports no fuel.
 
-use crucible_sandbox::{Language, Limits, Sandbox, SandboxConfig, Termination, Verdict};
+use crucible_sandbox::{Clock, Language, Limits, Sandbox, SandboxConfig, Termination, Verdict};
 use std::time::Duration;
 
 #[test]
 fn wall_clock_limit_replaces_fuel_when_metering_is_off() {
     let sandbox = Sandbox::new(SandboxConfig {
         workers: 1,
-        meter_fuel: false,
+        clock: Clock::Wall,
         ..SandboxConfig::default()
     })
     .expect("sandbox");
