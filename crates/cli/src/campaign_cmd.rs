@@ -243,7 +243,7 @@ fn run(dir: &Path, config: Option<&CampaignConfig>) -> Result<()> {
     };
     let sandbox = sandbox(&stored)?;
     eprintln!(
-        "threads: model {} (--threads), sandbox workers {}",
+        "threads: model {}, sandbox workers {}",
         crate::model_threads(),
         sandbox.workers()
     );

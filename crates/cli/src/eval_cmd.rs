@@ -143,7 +143,7 @@ pub async fn execute(args: EvalArgs) -> Result<ExitCode> {
     }
     if args.model.is_some() {
         eprintln!(
-            "threads: model {} (--threads), sandbox workers {workers}",
+            "threads: model {}, sandbox workers {workers}",
             crate::model_threads()
         );
     }

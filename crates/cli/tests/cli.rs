@@ -114,7 +114,7 @@ fn threads_flag_sets_the_model_threads_and_eval_shows_the_split() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{stderr}");
     assert!(
-        stderr.contains("threads: model 2 (--threads), sandbox workers"),
+        stderr.contains("threads: model 2, sandbox workers"),
         "{stderr}"
     );
     let zero = crucible(&["--threads", "0", "eval", "--set", "x"]);
