@@ -88,6 +88,16 @@ fn check_consistent(dir: &Path, config: &CampaignConfig) {
     }
 }
 
+/// Runs `config` in `dir` with every model a fresh `make()` (a scripted generator), checks that
+/// the store and the exported files agree, and opens the store.
+fn run_with(dir: &Path, config: &CampaignConfig, make: impl Fn() -> Box<dyn Generator>) -> Store {
+    let mut campaign = Campaign::open(dir, Some(config), sandbox()).expect("opens");
+    let mut opener = |_: &str| -> Result<Box<dyn Generator>, ModelError> { Ok(make()) };
+    campaign.run(&mut opener, None, &mut |_| {}).expect("runs");
+    check_consistent(dir, config);
+    Store::open(&Campaign::store_path(dir)).expect("store")
+}
+
 #[test]
 fn tiny_campaign_with_the_small_model() {
     let Ok(path) = resolve_model(TEST_MODEL, &default_models_dir()) else {
@@ -614,11 +624,7 @@ fn mutation_proposals_vary_a_seed_program_and_copies_are_rejected() {
         seed: 5,
         ..CampaignConfig::default()
     };
-    let mut campaign = Campaign::open(dir.path(), Some(&config), sandbox()).expect("opens");
-    let mut opener = |_: &str| -> Result<Box<dyn Generator>, ModelError> { Ok(Box::new(Mutator)) };
-    campaign.run(&mut opener, None, &mut |_| {}).expect("runs");
-    check_consistent(dir.path(), &config);
-    let store = Store::open(&Campaign::store_path(dir.path())).expect("store");
+    let store = run_with(dir.path(), &config, || Box::new(Mutator));
     let puzzles = store.puzzles(1).expect("puzzles");
     assert_eq!(puzzles.len(), 8);
     let mut copied = 0;
@@ -682,11 +688,7 @@ fn pool_tasks_that_got_nothing_are_retried_with_more_samples() {
         }],
         ..CampaignConfig::default()
     };
-    let mut campaign = Campaign::open(dir.path(), Some(&config), sandbox()).expect("opens");
-    let mut opener = |_: &str| -> Result<Box<dyn Generator>, ModelError> { Ok(Box::new(Retrier)) };
-    campaign.run(&mut opener, None, &mut |_| {}).expect("runs");
-    check_consistent(dir.path(), &config);
-    let store = Store::open(&Campaign::store_path(dir.path())).expect("store");
+    let store = run_with(dir.path(), &config, || Box::new(Retrier));
     let tasks = store.puzzles(1).expect("tasks");
     assert_eq!(tasks.len(), 2);
     for task in &tasks {
@@ -764,13 +766,7 @@ fn p3_puzzles_without_a_reference_stand_on_solvability() {
         seed_set: seed_set(),
         ..CampaignConfig::default()
     };
-    let mut campaign = Campaign::open(dir.path(), Some(&config), sandbox()).expect("opens");
-    let mut opener = |_: &str| -> Result<Box<dyn Generator>, ModelError> {
-        Ok(Box::new(Solvability::default()))
-    };
-    campaign.run(&mut opener, None, &mut |_| {}).expect("runs");
-    check_consistent(dir.path(), &config);
-    let store = Store::open(&Campaign::store_path(dir.path())).expect("store");
+    let store = run_with(dir.path(), &config, || Box::new(Solvability::default()));
     let puzzles = store.puzzles(1).expect("puzzles");
     assert_eq!(puzzles.len(), 3);
     for p in &puzzles {
