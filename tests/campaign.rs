@@ -19,9 +19,9 @@ use crucible_model::{
 };
 use crucible_sandbox::{Sandbox, SandboxConfig};
 use crucible_selfplay::{
-    Campaign, CampaignConfig, Event, HeldoutConfig, PoolConfig, PuzzleKind, Store, TrainMode,
-    TrainRole, TrainingConfig, TrainingSummary, TuneJob, Tuned, Tuner, summarize, verify,
-    write_report,
+    Campaign, CampaignConfig, Event, HeldoutConfig, PoolConfig, PuzzleKind, SelfplayError, Store,
+    TrainMode, TrainRole, TrainingConfig, TrainingSummary, TuneError, TuneJob, Tuned, Tuner,
+    summarize, verify, write_report,
 };
 use std::path::Path;
 
@@ -485,18 +485,22 @@ struct RecordingTuner {
 }
 
 impl Tuner for RecordingTuner {
-    fn tune(&mut self, job: &TuneJob<'_>, progress: &mut dyn FnMut(&str)) -> Result<Tuned, String> {
+    fn tune(
+        &mut self,
+        job: &TuneJob<'_>,
+        progress: &mut dyn FnMut(&str),
+    ) -> Result<Tuned, TuneError> {
         progress("step 1/1");
         let lines = std::fs::read_to_string(job.data)
-            .map_err(|e| e.to_string())?
+            .map_err(TuneError::failed)?
             .lines()
             .count();
         for (dir, file) in [
             (job.adapter_dir, "adapter_config.json"),
             (job.model_dir, "config.json"),
         ] {
-            std::fs::create_dir_all(dir).map_err(|e| e.to_string())?;
-            std::fs::write(dir.join(file), "{}").map_err(|e| e.to_string())?;
+            std::fs::create_dir_all(dir).map_err(TuneError::failed)?;
+            std::fs::write(dir.join(file), "{}").map_err(TuneError::failed)?;
         }
         self.jobs.push((
             job.role.name().to_string(),
@@ -572,6 +576,51 @@ fn rounds_train_on_the_right_data_and_sample_with_the_new_models() {
         assert_eq!(heldout.len(), 3);
         assert_eq!(heldout[1].1, round1_model);
     }
+}
+
+/// A tuner that cannot train its base.
+struct RefusingTuner;
+
+impl Tuner for RefusingTuner {
+    fn check(&self, base: &str) -> Result<(), TuneError> {
+        Err(TuneError::Unsupported(format!(
+            "{base} is not a .gguf file"
+        )))
+    }
+
+    fn tune(&mut self, _: &TuneJob<'_>, _: &mut dyn FnMut(&str)) -> Result<Tuned, TuneError> {
+        panic!("a base that cannot be trained is never tuned")
+    }
+}
+
+/// A trained role whose base cannot be trained stops the campaign before round 1, with a
+/// typed error that says which role and what to do, and no round is stored.
+#[test]
+fn an_untrainable_base_stops_the_campaign_before_round_one() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut config = scripted_config();
+    config.training.roles = vec![TrainRole::Solver];
+    let mut opener = |_: &str| -> Result<Box<dyn Generator>, ModelError> {
+        panic!("no model is opened before the check")
+    };
+    let mut campaign = Campaign::open(dir.path(), Some(&config), sandbox()).expect("campaign");
+    let error = campaign
+        .run(&mut opener, Some(&mut RefusingTuner), &mut |_| {})
+        .expect_err("the check fails");
+    assert!(
+        matches!(
+            &error,
+            SelfplayError::Untrainable { role, source: TuneError::Unsupported(_) } if role == "solver"
+        ),
+        "{error:?}"
+    );
+    assert!(
+        error.to_string().contains("training.enabled = false"),
+        "{error}"
+    );
+    drop(campaign);
+    let store = Store::open(&Campaign::store_path(dir.path())).expect("store");
+    assert!(store.heldout().expect("held-out").is_empty());
 }
 
 /// Proposes variants of the built-in seed programs: even seeds copy the program they were

@@ -5,7 +5,7 @@ use crucible_model::{
     Generator, ModelError, OpenOptions, default_models_dir, fetch, open_generator, registry,
     resolve_model,
 };
-use crucible_selfplay::{ModelOpener, TuneJob, Tuned, Tuner};
+use crucible_selfplay::{ModelOpener, TuneError, TuneJob, Tuned, Tuner};
 use crucible_train::{Event, FineTune, LoraConfig, TrainConfig, WeightType, fine_tune};
 use std::path::{Path, PathBuf};
 
@@ -97,26 +97,32 @@ impl TrainTuner {
     }
 }
 
+/// A training base that is not a GGUF file.
+fn not_gguf(path: &Path) -> TuneError {
+    TuneError::Unsupported(format!(
+        "{} is not a .gguf file: training starts from a GGUF base model",
+        path.display()
+    ))
+}
+
 impl Tuner for TrainTuner {
-    fn check(&self, base: &str) -> Result<(), String> {
+    fn check(&self, base: &str) -> Result<(), TuneError> {
         match resolve_model(base, &self.models_dir) {
-            Ok(path) if !path.is_file() => Err(format!(
-                "{} is not a .gguf file: training starts from a GGUF base model",
-                path.display()
-            )),
+            Ok(path) if !path.is_file() => Err(not_gguf(&path)),
             // A known model not downloaded yet is fetched when the round opens it.
             Ok(_) | Err(ModelError::NotFetched { .. }) => Ok(()),
-            Err(e) => Err(e.to_string()),
+            Err(e) => Err(e.into()),
         }
     }
 
-    fn tune(&mut self, job: &TuneJob<'_>, progress: &mut dyn FnMut(&str)) -> Result<Tuned, String> {
-        let base = resolve_model(job.base, &self.models_dir).map_err(|e| e.to_string())?;
+    fn tune(
+        &mut self,
+        job: &TuneJob<'_>,
+        progress: &mut dyn FnMut(&str),
+    ) -> Result<Tuned, TuneError> {
+        let base = resolve_model(job.base, &self.models_dir)?;
         if !base.is_file() {
-            return Err(format!(
-                "{} is not a .gguf file: training starts from a GGUF base model",
-                base.display()
-            ));
+            return Err(not_gguf(&base));
         }
         let weights = WeightType::parse(&job.settings.weights).unwrap_or_default();
         let request = FineTune {
@@ -144,7 +150,7 @@ impl Tuner for TrainTuner {
                 ));
             }
         })
-        .map_err(|e| e.to_string())?;
+        .map_err(TuneError::failed)?;
         Ok(match outcome {
             Some(done) => Tuned {
                 examples: done.examples,

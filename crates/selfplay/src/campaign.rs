@@ -325,12 +325,9 @@ impl Campaign {
             }
             tuner
                 .check(base)
-                .map_err(|message| SelfplayError::Training {
+                .map_err(|source| SelfplayError::Untrainable {
                     role: role.name().to_string(),
-                    round: 0,
-                    message: format!(
-                        "{message} (set `training.enabled = false` or train another model)"
-                    ),
+                    source,
                 })?;
         }
         Ok(())
@@ -441,10 +438,10 @@ impl Campaign {
                     line: line.to_string(),
                 })
             })
-            .map_err(|message| SelfplayError::Training {
+            .map_err(|source| SelfplayError::Training {
                 role: role_name.clone(),
                 round,
-                message,
+                source,
             })?;
         if tuned.examples == 0 {
             return Ok(carried);

@@ -38,15 +38,25 @@ pub enum SelfplayError {
     /// The seed set could not be read.
     #[error("seed set: {0}")]
     SeedSet(String),
+    /// A trained role's model cannot be trained (checked before round 1).
+    #[error(
+        "the {role}'s model cannot be trained: {source} (set `training.enabled = false` or train another model)"
+    )]
+    Untrainable {
+        /// The role.
+        role: String,
+        /// Why.
+        source: crate::tune::TuneError,
+    },
     /// Fine-tuning a role's model between rounds failed.
-    #[error("training the {role} after round {round}: {message}")]
+    #[error("training the {role} after round {round}: {source}")]
     Training {
         /// The role.
         role: String,
         /// The round whose data it trained on.
         round: u32,
         /// What went wrong.
-        message: String,
+        source: crate::tune::TuneError,
     },
     /// Judging failed (the sandbox, not a solution).
     #[error("judging: {0}")]

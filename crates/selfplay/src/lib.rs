@@ -52,6 +52,6 @@ pub use store::{
     AttemptRow, DatasetRow, Decision, HeldoutRow, ModelRow, ProblemScore, PuzzleRow, PuzzleScore,
     SCHEMA_VERSION, StageTime, Store,
 };
-pub use tune::{ModelOpener, TuneJob, Tuned, Tuner};
+pub use tune::{ModelOpener, TuneError, TuneJob, Tuned, Tuner};
 pub use validate::{PuzzleTest, Rejection, Validation, validate};
 pub use verify::verify;

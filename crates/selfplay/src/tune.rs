@@ -55,16 +55,41 @@ pub struct Tuned {
     pub final_loss: Option<f64>,
 }
 
+/// Why a model cannot be trained, or why a training job failed.
+#[derive(Debug, thiserror::Error)]
+pub enum TuneError {
+    /// The model cannot be a training base (for example not a GGUF file).
+    #[error("{0}")]
+    Unsupported(String),
+    /// Resolving or opening the base model failed.
+    #[error(transparent)]
+    Model(#[from] ModelError),
+    /// The training itself failed (data, numerics, writing the adapter or merged model).
+    #[error(transparent)]
+    Failed(Box<dyn std::error::Error + Send + Sync>),
+}
+
+impl TuneError {
+    /// A failed job, from the trainer's own error.
+    pub fn failed(error: impl std::error::Error + Send + Sync + 'static) -> Self {
+        TuneError::Failed(Box::new(error))
+    }
+}
+
 /// Fine-tunes a role's model between rounds.
 pub trait Tuner {
     /// Whether `base` (a role's configured model) can be trained; checked before round 1 so a
     /// campaign does not stop after hours at its first training step. URLs are never asked.
-    fn check(&self, base: &str) -> Result<(), String> {
+    fn check(&self, base: &str) -> Result<(), TuneError> {
         let _ = base;
         Ok(())
     }
 
     /// Runs `job`; `progress` receives human-readable lines (loss, tokens/s). An `Err` stops
     /// the campaign (resuming retries the job).
-    fn tune(&mut self, job: &TuneJob<'_>, progress: &mut dyn FnMut(&str)) -> Result<Tuned, String>;
+    fn tune(
+        &mut self,
+        job: &TuneJob<'_>,
+        progress: &mut dyn FnMut(&str),
+    ) -> Result<Tuned, TuneError>;
 }
