@@ -1,39 +1,21 @@
 //! The sandbox: one wasmtime engine, a worker pool, the toolchains and the module cache.
 
-use crate::limits::{Clock, FUEL_PER_WALL_SECOND, Limits};
-use crate::pipe::{CappedPipe, OutputLimitHit};
+use crate::cache::{CacheStats, DiskCache, ProgramCache, cache_key, engine_key};
+use crate::execute::{EPOCH_TICK, Extra, Mount, Runner, execute};
+use crate::guest::{Guest, disable_sleeping, meter_random_bytes};
+use crate::limits::{Clock, Limits};
 use crate::pool::{MAX_WASM_STACK_BYTES, WorkerPool};
+use crate::program::{Loaded, Program};
 use crate::toolchain::{Toolchain, ToolchainConfig};
 use crate::verdict::{RunReport, Termination};
 use crate::{CompileError, Language, SandboxError, python};
-use rand::{Rng, SeedableRng};
-use sha2::{Digest, Sha256};
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 use wasmtime::{
-    Caller, Config, Engine, Extern, InstanceAllocationStrategy, InstancePre, Linker, Module,
-    OptLevel, PoolingAllocationConfig, ResourceLimiter, Store, Trap,
+    Config, Engine, InstanceAllocationStrategy, Linker, Module, OptLevel, PoolingAllocationConfig,
 };
-use wasmtime_wasi::p1::WasiP1Ctx;
-use wasmtime_wasi::p2::pipe::MemoryInputPipe;
-use wasmtime_wasi::{FsPerms, I32Exit, WasiCtxBuilder};
-
-/// How often the wall-clock limit's epoch advances (unmetered sandboxes).
-const EPOCH_TICK: Duration = Duration::from_millis(10);
-
-/// Fuel between two looks at the wall clock in a metered run (about 1 ms of guest code): the
-/// guest yields to the host this often, and the host ends the run once past its backstop.
-const FUEL_SLICE: u64 = FUEL_PER_WALL_SECOND / 1000;
-
-/// Fuel charged per byte `random_get` writes (generating one takes about as long as four
-/// wasm operators), so that a guest cannot buy unmetered time with huge random reads.
-const FUEL_PER_RANDOM_BYTE: u64 = 4;
-
-/// The fixed wall-clock time guests see: 2024-01-01T00:00:00Z.
-const GUEST_EPOCH_SECS: u64 = 1_704_067_200;
 
 /// Settings for a [`Sandbox`]. `Default` gives sensible values for a contest judge.
 #[derive(Debug, Clone)]
@@ -88,99 +70,6 @@ pub fn default_cache_dir() -> PathBuf {
     }
 }
 
-/// A compiled program, ready to run any number of times (cheap to clone).
-#[derive(Clone)]
-pub struct Program {
-    lang: Language,
-    loaded: Arc<Loaded>,
-    argv: Arc<Vec<String>>,
-    key: Arc<str>,
-}
-
-impl Program {
-    /// The source language.
-    pub fn language(&self) -> Language {
-        self.lang
-    }
-
-    /// The content hash identifying this program in caches.
-    pub fn key(&self) -> &str {
-        &self.key
-    }
-}
-
-impl std::fmt::Debug for Program {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Program")
-            .field("lang", &self.lang)
-            .field("key", &self.key)
-            .finish()
-    }
-}
-
-/// A module linked against our WASI host, ready to instantiate.
-struct Loaded {
-    pre: InstancePre<Guest>,
-}
-
-/// Per-run host state.
-struct Guest {
-    wasi: WasiP1Ctx,
-    limiter: MemoryLimiter,
-    /// The source `random_get` reads (seeded by `Limits::random_seed`).
-    random: rand::rngs::StdRng,
-    /// When a metered run's wall-clock backstop expires.
-    deadline: Option<Instant>,
-}
-
-/// A host call noticed that the run outlived its wall-clock backstop.
-#[derive(Debug, thiserror::Error)]
-#[error("wall-clock backstop exceeded")]
-struct WallClockExceeded;
-
-/// Enforces the memory limit and remembers whether it refused a grow and the peak size.
-struct MemoryLimiter {
-    limit: u64,
-    peak: u64,
-    refused: bool,
-}
-
-impl ResourceLimiter for MemoryLimiter {
-    fn memory_growing(
-        &mut self,
-        _current: usize,
-        desired: usize,
-        _maximum: Option<usize>,
-    ) -> wasmtime::Result<bool> {
-        if desired as u64 > self.limit {
-            self.refused = true;
-            return Ok(false);
-        }
-        self.peak = self.peak.max(desired as u64);
-        Ok(true)
-    }
-
-    fn table_growing(
-        &mut self,
-        _current: usize,
-        desired: usize,
-        _maximum: Option<usize>,
-    ) -> wasmtime::Result<bool> {
-        Ok(desired <= 1 << 20)
-    }
-}
-
-/// Counters describing cache behaviour (for benchmarks and diagnostics).
-#[derive(Debug, Default, Clone, Copy, serde::Serialize)]
-pub struct CacheStats {
-    /// Programs found in the in-memory cache.
-    pub memory_hits: u64,
-    /// Programs loaded from the on-disk cache.
-    pub disk_hits: u64,
-    /// Programs compiled from source.
-    pub misses: u64,
-}
-
 /// Compiles, caches and runs programs. Cheap to clone; clones share everything.
 #[derive(Clone)]
 pub struct Sandbox {
@@ -194,47 +83,32 @@ struct Inner {
     pool: WorkerPool,
     toolchain: Mutex<Option<Arc<Toolchain>>>,
     python: Mutex<Option<Arc<Loaded>>>,
-    programs: Mutex<ProgramCache>,
+    programs: Mutex<ProgramCache<Loaded>>,
+    disk: DiskCache,
     stats: [AtomicU64; 3],
     stop_ticker: Arc<AtomicBool>,
     engine_key: String,
 }
 
+impl Inner {
+    /// What a run on this sandbox's engine needs.
+    fn runner(&self) -> Runner<'_> {
+        Runner {
+            engine: &self.engine,
+            clock: self.config.clock,
+            max_memory_bytes: self.config.max_memory_bytes,
+        }
+    }
+
+    /// The content key of a program in this sandbox's caches.
+    fn cache_key(&self, lang: Language, toolchain: &str, source: &[u8]) -> String {
+        cache_key(&self.engine_key, lang, toolchain, source)
+    }
+}
+
 impl Drop for Inner {
     fn drop(&mut self) {
         self.stop_ticker.store(true, Ordering::Relaxed);
-    }
-}
-
-/// A small LRU of compiled programs keyed by content hash.
-struct ProgramCache {
-    capacity: usize,
-    clock: u64,
-    entries: HashMap<String, (Arc<Loaded>, u64)>,
-}
-
-impl ProgramCache {
-    fn get(&mut self, key: &str) -> Option<Arc<Loaded>> {
-        self.clock += 1;
-        let clock = self.clock;
-        self.entries.get_mut(key).map(|(loaded, used)| {
-            *used = clock;
-            Arc::clone(loaded)
-        })
-    }
-
-    fn insert(&mut self, key: String, loaded: Arc<Loaded>) {
-        self.clock += 1;
-        if self.entries.len() >= self.capacity
-            && let Some(oldest) = self
-                .entries
-                .iter()
-                .min_by_key(|(_, (_, used))| *used)
-                .map(|(k, _)| k.clone())
-        {
-            self.entries.remove(&oldest);
-        }
-        self.entries.insert(key, (loaded, self.clock));
     }
 }
 
@@ -259,15 +133,9 @@ impl Sandbox {
         if !metered {
             start_epoch_ticker(engine.clone(), Arc::clone(&stop_ticker))?;
         }
-        let engine_key = format!(
-            "wasmtime-48.0.8;fuel={};epoch={};stack={};mem={}",
-            metered, !metered, MAX_WASM_STACK_BYTES, config.max_memory_bytes
-        );
-        let programs = ProgramCache {
-            capacity: config.memory_cache_entries.max(1),
-            clock: 0,
-            entries: HashMap::new(),
-        };
+        let engine_key = engine_key(&engine, MAX_WASM_STACK_BYTES, config.max_memory_bytes);
+        let programs = ProgramCache::new(config.memory_cache_entries);
+        let disk = DiskCache::new(&config.cache_dir, config.disk_cache);
         Ok(Sandbox {
             inner: Arc::new(Inner {
                 config,
@@ -277,6 +145,7 @@ impl Sandbox {
                 toolchain: Mutex::new(None),
                 python: Mutex::new(None),
                 programs: Mutex::new(programs),
+                disk,
                 stats: Default::default(),
                 stop_ticker,
                 engine_key,
@@ -344,9 +213,9 @@ impl Sandbox {
         limits: &Limits,
     ) -> Result<RunReport, SandboxError> {
         let (inner, program, stdin, limits) = self.job_parts(program, stdin, limits);
-        self.inner
-            .pool
-            .run_blocking(move || execute(&inner, &program, stdin, &limits, &Extra::default()))?
+        self.inner.pool.run_blocking(move || {
+            execute(&inner.runner(), &program, stdin, &limits, &Extra::default())
+        })?
     }
 
     /// Runs `program` on `stdin` under `limits` on the worker pool, asynchronously.
@@ -397,7 +266,7 @@ impl Sandbox {
         let (inner, program, stdin, limits) = self.job_parts(program, stdin, limits);
         self.inner
             .pool
-            .run(move || execute(&inner, &program, stdin, &limits, &extra))
+            .run(move || execute(&inner.runner(), &program, stdin, &limits, &extra))
             .await?
     }
 
@@ -417,7 +286,7 @@ impl Sandbox {
 
     fn compile_native(&self, lang: Language, source: &[u8]) -> Result<Program, CompileError> {
         let toolchain = self.toolchain()?;
-        let key = self.cache_key(lang, toolchain.fingerprint(), source);
+        let key = self.inner.cache_key(lang, toolchain.fingerprint(), source);
         let loaded = self.cached_or(&key, || {
             let wasm = toolchain.compile(lang, source)?;
             self.load_module(&wasm)
@@ -431,7 +300,7 @@ impl Sandbox {
     }
 
     fn compile_wasm(&self, source: &[u8]) -> Result<Program, CompileError> {
-        let key = self.cache_key(Language::Wasm, "", source);
+        let key = self.inner.cache_key(Language::Wasm, "", source);
         let loaded = self.cached_or(&key, || self.load_module(source))?;
         Ok(Program {
             lang: Language::Wasm,
@@ -451,7 +320,9 @@ impl Sandbox {
             });
         }
         let interpreter = self.python()?;
-        let key = self.cache_key(Language::Python, python::PYTHON_WASM_SHA256, source);
+        let key = self
+            .inner
+            .cache_key(Language::Python, python::PYTHON_WASM_SHA256, source);
         let checker = Program {
             lang: Language::Python,
             loaded: Arc::clone(&interpreter),
@@ -503,18 +374,18 @@ impl Sandbox {
             return Ok(Arc::clone(loaded));
         }
         let path = self.python_path();
-        let key = self.cache_key(
+        let key = self.inner.cache_key(
             Language::Python,
             "interpreter",
             python::PYTHON_WASM_SHA256.as_bytes(),
         );
-        let module = match self.load_from_disk(&key) {
+        let module = match self.inner.disk.load(&self.inner.engine, &key) {
             Some(module) => module,
             None => {
                 let bytes = python::load_verified(&path)?;
                 let module =
                     Module::new(&self.inner.engine, &bytes).map_err(SandboxError::engine)?;
-                self.store_on_disk(&key, &module);
+                self.inner.disk.store(&key, &module);
                 module
             }
         };
@@ -544,7 +415,7 @@ impl Sandbox {
             self.inner.stats[0].fetch_add(1, Ordering::Relaxed);
             return Ok(hit);
         }
-        let module = match self.load_from_disk(key) {
+        let module = match self.inner.disk.load(&self.inner.engine, key) {
             Some(module) => {
                 self.inner.stats[1].fetch_add(1, Ordering::Relaxed);
                 module
@@ -552,7 +423,7 @@ impl Sandbox {
             None => {
                 self.inner.stats[2].fetch_add(1, Ordering::Relaxed);
                 let module = build()?;
-                self.store_on_disk(key, &module);
+                self.inner.disk.store(key, &module);
                 module
             }
         };
@@ -593,80 +464,6 @@ impl Sandbox {
                 })?;
         Ok(Loaded { pre })
     }
-
-    fn disk_path(&self, key: &str) -> PathBuf {
-        self.inner
-            .config
-            .cache_dir
-            .join("modules")
-            .join(format!("{key}.cwasm"))
-    }
-
-    fn load_from_disk(&self, key: &str) -> Option<Module> {
-        if !self.inner.config.disk_cache {
-            return None;
-        }
-        let path = self.disk_path(key);
-        if !path.exists() {
-            return None;
-        }
-        // SAFETY: the file was written by `Module::serialize` of this same wasmtime build into
-        // our own cache directory; wasmtime also checks version and configuration compatibility
-        // and we fall back to recompiling on any error.
-        match unsafe { Module::deserialize_file(&self.inner.engine, &path) } {
-            Ok(module) => Some(module),
-            Err(e) => {
-                tracing::warn!("dropping unusable cached module {}: {e:#}", path.display());
-                let _ = std::fs::remove_file(&path);
-                None
-            }
-        }
-    }
-
-    fn store_on_disk(&self, key: &str, module: &Module) {
-        if !self.inner.config.disk_cache {
-            return;
-        }
-        let path = self.disk_path(key);
-        let result = module
-            .serialize()
-            .map_err(|e| std::io::Error::other(format!("{e:#}")))
-            .and_then(|bytes| write_atomic(&path, &bytes));
-        if let Err(e) = result {
-            tracing::warn!("could not cache module at {}: {e}", path.display());
-        }
-    }
-
-    fn cache_key(&self, lang: Language, toolchain: &str, source: &[u8]) -> String {
-        let digest = Sha256::new()
-            .chain_update(b"crucible-sandbox-1\0")
-            .chain_update(self.inner.engine_key.as_bytes())
-            .chain_update(b"\0")
-            .chain_update(lang.name())
-            .chain_update(b"\0")
-            .chain_update(toolchain)
-            .chain_update(b"\0")
-            .chain_update(source)
-            .finalize();
-        hex::encode(&digest[..20])
-    }
-}
-
-/// Writes bytes through a temporary file and a rename.
-pub(crate) fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir)?;
-    }
-    let tmp = path.with_extension(
-        format!(
-            "tmp{}-{:?}",
-            std::process::id(),
-            std::thread::current().id()
-        )
-        .replace(['(', ')'], ""),
-    );
-    std::fs::write(&tmp, bytes)?;
-    std::fs::rename(&tmp, path)
 }
 
 /// Locks a mutex, recovering the data if a holder panicked (our caches stay consistent).
@@ -718,323 +515,4 @@ fn start_epoch_ticker(engine: Engine, stop: Arc<AtomicBool>) -> Result<(), Sandb
         })
         .map(|_| ())
         .map_err(|e| SandboxError::Worker(format!("cannot start epoch thread: {e}")))
-}
-
-/// Replaces `poll_oneoff` (sleeping) with a refusal: a guest must not hold a worker while
-/// consuming no fuel, and judged programs have nothing to wait for. The linker must allow
-/// shadowing.
-fn disable_sleeping(linker: &mut Linker<Guest>) -> Result<(), SandboxError> {
-    const ENOTSUP: i32 = 58;
-    linker
-        .func_wrap(
-            "wasi_snapshot_preview1",
-            "poll_oneoff",
-            |_: i32, _: i32, _: i32, _: i32| -> i32 { ENOTSUP },
-        )
-        .map_err(SandboxError::engine)?;
-    Ok(())
-}
-
-/// Replaces `random_get` with one that charges [`FUEL_PER_RANDOM_BYTE`] (when metered) before
-/// filling the buffer from the run's seeded generator, and then looks at the wall clock: charging
-/// fuel from the host restarts the guest's fuel slice, so a loop of such calls would otherwise
-/// never yield to the backstop. The linker must allow shadowing.
-fn meter_random_bytes(linker: &mut Linker<Guest>) -> Result<(), SandboxError> {
-    const ERRNO_FAULT: i32 = 21;
-    linker
-        .func_wrap(
-            "wasi_snapshot_preview1",
-            "random_get",
-            |mut caller: Caller<'_, Guest>, buf: i32, len: i32| -> wasmtime::Result<i32> {
-                let (start, len) = (buf as u32 as usize, len as u32 as usize);
-                if let Ok(fuel) = caller.get_fuel() {
-                    let cost = len as u64 * FUEL_PER_RANDOM_BYTE;
-                    if cost > fuel {
-                        caller.set_fuel(0)?;
-                        return Err(Trap::OutOfFuel.into());
-                    }
-                    caller.set_fuel(fuel - cost)?;
-                }
-                let Some(Extern::Memory(memory)) = caller.get_export("memory") else {
-                    return Ok(ERRNO_FAULT);
-                };
-                let (data, guest) = memory.data_and_store_mut(&mut caller);
-                match data.get_mut(start..start.saturating_add(len)) {
-                    Some(bytes) => {
-                        guest.random.fill_bytes(bytes);
-                        Ok(0)
-                    }
-                    None => Ok(ERRNO_FAULT),
-                }
-                .and_then(|errno| match guest.deadline {
-                    Some(deadline) if Instant::now() >= deadline => Err(WallClockExceeded.into()),
-                    _ => Ok(errno),
-                })
-            },
-        )
-        .map_err(SandboxError::engine)?;
-    Ok(())
-}
-
-/// A wall clock frozen at [`GUEST_EPOCH_SECS`].
-struct FixedWallClock;
-
-impl wasmtime_wasi::HostWallClock for FixedWallClock {
-    fn resolution(&self) -> Duration {
-        Duration::from_nanos(1)
-    }
-    fn now(&self) -> Duration {
-        Duration::from_secs(GUEST_EPOCH_SECS)
-    }
-}
-
-/// A monotonic clock that advances one microsecond per reading: deterministic, and a program
-/// that waits for time to pass still makes progress (and eventually runs out of fuel).
-#[derive(Default)]
-struct SteppingClock {
-    now: AtomicU64,
-}
-
-impl wasmtime_wasi::HostMonotonicClock for SteppingClock {
-    fn resolution(&self) -> u64 {
-        1_000
-    }
-    fn now(&self) -> u64 {
-        self.now.fetch_add(1_000, Ordering::Relaxed) + 1_000
-    }
-}
-
-/// A host directory made visible to a (trusted) guest such as a checker program.
-#[derive(Debug, Clone)]
-pub(crate) struct Mount {
-    pub host: PathBuf,
-    pub guest: String,
-    pub writable: bool,
-}
-
-/// Arguments and mounts beyond a program's own; empty for submissions.
-#[derive(Debug, Clone, Default)]
-pub(crate) struct Extra {
-    pub args: Vec<String>,
-    pub mounts: Vec<Mount>,
-}
-
-/// Runs one program on one input on the current (worker) thread.
-fn execute(
-    inner: &Inner,
-    program: &Program,
-    stdin: bytes::Bytes,
-    limits: &Limits,
-    extra: &Extra,
-) -> Result<RunReport, SandboxError> {
-    let stdout = CappedPipe::new(limits.output_bytes as usize);
-    let stderr = CappedPipe::new(limits.stderr_bytes as usize);
-    let mut builder = WasiCtxBuilder::new();
-    builder
-        .stdin(MemoryInputPipe::new(stdin))
-        .stdout(stdout.clone())
-        .stderr(stderr.clone())
-        .args(&program.argv)
-        .wall_clock(FixedWallClock)
-        .monotonic_clock(SteppingClock::default())
-        .secure_random(rand::rngs::StdRng::seed_from_u64(limits.random_seed))
-        .insecure_random_seed(u128::from(limits.random_seed))
-        .allow_blocking_current_thread(true);
-    for arg in &extra.args {
-        builder.arg(arg);
-    }
-    for mount in &extra.mounts {
-        let perms = if mount.writable {
-            FsPerms::ReadWrite
-        } else {
-            FsPerms::ReadOnly
-        };
-        builder
-            .preopened_dir(&mount.host, &mount.guest, perms)
-            .map_err(|e| {
-                SandboxError::Engine(format!("cannot mount {}: {e:#}", mount.host.display()))
-            })?;
-    }
-    let wasi = builder.build_p1();
-    let limiter = MemoryLimiter {
-        limit: limits.memory_bytes.min(inner.config.max_memory_bytes),
-        peak: 0,
-        refused: false,
-    };
-    let random = rand::rngs::StdRng::seed_from_u64(limits.random_seed);
-    let mut store = Store::new(
-        &inner.engine,
-        Guest {
-            wasi,
-            limiter,
-            random,
-            deadline: None,
-        },
-    );
-    store.limiter(|g| &mut g.limiter);
-    let metered = inner.config.clock == Clock::Fuel;
-    let fuel = if metered {
-        limits.fuel(program.lang)
-    } else {
-        0
-    };
-    let deadline = if metered {
-        limits.wall(program.lang)
-    } else {
-        limits.time
-    };
-    if metered {
-        store.set_fuel(fuel).map_err(SandboxError::engine)?;
-        store
-            .fuel_async_yield_interval(Some(FUEL_SLICE))
-            .map_err(SandboxError::engine)?;
-    } else {
-        store.set_epoch_deadline(deadline.as_millis() as u64 / EPOCH_TICK.as_millis() as u64 + 1);
-    }
-    let started = Instant::now();
-    if metered {
-        store.data_mut().deadline = Some(started + deadline);
-    }
-    let mut instance = None;
-    let result = wasmtime_wasi::runtime::in_tokio(WallDeadline {
-        run: Box::pin(run_start(&program.loaded, &mut store, &mut instance)),
-        deadline: started + deadline,
-    });
-    let wall = started.elapsed();
-    let used = if metered {
-        fuel.saturating_sub(store.get_fuel().unwrap_or(0))
-    } else {
-        0
-    };
-    let overflowed = instance.is_some_and(|i| stack_pointer_wrapped(&mut store, i));
-    let limiter = &store.data().limiter;
-    let mut termination = classify(result, limiter.refused)?;
-    if overflowed && matches!(termination, Termination::Trapped(_)) {
-        termination = Termination::Trapped(format!(
-            "stack overflow (the {} MiB stack is exhausted; out-of-bounds access below address 0)",
-            crate::toolchain::STACK_BYTES >> 20
-        ));
-    }
-    Ok(RunReport {
-        termination,
-        stdout: stdout.contents(),
-        stderr: stderr.contents(),
-        fuel: used,
-        cpu_seconds: if metered {
-            Limits::fuel_to_seconds(used, program.lang)
-        } else {
-            wall.as_secs_f64()
-        },
-        wall,
-        peak_memory: limiter.peak,
-    })
-}
-
-/// How a run failed: in one of the two places guest code runs (instantiation — start
-/// functions, memory set-up — and `_start`), or by outliving its wall-clock backstop.
-enum Failure {
-    Instantiate(wasmtime::Error),
-    Run(wasmtime::Error),
-    WallClock,
-}
-
-async fn run_start(
-    loaded: &Loaded,
-    store: &mut Store<Guest>,
-    instance_out: &mut Option<wasmtime::Instance>,
-) -> Result<(), Failure> {
-    let instance = loaded
-        .pre
-        .instantiate_async(&mut *store)
-        .await
-        .map_err(Failure::Instantiate)?;
-    *instance_out = Some(instance);
-    let start = instance
-        .get_typed_func::<(), ()>(&mut *store, "_start")
-        .map_err(Failure::Run)?;
-    start
-        .call_async(&mut *store, ())
-        .await
-        .map_err(Failure::Run)
-}
-
-/// A guest run that ends with [`Failure::WallClock`] once `deadline` has passed. The guest
-/// yields every [`FUEL_SLICE`] (metered engines), which is when the clock is read; dropping the
-/// run then unwinds the guest's fiber.
-struct WallDeadline<F> {
-    run: std::pin::Pin<Box<F>>,
-    deadline: Instant,
-}
-
-impl<F: Future<Output = Result<(), Failure>>> Future for WallDeadline<F> {
-    type Output = Result<(), Failure>;
-
-    fn poll(
-        mut self: std::pin::Pin<&mut Self>,
-        cx: &mut std::task::Context<'_>,
-    ) -> std::task::Poll<Self::Output> {
-        match self.run.as_mut().poll(cx) {
-            std::task::Poll::Pending if Instant::now() >= self.deadline => {
-                std::task::Poll::Ready(Err(Failure::WallClock))
-            }
-            other => other,
-        }
-    }
-}
-
-/// Whether the C/C++ shadow-stack pointer (exported by our toolchain) has run below zero,
-/// i.e. wrapped past the bottom of the stack placed first in linear memory.
-fn stack_pointer_wrapped(store: &mut Store<Guest>, instance: wasmtime::Instance) -> bool {
-    let Some(global) = instance.get_global(&mut *store, "__stack_pointer") else {
-        return false;
-    };
-    match global.get(&mut *store) {
-        wasmtime::Val::I32(sp) => (sp as u32) > crate::toolchain::STACK_BYTES as u32,
-        _ => false,
-    }
-}
-
-/// Maps how guest execution ended to a [`Termination`]; only failures that cannot be the
-/// guest's doing become `Err`.
-fn classify(
-    result: Result<(), Failure>,
-    memory_refused: bool,
-) -> Result<Termination, SandboxError> {
-    let (err, instantiating) = match result {
-        Ok(()) => return Ok(Termination::Exited(0)),
-        Err(Failure::Instantiate(e)) => (e, true),
-        Err(Failure::Run(e)) => (e, false),
-        Err(Failure::WallClock) => return Ok(Termination::WallTimeLimit),
-    };
-    if let Some(exit) = err.downcast_ref::<I32Exit>() {
-        return Ok(match exit.0 {
-            0 => Termination::Exited(0),
-            _ if memory_refused => Termination::MemoryLimit,
-            code => Termination::Exited(code),
-        });
-    }
-    if err.downcast_ref::<OutputLimitHit>().is_some() {
-        return Ok(Termination::OutputLimit);
-    }
-    if err.downcast_ref::<WallClockExceeded>().is_some() {
-        return Ok(Termination::WallTimeLimit);
-    }
-    if let Some(trap) = err.downcast_ref::<Trap>() {
-        return Ok(match trap {
-            Trap::OutOfFuel => Termination::TimeLimit,
-            Trap::Interrupt => Termination::WallTimeLimit,
-            _ if memory_refused => Termination::MemoryLimit,
-            Trap::StackOverflow => Termination::Trapped("stack overflow".into()),
-            other => Termination::Trapped(other.to_string()),
-        });
-    }
-    if memory_refused {
-        return Ok(Termination::MemoryLimit);
-    }
-    if instantiating {
-        return Err(SandboxError::Engine(format!(
-            "instantiation failed: {err:#}"
-        )));
-    }
-    Ok(Termination::Trapped(format!("{err:#}")))
 }

@@ -1,7 +1,7 @@
 //! Judging: a program against many tests, and many submissions at once, on all workers.
 
 use crate::checker::{CheckOutcome, Checker};
-use crate::engine::{Extra, Mount};
+use crate::execute::{Extra, Mount};
 use crate::{CompileError, Language, Limits, Program, RunReport, Sandbox, SandboxError, Verdict};
 use bytes::Bytes;
 use serde::{Deserialize, Serialize};

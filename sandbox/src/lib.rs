@@ -1,9 +1,15 @@
 #![doc = include_str!("../README.md")]
 
+#[cfg(feature = "engine")]
+mod cache;
 mod checker;
 #[cfg(feature = "engine")]
 mod engine;
 mod error;
+#[cfg(feature = "engine")]
+mod execute;
+#[cfg(feature = "engine")]
+mod guest;
 #[cfg(feature = "engine")]
 pub mod jail;
 #[cfg(feature = "engine")]
@@ -15,14 +21,18 @@ mod pipe;
 #[cfg(feature = "engine")]
 mod pool;
 #[cfg(feature = "engine")]
+mod program;
+#[cfg(feature = "engine")]
 pub mod python;
 #[cfg(feature = "engine")]
 pub mod toolchain;
 mod verdict;
 
+#[cfg(feature = "engine")]
+pub use cache::CacheStats;
 pub use checker::{CheckOutcome, Checker};
 #[cfg(feature = "engine")]
-pub use engine::{CacheStats, Program, Sandbox, SandboxConfig, default_cache_dir};
+pub use engine::{Sandbox, SandboxConfig, default_cache_dir};
 pub use error::SandboxError;
 #[cfg(feature = "engine")]
 pub use judge::{JudgeOptions, JudgeReport, Submission, TestCase, TestResult};
@@ -33,6 +43,8 @@ pub use limits::{
 };
 #[cfg(feature = "engine")]
 pub use pipe::OutputLimitHit;
+#[cfg(feature = "engine")]
+pub use program::Program;
 pub use verdict::{RunReport, Termination, Verdict};
 
 /// Why a compilation produced no program.

@@ -363,5 +363,5 @@ fn write_if_changed(path: &Path, bytes: &[u8]) -> Result<(), SandboxError> {
     if std::fs::read(path).ok().as_deref() == Some(bytes) {
         return Ok(());
     }
-    crate::engine::write_atomic(path, bytes).map_err(|e| SandboxError::io(path, e))
+    crate::cache::write_atomic(path, bytes).map_err(|e| SandboxError::io(path, e))
 }
