@@ -15,7 +15,8 @@ use crate::judge::{Attempt, judge_attempts, score};
 use crate::pools::{Pool, TaskRef, campaign_pools, task_kind};
 use crate::prompts::{Examples, PROPOSER_SYSTEM, as_problem, propose_prompt};
 use crate::puzzle::{Draft, parse_reply};
-use crate::similarity::{Fingerprint, mix};
+use crate::seeds::{Stream, derive, mix};
+use crate::similarity::Fingerprint;
 use crate::store::{AttemptRow, DatasetRow, HeldoutRow, ModelRow, PuzzleRow, StageTime, Store};
 use crate::tune::{ModelOpener, TuneJob, Tuner};
 use crate::validate::{PuzzleTest, Rejection, validate};
@@ -427,7 +428,7 @@ impl Campaign {
             adapter_dir: &adapter_dir,
             model_dir: &model_dir,
             settings,
-            seed: derive(&[self.config.seed, u64::from(round), role as u64, 3]),
+            seed: Stream::Training.seed(&[self.config.seed, u64::from(round), role as u64]),
         };
         let role_name = role.name().to_string();
         let tuned = tuner
@@ -713,7 +714,7 @@ impl Campaign {
     }
 
     fn proposal(&self, round: u32, slot: u32) -> Proposal {
-        let seed = derive(&[self.config.seed, u64::from(round), u64::from(slot), 1]);
+        let seed = Stream::Proposal.seed(&[self.config.seed, u64::from(round), u64::from(slot)]);
         let kind = self.config.kinds[slot as usize % self.config.kinds.len()];
         let topic =
             self.config.topics[(mix(seed ^ 11) % self.config.topics.len() as u64) as usize].clone();
@@ -761,13 +762,13 @@ impl Campaign {
     /// The task's first k samples.
     fn solve_job(&self, puzzle: &PuzzleRow) -> Result<Job, SelfplayError> {
         let n = self.attempts_for(puzzle);
-        self.sample_job(puzzle, JobKey::Solve(puzzle.id), n, 2)
+        self.sample_job(puzzle, JobKey::Solve(puzzle.id), n, Stream::Solve)
     }
 
     /// `n` more samples for a pool task none of whose first samples passed, from a seed of
     /// their own.
     fn retry_job(&self, puzzle: &PuzzleRow, n: u32) -> Result<Job, SelfplayError> {
-        self.sample_job(puzzle, JobKey::Retry(puzzle.id), n, 4)
+        self.sample_job(puzzle, JobKey::Retry(puzzle.id), n, Stream::Retry)
     }
 
     /// `n` solver samples for a task, seeded from the task's round and slot and `stream`.
@@ -776,15 +777,14 @@ impl Campaign {
         puzzle: &PuzzleRow,
         key: JobKey,
         n: u32,
-        stream: u64,
+        stream: Stream,
     ) -> Result<Job, SelfplayError> {
         let problem = self.task_problem(puzzle)?;
         let (prompt, _) = solve_prompt(&problem, self.config.language);
-        let seed = derive(&[
+        let seed = stream.seed(&[
             self.config.seed,
             u64::from(puzzle.round),
             u64::from(puzzle.slot),
-            stream,
         ]);
         Ok(Job {
             key,
@@ -1132,13 +1132,6 @@ fn parsed(puzzle: &PuzzleRow) -> Result<(Draft, Vec<PuzzleTest>), SelfplayError>
     Ok((draft, tests))
 }
 
-/// A seed from several parts (stable forever: stored results depend on it).
-pub(crate) fn derive(parts: &[u64]) -> u64 {
-    parts.iter().fold(0x5EED, |acc, &p| {
-        mix(acc ^ mix(p.wrapping_add(0x9E37_79B9_7F4A_7C15)))
-    })
-}
-
 /// What one proposal slot asks for.
 #[derive(Debug, Clone)]
 struct Proposal {
@@ -1425,13 +1418,6 @@ pub fn process_cpu_seconds() -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn seeds_are_stable_and_distinct() {
-        assert_eq!(derive(&[0, 1, 2, 1]), derive(&[0, 1, 2, 1]));
-        assert_ne!(derive(&[0, 1, 2, 1]), derive(&[0, 1, 3, 1]));
-        assert_ne!(derive(&[0, 1, 2, 1]), derive(&[0, 1, 2, 2]));
-    }
 
     fn job(n: usize, solver: bool) -> Job {
         Job {

@@ -6,10 +6,10 @@
 //! decoded together.
 
 use crate::SelfplayError;
-use crate::campaign::derive;
 use crate::config::{CampaignConfig, EvalSetConfig};
 use crate::pools::load_split;
 use crate::prompts::seed_set_problems;
+use crate::seeds::Stream;
 use crate::store::{HeldoutRow, ProblemScore};
 use crucible_eval::{
     EvalConfig, ProblemResult, Sample, judge_samples, mean_pass_at_k, reply_code, solve_prompt,
@@ -19,9 +19,6 @@ use crucible_problems::{Problem, Split};
 use crucible_sandbox::Sandbox;
 use std::path::Path;
 use std::time::Instant;
-
-/// Seed stream of held-out requests (apart from proposals and attempts).
-const HELDOUT_STREAM: u64 = 7;
 
 /// The name of the default evaluation set, the seed set's heldout split.
 pub const SEED_SET: &str = "seed";
@@ -176,7 +173,7 @@ fn sample(
     let mut requests: Vec<(usize, GenerationRequest)> = Vec::new();
     for (i, (prompt, _)) in prompts.iter().enumerate() {
         let messages = vec![ChatMessage::user(prompt.clone())];
-        let sampling = config.solver_sampling(derive(&[config.seed, i as u64, HELDOUT_STREAM]));
+        let sampling = config.solver_sampling(Stream::Heldout.seed(&[config.seed, i as u64]));
         if config.heldout.greedy {
             let greedy = SamplingParams {
                 temperature: 0.0,

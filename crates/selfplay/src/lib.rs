@@ -22,6 +22,7 @@ pub mod program;
 mod prompts;
 mod puzzle;
 mod report;
+mod seeds;
 mod similarity;
 mod store;
 mod tune;

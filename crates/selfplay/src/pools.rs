@@ -5,7 +5,7 @@
 
 use crate::SelfplayError;
 use crate::config::{CampaignConfig, PoolConfig, SplitChoice};
-use crate::similarity::mix;
+use crate::seeds::mix;
 use crucible_problems::{FunctionStyle, Problem, Split, Task, formats};
 use serde::{Deserialize, Serialize};
 use std::path::Path;

@@ -1,6 +1,7 @@
 //! Near-duplicate detection: a normalised hash for exact repeats and a MinHash signature over
 //! word 3-grams for near repeats (estimated Jaccard similarity).
 
+use crate::seeds::mix;
 use sha2::{Digest, Sha256};
 
 /// Hashes in a MinHash signature.
@@ -92,13 +93,6 @@ fn fnv(text: &str) -> u64 {
     text.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
         (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
     })
-}
-
-/// SplitMix64's finaliser (also used to derive seeds).
-pub(crate) fn mix(mut z: u64) -> u64 {
-    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    z ^ (z >> 31)
 }
 
 #[cfg(test)]
