@@ -5,7 +5,7 @@ use crucible_model::{
     Generator, ModelError, OpenOptions, default_models_dir, fetch, open_generator, registry,
     resolve_model,
 };
-use crucible_selfplay::{ModelOpener, TuneError, TuneJob, Tuned, Tuner};
+use crucible_selfplay::{MergedWeights, ModelOpener, TuneError, TuneJob, Tuned, Tuner};
 use crucible_train::{Event, FineTune, LoraConfig, TrainConfig, WeightType, fine_tune};
 use std::path::{Path, PathBuf};
 
@@ -124,7 +124,10 @@ impl Tuner for TrainTuner {
         if !base.is_file() {
             return Err(not_gguf(&base));
         }
-        let weights = WeightType::parse(&job.settings.weights).unwrap_or_default();
+        let weights = match job.settings.weights {
+            MergedWeights::Bf16 => WeightType::Bf16,
+            MergedWeights::F32 => WeightType::F32,
+        };
         let request = FineTune {
             base: &base,
             base_name: job.base,

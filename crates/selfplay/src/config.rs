@@ -154,6 +154,17 @@ pub enum TrainMode {
     Continue,
 }
 
+/// How the merged models of a tuned role are stored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum MergedWeights {
+    /// bfloat16: half the disk (the runtime re-quantizes at load anyway).
+    #[default]
+    Bf16,
+    /// 32-bit floats.
+    F32,
+}
+
 /// The two roles a campaign trains.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -204,7 +215,7 @@ pub struct TrainingConfig {
     /// Longer examples (tokens) are left out.
     pub max_seq_len: usize,
     /// Weight type of the merged models: `bf16` or `f32`.
-    pub weights: String,
+    pub weights: MergedWeights,
 }
 
 impl Default for TrainingConfig {
@@ -218,7 +229,7 @@ impl Default for TrainingConfig {
             lora_rank: 8,
             lora_alpha: 16.0,
             max_seq_len: 1024,
-            weights: "bf16".into(),
+            weights: MergedWeights::Bf16,
         }
     }
 }
@@ -568,9 +579,6 @@ impl CampaignConfig {
                 "`training.epochs`, `lora_rank`, `learning_rate` and `max_seq_len` must be positive",
             );
         }
-        if !matches!(t.weights.as_str(), "bf16" | "f32") {
-            return fail("`training.weights` must be \"bf16\" or \"f32\"");
-        }
         Ok(())
     }
 }
@@ -755,5 +763,10 @@ mod tests {
         assert!(err.to_string().contains("kinds"), "{err}");
         let err = CampaignConfig::from_toml("kinds = [\"essay\"]").unwrap_err();
         assert!(err.to_string().contains("essay"), "{err}");
+        let err = CampaignConfig::from_toml("[training]\nweights = \"f16\"").unwrap_err();
+        assert!(
+            err.to_string().contains("f16") && err.to_string().contains("bf16"),
+            "{err}"
+        );
     }
 }
