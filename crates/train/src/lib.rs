@@ -34,7 +34,7 @@ pub use error::{Result, TrainError};
 pub use job::{FineTune, FineTuned, fine_tune};
 pub use lora::{LoraConfig, Mode, Projection};
 pub use merge::{WeightType, merge_to_hf, write_hf};
-pub use model::{Architecture, ModelSpec, Transformer, open_gguf};
+pub use model::{ModelSpec, Transformer, open_gguf};
 pub use rng::Rng;
 pub use trainer::{
     Event, Loaded, NO_EXAMPLES, Progress, StepReport, TrainConfig, Trainer, load_run,

@@ -1,6 +1,6 @@
 //! The trainable decoder: Qwen2 and Llama (SmolLM2) blocks built from a GGUF file whose weights
-//! are dequantized to f32 and frozen. Hyper-parameters come from the GGUF metadata, read the way
-//! candle's `quantized_qwen2` / `quantized_llama` read them.
+//! are dequantized to f32 and frozen. Hyper-parameters come from the GGUF metadata, read by the
+//! runtime's own reader ([`Hyperparams::from_gguf`]), so training and inference agree on them.
 //!
 //! Weights are kept in the Hugging Face layout, so adapters and merged weights match the
 //! original checkpoints: llama.cpp stores Llama's q/k rows permuted for interleaved RoPE, and
@@ -12,40 +12,14 @@ use crate::ops::{causal_softmax, frozen_linear, rms_norm, rope};
 use crate::rng::Rng;
 use candle_core::quantized::gguf_file;
 use candle_core::{DType, Device, Tensor, Var};
+use crucible_model::{Hyperparams, RopeStyle};
 use std::io::{Read, Seek};
 use std::path::Path;
 
-/// The supported architectures (GGUF `general.architecture`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Architecture {
-    /// Qwen2 / Qwen2.5: biases on q, k, v.
-    Qwen2,
-    /// Llama (SmolLM2): no biases.
-    Llama,
-}
-
-/// Hyper-parameters read from the GGUF metadata.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ModelSpec {
-    /// Architecture.
-    pub architecture: Architecture,
-    /// Decoder blocks.
-    pub layers: usize,
-    /// Hidden size.
-    pub hidden: usize,
-    /// Query heads.
-    pub heads: usize,
-    /// Key/value heads (grouped-query attention).
-    pub kv_heads: usize,
-    /// Size of one head.
-    pub head_dim: usize,
-    /// RMSNorm epsilon.
-    pub rms_norm_eps: f64,
-    /// RoPE base frequency.
-    pub rope_theta: f64,
-    /// Longest sequence the model was trained for.
-    pub context_length: usize,
-}
+/// The model's hyper-parameters: the runtime's [`Hyperparams`] (an interleaved `rope_style`
+/// means llama.cpp permuted the query and key rows, which loading undoes; `attention_bias`
+/// means the q, k, v projections have biases).
+pub type ModelSpec = Hyperparams;
 
 /// One decoder block.
 #[derive(Debug, Clone)]
@@ -67,9 +41,9 @@ impl Block {
         spec: &ModelSpec,
         mode: &mut Mode,
     ) -> candle_core::Result<Tensor> {
-        let h = rms_norm(x, &self.attn_norm, spec.rms_norm_eps)?;
+        let h = rms_norm(x, &self.attn_norm, spec.rms_eps)?;
         let x = (x + self.attention(&h, rope, spec, mode)?)?;
-        let h = rms_norm(&x, &self.mlp_norm, spec.rms_norm_eps)?;
+        let h = rms_norm(&x, &self.mlp_norm, spec.rms_eps)?;
         let gate = self
             .projection(Projection::Gate)
             .forward(&h, mode)?
@@ -128,12 +102,14 @@ impl Rope {
     fn new(spec: &ModelSpec, device: &Device) -> candle_core::Result<Self> {
         let half = spec.head_dim / 2;
         let inv_freq: Vec<f32> = (0..half)
-            .map(|i| 1.0 / spec.rope_theta.powf(2.0 * i as f64 / spec.head_dim as f64) as f32)
+            .map(|i| {
+                1.0 / f64::from(spec.rope_theta).powf(2.0 * i as f64 / spec.head_dim as f64) as f32
+            })
             .collect();
         let inv_freq = Tensor::from_vec(inv_freq, (1, half), device)?;
-        let positions = Tensor::arange(0u32, spec.context_length as u32, device)?
+        let positions = Tensor::arange(0u32, spec.max_positions as u32, device)?
             .to_dtype(DType::F32)?
-            .reshape((spec.context_length, 1))?;
+            .reshape((spec.max_positions, 1))?;
         let angles = positions.matmul(&inv_freq)?;
         Ok(Rope {
             cos: angles.cos()?,
@@ -226,10 +202,10 @@ impl Transformer {
     /// Token embeddings `[b, t, hidden]` of `tokens` `[b, t]` (u32): the first block's input.
     pub fn embed(&self, tokens: &Tensor) -> candle_core::Result<Tensor> {
         let (b, t) = tokens.dims2()?;
-        if t > self.spec.context_length {
+        if t > self.spec.max_positions {
             candle_core::bail!(
                 "sequence of {t} tokens exceeds the context of {}",
-                self.spec.context_length
+                self.spec.max_positions
             )
         }
         self.embedding
@@ -252,7 +228,7 @@ impl Transformer {
 
     /// The norm after the last block.
     pub fn final_norm(&self, x: &Tensor) -> candle_core::Result<Tensor> {
-        rms_norm(x, &self.norm, self.spec.rms_norm_eps)
+        rms_norm(x, &self.norm, self.spec.rms_eps)
     }
 
     /// Logits `[.., vocab]` of hidden states `[.., hidden]`.
@@ -347,60 +323,8 @@ impl<R: Read + Seek> Loader<'_, R> {
         }
     }
 
-    fn metadata(&self, key: &str) -> Result<&gguf_file::Value> {
-        self.content
-            .metadata
-            .get(key)
-            .ok_or_else(|| self.error(format!("metadata lacks {key}")))
-    }
-
-    fn usize(&self, key: &str) -> Result<usize> {
-        Ok(self.metadata(key)?.to_u32()? as usize)
-    }
-
     fn spec(&self) -> Result<ModelSpec> {
-        let arch = self.metadata("general.architecture")?.to_string()?.clone();
-        let architecture = match arch.as_str() {
-            "qwen2" => Architecture::Qwen2,
-            "llama" => Architecture::Llama,
-            other => {
-                return Err(self.error(format!(
-                    "architecture `{other}` is not supported (qwen2, llama)"
-                )));
-            }
-        };
-        let key = |name: &str| format!("{arch}.{name}");
-        let hidden = self.usize(&key("embedding_length"))?;
-        let heads = self.usize(&key("attention.head_count"))?;
-        let kv_heads = self.usize(&key("attention.head_count_kv"))?;
-        let head_dim = hidden / heads;
-        if heads % kv_heads != 0 || head_dim % 2 != 0 {
-            return Err(self.error(format!(
-                "{heads} heads, {kv_heads} key/value heads, head size {head_dim}: unsupported"
-            )));
-        }
-        if let Some(rope_dim) = self.content.metadata.get(&key("rope.dimension_count"))
-            && rope_dim.to_u32()? as usize != head_dim
-        {
-            return Err(self.error("partial rotary embeddings are not supported".into()));
-        }
-        let rope_theta = match self.content.metadata.get(&key("rope.freq_base")) {
-            Some(v) => v.to_f32()? as f64,
-            None => 10_000.0,
-        };
-        Ok(ModelSpec {
-            architecture,
-            layers: self.usize(&key("block_count"))?,
-            hidden,
-            heads,
-            kv_heads,
-            head_dim,
-            rms_norm_eps: self
-                .metadata(&key("attention.layer_norm_rms_epsilon"))?
-                .to_f32()? as f64,
-            rope_theta,
-            context_length: self.usize(&key("context_length"))?,
-        })
+        Ok(Hyperparams::from_gguf(self.content, self.path)?)
     }
 
     fn tensor(&mut self, name: &str) -> Result<Tensor> {
@@ -416,14 +340,14 @@ impl<R: Read + Seek> Loader<'_, R> {
         let mut projections = Vec::with_capacity(7);
         for (p, gguf) in Projection::ALL.into_iter().zip(GGUF_NAMES) {
             let mut weight = self.tensor(&format!("blk.{i}.{gguf}.weight"))?;
-            if spec.architecture == Architecture::Llama {
+            if spec.rope_style == RopeStyle::Interleaved {
                 match p {
                     Projection::Query => weight = unpermute(&weight, spec.heads)?,
                     Projection::Key => weight = unpermute(&weight, spec.kv_heads)?,
                     _ => {}
                 }
             }
-            let has_bias = spec.architecture == Architecture::Qwen2
+            let has_bias = spec.attention_bias
                 && matches!(p, Projection::Query | Projection::Key | Projection::Value);
             let bias = match has_bias {
                 true => Some(self.tensor(&format!("blk.{i}.{gguf}.bias"))?),
@@ -688,8 +612,8 @@ mod tests {
             return Ok(());
         };
         assert_eq!(
-            Transformer::load(&path)?.spec().architecture,
-            Architecture::Llama
+            Transformer::load(&path)?.spec().rope_style,
+            RopeStyle::Interleaved
         );
         check_against_candle(&path, &prompt_tokens(&path)?)
     }

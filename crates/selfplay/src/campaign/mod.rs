@@ -1,0 +1,453 @@
+//! Running a campaign: rounds of propose → validate → solve → judge → score → datasets.
+//!
+//! One thread owns the models and decodes queued requests in batches (solver requests first);
+//! validation and judging run on the sandbox's workers meanwhile, so the model never waits for
+//! the sandbox. Proposals are committed in slot order, each in its own transaction, and every
+//! request's seed derives from (campaign seed, round, slot): a killed campaign resumes by
+//! redoing exactly the uncommitted work, with the same results.
+
+mod round;
+mod scheduler;
+mod training;
+
+use crate::busy::BusyClock;
+use crate::config::{CampaignConfig, TrainRole};
+use crate::decontam::NgramIndex;
+use crate::heldout::{EvalSet, eval_sets};
+use crate::pools::{Pool, campaign_pools};
+use crate::prompts::{Examples, as_problem};
+use crate::puzzle::Draft;
+use crate::store::{HeldoutRow, PuzzleRow, StageTime, Store};
+use crate::tune::{ModelOpener, Tuner};
+use crate::validate::PuzzleTest;
+use crate::{SelfplayError, export};
+use crucible_model::Generator;
+use crucible_problems::Problem;
+use crucible_sandbox::Sandbox;
+use scheduler::{Held, JobQueue, model_worker};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Instant;
+use tokio::sync::mpsc;
+
+/// Training examples left out: the task each came from, with the evaluation problem it
+/// overlaps.
+pub type Overlaps = Vec<(i64, String)>;
+
+/// What a running campaign reports (for progress bars and logs).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Event {
+    /// A round began (or resumed with `committed` puzzles already done).
+    RoundStarted {
+        /// Round number.
+        round: u32,
+        /// Puzzles in the round.
+        puzzles: u32,
+        /// Puzzles already committed.
+        committed: u32,
+    },
+    /// A proposal was validated and committed.
+    PuzzleCommitted {
+        /// Round number.
+        round: u32,
+        /// Its slot.
+        slot: u32,
+        /// `None` when valid, else the rejection reason.
+        rejection: Option<String>,
+    },
+    /// A valid puzzle's attempts were judged and committed.
+    PuzzleSolved {
+        /// Round number.
+        round: u32,
+        /// Accepted attempts.
+        accepted: u32,
+        /// Attempts.
+        attempts: u32,
+    },
+    /// Training examples left out because they overlap an evaluation set (13-grams).
+    Decontaminated {
+        /// Round number.
+        round: u32,
+        /// The task each came from, with the evaluation problem it overlaps.
+        examples: Overlaps,
+    },
+    /// The round's datasets were written.
+    RoundFinished {
+        /// Round number.
+        round: u32,
+    },
+    /// A line of training progress.
+    Training {
+        /// The round whose data is trained on.
+        round: u32,
+        /// `proposer` or `solver`.
+        role: String,
+        /// Loss, tokens/s, ...
+        line: String,
+    },
+    /// A role's model for the next round is ready (`examples` = 0: nothing to train on, the
+    /// model carries over).
+    Trained {
+        /// The round whose data it trained on.
+        round: u32,
+        /// `proposer` or `solver`.
+        role: String,
+        /// Training examples.
+        examples: u64,
+        /// Last training loss.
+        final_loss: Option<f64>,
+    },
+    /// The held-out evaluation of one set began.
+    HeldoutStarted {
+        /// 0: before training; N: after round N's training.
+        round: u32,
+        /// The evaluation set.
+        set: String,
+        /// Problems to evaluate.
+        problems: u32,
+    },
+    /// Sampling for a held-out evaluation went on.
+    HeldoutProgress {
+        /// 0: before training; N: after round N's training.
+        round: u32,
+        /// The evaluation set.
+        set: String,
+        /// Problems whose samples are in.
+        done: u32,
+        /// Problems in the set.
+        total: u32,
+    },
+    /// The solver's score on one evaluation set.
+    Heldout {
+        /// 0: before training; N: after round N's training.
+        round: u32,
+        /// The evaluation set.
+        set: String,
+        /// The scores in words ([`HeldoutRow::scores`]).
+        scores: String,
+        /// Problems evaluated.
+        problems: u32,
+    },
+}
+
+/// A campaign directory: `campaign.db` and `datasets/`.
+pub struct Campaign {
+    dir: PathBuf,
+    store: Store,
+    config: CampaignConfig,
+    sandbox: Sandbox,
+    examples: Examples,
+    /// The task pools (the seed set's train split among them with `seed_tasks_per_round`).
+    pools: Vec<Pool>,
+    /// The seed programs mutation proposals vary ([`crate::program::seed_programs`]).
+    parents: Vec<String>,
+    /// The `crucible serve` fleet that judges attempts (`judge_url`), if any.
+    remote: Option<crucible_eval::RemoteJudge>,
+    /// The evaluation sets of the held-out measurement.
+    eval_sets: Vec<EvalSet>,
+    /// Their n-grams: training examples that share one are left out.
+    contamination: NgramIndex,
+    /// Busy wall time of the validation tasks (they overlap and queue for the sandbox).
+    validate_busy: BusyClock,
+    /// Busy wall time of the judging tasks.
+    judge_busy: BusyClock,
+}
+
+impl Campaign {
+    /// The store file of a campaign directory.
+    pub fn store_path(dir: &Path) -> PathBuf {
+        dir.join("campaign.db")
+    }
+
+    /// Creates a campaign in `dir` with `config`, or reopens it with its stored configuration
+    /// (`config` = `None` resumes; a different `config` for an existing campaign is an error).
+    pub fn open(
+        dir: &Path,
+        config: Option<&CampaignConfig>,
+        sandbox: Sandbox,
+    ) -> Result<Self, SelfplayError> {
+        let store = Store::open(&Self::store_path(dir))?;
+        let config = match (store.stored_config()?, config) {
+            (Some(stored), Some(given)) if &stored != given => {
+                return Err(SelfplayError::Config(format!(
+                    "{} already holds a campaign with another configuration; resume it, or use a new directory",
+                    dir.display()
+                )));
+            }
+            (Some(stored), _) => stored,
+            (None, Some(given)) => store.campaign_config(given)?,
+            (None, None) => {
+                return Err(SelfplayError::Config(format!(
+                    "{} holds no campaign to resume",
+                    dir.display()
+                )));
+            }
+        };
+        let examples = Examples::load(Path::new(&config.seed_set), config.language)?;
+        let pools = campaign_pools(&config)?;
+        let parents = if config.mutation > 0.0 {
+            let problems: Vec<&Problem> = pools.iter().flat_map(|p| &p.problems).collect();
+            crate::program::seed_programs(&problems)
+        } else {
+            Vec::new()
+        };
+        let eval_sets = eval_sets(&config)?;
+        let remote = config.remote_judge()?;
+        let mut contamination = NgramIndex::default();
+        for set in &eval_sets {
+            contamination.add_problems(&set.name, &set.problems);
+        }
+        Ok(Campaign {
+            dir: dir.to_path_buf(),
+            store,
+            config,
+            sandbox,
+            examples,
+            pools,
+            parents,
+            remote,
+            eval_sets,
+            contamination,
+            validate_busy: BusyClock::default(),
+            judge_busy: BusyClock::default(),
+        })
+    }
+
+    /// The campaign's configuration.
+    pub fn config(&self) -> &CampaignConfig {
+        &self.config
+    }
+
+    /// The store.
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// Runs every unfinished step: the held-out baseline, then each round, the training after
+    /// it and the held-out evaluation of its tuned solver. Models are opened through `models`
+    /// when a round needs them (one model serves both roles when they name the same one);
+    /// `tuner` trains between rounds when `training.enabled` (`None`: no training).
+    pub fn run(
+        &mut self,
+        models: &mut dyn ModelOpener,
+        mut tuner: Option<&mut dyn Tuner>,
+        on_event: &mut dyn FnMut(&Event),
+    ) -> Result<(), SelfplayError> {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| SelfplayError::io(&self.dir, e))?;
+        let mut held = Held::new(models);
+        let training = self.config.training.enabled && tuner.is_some();
+        if let (true, Some(tuner)) = (training, tuner.as_deref()) {
+            self.check_trainable(tuner)?;
+        }
+        if training {
+            self.heldout_after(0, &mut held, &runtime, on_event)?;
+        }
+        for round in 1..=self.config.rounds {
+            if !self.store.round_finished(round)? {
+                let (proposer_spec, solver_spec) = self.round_models(round)?;
+                held.hold(&[&proposer_spec, &solver_spec])?;
+                let (proposer, solver) = held.pair(&proposer_spec, &solver_spec)?;
+                self.run_round_with(round, proposer, solver, &runtime, on_event)?;
+                export::write_datasets(&self.store, &self.dir.join("datasets"))?;
+                on_event(&Event::RoundFinished { round });
+            }
+            if let (true, Some(tuner)) = (training, tuner.as_deref_mut()) {
+                held.hold(&[])?;
+                self.train_after(round, tuner, on_event)?;
+                self.heldout_after(round, &mut held, &runtime, on_event)?;
+                self.remove_unused_models(round)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// One round with these models, the model thread beside the sandbox work.
+    fn run_round_with(
+        &mut self,
+        round: u32,
+        proposer: &mut (dyn Generator + 'static),
+        solver: Option<&mut (dyn Generator + 'static)>,
+        runtime: &tokio::runtime::Runtime,
+        on_event: &mut dyn FnMut(&Event),
+    ) -> Result<(), SelfplayError> {
+        let queue = Arc::new(JobQueue::default());
+        let (tx, rx) = mpsc::unbounded_channel();
+        let batch = self.config.batch;
+        std::thread::scope(|scope| {
+            let worker_queue = Arc::clone(&queue);
+            scope.spawn(move || model_worker(&worker_queue, proposer, solver, batch, &tx));
+            let result = runtime.block_on(self.run_round(round, &queue, rx, on_event));
+            queue.close();
+            result
+        })
+    }
+
+    /// The models (proposer, solver) round `round` samples with: what training recorded for
+    /// it, else the previous round's, else the configured ones.
+    pub fn round_models(&self, round: u32) -> Result<(String, String), SelfplayError> {
+        Ok((
+            self.role_model(round, TrainRole::Proposer)?,
+            self.role_model(round, TrainRole::Solver)?,
+        ))
+    }
+
+    /// Evaluates the solver that samples round `round + 1` on each evaluation set (unless done,
+    /// or turned off); an unchanged solver's earlier score is reused.
+    fn heldout_after(
+        &mut self,
+        round: u32,
+        held: &mut Held<'_>,
+        runtime: &tokio::runtime::Runtime,
+        on_event: &mut dyn FnMut(&Event),
+    ) -> Result<(), SelfplayError> {
+        if self.config.heldout.samples == 0 && !self.config.heldout.greedy {
+            return Ok(());
+        }
+        // Only the solver is loaded: the next round's proposer is opened when the round starts.
+        let solver_spec = self.role_model(round + 1, TrainRole::Solver)?;
+        for set in &self.eval_sets {
+            let done = self.store.heldout()?;
+            if set.problems.is_empty() || done.iter().any(|r| r.round == round && r.set == set.name)
+            {
+                continue;
+            }
+            let row = match done
+                .iter()
+                .rev()
+                .find(|r| r.solver == solver_spec && r.set == set.name)
+            {
+                Some(earlier) => HeldoutRow {
+                    round,
+                    seconds: 0.0,
+                    ..earlier.clone()
+                },
+                None => {
+                    on_event(&Event::HeldoutStarted {
+                        round,
+                        set: set.name.clone(),
+                        problems: set.problems.len() as u32,
+                    });
+                    held.hold(&[&solver_spec])?;
+                    let solver = held.get(&solver_spec)?;
+                    let name = set.name.clone();
+                    crate::heldout::evaluate(
+                        solver,
+                        &solver_spec,
+                        set,
+                        &self.config,
+                        &self.sandbox,
+                        runtime,
+                        round,
+                        &mut |done, total| {
+                            on_event(&Event::HeldoutProgress {
+                                round,
+                                set: name.clone(),
+                                done: done as u32,
+                                total: total as u32,
+                            })
+                        },
+                    )?
+                }
+            };
+            on_event(&Event::Heldout {
+                round,
+                set: set.name.clone(),
+                scores: row.scores(),
+                problems: row.problems as u32,
+            });
+            self.store.set_heldout(&row)?;
+        }
+        Ok(())
+    }
+
+    /// The problem a stored task poses: its pool's problem, or the proposed puzzle's draft
+    /// and tests.
+    fn task_problem(&self, puzzle: &PuzzleRow) -> Result<Problem, SelfplayError> {
+        if let Some(task) = &puzzle.task {
+            return self
+                .pool_of(puzzle)
+                .and_then(|p| p.problem(&task.id))
+                .cloned()
+                .ok_or_else(|| {
+                    SelfplayError::Config(format!(
+                        "task {} of pool `{}` is not in the configured pools",
+                        task.id, task.pool
+                    ))
+                });
+        }
+        let (draft, tests) = parsed(puzzle)?;
+        let lang = draft.language(self.config.language);
+        Ok(as_problem(
+            &puzzle.id.to_string(),
+            &draft,
+            &tests,
+            lang,
+            &self.config,
+        ))
+    }
+
+    /// The pool a task came from (`None` for proposals).
+    fn pool_of(&self, puzzle: &PuzzleRow) -> Option<&Pool> {
+        let task = puzzle.task.as_ref()?;
+        self.pools.iter().find(|p| p.config.name == task.pool)
+    }
+}
+
+/// Wall and CPU time since the last commit, charged to the next one.
+struct Clock {
+    wall: Instant,
+    cpu: f64,
+}
+
+impl Clock {
+    fn start() -> Self {
+        Clock {
+            wall: Instant::now(),
+            cpu: process_cpu_seconds(),
+        }
+    }
+
+    fn lap(&mut self, time: &mut StageTime) {
+        let cpu = process_cpu_seconds();
+        time.cpu += (cpu - self.cpu).max(0.0);
+        time.wall += self.wall.elapsed().as_secs_f64();
+        self.cpu = cpu;
+        self.wall = Instant::now();
+    }
+}
+
+/// CPU time of this process and its finished children (the compiler), seconds.
+pub fn process_cpu_seconds() -> f64 {
+    let seconds = |who| {
+        let mut usage = std::mem::MaybeUninit::<libc::rusage>::zeroed();
+        // SAFETY: getrusage writes a full rusage into the pointer we own.
+        let ok = unsafe { libc::getrusage(who, usage.as_mut_ptr()) } == 0;
+        if !ok {
+            return 0.0;
+        }
+        // SAFETY: initialised by the successful call above.
+        let usage = unsafe { usage.assume_init() };
+        let tv = |t: libc::timeval| t.tv_sec as f64 + t.tv_usec as f64 / 1e6;
+        tv(usage.ru_utime) + tv(usage.ru_stime)
+    };
+    seconds(libc::RUSAGE_SELF) + seconds(libc::RUSAGE_CHILDREN)
+}
+
+/// The draft and tests stored with a valid puzzle.
+fn parsed(puzzle: &PuzzleRow) -> Result<(Draft, Vec<PuzzleTest>), SelfplayError> {
+    let bad = |what: &str| {
+        SelfplayError::Config(format!(
+            "puzzle {} has no readable {what} in the store",
+            puzzle.id
+        ))
+    };
+    let draft: Draft = serde_json::from_str(puzzle.draft.as_deref().ok_or_else(|| bad("draft"))?)
+        .map_err(|_| bad("draft"))?;
+    let tests: Vec<PuzzleTest> =
+        serde_json::from_str(puzzle.tests.as_deref().ok_or_else(|| bad("tests"))?)
+            .map_err(|_| bad("tests"))?;
+    Ok((draft, tests))
+}

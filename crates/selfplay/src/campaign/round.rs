@@ -1,0 +1,537 @@
+//! One round's work: the proposals and pool tasks queued for the model, their validation
+//! and judging on sandbox tasks, and the commits in slot order.
+
+use super::scheduler::{Job, JobKey, JobQueue, ModelDone};
+use super::{Campaign, Clock, Event, parsed};
+use crate::SelfplayError;
+use crate::config::{CampaignConfig, PuzzleKind};
+use crate::judge::{Attempt, judge_attempts, score};
+use crate::pools::{TaskRef, task_kind};
+use crate::prompts::{PROPOSER_SYSTEM, propose_prompt};
+use crate::puzzle::{Draft, parse_reply};
+use crate::seeds::{Stream, mix};
+use crate::similarity::Fingerprint;
+use crate::store::{AttemptRow, PuzzleRow, StageTime};
+use crate::validate::{PuzzleTest, Rejection, validate};
+use crucible_eval::{reply_code, solve_prompt};
+use crucible_model::{ChatMessage, GenerationRequest, SamplingParams};
+use std::collections::{BTreeMap, VecDeque};
+use tokio::sync::mpsc;
+
+/// Difficulties sampled for proposals.
+const DIFFICULTIES: [&str; 3] = ["easy", "medium", "hard"];
+
+impl Campaign {
+    pub(super) async fn run_round(
+        &mut self,
+        round: u32,
+        queue: &JobQueue,
+        mut results: mpsc::UnboundedReceiver<ModelDone>,
+        on_event: &mut dyn FnMut(&Event),
+    ) -> Result<(), SelfplayError> {
+        self.store.start_round(round)?;
+        let committed = self.store.committed_slots(round)?;
+        let mut pending: VecDeque<u32> = (0..self.config.puzzles_per_round)
+            .filter(|s| !committed.contains(s))
+            .collect();
+        on_event(&Event::RoundStarted {
+            round,
+            puzzles: self.config.puzzles_per_round,
+            committed: committed.len() as u32,
+        });
+        let mut meta = BTreeMap::new();
+        for &slot in &pending {
+            let proposal = self.proposal(round, slot);
+            queue.push(proposal.job(&self.config), false);
+            meta.insert(slot, proposal);
+        }
+        self.commit_pool_tasks(round)?;
+        let mut outstanding = 0usize;
+        for puzzle in self.store.unsolved(round)? {
+            queue.push(self.solve_job(&puzzle)?, true);
+            outstanding += 1;
+        }
+        let mut fingerprints: Vec<(i64, Fingerprint)> = self.store.valid_fingerprints()?;
+        let (vtx, mut vrx) = mpsc::unbounded_channel::<(u32, Result<Checked, SelfplayError>)>();
+        let (jtx, mut jrx) = mpsc::unbounded_channel::<(i64, Result<Judged, SelfplayError>)>();
+        let mut ready: BTreeMap<u32, Checked> = BTreeMap::new();
+        // Pool tasks whose first samples all failed, waiting for their retry's.
+        let mut retrying: BTreeMap<i64, Judged> = BTreeMap::new();
+        let mut clock = Clock::start();
+        while !pending.is_empty() || outstanding > 0 {
+            tokio::select! {
+                done = results.recv() => {
+                    let done = done.ok_or_else(|| SelfplayError::Config("the model worker stopped".into()))?;
+                    match done.key {
+                        JobKey::Propose(slot) => {
+                            let proposal = meta.get(&slot).cloned().ok_or_else(|| SelfplayError::Config(format!("unknown slot {slot}")))?;
+                            self.spawn_check(proposal, done, vtx.clone());
+                        }
+                        JobKey::Solve(id) => self.spawn_judge(id, 0, done, jtx.clone())?,
+                        JobKey::Retry(id) => {
+                            let first = retrying.get(&id).map_or(0, |j| j.attempts.len() as u32);
+                            self.spawn_judge(id, first, done, jtx.clone())?
+                        }
+                    }
+                }
+                Some((slot, checked)) = vrx.recv() => {
+                    ready.insert(slot, checked?);
+                    while let Some(slot) = pending.front().copied() {
+                        let Some(checked) = ready.remove(&slot) else { break };
+                        pending.pop_front();
+                        let (row, valid) = self.commit_proposal(round, checked, &mut fingerprints, &mut clock)?;
+                        on_event(&Event::PuzzleCommitted { round, slot, rejection: row.rejection.as_ref().map(|r| r.0.clone()) });
+                        if valid {
+                            queue.push(self.solve_job(&row)?, true);
+                            outstanding += 1;
+                        }
+                    }
+                }
+                Some((id, judged)) = jrx.recv() => {
+                    let judged = match retrying.remove(&id) {
+                        Some(first) => first.then(judged?),
+                        None => judged?,
+                    };
+                    let puzzle = self.store.puzzle(id)?.ok_or_else(|| SelfplayError::Config(format!("puzzle {id} is not in the store")))?;
+                    let retry = self.config.task_retry(puzzle.task.as_ref().map(|t| t.pool.as_str()));
+                    if retry > 0 && judged.all_failed() && judged.attempts.len() as u32 == self.attempts_for(&puzzle) {
+                        queue.push(self.retry_job(&puzzle, retry)?, true);
+                        retrying.insert(id, judged);
+                        continue;
+                    }
+                    let mut time = judged.time;
+                    clock.lap(&mut time);
+                    let score = score(&judged.attempts, puzzle.kind == PuzzleKind::Stdio.name());
+                    let unsolved = unsolved_rejection(&puzzle, &judged.attempts)?;
+                    let rejection = unsolved.as_ref().map(|(r, d)| (*r, d.as_str()));
+                    self.store.commit_attempts(id, &judged.attempts, &score, &time, rejection)?;
+                    outstanding -= 1;
+                    on_event(&Event::PuzzleSolved {
+                        round,
+                        accepted: judged.attempts.iter().filter(|a| a.accepted()).count() as u32,
+                        attempts: judged.attempts.len() as u32,
+                    });
+                }
+            }
+        }
+        let mut time = StageTime::default();
+        clock.lap(&mut time);
+        let (rows, contaminated) = self.dataset_rows(round)?;
+        if !contaminated.is_empty() {
+            on_event(&Event::Decontaminated {
+                round,
+                examples: contaminated,
+            });
+        }
+        self.store.finish_round(round, &rows, &time)?;
+        Ok(())
+    }
+
+    /// Commits round `round`'s pool tasks (once: a resumed round finds them committed), in the
+    /// slots after the proposals', pool after pool.
+    fn commit_pool_tasks(&mut self, round: u32) -> Result<(), SelfplayError> {
+        let mut rows = Vec::new();
+        for pool in &self.pools {
+            for problem in pool.window(round) {
+                rows.push(PuzzleRow {
+                    id: 0,
+                    round,
+                    slot: self.config.puzzles_per_round + rows.len() as u32,
+                    kind: task_kind(problem).into(),
+                    topic: format!("pool {}", pool.config.name),
+                    difficulty: problem
+                        .difficulty
+                        .map_or("-".to_string(), |d| d.name().to_string()),
+                    seed: 0,
+                    prompt: String::new(),
+                    reply: String::new(),
+                    rejection: None,
+                    title: Some(problem.id.clone()),
+                    statement: Some(problem.statement.clone()),
+                    draft: None,
+                    tests: None,
+                    fingerprint: None,
+                    seed_task: true,
+                    task: Some(TaskRef {
+                        pool: pool.config.name.clone(),
+                        id: problem.id.clone(),
+                    }),
+                });
+            }
+        }
+        for row in rows {
+            self.store.commit_puzzle(&row, &StageTime::default())?;
+        }
+        Ok(())
+    }
+
+    /// Attempts per task: its pool's samples, else `attempts`.
+    fn attempts_for(&self, puzzle: &PuzzleRow) -> u32 {
+        self.config
+            .task_attempts(puzzle.task.as_ref().map(|t| t.pool.as_str()))
+    }
+
+    fn proposal(&self, round: u32, slot: u32) -> Proposal {
+        let seed = Stream::Proposal.seed(&[self.config.seed, u64::from(round), u64::from(slot)]);
+        let kind = self.config.kinds[slot as usize % self.config.kinds.len()];
+        let topic =
+            self.config.topics[(mix(seed ^ 11) % self.config.topics.len() as u64) as usize].clone();
+        let difficulty = DIFFICULTIES[(mix(seed ^ 13) % DIFFICULTIES.len() as u64) as usize];
+        let mut pick_state = seed ^ 17;
+        let examples = self.examples.pick(kind, self.config.few_shot, || {
+            pick_state = mix(pick_state);
+            pick_state
+        });
+        let parent = self.parent(kind, seed);
+        let topic = match parent {
+            Some(_) => "variant of a seed program".to_string(),
+            None => topic,
+        };
+        let prompt = propose_prompt(
+            kind,
+            &topic,
+            difficulty,
+            self.config.language,
+            &examples,
+            parent.as_deref(),
+        );
+        Proposal {
+            slot,
+            seed,
+            kind,
+            topic,
+            difficulty: difficulty.to_string(),
+            prompt,
+            parent,
+        }
+    }
+
+    /// The seed program a proposal varies: for a `mutation` share of program-first proposals
+    /// (chosen by the proposal's seed), one of the campaign's seed programs.
+    fn parent(&self, kind: PuzzleKind, seed: u64) -> Option<String> {
+        let mutate = (mix(seed ^ 19) % 1_000_000) as f64 / 1_000_000.0 < self.config.mutation;
+        if !kind.program_first() || !mutate || self.parents.is_empty() {
+            return None;
+        }
+        let pick = (mix(seed ^ 23) % self.parents.len() as u64) as usize;
+        Some(self.parents[pick].clone())
+    }
+
+    /// The task's first k samples.
+    fn solve_job(&self, puzzle: &PuzzleRow) -> Result<Job, SelfplayError> {
+        let n = self.attempts_for(puzzle);
+        self.sample_job(puzzle, JobKey::Solve(puzzle.id), n, Stream::Solve)
+    }
+
+    /// `n` more samples for a pool task none of whose first samples passed, from a seed of
+    /// their own.
+    fn retry_job(&self, puzzle: &PuzzleRow, n: u32) -> Result<Job, SelfplayError> {
+        self.sample_job(puzzle, JobKey::Retry(puzzle.id), n, Stream::Retry)
+    }
+
+    /// `n` solver samples for a task, seeded from the task's round and slot and `stream`.
+    fn sample_job(
+        &self,
+        puzzle: &PuzzleRow,
+        key: JobKey,
+        n: u32,
+        stream: Stream,
+    ) -> Result<Job, SelfplayError> {
+        let problem = self.task_problem(puzzle)?;
+        let (prompt, _) = solve_prompt(&problem, self.config.language);
+        let seed = stream.seed(&[
+            self.config.seed,
+            u64::from(puzzle.round),
+            u64::from(puzzle.slot),
+        ]);
+        Ok(Job {
+            key,
+            solver: true,
+            request: GenerationRequest {
+                messages: vec![ChatMessage::user(prompt)],
+                n: n as usize,
+                sampling: self.config.solver_sampling(seed),
+            },
+        })
+    }
+
+    /// Parses and validates a proposal on a sandbox task.
+    fn spawn_check(
+        &self,
+        proposal: Proposal,
+        done: ModelDone,
+        tx: mpsc::UnboundedSender<(u32, Result<Checked, SelfplayError>)>,
+    ) {
+        let sandbox = self.sandbox.clone();
+        let lang = self.config.language;
+        let limits = self.config.limits.clone();
+        let busy = self.validate_busy.enter();
+        tokio::spawn(async move {
+            let slot = proposal.slot;
+            // A model failure (server down, ...) stops the round: resuming retries the slot,
+            // where recording it as a rejection would lose the slot for good.
+            let outcome = match done.result {
+                Err(e) => Err(SelfplayError::Model(e)),
+                Ok(mut completions) if !completions.is_empty() => {
+                    let reply = completions.swap_remove(0).text;
+                    match parse_reply(&reply, proposal.kind, lang) {
+                        Err(problem) => Ok((reply, Err(Rejection::new(problem.reason(), "")))),
+                        Ok(mut draft) => {
+                            draft.set_parent(proposal.parent.clone());
+                            validate(&sandbox, &mut draft, lang, &limits)
+                                .await
+                                .map(|v| (reply, v.map(|tests| (draft, tests))))
+                        }
+                    }
+                }
+                Ok(_) => Ok((
+                    String::new(),
+                    Err(Rejection::new(
+                        "format_no_code",
+                        "the model returned no completion",
+                    )),
+                )),
+            };
+            let checked = outcome.map(|(reply, outcome)| Checked {
+                proposal,
+                reply,
+                outcome,
+                time: StageTime {
+                    propose: done.seconds,
+                    validate: busy.finish(),
+                    ..StageTime::default()
+                },
+            });
+            let _ = tx.send((slot, checked));
+        });
+    }
+
+    /// Judges a task's attempts on a sandbox task.
+    fn spawn_judge(
+        &self,
+        id: i64,
+        first_idx: u32,
+        done: ModelDone,
+        tx: mpsc::UnboundedSender<(i64, Result<Judged, SelfplayError>)>,
+    ) -> Result<(), SelfplayError> {
+        let puzzle = self
+            .store
+            .puzzle(id)?
+            .ok_or_else(|| SelfplayError::Config(format!("puzzle {id} is not in the store")))?;
+        let problem = self.task_problem(&puzzle)?;
+        let (_, lang) = solve_prompt(&problem, self.config.language);
+        let sandbox = self.sandbox.clone();
+        let remote = self.remote.clone();
+        let limits = self.config.limits.limits();
+        let busy = self.judge_busy.enter();
+        tokio::spawn(async move {
+            let completions = match done.result {
+                Ok(c) => c,
+                Err(e) => {
+                    let _ = tx.send((id, Err(SelfplayError::Model(e))));
+                    return;
+                }
+            };
+            let attempts = completions
+                .into_iter()
+                .enumerate()
+                .map(|(idx, completion)| Attempt {
+                    idx: first_idx + idx as u32,
+                    code: reply_code(&problem, &completion.text, lang),
+                    reply: completion.text,
+                })
+                .collect();
+            let judged = judge_attempts(&sandbox, remote, &problem, lang, limits, attempts)
+                .await
+                .map(|attempts| Judged {
+                    attempts,
+                    time: StageTime {
+                        solve: done.seconds,
+                        judge: busy.finish(),
+                        ..StageTime::default()
+                    },
+                });
+            let _ = tx.send((id, judged));
+        });
+        Ok(())
+    }
+
+    /// Commits a checked proposal, applying the copy and near-duplicate checks.
+    fn commit_proposal(
+        &mut self,
+        round: u32,
+        checked: Checked,
+        fingerprints: &mut Vec<(i64, Fingerprint)>,
+        clock: &mut Clock,
+    ) -> Result<(PuzzleRow, bool), SelfplayError> {
+        let Checked {
+            proposal,
+            reply,
+            outcome,
+            mut time,
+        } = checked;
+        let mut row = PuzzleRow {
+            id: 0,
+            round,
+            slot: proposal.slot,
+            kind: proposal.kind.name().into(),
+            topic: proposal.topic,
+            difficulty: proposal.difficulty,
+            seed: proposal.seed,
+            prompt: proposal.prompt,
+            reply,
+            rejection: None,
+            title: None,
+            statement: None,
+            draft: None,
+            tests: None,
+            fingerprint: None,
+            seed_task: false,
+            task: None,
+        };
+        match outcome {
+            Err(r) => row.rejection = Some((r.reason.to_string(), r.detail)),
+            Ok((draft, tests)) => {
+                let fingerprint = Fingerprint::of(draft.fingerprint_text());
+                row.rejection = self.duplicate_check(&draft, &fingerprint, fingerprints);
+                row.title = match &draft {
+                    Draft::Stdio(d) => Some(d.title.clone()),
+                    _ => None,
+                };
+                row.statement = Some(draft.fingerprint_text().to_string());
+                row.draft = serde_json::to_string(&draft).ok();
+                row.tests = serde_json::to_string(&tests).ok();
+                row.fingerprint = Some(fingerprint);
+            }
+        }
+        clock.lap(&mut time);
+        row.id = self.store.commit_puzzle(&row, &time)?;
+        let valid = row.rejection.is_none();
+        if valid && let Some(f) = &row.fingerprint {
+            fingerprints.push((row.id, f.clone()));
+        }
+        Ok((row, valid))
+    }
+
+    fn duplicate_check(
+        &self,
+        draft: &Draft,
+        fingerprint: &Fingerprint,
+        earlier: &[(i64, Fingerprint)],
+    ) -> Option<(String, String)> {
+        let threshold = self.config.near_duplicate_threshold;
+        if let Some(parent) = draft.parent() {
+            let similarity = Fingerprint::of(parent).similarity(fingerprint);
+            if similarity >= threshold {
+                return Some((
+                    "copied_parent".into(),
+                    format!("similarity {similarity:.2} to the seed program it was to vary"),
+                ));
+            }
+        }
+        let copied = self.examples.closest(draft.kind(), fingerprint);
+        if copied >= threshold {
+            return Some((
+                "copied_example".into(),
+                format!("similarity {copied:.2} to a seed-set example"),
+            ));
+        }
+        earlier
+            .iter()
+            .map(|(id, f)| (id, f.similarity(fingerprint)))
+            .filter(|(_, s)| *s >= threshold)
+            .max_by(|a, b| a.1.total_cmp(&b.1))
+            .map(|(id, s)| {
+                (
+                    "near_duplicate".into(),
+                    format!("similarity {s:.2} to puzzle {id}"),
+                )
+            })
+    }
+}
+
+/// A P3 proposal without a reference stands on solvability: when none of its attempts
+/// satisfied `sat`, it is rejected as `unsolved`.
+fn unsolved_rejection(
+    puzzle: &PuzzleRow,
+    attempts: &[AttemptRow],
+) -> Result<Option<(&'static str, String)>, SelfplayError> {
+    if puzzle.seed_task
+        || puzzle.kind != PuzzleKind::P3.name()
+        || attempts.iter().any(AttemptRow::accepted)
+    {
+        return Ok(None);
+    }
+    let (draft, _) = parsed(puzzle)?;
+    Ok(draft.solution().is_empty().then(|| {
+        (
+            "unsolved",
+            format!(
+                "no reference, and none of {} attempts satisfied sat",
+                attempts.len()
+            ),
+        )
+    }))
+}
+
+/// What one proposal slot asks for.
+#[derive(Debug, Clone)]
+struct Proposal {
+    slot: u32,
+    seed: u64,
+    kind: PuzzleKind,
+    topic: String,
+    difficulty: String,
+    prompt: String,
+    /// The seed program a mutation proposal varies.
+    parent: Option<String>,
+}
+
+impl Proposal {
+    fn job(&self, config: &CampaignConfig) -> Job {
+        Job {
+            key: JobKey::Propose(self.slot),
+            solver: false,
+            request: GenerationRequest {
+                messages: vec![
+                    ChatMessage::system(PROPOSER_SYSTEM),
+                    ChatMessage::user(self.prompt.clone()),
+                ],
+                n: 1,
+                // A program-first reply is one code block (the function, then its calls).
+                sampling: SamplingParams {
+                    stop_after_code_block: self.kind.program_first(),
+                    ..config.proposer.sampling(self.seed)
+                },
+            },
+        }
+    }
+}
+
+/// A proposal after parsing and validation.
+struct Checked {
+    proposal: Proposal,
+    reply: String,
+    outcome: Result<(Draft, Vec<PuzzleTest>), Rejection>,
+    time: StageTime,
+}
+
+/// A puzzle's judged attempts.
+struct Judged {
+    attempts: Vec<AttemptRow>,
+    time: StageTime,
+}
+
+impl Judged {
+    /// Whether a retry may add attempts: none of these passed.
+    fn all_failed(&self) -> bool {
+        !self.attempts.iter().any(AttemptRow::accepted)
+    }
+
+    /// These attempts followed by a retry's (numbered after them), the times added.
+    fn then(mut self, retry: Judged) -> Judged {
+        self.attempts.extend(retry.attempts);
+        self.time.add(&retry.time);
+        self
+    }
+}

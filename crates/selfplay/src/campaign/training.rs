@@ -1,0 +1,282 @@
+//! Training between rounds: each trained role's data, its fine-tuning (or carrying its model
+//! over), the merged models no later round needs, and the examples the rounds' datasets hold.
+
+use super::{Campaign, Event, Overlaps, parsed};
+use crate::config::{TrainMode, TrainRole};
+use crate::dataset::{messages_json, proposer_row, solver_answer, solver_rows};
+use crate::puzzle::Draft;
+use crate::seeds::{Stream, derive, mix};
+use crate::store::{AttemptRow, DatasetRow, ModelRow};
+use crate::tune::{TuneJob, Tuner};
+use crate::{SelfplayError, export};
+use crucible_eval::solve_prompt;
+use std::path::PathBuf;
+use std::time::Instant;
+
+impl Campaign {
+    pub(super) fn role_model(&self, round: u32, role: TrainRole) -> Result<String, SelfplayError> {
+        for r in (2..=round).rev() {
+            if let Some(row) = self.store.model(r, role.name())? {
+                return Ok(row.spec);
+            }
+        }
+        Ok(self.configured_model(role).to_string())
+    }
+
+    /// The model `role` is configured with (the base that training starts from).
+    fn configured_model(&self, role: TrainRole) -> &str {
+        match role {
+            TrainRole::Proposer => &self.config.proposer.model,
+            TrainRole::Solver => &self.config.solver.model,
+        }
+    }
+
+    /// Fails early when a trained role's model cannot be trained.
+    pub(super) fn check_trainable(&self, tuner: &dyn Tuner) -> Result<(), SelfplayError> {
+        for role in &self.config.training.roles {
+            let base = self.configured_model(*role);
+            if crucible_model::is_url(base) {
+                continue;
+            }
+            tuner
+                .check(base)
+                .map_err(|source| SelfplayError::Untrainable {
+                    role: role.name().to_string(),
+                    source,
+                })?;
+        }
+        Ok(())
+    }
+
+    /// Removes the merged model folders of rounds up to `round` that no later round samples
+    /// with (about 1 GB each for the 0.5B model); their adapters and training data stay, and
+    /// `crucible train merge` rebuilds them.
+    pub(super) fn remove_unused_models(&self, round: u32) -> Result<(), SelfplayError> {
+        let (proposer, solver) = self.round_models(round + 1)?;
+        for r in 1..=round {
+            for role in [TrainRole::Proposer, TrainRole::Solver] {
+                let model = self.role_dir(r, role).join("model");
+                let spec = model.to_string_lossy();
+                if model.is_dir() && spec != proposer && spec != solver {
+                    std::fs::remove_dir_all(&model).map_err(|e| SelfplayError::io(&model, e))?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Trains each configured role on its data after `round` (skipping roles already done);
+    /// the results sample round `round + 1`.
+    pub(super) fn train_after(
+        &mut self,
+        round: u32,
+        tuner: &mut dyn Tuner,
+        on_event: &mut dyn FnMut(&Event),
+    ) -> Result<(), SelfplayError> {
+        for role in self.config.training.roles.clone() {
+            if self.store.model(round + 1, role.name())?.is_some() {
+                continue;
+            }
+            let started = Instant::now();
+            let outcome = self.train_role(round, role, tuner, on_event)?;
+            let row = ModelRow {
+                seconds: started.elapsed().as_secs_f64(),
+                ..outcome
+            };
+            on_event(&Event::Trained {
+                round,
+                role: role.name().to_string(),
+                examples: row.examples,
+                final_loss: row.final_loss,
+            });
+            self.store.set_model(&row)?;
+        }
+        Ok(())
+    }
+
+    /// Trains one role, or carries its model over when there is nothing to train on.
+    fn train_role(
+        &self,
+        round: u32,
+        role: TrainRole,
+        tuner: &mut dyn Tuner,
+        on_event: &mut dyn FnMut(&Event),
+    ) -> Result<ModelRow, SelfplayError> {
+        let settings = &self.config.training;
+        let base = self.configured_model(role);
+        let first = match settings.mode {
+            TrainMode::Restart => 1,
+            TrainMode::Continue => round,
+        };
+        let rows = self.store.dataset_rounds(role.name(), first, round)?;
+        let carried = ModelRow {
+            round: round + 1,
+            role: role.name().to_string(),
+            spec: self.role_model(round, role)?,
+            examples: 0,
+            final_loss: None,
+            seconds: 0.0,
+        };
+        if rows.is_empty() || crucible_model::is_url(base) {
+            return Ok(carried);
+        }
+        let dir = self.role_dir(round, role);
+        std::fs::create_dir_all(&dir).map_err(|e| SelfplayError::io(&dir, e))?;
+        let data = dir.join("train.jsonl");
+        export::write_lines(&data, &rows)?;
+        // Continue from the latest adapter of an earlier round (rounds without data have none).
+        let previous = (1..round)
+            .rev()
+            .map(|r| self.role_dir(r, role).join("adapter"))
+            .find(|dir| dir.join("adapter_config.json").is_file());
+        let init_adapter = previous
+            .as_deref()
+            .filter(|_| settings.mode == TrainMode::Continue);
+        let (adapter_dir, model_dir) = (dir.join("adapter"), dir.join("model"));
+        let job = TuneJob {
+            role,
+            round,
+            base,
+            data: &data,
+            init_adapter,
+            adapter_dir: &adapter_dir,
+            model_dir: &model_dir,
+            settings,
+            seed: Stream::Training.seed(&[self.config.seed, u64::from(round), role as u64]),
+        };
+        let role_name = role.name().to_string();
+        let tuned = tuner
+            .tune(&job, &mut |line| {
+                on_event(&Event::Training {
+                    round,
+                    role: role_name.clone(),
+                    line: line.to_string(),
+                })
+            })
+            .map_err(|source| SelfplayError::Training {
+                role: role_name.clone(),
+                round,
+                source,
+            })?;
+        if tuned.examples == 0 {
+            return Ok(carried);
+        }
+        Ok(ModelRow {
+            spec: model_dir.to_string_lossy().into_owned(),
+            examples: tuned.examples as u64,
+            final_loss: tuned.final_loss,
+            ..carried
+        })
+    }
+
+    /// `DIR/models/round-N/ROLE`: training data, adapter and merged model of one role.
+    fn role_dir(&self, round: u32, role: TrainRole) -> PathBuf {
+        self.dir
+            .join("models")
+            .join(format!("round-{round}"))
+            .join(role.name())
+    }
+
+    /// The control for what verification adds: `count` solver examples drawn from every
+    /// attempt with a program (accepted or not) at every judged task so far, in the format of
+    /// the verified examples, decontaminated the same way.
+    pub fn unverified_examples(&self, count: usize) -> Result<Vec<String>, SelfplayError> {
+        let mut candidates = Vec::new();
+        for round in self.store.rounds()? {
+            for puzzle in self.store.puzzles(round)? {
+                if self.store.score(puzzle.id)?.is_none() {
+                    continue;
+                }
+                let problem = self.task_problem(&puzzle)?;
+                let (prompt, lang) = solve_prompt(&problem, self.config.language);
+                if self.contamination.overlap(&prompt).is_some() {
+                    continue;
+                }
+                for attempt in self.store.attempts(puzzle.id)? {
+                    let Some(code) = attempt.code.as_deref() else {
+                        continue;
+                    };
+                    if self.contamination.overlap(code).is_none() {
+                        let key = mix(derive(&[puzzle.id as u64, u64::from(attempt.idx)]));
+                        candidates.push((key, messages_json(&prompt, &solver_answer(code, lang))));
+                    }
+                }
+            }
+        }
+        candidates.sort_by_key(|(key, _)| *key);
+        Ok(candidates
+            .into_iter()
+            .take(count)
+            .map(|(_, line)| line)
+            .collect())
+    }
+
+    /// Dataset rows for every solved task of a round, and the examples left out because they
+    /// overlap an evaluation set (`task id → evaluation problem`).
+    pub(super) fn dataset_rows(
+        &self,
+        round: u32,
+    ) -> Result<(Vec<DatasetRow>, Overlaps), SelfplayError> {
+        let mut rows = Vec::new();
+        let mut contaminated = Vec::new();
+        let overlap = |text: &str| self.contamination.overlap(text).map(str::to_string);
+        for puzzle in self.store.puzzles(round)? {
+            let Some(score) = self.store.score(puzzle.id)? else {
+                continue;
+            };
+            let problem = self.task_problem(&puzzle)?;
+            let (prompt, lang) = solve_prompt(&problem, self.config.language);
+            if let Some(hit) = overlap(&prompt) {
+                contaminated.push((puzzle.id, hit));
+                continue;
+            }
+            let mut attempts: Vec<AttemptRow> = self.store.attempts(puzzle.id)?;
+            attempts.retain(|a| match a.code.as_deref().and_then(&overlap) {
+                Some(hit) => {
+                    contaminated.push((puzzle.id, hit));
+                    false
+                }
+                None => true,
+            });
+            if let Some(pool) = self.pool_of(&puzzle)
+                && pool.config.band
+                && !score.learnable
+            {
+                continue;
+            }
+            rows.extend(solver_rows(
+                &puzzle,
+                &prompt,
+                &attempts,
+                lang,
+                self.config.max_pairs_per_puzzle as usize,
+            ));
+            if puzzle.seed_task {
+                continue;
+            }
+            let (mut draft, tests) = parsed(&puzzle)?;
+            // A P3 puzzle that stood on solvability learns with the solver's answer as `sol`.
+            if let Draft::P3(d) = &mut draft
+                && d.sol.is_none()
+            {
+                d.sol = attempts
+                    .iter()
+                    .find(|a| a.accepted())
+                    .and_then(|a| a.code.clone());
+            }
+            let written = format!("{}\n{}", draft.fingerprint_text(), draft.solution());
+            if let Some(hit) = overlap(&written) {
+                contaminated.push((puzzle.id, hit));
+                continue;
+            }
+            rows.extend(proposer_row(
+                &puzzle,
+                &draft,
+                &tests,
+                &score,
+                self.config.language,
+            ));
+        }
+        Ok((rows, contaminated))
+    }
+}
