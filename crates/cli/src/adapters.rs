@@ -31,7 +31,14 @@ const STAMP: &str = "crucible-adapter.sha256";
 
 /// Every shipped adapter model.
 pub fn shipped_adapters() -> Vec<ShippedAdapter> {
-    Vec::new()
+    vec![ShippedAdapter {
+        name: "crucible-0.5b-selfplay",
+        base: "qwen2.5-coder-0.5b-instruct",
+        description: "the default model after two rounds of expert iteration on its own \
+                      sandbox-verified solutions (MBPP test +3.0 points; BENCHMARKS.md)",
+        config: include_bytes!("../../../models/crucible-0.5b-selfplay/adapter_config.json"),
+        weights: include_bytes!("../../../models/crucible-0.5b-selfplay/adapter_model.safetensors"),
+    }]
 }
 
 /// The shipped adapter called `name`.

@@ -424,3 +424,25 @@ fn eval_compare_gives_the_paired_difference_with_its_interval() {
     let out = crucible(&["eval", "--compare", before.to_str().expect("utf8")]);
     assert!(!out.status.success());
 }
+
+/// The shipped self-play solver is listed beside the base models, as an adapter over the
+/// default model (merged on first use, so listing never needs the base).
+#[test]
+fn model_list_shows_the_shipped_selfplay_adapter() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = crucible(&[
+        "model",
+        "list",
+        "--dir",
+        dir.path().to_str().expect("utf-8"),
+    ]);
+    assert!(out.status.success(), "{out:?}");
+    let text = String::from_utf8_lossy(&out.stdout);
+    let line = text
+        .lines()
+        .find(|l| l.starts_with("crucible-0.5b-selfplay"))
+        .unwrap_or_else(|| panic!("no crucible-0.5b-selfplay in:\n{text}"));
+    assert!(line.contains("ships here"), "{line}");
+    assert!(line.contains("qwen2.5-coder-0.5b-instruct"), "{line}");
+    assert!(text.contains("qwen2.5-coder-0.5b-instruct"), "{text}");
+}
