@@ -242,5 +242,26 @@ mod tests {
         assert_eq!(judge(&p3, Some("def sol():\n    return 8")).verdict, "WA");
         let cheat = "def sat(x: int) -> bool:\n    return True\n\ndef sol():\n    return 8\n";
         assert_eq!(judge(&p3, Some(cheat)).verdict, "WA");
+
+        // `crucible eval` (its default configuration) and held-out evaluation call the same
+        // `judge_samples`: the failing answer is a wrong answer there too, not a runtime error.
+        let problem = as_problem("1", &p3, &tests, Language::Python, &config);
+        let in_eval = rt
+            .block_on(judge_samples(
+                &sandbox,
+                &EvalConfig::default(),
+                &problem,
+                vec![Sample {
+                    lang: Language::Python,
+                    code: Some("def sol():\n    return 8".into()),
+                    label: "eval".into(),
+                    gen_seconds: 0.0,
+                }],
+            ))
+            .unwrap();
+        assert_eq!(
+            in_eval.samples[0].verdict,
+            Some(crucible_sandbox::Verdict::WrongAnswer)
+        );
     }
 }
