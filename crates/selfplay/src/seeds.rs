@@ -30,19 +30,21 @@ impl Stream {
         }
     }
 
-    /// The seed for the choice named by `parts` in this stream.
+    /// The seed for the choice named by `parts` in this stream: `derive` of the parts followed
+    /// by the stream's number.
     pub(crate) fn seed(self, parts: &[u64]) -> u64 {
-        let mut all = parts.to_vec();
-        all.push(self.number());
-        derive(&all)
+        absorb(derive(parts), self.number())
     }
 }
 
 /// A seed from several parts.
 pub(crate) fn derive(parts: &[u64]) -> u64 {
-    parts.iter().fold(0x5EED, |acc, &p| {
-        mix(acc ^ mix(p.wrapping_add(0x9E37_79B9_7F4A_7C15)))
-    })
+    parts.iter().fold(0x5EED, |acc, &p| absorb(acc, p))
+}
+
+/// One more part folded into a seed.
+fn absorb(acc: u64, part: u64) -> u64 {
+    mix(acc ^ mix(part.wrapping_add(0x9E37_79B9_7F4A_7C15)))
 }
 
 /// SplitMix64's finaliser.
