@@ -21,6 +21,8 @@ for crate in "crucible-problems" "crucible-eval --no-default-features"; do
         echo "$crate depends on an engine:"; echo "$heavy"; exit 1
     fi
 done
+echo "==> no circle between the files of one crate"
+python3 scripts/module_cycles.py
 echo "==> cargo clippy -D warnings"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 echo "==> cargo test"

@@ -19,8 +19,8 @@ use crucible_model::{
 };
 use crucible_sandbox::{Sandbox, SandboxConfig};
 use crucible_selfplay::{
-    Campaign, CampaignConfig, Event, HeldoutConfig, PoolConfig, PuzzleKind, SelfplayError, Store,
-    TrainMode, TrainRole, TrainingConfig, TrainingSummary, TuneError, TuneJob, Tuned, Tuner,
+    Campaign, CampaignConfig, CampaignEvent, HeldoutConfig, PoolConfig, PuzzleKind, SelfplayError,
+    Store, TrainMode, TrainRole, TrainingConfig, TrainingSummary, TuneError, TuneJob, Tuned, Tuner,
     summarize, verify, write_report,
 };
 use std::path::Path;
@@ -461,7 +461,7 @@ fn a_round_trains_merges_reloads_and_samples_the_small_model() {
     assert!(
         events
             .iter()
-            .any(|e| matches!(e, Event::Heldout { round: 1, .. }))
+            .any(|e| matches!(e, CampaignEvent::Heldout { round: 1, .. }))
     );
 
     let training = TrainingSummary::read(&store).expect("training summary");

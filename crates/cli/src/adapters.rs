@@ -5,7 +5,7 @@
 //! `<models>/<name>/model/`, which later runs load directly. A stamp with the adapter's sha256
 //! makes a changed adapter merge again.
 
-use crate::wiring::fetched_model;
+use crate::fetch::fetched_model;
 use crucible_model::ModelError;
 use crucible_train::{WeightType, merge_to_hf};
 use sha2::{Digest, Sha256};

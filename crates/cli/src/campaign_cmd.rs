@@ -6,8 +6,8 @@ use clap::{Args, Subcommand};
 use crucible_cli::wiring::{Loader, TrainTuner};
 use crucible_sandbox::{Sandbox, SandboxConfig};
 use crucible_selfplay::{
-    Campaign, CampaignConfig, DEFAULT_CONFIG_TOML, Event, Store, TrainingSummary, heldout_label,
-    render_text, summarize, verify, write_datasets, write_lines, write_report,
+    Campaign, CampaignConfig, CampaignEvent, DEFAULT_CONFIG_TOML, Store, TrainingSummary,
+    heldout_label, render_text, summarize, verify, write_datasets, write_lines, write_report,
 };
 use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
 use std::io::IsTerminal;
@@ -331,9 +331,9 @@ impl Progress {
         }
     }
 
-    fn show(&mut self, event: &Event) {
+    fn show(&mut self, event: &CampaignEvent) {
         match event {
-            Event::RoundStarted {
+            CampaignEvent::RoundStarted {
                 round,
                 puzzles,
                 committed,
@@ -349,7 +349,7 @@ impl Progress {
                 self.accepted = 0;
                 self.judged = 0;
             }
-            Event::PuzzleCommitted {
+            CampaignEvent::PuzzleCommitted {
                 round,
                 slot,
                 rejection,
@@ -369,7 +369,7 @@ impl Progress {
                     );
                 }
             }
-            Event::PuzzleSolved {
+            CampaignEvent::PuzzleSolved {
                 round,
                 accepted,
                 attempts,
@@ -385,7 +385,7 @@ impl Progress {
                 let tasks = self.solved.position();
                 self.periodic(|| format!("round {round}: {tasks} tasks judged, {message}"));
             }
-            Event::HeldoutProgress {
+            CampaignEvent::HeldoutProgress {
                 round,
                 set,
                 done,
@@ -396,18 +396,18 @@ impl Progress {
                     format!("held-out {label} on {set}: {done}/{total} problems sampled")
                 });
             }
-            Event::RoundFinished { round } => {
+            CampaignEvent::RoundFinished { round } => {
                 self.note(format!(
                     "round {round} finished: {} valid puzzles, {} accepted attempts",
                     self.valid, self.accepted
                 ));
             }
-            Event::Training { round, role, line } => {
+            CampaignEvent::Training { round, role, line } => {
                 let message = format!("training the {role} on rounds ≤ {round}: {line}");
                 self.proposed.set_message(message.clone());
                 self.periodic(|| message);
             }
-            Event::Trained {
+            CampaignEvent::Trained {
                 round,
                 role,
                 examples,
@@ -424,7 +424,7 @@ impl Progress {
                 };
                 self.note(line);
             }
-            Event::HeldoutStarted {
+            CampaignEvent::HeldoutStarted {
                 round,
                 set,
                 problems,
@@ -434,7 +434,7 @@ impl Progress {
                     heldout_label(*round)
                 ));
             }
-            Event::Heldout {
+            CampaignEvent::Heldout {
                 round,
                 set,
                 scores,
@@ -445,7 +445,7 @@ impl Progress {
                     heldout_label(*round)
                 ));
             }
-            Event::Decontaminated { round, examples } => {
+            CampaignEvent::Decontaminated { round, examples } => {
                 let first = examples.first().map_or(String::new(), |(id, hit)| {
                     format!(" (first: task {id} overlaps {hit})")
                 });

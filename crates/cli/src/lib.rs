@@ -2,4 +2,5 @@
 //! (fetching known ones on first use, merging shipped adapters) and fine-tuning campaign roles with `crucible-train`.
 
 pub mod adapters;
+pub mod fetch;
 pub mod wiring;

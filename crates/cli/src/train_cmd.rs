@@ -4,7 +4,7 @@ use anyhow::{Context, Result, bail};
 use clap::{Args, Subcommand};
 use crucible_model::{default_models_dir, resolve_model};
 use crucible_train::{
-    Event, LoraConfig, Projection, StepReport, TrainConfig, WeightType, load_run, merge_to_hf,
+    LoraConfig, Projection, StepReport, TrainConfig, TrainEvent, WeightType, load_run, merge_to_hf,
 };
 use indicatif::{ProgressBar, ProgressStyle};
 use std::io::IsTerminal;
@@ -290,13 +290,13 @@ impl Progress {
         }
     }
 
-    fn show(&mut self, event: &Event) {
+    fn show(&mut self, event: &TrainEvent) {
         match event {
-            Event::Step(report) => self.step(report),
-            Event::Eval { epoch, loss } => {
+            TrainEvent::Step(report) => self.step(report),
+            TrainEvent::Eval { epoch, loss } => {
                 self.note(format!("epoch {}: held-out loss {loss:.4}", epoch + 1))
             }
-            Event::Checkpoint(_) => {}
+            TrainEvent::Checkpoint(_) => {}
         }
     }
 

@@ -1,12 +1,12 @@
 //! Connects the crates: a campaign asks for models by name and for fine-tuning between rounds;
 //! these implementations answer with `crucible-model` and `crucible-train`.
 
+use crate::fetch::fetched_model;
 use crucible_model::{
-    Generator, ModelError, OpenOptions, default_models_dir, fetch, open_generator, registry,
-    resolve_model,
+    Generator, ModelError, OpenOptions, default_models_dir, open_generator, resolve_model,
 };
 use crucible_selfplay::{MergedWeights, ModelOpener, TuneError, TuneJob, Tuned, Tuner};
-use crucible_train::{Event, FineTune, LoraConfig, TrainConfig, WeightType, fine_tune};
+use crucible_train::{FineTune, LoraConfig, TrainConfig, TrainEvent, WeightType, fine_tune};
 use std::path::{Path, PathBuf};
 
 /// Opens a model (name, path, Hugging Face folder or OpenAI-compatible URL) from the models
@@ -28,23 +28,6 @@ pub fn open_model(
         Err(ModelError::NotFetched { name, .. }) => {
             fetched_model(&name, dir)?;
             open_generator(&spec, dir, options)
-        }
-        other => other,
-    }
-}
-
-/// The file of the model `spec` names in `dir` (a known model is fetched first when it is
-/// not there yet), or the path `spec` gives.
-pub fn fetched_model(spec: &str, dir: &Path) -> Result<PathBuf, ModelError> {
-    match resolve_model(spec, dir) {
-        Err(ModelError::NotFetched { name, .. }) => {
-            let known =
-                registry::find(&name).ok_or_else(|| ModelError::UnknownModel(name.clone()))?;
-            eprintln!(
-                "{name} is not downloaded yet: fetching it into {}",
-                dir.display()
-            );
-            fetch(&known, dir, &mut |line| eprintln!("  {line}"))
         }
         other => other,
     }
@@ -140,7 +123,7 @@ impl Tuner for TrainTuner {
         // The first step's time includes loading the model.
         let mut last = std::time::Instant::now();
         let outcome = fine_tune(&request, &mut |event| {
-            if let Event::Step(step) = event {
+            if let TrainEvent::Step(step) = event {
                 let secs = last.elapsed().as_secs_f64().max(1e-9);
                 last = std::time::Instant::now();
                 progress(&format!(

@@ -10,6 +10,7 @@ mod extract;
 #[cfg(feature = "model")]
 mod model_source;
 mod passk;
+pub mod prompts;
 #[cfg(feature = "judge")]
 mod remote;
 mod report;
@@ -22,14 +23,15 @@ mod store;
 pub use compare::{Paired, compare_results, mcnemar, paired, t_975};
 pub use extract::{CodeBlock, code_blocks, extract_code};
 #[cfg(feature = "model")]
-pub use model_source::{ModelSource, complete_function, reply_code, solve_prompt};
+pub use model_source::ModelSource;
 pub use passk::{mean_pass_at_k, pass_at_k};
+pub use prompts::{complete_function, reply_code, solve_prompt};
 #[cfg(feature = "judge")]
 pub use remote::{RemoteJudge, RemoteRun};
 pub use report::{Breakdown, EvalReport};
 pub use results::{ProblemResult, SampleResult};
 #[cfg(feature = "judge")]
-pub use runner::{EvalConfig, Evaluator, Progress, judge_samples};
+pub use runner::{EvalConfig, EvalProgress, Evaluator, judge_samples};
 pub use source::{DirectorySource, ReferenceSource, Sample, SampleSource};
 pub use store::{ResultStore, read_results};
 

@@ -52,7 +52,7 @@ impl Default for EvalConfig {
 
 /// A progress notification: a problem finished.
 #[derive(Debug, Clone)]
-pub struct Progress {
+pub struct EvalProgress {
     /// Problems finished so far (resumed ones included).
     pub done: usize,
     /// Problems in the evaluation.
@@ -94,7 +94,7 @@ impl Evaluator {
         problems: &[Problem],
         source: Arc<dyn SampleSource>,
         store: &ResultStore,
-        progress: &(dyn Fn(Progress) + Sync),
+        progress: &(dyn Fn(EvalProgress) + Sync),
     ) -> Result<Vec<ProblemResult>, EvalError> {
         let total = problems.len();
         let mut results: Vec<Option<ProblemResult>> = vec![None; total];
@@ -105,7 +105,7 @@ impl Evaluator {
                 Some(r) => {
                     results[i] = Some(r.clone());
                     done += 1;
-                    progress(Progress {
+                    progress(EvalProgress {
                         done,
                         total,
                         id: p.id.clone(),
@@ -137,7 +137,7 @@ impl Evaluator {
             let result = result?;
             store.append(&result)?;
             done += 1;
-            progress(Progress {
+            progress(EvalProgress {
                 done,
                 total,
                 id: result.id.clone(),

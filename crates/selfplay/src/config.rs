@@ -1,6 +1,7 @@
 //! Campaign configuration: a TOML file with a documented default (`crucible campaign init`).
 
 use crate::SelfplayError;
+use crucible_eval::prompts::Layout;
 use crucible_model::SamplingParams;
 use crucible_sandbox::Language;
 use serde::{Deserialize, Serialize};
@@ -45,6 +46,17 @@ impl PuzzleKind {
             self,
             PuzzleKind::Induction | PuzzleKind::Deduction | PuzzleKind::Abduction
         )
+    }
+
+    /// The reply layout the proposer is asked for (the program-first kinds share one).
+    pub fn layout(self) -> Layout {
+        match self {
+            PuzzleKind::Stdio => Layout::Stdio,
+            PuzzleKind::P3 => Layout::P3,
+            PuzzleKind::Induction | PuzzleKind::Deduction | PuzzleKind::Abduction => {
+                Layout::Program
+            }
+        }
     }
 
     /// The kind named `name`.

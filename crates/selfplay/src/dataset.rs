@@ -3,10 +3,10 @@
 //! a valid, learnable puzzle, weighted by its Absolute Zero reward), as chat messages in the
 //! `{"messages": [...]}` layout.
 
-use crate::prompts::propose_instruction;
-use crate::puzzle::{Draft, fence_tag, render_p3, render_stdio};
+use crate::puzzle::{Draft, render_p3, render_stdio};
 use crate::store::{AttemptRow, DatasetRow, PuzzleRow, PuzzleScore};
-use crate::validate::PuzzleTest;
+use crate::verdicts::PuzzleTest;
+use crucible_eval::prompts::{fence_tag, propose_instruction};
 use crucible_sandbox::Language;
 use std::collections::HashSet;
 
@@ -131,7 +131,7 @@ pub fn proposer_row(
         return None;
     }
     let instruction = propose_instruction(
-        draft.kind(),
+        draft.kind().layout(),
         &puzzle.topic,
         &puzzle.difficulty,
         lang,

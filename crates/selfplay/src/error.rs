@@ -1,6 +1,7 @@
 //! Errors of the self-play crate. Bad model output is never an error (it is a counted
 //! rejection); these are failures of the machinery: configuration, store, sandbox, model.
 
+use crucible_model::ModelError;
 use std::path::{Path, PathBuf};
 
 /// What can go wrong running a campaign.
@@ -46,7 +47,7 @@ pub enum SelfplayError {
         /// The role.
         role: String,
         /// Why.
-        source: crate::tune::TuneError,
+        source: TuneError,
     },
     /// Fine-tuning a role's model between rounds failed.
     #[error("training the {role} after round {round}: {source}")]
@@ -56,7 +57,7 @@ pub enum SelfplayError {
         /// The round whose data it trained on.
         round: u32,
         /// What went wrong.
-        source: crate::tune::TuneError,
+        source: TuneError,
     },
     /// Judging failed (the sandbox, not a solution).
     #[error("judging: {0}")]
@@ -70,5 +71,26 @@ impl SelfplayError {
             path: path.to_path_buf(),
             error: source,
         }
+    }
+}
+
+/// Why a model cannot be trained, or why a training job failed.
+#[derive(Debug, thiserror::Error)]
+pub enum TuneError {
+    /// The model cannot be a training base (for example not a GGUF file).
+    #[error("{0}")]
+    Unsupported(String),
+    /// Resolving or opening the base model failed.
+    #[error(transparent)]
+    Model(#[from] ModelError),
+    /// The training itself failed (data, numerics, writing the adapter or merged model).
+    #[error(transparent)]
+    Failed(Box<dyn std::error::Error + Send + Sync>),
+}
+
+impl TuneError {
+    /// A failed job, from the trainer's own error.
+    pub fn failed(error: impl std::error::Error + Send + Sync + 'static) -> Self {
+        TuneError::Failed(Box::new(error))
     }
 }

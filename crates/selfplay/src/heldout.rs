@@ -7,8 +7,8 @@
 
 use crate::SelfplayError;
 use crate::config::{CampaignConfig, EvalSetConfig};
+use crate::examples::seed_set_problems;
 use crate::pools::load_split;
-use crate::prompts::seed_set_problems;
 use crate::seeds::Stream;
 use crate::store::{HeldoutRow, ProblemScore};
 use crucible_eval::{

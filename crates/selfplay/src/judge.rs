@@ -124,9 +124,9 @@ fn discrimination(attempts: &[AttemptRow]) -> f64 {
 mod tests {
     use super::*;
     use crate::config::CampaignConfig;
-    use crate::prompts::as_problem;
+    use crate::problem::as_problem;
     use crate::puzzle::{Draft, P3Draft, StdioDraft};
-    use crate::validate::PuzzleTest;
+    use crate::verdicts::PuzzleTest;
 
     fn attempt(verdict: &str, per_test: &[bool]) -> AttemptRow {
         AttemptRow {
@@ -204,7 +204,7 @@ mod tests {
             sol: Some("def sol():\n    return 7\n".into()),
         });
         let judge = |draft: &Draft, code: Option<&str>| {
-            let problem = as_problem("1", draft, &tests, Language::Python, &config);
+            let problem = as_problem("1", draft, &tests, Language::Python, &config.limits);
             let attempt = Attempt {
                 idx: 0,
                 reply: String::new(),
@@ -245,7 +245,7 @@ mod tests {
 
         // `crucible eval` (its default configuration) and held-out evaluation call the same
         // `judge_samples`: the failing answer is a wrong answer there too, not a runtime error.
-        let problem = as_problem("1", &p3, &tests, Language::Python, &config);
+        let problem = as_problem("1", &p3, &tests, Language::Python, &config.limits);
         let in_eval = rt
             .block_on(judge_samples(
                 &sandbox,

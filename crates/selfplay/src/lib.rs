@@ -14,12 +14,13 @@ mod config;
 mod dataset;
 mod decontam;
 mod error;
+mod examples;
 mod export;
 mod heldout;
 mod judge;
 mod pools;
+mod problem;
 pub mod program;
-mod prompts;
 mod puzzle;
 mod report;
 mod seeds;
@@ -27,9 +28,10 @@ mod similarity;
 mod store;
 mod tune;
 mod validate;
+mod verdicts;
 mod verify;
 
-pub use campaign::{Campaign, Event, process_cpu_seconds};
+pub use campaign::{Campaign, CampaignEvent, process_cpu_seconds};
 pub use config::{
     CampaignConfig, DEFAULT_CONFIG_TOML, DEFAULT_TOPICS, EvalSetConfig, HeldoutConfig,
     LimitsConfig, MergedWeights, PoolConfig, PuzzleKind, RoleConfig, SplitChoice, TrainMode,
@@ -37,13 +39,14 @@ pub use config::{
 };
 pub use dataset::{messages_json, pick_solutions};
 pub use decontam::{NGRAM, NgramIndex};
-pub use error::SelfplayError;
+pub use error::{SelfplayError, TuneError};
+pub use examples::{SeedExample, SeedExamples};
 pub use export::{write_datasets, write_lines};
 pub use heldout::heldout_problems;
 pub use judge::{Attempt, NO_CODE, judge_attempts, score};
 pub use pools::{Pool, SEED_POOL, TaskRef, campaign_pools, load_pool};
-pub use prompts::{Example, Examples, as_problem, propose_instruction, propose_prompt};
-pub use puzzle::{Draft, FormatProblem, P3Draft, StdioDraft, parse_reply, render_p3, render_stdio};
+pub use problem::as_problem;
+pub use puzzle::{Draft, P3Draft, StdioDraft, parse_reply, render_p3, render_stdio};
 pub use report::{
     BUCKETS, KindSummary, RoundSummary, TrainingSummary, heldout_label, render_text, summarize,
     write_report,
@@ -53,6 +56,7 @@ pub use store::{
     AttemptRow, DatasetRow, Decision, HeldoutRow, ModelRow, ProblemScore, PuzzleRow, PuzzleScore,
     SCHEMA_VERSION, StageTime, Store,
 };
-pub use tune::{ModelOpener, TuneError, TuneJob, Tuned, Tuner};
-pub use validate::{PuzzleTest, Rejection, Validation, validate};
+pub use tune::{ModelOpener, TuneJob, Tuned, Tuner};
+pub use validate::validate;
+pub use verdicts::{FormatProblem, PuzzleTest, Reason, Rejection, Validation};
 pub use verify::verify;

@@ -28,6 +28,8 @@
 
 use crate::config::PuzzleKind;
 use crate::program::{ProgramDraft, parse_program};
+use crate::verdicts::FormatProblem;
+use crucible_eval::prompts::fence_tag;
 use crucible_eval::{code_blocks, extract_code};
 use crucible_sandbox::Language;
 use serde::{Deserialize, Serialize};
@@ -125,37 +127,6 @@ impl Draft {
         match self {
             Draft::Stdio(_) => lang,
             _ => Language::Python,
-        }
-    }
-}
-
-/// Why a reply is not a puzzle (each is a counted rejection reason).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum FormatProblem {
-    /// No fenced code block at all.
-    NoCode,
-    /// No statement text.
-    NoStatement,
-    /// No reference solution in the wanted language.
-    NoSolution,
-    /// Neither test inputs nor a generator.
-    NoTests,
-    /// P3: no `def sat(`.
-    NoSat,
-    /// Program-first: no code block defines `f`.
-    NoFunction,
-}
-
-impl FormatProblem {
-    /// The rejection reason stored for it.
-    pub fn reason(self) -> &'static str {
-        match self {
-            FormatProblem::NoCode => "format_no_code",
-            FormatProblem::NoStatement => "format_no_statement",
-            FormatProblem::NoSolution => "format_no_solution",
-            FormatProblem::NoTests => "format_no_tests",
-            FormatProblem::NoSat => "format_no_sat",
-            FormatProblem::NoFunction => "format_no_function",
         }
     }
 }
@@ -409,15 +380,6 @@ pub fn render_stdio(
 /// Renders a P3 puzzle in the layout the parser reads.
 pub fn render_p3(sat: &str, sol: &str) -> String {
     format!("```python\n{}\n\n{}\n```\n", sat.trim_end(), sol.trim_end())
-}
-
-/// The fence tag for `lang`.
-pub fn fence_tag(lang: Language) -> &'static str {
-    match lang {
-        Language::Python => "python",
-        Language::C => "c",
-        _ => "cpp",
-    }
 }
 
 #[cfg(test)]

@@ -3,6 +3,7 @@
 //! crate's business: the CLI wires `crucible-train` in; tests may script both.
 
 use crate::config::{TrainRole, TrainingConfig};
+use crate::error::TuneError;
 use crucible_model::{Generator, ModelError};
 use std::path::Path;
 
@@ -53,27 +54,6 @@ pub struct Tuned {
     pub examples: usize,
     /// The last step's training loss.
     pub final_loss: Option<f64>,
-}
-
-/// Why a model cannot be trained, or why a training job failed.
-#[derive(Debug, thiserror::Error)]
-pub enum TuneError {
-    /// The model cannot be a training base (for example not a GGUF file).
-    #[error("{0}")]
-    Unsupported(String),
-    /// Resolving or opening the base model failed.
-    #[error(transparent)]
-    Model(#[from] ModelError),
-    /// The training itself failed (data, numerics, writing the adapter or merged model).
-    #[error(transparent)]
-    Failed(Box<dyn std::error::Error + Send + Sync>),
-}
-
-impl TuneError {
-    /// A failed job, from the trainer's own error.
-    pub fn failed(error: impl std::error::Error + Send + Sync + 'static) -> Self {
-        TuneError::Failed(Box::new(error))
-    }
 }
 
 /// Fine-tunes a role's model between rounds.

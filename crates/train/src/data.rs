@@ -15,7 +15,7 @@ use tokenizers::Tokenizer;
 
 /// One tokenized conversation.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Example {
+pub struct TrainingExample {
     /// Prompt tokens, then completion tokens.
     pub tokens: Vec<u32>,
     /// How many of `tokens` are the prompt (not scored).
@@ -25,7 +25,7 @@ pub struct Example {
     pub weight: f32,
 }
 
-impl Example {
+impl TrainingExample {
     /// Completion tokens: the ones the loss scores.
     pub fn completion_len(&self) -> usize {
         self.tokens.len() - self.prompt_len
@@ -77,7 +77,7 @@ impl ChatFormat {
     }
 
     /// The example of a conversation that ends with the assistant's reply.
-    pub fn example(&self, messages: &[ChatMessage]) -> Result<Example, String> {
+    pub fn example(&self, messages: &[ChatMessage]) -> Result<TrainingExample, String> {
         let Some((reply, context)) = messages.split_last() else {
             return Err("no messages".into());
         };
@@ -99,7 +99,7 @@ impl ChatFormat {
         let prompt_len = tokens.len();
         tokens.extend(self.encode(&reply.content).map_err(|e| e.to_string())?);
         tokens.push(self.end_of_turn);
-        Ok(Example {
+        Ok(TrainingExample {
             tokens,
             prompt_len,
             weight: 1.0,
@@ -123,7 +123,7 @@ fn unit_weight() -> f32 {
 #[derive(Debug, Clone, Default)]
 pub struct Dataset {
     /// The usable examples, in file order.
-    pub examples: Vec<Example>,
+    pub examples: Vec<TrainingExample>,
     /// Conversations longer than the length limit, left out.
     pub too_long: usize,
 }
@@ -151,7 +151,7 @@ pub fn read_jsonl(path: &Path, format: &ChatFormat, max_len: usize) -> Result<Da
                 parsed.weight
             )));
         }
-        let example = Example {
+        let example = TrainingExample {
             weight: parsed.weight,
             ..format.example(&parsed.messages).map_err(error)?
         };
@@ -187,7 +187,7 @@ pub struct Batch {
 
 impl Batch {
     /// Packs `examples`, padding with `pad`.
-    pub fn new(examples: &[&Example], pad: u32) -> Batch {
+    pub fn new(examples: &[&TrainingExample], pad: u32) -> Batch {
         let len = examples
             .iter()
             .map(|e| e.tokens.len().saturating_sub(1))
@@ -229,7 +229,7 @@ impl Batch {
 /// Groups examples of similar length: sorted by length, then cut into batches of at most
 /// `max_rows` sequences whose padded size (rows × longest) stays within `max_tokens` (a longer
 /// example gets a batch of its own). Returns indices into `examples`.
-pub fn bucket(examples: &[Example], max_tokens: usize, max_rows: usize) -> Vec<Vec<usize>> {
+pub fn bucket(examples: &[TrainingExample], max_tokens: usize, max_rows: usize) -> Vec<Vec<usize>> {
     let mut order: Vec<usize> = (0..examples.len()).collect();
     order.sort_by_key(|&i| examples[i].tokens.len());
     let mut batches: Vec<Vec<usize>> = Vec::new();
@@ -252,11 +252,11 @@ pub fn bucket(examples: &[Example], max_tokens: usize, max_rows: usize) -> Vec<V
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::open_gguf;
+    use crate::decoder::open_gguf;
     use crate::testutil::test_model;
 
-    fn example(len: usize, prompt_len: usize) -> Example {
-        Example {
+    fn example(len: usize, prompt_len: usize) -> TrainingExample {
+        TrainingExample {
             tokens: (1..=len as u32).collect(),
             prompt_len,
             weight: 1.0,
@@ -282,7 +282,8 @@ mod tests {
 
     #[test]
     fn buckets_group_lengths_within_the_budget() {
-        let examples: Vec<Example> = [9, 2, 8, 3, 30].iter().map(|&n| example(n, 1)).collect();
+        let examples: Vec<TrainingExample> =
+            [9, 2, 8, 3, 30].iter().map(|&n| example(n, 1)).collect();
         let batches = bucket(&examples, 20, 8);
         assert_eq!(batches, vec![vec![1, 3], vec![2, 0], vec![4]]);
         assert_eq!(

@@ -4,7 +4,7 @@
 
 use crate::error::{Result, TrainError};
 use crate::merge::{WeightType, write_hf};
-use crate::trainer::{Event, TrainConfig, load_run};
+use crate::trainer::{TrainConfig, TrainEvent, load_run};
 use std::path::Path;
 
 /// What to train and where the results go.
@@ -40,7 +40,7 @@ pub struct FineTuned {
 /// Runs `job`; `Ok(None)` when no conversation fits `max_seq_len` (nothing was written).
 pub fn fine_tune(
     job: &FineTune<'_>,
-    on_event: &mut dyn FnMut(&Event),
+    on_event: &mut dyn FnMut(&TrainEvent),
 ) -> Result<Option<FineTuned>> {
     let loaded = match load_run(job.base, job.data, None, job.config.clone()) {
         Ok(loaded) => loaded,

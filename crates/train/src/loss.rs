@@ -5,8 +5,8 @@
 //! those gradients through the network in one pass.
 
 use crate::data::Batch;
+use crate::decoder::Decoder;
 use crate::lora::Mode;
-use crate::model::Transformer;
 use crate::ops::log_softmax_last_dim;
 use crate::rng::Rng;
 use candle_core::backprop::GradStore;
@@ -101,7 +101,7 @@ fn rows_at(hidden: &Tensor, positions: &Tensor) -> Result<Tensor> {
 }
 
 /// `-Σ weight × log p(target)` over rows of final hidden states (a scalar tensor).
-fn nll(model: &Transformer, hidden: &Tensor, targets: &Targets) -> Result<Tensor> {
+fn nll(model: &Decoder, hidden: &Tensor, targets: &Targets) -> Result<Tensor> {
     let log_probs = log_softmax_last_dim(&model.logits(hidden)?)?;
     log_probs
         .gather(&targets.ids.unsqueeze(1)?, 1)?
@@ -126,7 +126,7 @@ fn for_chunks(
 }
 
 /// The summed negative log-likelihood of the batch's scored tokens, without gradients.
-pub fn eval_nll(model: &Transformer, batch: &Batch) -> Result<f64> {
+pub fn eval_nll(model: &Decoder, batch: &Batch) -> Result<f64> {
     let (positions, targets) = scored_positions(batch)?;
     let rows = rows_at(
         &model.forward(&inputs(batch)?, &mut Mode::Eval)?,
@@ -143,7 +143,7 @@ pub fn eval_nll(model: &Transformer, batch: &Batch) -> Result<f64> {
 /// The NLL of final hidden `rows` and the gradient of `weight × NLL` with respect to them,
 /// computed a chunk at a time so that only one chunk's logits exist at once.
 fn head_gradient(
-    model: &Transformer,
+    model: &Decoder,
     rows: &Tensor,
     targets: &Targets,
     weight: f64,
@@ -176,7 +176,7 @@ fn backward_from(output: &Tensor, grad: &Tensor) -> Result<GradStore> {
 /// dropout masks) just before differentiating it. Memory then holds one block's activations
 /// instead of all of them, for about a third more compute.
 pub fn train_nll(
-    model: &Transformer,
+    model: &Decoder,
     batch: &Batch,
     rng: &mut Rng,
     weight: f64,
@@ -234,24 +234,24 @@ fn gradient_of(store: &GradStore, var: &Var) -> Result<Tensor> {
 mod tests {
     use super::*;
     use crate::TrainError;
-    use crate::data::Example;
+    use crate::data::TrainingExample;
     use crate::lora::LoraConfig;
     use crate::testutil::test_model;
 
-    fn model() -> crate::Result<Option<Transformer>> {
+    fn model() -> crate::Result<Option<Decoder>> {
         let Some(path) = test_model() else {
             return Ok(None);
         };
-        Ok(Some(Transformer::load(&path)?))
+        Ok(Some(Decoder::load(&path)?))
     }
 
     fn batch() -> Batch {
-        let a = Example {
+        let a = TrainingExample {
             tokens: vec![1, 504, 3458, 282, 4649, 314, 253, 1345, 28, 2],
             prompt_len: 6,
             weight: 1.0,
         };
-        let b = Example {
+        let b = TrainingExample {
             tokens: vec![1, 30, 216, 16, 2366, 2],
             prompt_len: 3,
             weight: 1.0,

@@ -3,9 +3,9 @@
 //! runtime loads — and re-quantizes to Q8_0 — like any other model, and that Hugging Face tools
 //! read too.
 
+use crate::decoder::Decoder;
 use crate::error::{Result, TrainError};
 use crate::lora::Projection;
-use crate::model::Transformer;
 use crate::peft::load_adapter;
 use candle_core::{DType, Tensor};
 use std::collections::HashMap;
@@ -47,7 +47,7 @@ impl WeightType {
     }
 }
 
-impl Transformer {
+impl Decoder {
     /// Every weight under its Hugging Face name, adapters folded in, converted to `weights`.
     /// `tied` leaves out `lm_head.weight` (the model reuses the embedding).
     pub fn hf_tensors(&self, weights: WeightType, tied: bool) -> Result<HashMap<String, Tensor>> {
@@ -86,14 +86,14 @@ impl Transformer {
 /// to `out` as a Hugging Face folder with `weights`. The folder is complete or absent: it is
 /// written beside `out` and renamed into place (an existing `out` is replaced).
 pub fn merge_to_hf(base: &Path, adapter: &Path, out: &Path, weights: WeightType) -> Result<()> {
-    let mut model = Transformer::load(base)?;
+    let mut model = Decoder::load(base)?;
     load_adapter(&mut model, adapter)?;
     write_hf(&model, base, out, weights)
 }
 
 /// Writes `model` (adapters folded in) as a Hugging Face folder, taking the configuration,
 /// tokenizer and chat template from its GGUF file `base`.
-pub fn write_hf(model: &Transformer, base: &Path, out: &Path, weights: WeightType) -> Result<()> {
+pub fn write_hf(model: &Decoder, base: &Path, out: &Path, weights: WeightType) -> Result<()> {
     let mut parts = crucible_model::hf_parts_from_gguf(base)?;
     parts.config.torch_dtype = Some(weights.torch_name().into());
     let tensors = model.hf_tensors(weights, parts.config.tie_word_embeddings)?;
@@ -128,7 +128,7 @@ mod tests {
     use crate::testutil::test_model;
 
     /// A small random update on every adapter (B starts at zero, which would merge to nothing).
-    fn perturb(model: &mut Transformer) -> Result<()> {
+    fn perturb(model: &mut Decoder) -> Result<()> {
         for layer in 0..model.spec().layers {
             for p in Projection::ALL {
                 if let Some(adapter) = model
@@ -151,7 +151,7 @@ mod tests {
             eprintln!("skipped: the test model is not downloaded");
             return Ok(());
         };
-        let mut model = Transformer::load(&base)?;
+        let mut model = Decoder::load(&base)?;
         model.add_adapters(&LoraConfig::default(), &mut Rng::new(3))?;
         perturb(&mut model)?;
         let ids = [1u32, 504, 3458, 314, 253, 1789, 30];
@@ -159,7 +159,7 @@ mod tests {
         let hidden = model.forward(&tokens, &mut Mode::Eval)?;
         let last = hidden.narrow(1, ids.len() - 1, 1)?;
         let adapted = model.logits(&last)?.flatten_all()?.to_vec1::<f32>()?;
-        let plain = Transformer::load(&base)?;
+        let plain = Decoder::load(&base)?;
         let base_logits = plain
             .logits(
                 &plain

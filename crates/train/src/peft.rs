@@ -2,9 +2,9 @@
 //! keys like `base_model.model.model.layers.0.self_attn.q_proj.lora_A.weight` (A `[r, in]`,
 //! B `[out, r]`), which `peft.PeftModel.from_pretrained` loads onto the Hugging Face model.
 
+use crate::decoder::Decoder;
 use crate::error::{Result, TrainError};
 use crate::lora::{Adapter, LoraConfig, Projection};
-use crate::model::Transformer;
 use candle_core::{Device, Tensor};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
@@ -113,7 +113,7 @@ fn key(module: &str, which: char) -> String {
 }
 
 /// The adapters' matrices under their PEFT keys.
-pub fn adapter_tensors(model: &Transformer) -> HashMap<String, Tensor> {
+pub fn adapter_tensors(model: &Decoder) -> HashMap<String, Tensor> {
     let mut tensors = HashMap::new();
     for (module, adapter) in model.adapters() {
         tensors.insert(key(&module, 'A'), adapter.a.as_tensor().clone());
@@ -125,7 +125,7 @@ pub fn adapter_tensors(model: &Transformer) -> HashMap<String, Tensor> {
 /// Writes `adapter_config.json` and `adapter_model.safetensors` into `dir` (created if needed);
 /// each file is replaced atomically.
 pub fn save_adapter(
-    model: &Transformer,
+    model: &Decoder,
     lora: &LoraConfig,
     base_model: &str,
     dir: &Path,
@@ -141,7 +141,7 @@ pub fn save_adapter(
 
 /// Reads an adapter directory and puts its adapters on `model` (which must have none yet);
 /// returns its configuration.
-pub fn load_adapter(model: &mut Transformer, dir: &Path) -> Result<LoraConfig> {
+pub fn load_adapter(model: &mut Decoder, dir: &Path) -> Result<LoraConfig> {
     let config_path = dir.join(CONFIG_FILE);
     let text =
         std::fs::read_to_string(&config_path).map_err(|e| TrainError::io(&config_path, e))?;
@@ -252,7 +252,7 @@ mod tests {
         let Some(path) = test_model() else {
             return Ok(());
         };
-        let base = Transformer::load(&path)?;
+        let base = Decoder::load(&path)?;
         let lora = LoraConfig {
             targets: vec![
                 Projection::Query,
@@ -284,7 +284,7 @@ mod tests {
         assert_eq!(file.len(), 30 * 4 * 2);
 
         let tokens = Tensor::new(&[[1u32, 504, 3458, 282, 4649]], &Device::Cpu)?;
-        let logits = |m: &Transformer| m.logits(&m.forward(&tokens, &mut Mode::Eval)?);
+        let logits = |m: &Decoder| m.logits(&m.forward(&tokens, &mut Mode::Eval)?);
         let (want, got, plain) = (logits(&trained)?, logits(&loaded)?, logits(&base)?);
         assert_eq!(
             want.flatten_all()?.to_vec1::<f32>()?,

@@ -3,11 +3,11 @@
 //! that resume bit-for-bit.
 
 use crate::checkpoint::{self, Checkpoint};
-use crate::data::{Batch, ChatFormat, Example, bucket, read_jsonl};
+use crate::data::{Batch, ChatFormat, TrainingExample, bucket, read_jsonl};
+use crate::decoder::{Decoder, open_gguf};
 use crate::error::{Result, TrainError};
 use crate::lora::LoraConfig;
 use crate::loss::{GradSum, eval_nll, train_nll};
-use crate::model::{Transformer, open_gguf};
 use crate::optim::{AdamW, AdamWConfig, Moments, Schedule, clip_grad_norm};
 use crate::peft::{self, adapter_tensors};
 use crate::rng::Rng;
@@ -140,7 +140,7 @@ const ORDER_STREAM: u64 = 1000;
 
 /// Where a run stands; saved in checkpoints.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Progress {
+pub struct StepProgress {
     /// Optimizer steps taken.
     pub step: usize,
     /// The dropout generator.
@@ -156,7 +156,7 @@ pub struct Progress {
 struct SavedState {
     fingerprint: String,
     optimizer_steps: usize,
-    progress: Progress,
+    progress: StepProgress,
 }
 
 /// One optimizer step's numbers.
@@ -180,7 +180,7 @@ pub struct StepReport {
 
 /// What [`Trainer::run`] reports as it goes.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Event {
+pub enum TrainEvent {
     /// A step finished.
     Step(StepReport),
     /// An epoch finished; its held-out loss per completion token.
@@ -196,15 +196,15 @@ pub enum Event {
 
 /// A LoRA training run over tokenized examples.
 pub struct Trainer {
-    model: Transformer,
+    model: Decoder,
     config: TrainConfig,
-    train: Vec<Example>,
-    eval: Vec<Example>,
+    train: Vec<TrainingExample>,
+    eval: Vec<TrainingExample>,
     batches: Vec<Vec<usize>>,
     pad: u32,
     optimizer: AdamW,
     schedule: Schedule,
-    progress: Progress,
+    progress: StepProgress,
     fingerprint: String,
 }
 
@@ -214,9 +214,9 @@ impl Trainer {
     /// `eval` (or, when `None`, `config.eval_fraction` of `examples`), buckets the batches.
     /// `pad` fills batches; it is never scored.
     pub fn new(
-        mut model: Transformer,
-        examples: Vec<Example>,
-        eval: Option<Vec<Example>>,
+        mut model: Decoder,
+        examples: Vec<TrainingExample>,
+        eval: Option<Vec<TrainingExample>>,
         pad: u32,
         config: TrainConfig,
     ) -> Result<Self> {
@@ -261,7 +261,7 @@ impl Trainer {
         };
         let fingerprint = fingerprint(&config, &model, &train, &eval);
         Ok(Trainer {
-            progress: Progress {
+            progress: StepProgress {
                 step: 0,
                 rng: Rng::derived(config.seed, DROPOUT_STREAM),
                 train_losses: Vec::new(),
@@ -280,7 +280,7 @@ impl Trainer {
     }
 
     /// The model with its adapters.
-    pub fn model(&self) -> &Transformer {
+    pub fn model(&self) -> &Decoder {
         &self.model
     }
 
@@ -290,7 +290,7 @@ impl Trainer {
     }
 
     /// Where the run stands.
-    pub fn progress(&self) -> &Progress {
+    pub fn progress(&self) -> &StepProgress {
         &self.progress
     }
 
@@ -316,8 +316,8 @@ impl Trainer {
         order
     }
 
-    fn batch(&self, examples: &[Example], indices: &[usize]) -> Batch {
-        let refs: Vec<&Example> = indices.iter().map(|&i| &examples[i]).collect();
+    fn batch(&self, examples: &[TrainingExample], indices: &[usize]) -> Batch {
+        let refs: Vec<&TrainingExample> = indices.iter().map(|&i| &examples[i]).collect();
         Batch::new(&refs, self.pad)
     }
 
@@ -391,16 +391,16 @@ impl Trainer {
     pub fn run(
         &mut self,
         checkpoint_dir: Option<&Path>,
-        on_event: &mut dyn FnMut(&Event),
+        on_event: &mut dyn FnMut(&TrainEvent),
     ) -> Result<()> {
         let _heap = HeapReuse::begin();
         while self.progress.step < self.total_steps() {
             let report = self.step()?;
-            on_event(&Event::Step(report.clone()));
+            on_event(&TrainEvent::Step(report.clone()));
             let epoch_end = report.step % self.steps_per_epoch() == 0;
             if epoch_end && let Some(loss) = self.evaluate()? {
                 self.progress.eval_losses.push(loss);
-                on_event(&Event::Eval {
+                on_event(&TrainEvent::Eval {
                     epoch: report.epoch,
                     loss,
                 });
@@ -409,7 +409,7 @@ impl Trainer {
                 && (epoch_end || report.step % self.config.checkpoint_every == 0)
             {
                 self.save_checkpoint(dir)?;
-                on_event(&Event::Checkpoint(report.step));
+                on_event(&TrainEvent::Checkpoint(report.step));
             }
         }
         Ok(())
@@ -493,8 +493,8 @@ impl Trainer {
     }
 }
 
-/// The PEFT keys of every trainable variable, in [`Transformer::trainable_vars`] order.
-fn adapter_keys(model: &Transformer) -> Vec<String> {
+/// The PEFT keys of every trainable variable, in [`Decoder::trainable_vars`] order.
+fn adapter_keys(model: &Decoder) -> Vec<String> {
     model
         .adapters()
         .into_iter()
@@ -506,7 +506,11 @@ fn adapter_keys(model: &Transformer) -> Vec<String> {
 
 /// Splits off `fraction` of the examples (at least one when the fraction is positive and
 /// there are two or more), chosen by the seed; returns (train, held out).
-fn split(mut examples: Vec<Example>, fraction: f64, seed: u64) -> (Vec<Example>, Vec<Example>) {
+fn split(
+    mut examples: Vec<TrainingExample>,
+    fraction: f64,
+    seed: u64,
+) -> (Vec<TrainingExample>, Vec<TrainingExample>) {
     let n = examples.len();
     let held = if fraction > 0.0 && n >= 2 {
         ((n as f64 * fraction).round() as usize).clamp(1, n - 1)
@@ -521,9 +525,9 @@ fn split(mut examples: Vec<Example>, fraction: f64, seed: u64) -> (Vec<Example>,
 /// A hash (FNV-1a, hex) of everything a resumed run must share with the one that saved.
 fn fingerprint(
     config: &TrainConfig,
-    model: &Transformer,
-    train: &[Example],
-    eval: &[Example],
+    model: &Decoder,
+    train: &[TrainingExample],
+    eval: &[TrainingExample],
 ) -> String {
     let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
     let mut feed = |bytes: &[u8]| {
@@ -573,7 +577,7 @@ pub fn load_run(
         .map(|p| read_jsonl(p, &format, config.max_seq_len))
         .transpose()?;
     let too_long = train.too_long + held_out.as_ref().map_or(0, |d| d.too_long);
-    let model = Transformer::from_gguf(&content, &mut file, base)?;
+    let model = Decoder::from_gguf(&content, &mut file, base)?;
     let trainer = Trainer::new(
         model,
         train.examples,
@@ -591,7 +595,7 @@ mod tests {
     use crucible_model::{ChatMessage, Role};
 
     /// SmolLM2 and a few tiny conversations, or `None` when the model is not downloaded.
-    fn setup() -> Result<Option<(Transformer, Vec<Example>, u32)>> {
+    fn setup() -> Result<Option<(Decoder, Vec<TrainingExample>, u32)>> {
         let Some(path) = test_model() else {
             return Ok(None);
         };
@@ -617,7 +621,7 @@ mod tests {
                 format.example(&messages).map_err(TrainError::Config)
             })
             .collect::<Result<Vec<_>>>()?;
-        let model = Transformer::from_gguf(&content, &mut file, &path)?;
+        let model = Decoder::from_gguf(&content, &mut file, &path)?;
         Ok(Some((model, examples, format.end_of_turn())))
     }
 
@@ -662,7 +666,7 @@ mod tests {
         assert!(after < 0.9 * before, "{before} → {after}");
         let evals = events
             .iter()
-            .filter(|e| matches!(e, Event::Eval { .. }))
+            .filter(|e| matches!(e, TrainEvent::Eval { .. }))
             .count();
         assert_eq!((trainer.progress().train_losses.len(), evals), (4, 2));
         Ok(())
@@ -693,7 +697,7 @@ mod tests {
         assert_eq!(straight.example_counts(), (3, 1));
         let mut copied = Ok(());
         straight.run(Some(&checkpoint), &mut |e| {
-            if *e == Event::Checkpoint(2) {
+            if *e == TrainEvent::Checkpoint(2) {
                 copied = copy_dir(&checkpoint, &killed);
             }
         })?;

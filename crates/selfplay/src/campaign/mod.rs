@@ -13,13 +13,14 @@ mod training;
 use crate::busy::BusyClock;
 use crate::config::{CampaignConfig, TrainRole};
 use crate::decontam::NgramIndex;
+use crate::examples::SeedExamples;
 use crate::heldout::{EvalSet, eval_sets};
 use crate::pools::{Pool, campaign_pools};
-use crate::prompts::{Examples, as_problem};
+use crate::problem::as_problem;
 use crate::puzzle::Draft;
 use crate::store::{HeldoutRow, PuzzleRow, StageTime, Store};
 use crate::tune::{ModelOpener, Tuner};
-use crate::validate::PuzzleTest;
+use crate::verdicts::PuzzleTest;
 use crate::{SelfplayError, export};
 use crucible_model::Generator;
 use crucible_problems::Problem;
@@ -36,7 +37,7 @@ pub type Overlaps = Vec<(i64, String)>;
 
 /// What a running campaign reports (for progress bars and logs).
 #[derive(Debug, Clone, PartialEq)]
-pub enum Event {
+pub enum CampaignEvent {
     /// A round began (or resumed with `committed` puzzles already done).
     RoundStarted {
         /// Round number.
@@ -136,7 +137,7 @@ pub struct Campaign {
     store: Store,
     config: CampaignConfig,
     sandbox: Sandbox,
-    examples: Examples,
+    examples: SeedExamples,
     /// The task pools (the seed set's train split among them with `seed_tasks_per_round`).
     pools: Vec<Pool>,
     /// The seed programs mutation proposals vary ([`crate::program::seed_programs`]).
@@ -183,7 +184,7 @@ impl Campaign {
                 )));
             }
         };
-        let examples = Examples::load(Path::new(&config.seed_set), config.language)?;
+        let examples = SeedExamples::load(Path::new(&config.seed_set), config.language)?;
         let pools = campaign_pools(&config)?;
         let parents = if config.mutation > 0.0 {
             let problems: Vec<&Problem> = pools.iter().flat_map(|p| &p.problems).collect();
@@ -231,7 +232,7 @@ impl Campaign {
         &mut self,
         models: &mut dyn ModelOpener,
         mut tuner: Option<&mut dyn Tuner>,
-        on_event: &mut dyn FnMut(&Event),
+        on_event: &mut dyn FnMut(&CampaignEvent),
     ) -> Result<(), SelfplayError> {
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
@@ -252,7 +253,7 @@ impl Campaign {
                 let (proposer, solver) = held.pair(&proposer_spec, &solver_spec)?;
                 self.run_round_with(round, proposer, solver, &runtime, on_event)?;
                 export::write_datasets(&self.store, &self.dir.join("datasets"))?;
-                on_event(&Event::RoundFinished { round });
+                on_event(&CampaignEvent::RoundFinished { round });
             }
             if let (true, Some(tuner)) = (training, tuner.as_deref_mut()) {
                 held.hold(&[])?;
@@ -271,7 +272,7 @@ impl Campaign {
         proposer: &mut (dyn Generator + 'static),
         solver: Option<&mut (dyn Generator + 'static)>,
         runtime: &tokio::runtime::Runtime,
-        on_event: &mut dyn FnMut(&Event),
+        on_event: &mut dyn FnMut(&CampaignEvent),
     ) -> Result<(), SelfplayError> {
         let queue = Arc::new(JobQueue::default());
         let (tx, rx) = mpsc::unbounded_channel();
@@ -301,7 +302,7 @@ impl Campaign {
         round: u32,
         held: &mut Held<'_>,
         runtime: &tokio::runtime::Runtime,
-        on_event: &mut dyn FnMut(&Event),
+        on_event: &mut dyn FnMut(&CampaignEvent),
     ) -> Result<(), SelfplayError> {
         if self.config.heldout.samples == 0 && !self.config.heldout.greedy {
             return Ok(());
@@ -325,7 +326,7 @@ impl Campaign {
                     ..earlier.clone()
                 },
                 None => {
-                    on_event(&Event::HeldoutStarted {
+                    on_event(&CampaignEvent::HeldoutStarted {
                         round,
                         set: set.name.clone(),
                         problems: set.problems.len() as u32,
@@ -342,7 +343,7 @@ impl Campaign {
                         runtime,
                         round,
                         &mut |done, total| {
-                            on_event(&Event::HeldoutProgress {
+                            on_event(&CampaignEvent::HeldoutProgress {
                                 round,
                                 set: name.clone(),
                                 done: done as u32,
@@ -352,7 +353,7 @@ impl Campaign {
                     )?
                 }
             };
-            on_event(&Event::Heldout {
+            on_event(&CampaignEvent::Heldout {
                 round,
                 set: set.name.clone(),
                 scores: row.scores(),
@@ -385,7 +386,7 @@ impl Campaign {
             &draft,
             &tests,
             lang,
-            &self.config,
+            &self.config.limits,
         ))
     }
 

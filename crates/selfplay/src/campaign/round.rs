@@ -2,18 +2,18 @@
 //! and judging on sandbox tasks, and the commits in slot order.
 
 use super::scheduler::{Job, JobKey, JobQueue, ModelDone};
-use super::{Campaign, Clock, Event, parsed};
+use super::{Campaign, CampaignEvent, Clock, parsed};
 use crate::SelfplayError;
 use crate::config::{CampaignConfig, PuzzleKind};
 use crate::judge::{Attempt, judge_attempts, score};
 use crate::pools::{TaskRef, task_kind};
-use crate::prompts::{PROPOSER_SYSTEM, propose_prompt};
 use crate::puzzle::{Draft, parse_reply};
 use crate::seeds::{Stream, mix};
 use crate::similarity::Fingerprint;
 use crate::store::{AttemptRow, PuzzleRow, StageTime};
-use crate::validate::{PuzzleTest, Rejection, validate};
-use crucible_eval::{reply_code, solve_prompt};
+use crate::validate::validate;
+use crate::verdicts::{FormatProblem, PuzzleTest, Reason, Rejection};
+use crucible_eval::prompts::{PROPOSER_SYSTEM, propose_prompt, reply_code, solve_prompt};
 use crucible_model::{ChatMessage, GenerationRequest, SamplingParams};
 use std::collections::{BTreeMap, VecDeque};
 use tokio::sync::mpsc;
@@ -27,14 +27,14 @@ impl Campaign {
         round: u32,
         queue: &JobQueue,
         mut results: mpsc::UnboundedReceiver<ModelDone>,
-        on_event: &mut dyn FnMut(&Event),
+        on_event: &mut dyn FnMut(&CampaignEvent),
     ) -> Result<(), SelfplayError> {
         self.store.start_round(round)?;
         let committed = self.store.committed_slots(round)?;
         let mut pending: VecDeque<u32> = (0..self.config.puzzles_per_round)
             .filter(|s| !committed.contains(s))
             .collect();
-        on_event(&Event::RoundStarted {
+        on_event(&CampaignEvent::RoundStarted {
             round,
             puzzles: self.config.puzzles_per_round,
             committed: committed.len() as u32,
@@ -80,7 +80,7 @@ impl Campaign {
                         let Some(checked) = ready.remove(&slot) else { break };
                         pending.pop_front();
                         let (row, valid) = self.commit_proposal(round, checked, &mut fingerprints, &mut clock)?;
-                        on_event(&Event::PuzzleCommitted { round, slot, rejection: row.rejection.as_ref().map(|r| r.0.clone()) });
+                        on_event(&CampaignEvent::PuzzleCommitted { round, slot, rejection: row.rejection.as_ref().map(|r| r.0.clone()) });
                         if valid {
                             queue.push(self.solve_job(&row)?, true);
                             outstanding += 1;
@@ -106,7 +106,7 @@ impl Campaign {
                     let rejection = unsolved.as_ref().map(|(r, d)| (*r, d.as_str()));
                     self.store.commit_attempts(id, &judged.attempts, &score, &time, rejection)?;
                     outstanding -= 1;
-                    on_event(&Event::PuzzleSolved {
+                    on_event(&CampaignEvent::PuzzleSolved {
                         round,
                         accepted: judged.attempts.iter().filter(|a| a.accepted()).count() as u32,
                         attempts: judged.attempts.len() as u32,
@@ -118,7 +118,7 @@ impl Campaign {
         clock.lap(&mut time);
         let (rows, contaminated) = self.dataset_rows(round)?;
         if !contaminated.is_empty() {
-            on_event(&Event::Decontaminated {
+            on_event(&CampaignEvent::Decontaminated {
                 round,
                 examples: contaminated,
             });
@@ -187,8 +187,9 @@ impl Campaign {
             Some(_) => "variant of a seed program".to_string(),
             None => topic,
         };
+        let examples: Vec<&str> = examples.iter().map(|e| e.text.as_str()).collect();
         let prompt = propose_prompt(
-            kind,
+            kind.layout(),
             &topic,
             difficulty,
             self.config.language,
@@ -275,7 +276,9 @@ impl Campaign {
                 Ok(mut completions) if !completions.is_empty() => {
                     let reply = completions.swap_remove(0).text;
                     match parse_reply(&reply, proposal.kind, lang) {
-                        Err(problem) => Ok((reply, Err(Rejection::new(problem.reason(), "")))),
+                        Err(problem) => {
+                            Ok((reply, Err(Rejection::new(Reason::Format(problem), ""))))
+                        }
                         Ok(mut draft) => {
                             draft.set_parent(proposal.parent.clone());
                             validate(&sandbox, &mut draft, lang, &limits)
@@ -287,7 +290,7 @@ impl Campaign {
                 Ok(_) => Ok((
                     String::new(),
                     Err(Rejection::new(
-                        "format_no_code",
+                        Reason::Format(FormatProblem::NoCode),
                         "the model returned no completion",
                     )),
                 )),

@@ -1,7 +1,7 @@
 //! Training between rounds: each trained role's data, its fine-tuning (or carrying its model
 //! over), the merged models no later round needs, and the examples the rounds' datasets hold.
 
-use super::{Campaign, Event, Overlaps, parsed};
+use super::{Campaign, CampaignEvent, Overlaps, parsed};
 use crate::config::{TrainMode, TrainRole};
 use crate::dataset::{messages_json, proposer_row, solver_answer, solver_rows};
 use crate::puzzle::Draft;
@@ -71,7 +71,7 @@ impl Campaign {
         &mut self,
         round: u32,
         tuner: &mut dyn Tuner,
-        on_event: &mut dyn FnMut(&Event),
+        on_event: &mut dyn FnMut(&CampaignEvent),
     ) -> Result<(), SelfplayError> {
         for role in self.config.training.roles.clone() {
             if self.store.model(round + 1, role.name())?.is_some() {
@@ -83,7 +83,7 @@ impl Campaign {
                 seconds: started.elapsed().as_secs_f64(),
                 ..outcome
             };
-            on_event(&Event::Trained {
+            on_event(&CampaignEvent::Trained {
                 round,
                 role: role.name().to_string(),
                 examples: row.examples,
@@ -100,7 +100,7 @@ impl Campaign {
         round: u32,
         role: TrainRole,
         tuner: &mut dyn Tuner,
-        on_event: &mut dyn FnMut(&Event),
+        on_event: &mut dyn FnMut(&CampaignEvent),
     ) -> Result<ModelRow, SelfplayError> {
         let settings = &self.config.training;
         let base = self.configured_model(role);
@@ -147,7 +147,7 @@ impl Campaign {
         let role_name = role.name().to_string();
         let tuned = tuner
             .tune(&job, &mut |line| {
-                on_event(&Event::Training {
+                on_event(&CampaignEvent::Training {
                     round,
                     role: role_name.clone(),
                     line: line.to_string(),

@@ -124,7 +124,7 @@ impl Rope {
 
 /// A decoder with frozen f32 base weights and optional LoRA adapters.
 #[derive(Debug, Clone)]
-pub struct Transformer {
+pub struct Decoder {
     spec: ModelSpec,
     pub(crate) embedding: Tensor,
     pub(crate) blocks: Vec<Block>,
@@ -145,7 +145,7 @@ const GGUF_NAMES: [&str; 7] = [
     "ffn_down",
 ];
 
-impl Transformer {
+impl Decoder {
     /// Builds the model from a parsed GGUF file (`reader` is the same file; `path` names it in
     /// errors).
     pub fn from_gguf<R: Read + Seek>(
@@ -169,7 +169,7 @@ impl Transformer {
             .collect::<Result<Vec<_>>>()?;
         let norm = loader.tensor("output_norm.weight")?;
         let rope = Rope::new(&spec, &Device::Cpu)?;
-        Ok(Transformer {
+        Ok(Decoder {
             spec,
             embedding,
             blocks,
@@ -182,7 +182,7 @@ impl Transformer {
     /// Loads the model from a `.gguf` file.
     pub fn load(path: &Path) -> Result<Self> {
         let (content, mut file) = open_gguf(path)?;
-        Transformer::from_gguf(&content, &mut file, path)
+        Decoder::from_gguf(&content, &mut file, path)
     }
 
     /// The hyper-parameters.
@@ -289,7 +289,7 @@ impl Transformer {
             .collect()
     }
 
-    /// The trainable variables (A, B of every adapter) in [`Transformer::adapters`] order.
+    /// The trainable variables (A, B of every adapter) in [`Decoder::adapters`] order.
     pub fn trainable_vars(&self) -> Vec<Var> {
         self.adapters()
             .into_iter()
@@ -409,12 +409,12 @@ mod tests {
         let Some(path) = test_model() else {
             return Ok(());
         };
-        let base = Transformer::load(&path)?;
+        let base = Decoder::load(&path)?;
         let mut tuned = base.clone();
         tuned.add_adapters(&LoraConfig::default(), &mut Rng::new(4))?;
         assert_eq!(tuned.adapters().len(), 30 * 7);
         let tokens = Tensor::new(&[[1u32, 504, 3458, 282, 4649]], &Device::Cpu)?;
-        let logits = |m: &Transformer| -> candle_core::Result<Vec<f32>> {
+        let logits = |m: &Decoder| -> candle_core::Result<Vec<f32>> {
             m.logits(&m.forward(&tokens, &mut Mode::Eval)?)?
                 .flatten_all()?
                 .to_vec1()
@@ -432,7 +432,7 @@ mod tests {
         let Some(path) = test_model() else {
             return Ok(());
         };
-        let mut model = Transformer::load(&path)?;
+        let mut model = Decoder::load(&path)?;
         model.add_adapters(&LoraConfig::default(), &mut Rng::new(4))?;
         for var in model.trainable_vars() {
             var.set(&Tensor::randn(0f32, 0.05, var.shape(), &Device::Cpu)?)?;
@@ -558,7 +558,7 @@ mod tests {
     /// f32 rounding) when candle runs the same weights dense, closely when it runs them quantized
     /// (its quantized matmuls also quantize the activations to 8 bits).
     fn check_against_candle(path: &Path, tokens: &[u32]) -> Result<()> {
-        let model = Transformer::load(path)?;
+        let model = Decoder::load(path)?;
         let input = Tensor::new(tokens, &Device::Cpu)?.unsqueeze(0)?;
         let ours = model
             .logits(&model.forward(&input, &mut Mode::Eval)?)?
@@ -612,7 +612,7 @@ mod tests {
             return Ok(());
         };
         assert_eq!(
-            Transformer::load(&path)?.spec().rope_style,
+            Decoder::load(&path)?.spec().rope_style,
             RopeStyle::Interleaved
         );
         check_against_candle(&path, &prompt_tokens(&path)?)

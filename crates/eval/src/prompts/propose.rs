@@ -1,0 +1,157 @@
+//! The proposer's side: the instruction for each puzzle layout, with the layout to fill in
+//! (small models follow a layout best), and the system message of every proposer request.
+
+use super::fence_tag;
+use crucible_sandbox::Language;
+
+/// The reply layout a proposal is asked for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Layout {
+    /// A stdin/stdout problem: title, statement, reference program, test inputs.
+    Stdio,
+    /// A P3 puzzle: `sat` and (optionally) `sol` in one Python block.
+    P3,
+    /// A program-first task: a description, a Python function `f`, and calls of `f`.
+    Program,
+}
+
+/// How a complete program reads and writes, per language.
+fn io_hint(lang: Language) -> &'static str {
+    match lang {
+        Language::Python => "It reads the input with input() and prints the answer with print().",
+        Language::C => "It reads the input with scanf and prints the answer with printf.",
+        _ => "It reads the input with std::cin and prints the answer with std::cout.",
+    }
+}
+
+/// The proposer's instruction (without examples: the training target for the proposer). It
+/// ends with the layout to fill in, which small models follow best. A program-first proposal
+/// with a `parent` asks for a variant of that seed program instead of a new one.
+pub fn propose_instruction(
+    layout: Layout,
+    topic: &str,
+    difficulty: &str,
+    lang: Language,
+    parent: Option<&str>,
+) -> String {
+    if let Some(parent) = parent.filter(|_| layout == Layout::Program) {
+        return format!(
+            "Here is a Python function `f`:\n\n```python\n{}\n```\n\nWrite a {difficulty} \
+             variant of it as a new Python function named `f`: change its constants or \
+             operators, add a parameter, or combine it with one more step, so that it computes \
+             something different. Give it meaningful parameter names and type annotations; it \
+             returns its result. Then write 10 calls of `f` with different arguments, which give \
+             different results (do not write the results).\n\n{PROGRAM_LAYOUT}",
+            parent.trim_end()
+        );
+    }
+    match layout {
+        Layout::Stdio => {
+            let tag = fence_tag(lang);
+            format!(
+                "Write a new {difficulty} programming problem about {topic}: a statement, a \
+                 reference solution, and 5 to 8 small test inputs (inputs only, no outputs). The \
+                 solution must be a complete program, not just a function. {}\n\n\
+                 Reply in exactly this layout:\n\n\
+                 Title: <a short title>\nStatement:\n<the task, the input format, the output format>\n\
+                 Solution:\n```{tag}\n<the complete program>\n```\nTests:\n```\n<test input 1>\n```\n\
+                 ```\n<test input 2>\n```",
+                io_hint(lang)
+            )
+        }
+        Layout::P3 => format!(
+            "Write a new {difficulty} Python programming puzzle about {topic}. A puzzle is a function \
+             `sat` whose first parameter is the answer and whose other parameters have default \
+             values; it returns True exactly when the answer is correct. A second function `sol`, \
+             with the same default parameters, computes a correct answer. The answer must not be \
+             trivial (not 0, 1, an empty list or an empty string). Reply with one ```python block \
+             that defines `sat` and `sol`."
+        ),
+        Layout::Program => format!(
+            "Write a new {difficulty} Python function named `f` about {topic}, with meaningful \
+             parameter names and type annotations; it returns its result. Then write 10 calls \
+             of `f` with different arguments, which give different results (do not write the results).\n\n{PROGRAM_LAYOUT}"
+        ),
+    }
+}
+
+/// The reply layout of program-first proposals (examples come before the instruction).
+const PROGRAM_LAYOUT: &str = "Reply in exactly this layout:\n\n\
+    Description: <one sentence: what f returns, in terms of its parameters>\n\n\
+    ```python\n<the function f, with any imports it needs>\n\n\
+    <10 calls of f with different arguments, one per line>\n```";
+
+/// The system message of every proposer request.
+pub const PROPOSER_SYSTEM: &str = "You are an expert competitive programmer. You write original, \
+    correct programming puzzles, and you follow the requested layout exactly.";
+
+/// The full proposer prompt: examples first (so the model does not continue them), then the
+/// instruction.
+pub fn propose_prompt(
+    layout: Layout,
+    topic: &str,
+    difficulty: &str,
+    lang: Language,
+    examples: &[&str],
+    parent: Option<&str>,
+) -> String {
+    let mut prompt = String::new();
+    if !examples.is_empty() {
+        prompt.push_str("Here are examples of puzzles in the required layout.");
+        for (i, example) in examples.iter().enumerate() {
+            prompt.push_str(&format!("\n\nExample {}:\n\n{}", i + 1, example.trim_end()));
+        }
+        prompt.push_str("\n\nDo not copy the examples. ");
+    }
+    prompt.push_str(&propose_instruction(
+        layout, topic, difficulty, lang, parent,
+    ));
+    prompt
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_mutation_instruction_shows_the_seed_program() {
+        let parent = "def f(x):\n    return 2 * x\n";
+        let text = propose_instruction(
+            Layout::Program,
+            "strings",
+            "easy",
+            Language::Python,
+            Some(parent),
+        );
+        assert!(text.contains("```python\ndef f(x):\n    return 2 * x\n```"));
+        assert!(text.contains("variant of it") && text.ends_with("one per line>\n```"));
+        // Other layouts ignore a parent.
+        let p3 = propose_instruction(
+            Layout::P3,
+            "strings",
+            "easy",
+            Language::Python,
+            Some(parent),
+        );
+        assert!(!p3.contains("variant"));
+    }
+
+    #[test]
+    fn examples_come_before_the_instruction() {
+        let prompt = propose_prompt(
+            Layout::P3,
+            "strings",
+            "easy",
+            Language::Python,
+            &[
+                "def sat(x: int):\n    return x == 7",
+                "def sat(s: str):\n    return s == 'a'",
+            ],
+            None,
+        );
+        let second = prompt.find("Example 2:").expect("both examples shown");
+        assert!(second < prompt.find("Write a new easy").expect("instruction"));
+        assert!(prompt.contains("Do not copy the examples."));
+    }
+}

@@ -1,0 +1,210 @@
+//! The proposer's few-shot examples: the seed set's `train` puzzles (and the built-in
+//! program-first ones) rendered in the reply layout, picked per proposal and used for the copy
+//! check. The prompt text itself is `crucible_eval::prompts`.
+
+use crate::SelfplayError;
+use crate::config::PuzzleKind;
+use crate::puzzle::{render_p3, render_stdio};
+use crate::similarity::Fingerprint;
+use crucible_problems::{FunctionStyle, Problem, Split, Task};
+use crucible_sandbox::Language;
+use std::path::{Path, PathBuf};
+
+/// A seed-set puzzle shown to the proposer, rendered in the reply layout.
+#[derive(Debug, Clone)]
+pub struct SeedExample {
+    /// The kind of puzzle.
+    pub kind: PuzzleKind,
+    /// The rendered puzzle.
+    pub text: String,
+    /// Fingerprint of its statement (copy check).
+    pub fingerprint: Fingerprint,
+}
+
+/// The seed set's `train` puzzles usable as examples.
+#[derive(Debug, Clone, Default)]
+pub struct SeedExamples {
+    /// All examples, stdin/stdout and P3.
+    pub all: Vec<SeedExample>,
+}
+
+/// Largest test input shown in an example.
+const MAX_EXAMPLE_INPUT: usize = 120;
+
+impl SeedExamples {
+    /// Loads the examples from a seed set directory (every format `crucible eval` reads).
+    pub fn load(seed_set: &Path, lang: Language) -> Result<Self, SelfplayError> {
+        let mut all: Vec<SeedExample> = seed_set_problems(seed_set)?
+            .iter()
+            .filter_map(|p| example(p, lang))
+            .collect();
+        // Program-first examples are built in (the seed set has none of that layout).
+        for draft in crate::program::example_drafts() {
+            let inputs: Vec<&str> = draft.inputs.iter().map(String::as_str).collect();
+            all.push(SeedExample {
+                kind: PuzzleKind::Induction,
+                text: crate::program::render_program(&draft, &inputs),
+                fingerprint: Fingerprint::of(&draft.code),
+            });
+        }
+        if all.is_empty() {
+            return Err(SelfplayError::SeedSet(format!(
+                "{} has no train-split puzzles with a reference solution",
+                seed_set.display()
+            )));
+        }
+        Ok(SeedExamples { all })
+    }
+
+    /// Up to `n` examples of `kind`, picked by `pick` (a random number per choice).
+    pub fn pick(
+        &self,
+        kind: PuzzleKind,
+        n: usize,
+        mut pick: impl FnMut() -> u64,
+    ) -> Vec<&SeedExample> {
+        let mut pool: Vec<&SeedExample> = self
+            .all
+            .iter()
+            .filter(|e| same_layout(e.kind, kind))
+            .collect();
+        let mut chosen = Vec::new();
+        while chosen.len() < n && !pool.is_empty() {
+            let i = (pick() % pool.len() as u64) as usize;
+            chosen.push(pool.swap_remove(i));
+        }
+        chosen
+    }
+
+    /// The highest similarity of `fingerprint` to an example of `kind`.
+    pub fn closest(&self, kind: PuzzleKind, fingerprint: &Fingerprint) -> f64 {
+        self.all
+            .iter()
+            .filter(|e| same_layout(e.kind, kind))
+            .map(|e| e.fingerprint.similarity(fingerprint))
+            .fold(0.0, f64::max)
+    }
+}
+
+/// Whether examples of kind `a` show the layout of kind `b` (the program-first kinds share one).
+fn same_layout(a: PuzzleKind, b: PuzzleKind) -> bool {
+    a.layout() == b.layout()
+}
+
+/// The seed set's stdio and P3 parts (the project's layout), or the directory itself.
+/// Every problem of the seed set: its `stdio` and `p3` parts, or the folder itself.
+pub(crate) fn seed_set_problems(seed_set: &Path) -> Result<Vec<Problem>, SelfplayError> {
+    let mut problems = Vec::new();
+    for path in seed_set_parts(seed_set) {
+        let report = crucible_problems::formats::load_set(&path)
+            .map_err(|e| SelfplayError::SeedSet(format!("{}: {e}", path.display())))?;
+        problems.extend(report.problems);
+    }
+    Ok(problems)
+}
+
+fn seed_set_parts(seed_set: &Path) -> Vec<PathBuf> {
+    let parts: Vec<PathBuf> = ["stdio", "p3"]
+        .iter()
+        .map(|p| seed_set.join(p))
+        .filter(|p| p.exists())
+        .collect();
+    if parts.is_empty() {
+        vec![seed_set.to_path_buf()]
+    } else {
+        parts
+    }
+}
+
+fn example(problem: &Problem, lang: Language) -> Option<SeedExample> {
+    if problem.split == Some(Split::Heldout) {
+        return None;
+    }
+    match &problem.task {
+        Task::Stdio(task) => {
+            let solution = task.accepted.iter().find(|s| s.lang == lang)?;
+            let inputs: Vec<String> = task
+                .tests
+                .iter()
+                .map(|t| String::from_utf8_lossy(&t.input).into_owned())
+                .filter(|i| i.len() <= MAX_EXAMPLE_INPUT)
+                .take(4)
+                .collect();
+            if inputs.len() < 2 {
+                return None;
+            }
+            let inputs: Vec<&str> = inputs.iter().map(String::as_str).collect();
+            Some(SeedExample {
+                kind: PuzzleKind::Stdio,
+                text: render_stdio(
+                    &problem.name,
+                    &problem.statement,
+                    &solution.source,
+                    lang,
+                    &inputs,
+                ),
+                fingerprint: Fingerprint::of(&problem.statement),
+            })
+        }
+        Task::Function(task) if task.style == FunctionStyle::P3 => {
+            let sol = task.reference.first()?;
+            Some(SeedExample {
+                kind: PuzzleKind::P3,
+                text: render_p3(&task.harness, sol),
+                fingerprint: Fingerprint::of(&task.harness),
+            })
+        }
+        Task::Function(_) => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn seed_set() -> PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../puzzles")
+    }
+
+    #[test]
+    fn loads_examples_of_both_kinds_from_the_seed_set() {
+        let examples = SeedExamples::load(&seed_set(), Language::Python).expect("seed set loads");
+        let stdio = examples
+            .all
+            .iter()
+            .filter(|e| e.kind == PuzzleKind::Stdio)
+            .count();
+        let p3 = examples
+            .all
+            .iter()
+            .filter(|e| e.kind == PuzzleKind::P3)
+            .count();
+        assert!(stdio >= 10 && p3 >= 10, "{stdio} stdio, {p3} p3");
+        // Every example parses back in the layout the proposer is asked for.
+        for e in &examples.all {
+            crate::puzzle::parse_reply(&e.text, e.kind, Language::Python)
+                .unwrap_or_else(|err| panic!("{err:?}\n{}", e.text));
+        }
+        let mut n = 0u64;
+        let picked = examples.pick(PuzzleKind::P3, 2, || {
+            n += 7;
+            n
+        });
+        assert_eq!(picked.len(), 2);
+        assert!(picked.iter().all(|e| e.kind == PuzzleKind::P3));
+        let texts: Vec<&str> = picked.iter().map(|e| e.text.as_str()).collect();
+        let prompt = crucible_eval::prompts::propose_prompt(
+            PuzzleKind::P3.layout(),
+            "strings",
+            "easy",
+            Language::Python,
+            &texts,
+            None,
+        );
+        assert!(prompt.contains("Example 2:") && prompt.contains("def sat"));
+        assert_eq!(
+            examples.closest(PuzzleKind::P3, &picked[0].fingerprint),
+            1.0
+        );
+    }
+}

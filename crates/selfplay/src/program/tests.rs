@@ -1,0 +1,212 @@
+//! Tests of reply parsing, the gate, the solver's tasks and the seed programs.
+
+use super::tasks::problem;
+use super::*;
+use crate::verdicts::{FormatProblem, PuzzleTest};
+use crucible_problems::{FunctionStyle, FunctionTask, Task};
+use proptest::prelude::*;
+
+const REPLY: &str = "Description: Returns the sum of the even numbers in a list, times k.\n\n\
+    ```python\nfrom typing import List\n\ndef f(xs: List[int], k: int) -> int:\n    \
+    return k * sum(x for x in xs if x % 2 == 0)\n\nprint(f([1, 2], 3))\n```\n\n\
+    Inputs:\n```\nf([1, 2, 3, 4], 1)\nf([], 5)\nassert f([6], 2) == 12\n>>> f([2, 2], -1)\n\
+    f(\"(\", 1)\n```\n";
+
+#[test]
+fn parses_code_description_and_every_call() {
+    let d = parse_program(REPLY).expect("parses");
+    assert_eq!(
+        d.description,
+        "Returns the sum of the even numbers in a list, times k."
+    );
+    assert!(d.code.starts_with("from typing import List\n\ndef f("));
+    assert!(!d.code.contains("print"), "{}", d.code);
+    assert_eq!(
+        d.inputs,
+        vec![
+            "[1, 2], 3",
+            "[1, 2, 3, 4], 1",
+            "[], 5",
+            "[6], 2",
+            "[2, 2], -1",
+            "\"(\", 1"
+        ]
+    );
+    assert_eq!(parse_program("no code"), Err(FormatProblem::NoCode));
+    assert_eq!(
+        parse_program("```python\nx = 1\n```"),
+        Err(FormatProblem::NoFunction)
+    );
+    // Another name is renamed to f, with its calls; typing names get their import.
+    let renamed = parse_program(
+        "```python\ndef count_ones(n: List[int]):\n    return sum(count_ones_x(v) for v in n)\n\n\
+         count_ones([1, 2])\n```",
+    )
+    .expect("parses");
+    assert_eq!(renamed.inputs, vec!["[1, 2]"]);
+    assert!(
+        renamed.code.starts_with("from typing import"),
+        "{}",
+        renamed.code
+    );
+    assert!(
+        renamed.code.contains("def f(n: List[int])") && renamed.code.contains("count_ones_x(v)")
+    );
+    // Prose, prints and broken calls after the function are left out; missing imports added.
+    let messy = parse_program(
+        "```python\nLIMIT = 3\n\ndef f(s):\n    return Counter(s).most_common(LIMIT)\n\n\
+         10 calls of f, one per line:\nprint(f([1, 2,\n    3]))\nf('abc')\n```",
+    )
+    .expect("parses");
+    assert_eq!(
+        messy.code,
+        "from collections import Counter\n\nLIMIT = 3\n\ndef f(s):\n    return Counter(s).most_common(LIMIT)\n"
+    );
+    assert_eq!(messy.inputs, vec!["'abc'"]);
+    // Without calls the sandbox looks for inputs itself.
+    assert_eq!(
+        parse_program("```python\ndef f(x):\n    return x\n```").map(|d| d.inputs.len()),
+        Ok(0)
+    );
+}
+
+#[test]
+fn calls_are_found_in_their_usual_dress() {
+    for (line, args) in [
+        ("f(1)", Some("1")),
+        ("  1. f('a', [1, (2, 3)])", Some("'a', [1, (2, 3)]")),
+        ("- `f(\")\")`", Some("\")\"")),
+        ("print(f(2))", Some("2")),
+        ("def f(x):", None),
+        ("g(1)", None),
+        ("f(1", None),
+        ("ff(1)", None),
+    ] {
+        assert_eq!(call_args(line).as_deref(), args, "{line}");
+    }
+}
+
+#[test]
+fn banned_imports_and_calls_are_named() {
+    assert_eq!(
+        banned_use("import random\ndef f(x):\n    return x").as_deref(),
+        Some("imports `random`")
+    );
+    assert!(banned_use("from os.path import join").is_some());
+    assert!(banned_use("import math, time").is_some());
+    assert!(banned_use("def f(x):\n    return open('a').read()").is_some());
+    assert!(banned_use("def f(x):\n    return eval(x)").is_some());
+    for fine in [
+        "import math\nfrom collections import Counter\ndef f(x):\n    return x",
+        "def f(x):\n    return my_open(x) + s.eval(1)  # open(",
+    ] {
+        assert_eq!(banned_use(fine), None, "{fine}");
+    }
+}
+
+fn tests_of(pairs: &[(&str, &str)]) -> Vec<PuzzleTest> {
+    pairs
+        .iter()
+        .map(|(i, o)| PuzzleTest {
+            input: i.to_string(),
+            expected: o.to_string(),
+            found: false,
+        })
+        .collect()
+}
+
+#[test]
+fn induction_shows_half_and_judges_on_the_rest() {
+    let draft = parse_program(REPLY).expect("parses");
+    let tests = tests_of(&[("1", "2"), ("2", "4"), ("3", "6"), ("4", "8")]);
+    let p = induction_problem("t", &draft, &tests);
+    let Task::Function(task) = &p.task else {
+        panic!("function task")
+    };
+    assert!(
+        task.prompt
+            .starts_with("def f(xs: List[int], k: int) -> int:\n    \"\"\"")
+    );
+    assert!(task.prompt.contains(">>> f(1)\n    2") && task.prompt.contains(">>> f(3)"));
+    assert_eq!(task.harness, "assert f(2) == 4\nassert f(4) == 8\n");
+    assert_eq!(task.style, FunctionStyle::Mbpp);
+}
+
+#[test]
+fn deduction_asks_for_the_value_of_one_call() {
+    let draft = ProgramDraft {
+        description: String::new(),
+        code: "def f(a, b):\n    return [a] * b\n".into(),
+        inputs: Vec::new(),
+        parent: None,
+    };
+    let tests = tests_of(&[("1, 2", "[1, 1]"), ("'x', 3", "['x', 'x', 'x']")]);
+    let p = deduction_problem("t", &draft, &tests);
+    let Task::Function(task) = &p.task else {
+        panic!("function task")
+    };
+    assert!(
+        task.prompt.ends_with("What does `f(1, 2)` return?"),
+        "{}",
+        task.prompt
+    );
+    assert_eq!(task.harness, "[1, 1]");
+    assert_eq!(task.style, FunctionStyle::Value);
+}
+
+#[test]
+fn abduction_asks_for_arguments_of_the_middle_output() {
+    let draft = ProgramDraft {
+        description: String::new(),
+        code: "def f(a, b):\n    return a * b\n".into(),
+        inputs: Vec::new(),
+        parent: None,
+    };
+    let tests = tests_of(&[("1, 2", "2"), ("3, 4", "12"), ("5, 6", "30")]);
+    let p = abduction_problem("t", &draft, &tests);
+    let Task::Function(task) = &p.task else {
+        panic!("function task")
+    };
+    assert!(task.harness.ends_with("return a * b\n\n__expected = 12\n"));
+    assert_eq!(task.reference, vec!["f(3, 4)\n"]);
+    assert!(
+        p.statement
+            .ends_with("Find arguments for which `f` returns `12`.")
+    );
+    assert_eq!(task.style, FunctionStyle::Call);
+}
+
+#[test]
+fn seed_programs_are_function_references_renamed_to_f() {
+    let mbpp = |id: &str, reference: &str| {
+        problem(
+            id,
+            String::new(),
+            FunctionTask {
+                style: FunctionStyle::Mbpp,
+                prompt: String::new(),
+                entry_point: "twice".into(),
+                harness: String::new(),
+                reference: vec![reference.into()],
+            },
+        )
+    };
+    let good = mbpp("1", "def twice(x):\n    return 2 * x\n");
+    let banned = mbpp("2", "import os\ndef g(x):\n    return os.getcwd()\n");
+    let programs = seed_programs(&[&good, &banned]);
+    assert_eq!(programs, vec!["def f(x):\n    return 2 * x\n".to_string()]);
+    // Without function references, the built-in examples.
+    assert_eq!(seed_programs(&[]).len(), EXAMPLES.len());
+}
+
+proptest! {
+    #[test]
+    fn parsing_never_panics(reply in "(?s).{0,400}") {
+        let _ = parse_program(&reply);
+    }
+
+    #[test]
+    fn call_parsing_never_panics(line in "[f(\\[\\]{}'\"\\\\ ,0-9a-z>*.-]{0,40}") {
+        let _ = call_args(&line);
+    }
+}

@@ -1,0 +1,99 @@
+//! P3 drafts: `sat` compiles and rejects trivial answers; a `sol` is kept when `sat(sol())`
+//! holds twice.
+
+use super::runs::{compile, failed_run, reproducible};
+use crate::SelfplayError;
+use crate::config::LimitsConfig;
+use crate::puzzle::P3Draft;
+use crate::verdicts::{Reason, Rejection, Validation};
+use crucible_sandbox::{Language, Limits, Sandbox, Termination};
+
+/// Answers that no interesting `sat` accepts.
+/// Python that sets `__cands` to the trivial answers tried against a proposed `sat` (whose
+/// source it reads from stdin): the integers −10…100, short strings and lists, other small
+/// constants, and every literal in `sat`'s own source (`return s == "abc"` gives its answer
+/// away), as the P3 paper's check against puzzles with a given answer.
+const TRIVIAL_ANSWERS: &str = r#"import ast, sys
+__cands = list(range(-10, 101)) + ['', ' ', 'a', 'b', 'z', 'ab', 'abc', 'hello', 'world', '0', '1']
+__cands += [[], [0], [1], [0, 1], [1, 2], [1, 2, 3], [''], ['a'], [[]], (), {}, set(), None, True, False, 0.0, 0.5, 1.0, -1.0]
+for __node in ast.walk(ast.parse(sys.stdin.read())):
+    if isinstance(__node, (ast.Constant, ast.List, ast.Tuple, ast.Set, ast.Dict, ast.UnaryOp)):
+        try:
+            __value = ast.literal_eval(__node)
+        except Exception:
+            continue
+        __cands.append(__value)
+        if isinstance(__value, (tuple, set)):
+            __cands.append(list(__value))
+"#;
+
+/// A P3 puzzle needs no reference: `sat` must compile and reject the trivial answers. A
+/// `sol` that satisfies it (twice, with two random seeds) is kept as the reference; one that
+/// does not is dropped, and the puzzle then stands on solvability — valid once one of the
+/// solver's attempts satisfies `sat` (the campaign rejects it as `unsolved` otherwise).
+pub(super) async fn validate_p3(
+    sandbox: &Sandbox,
+    draft: &mut P3Draft,
+    config: &LimitsConfig,
+) -> Result<Validation, SelfplayError> {
+    let header = "from typing import *\nimport math\n";
+    if let Err(r) = compile(sandbox, Language::Python, &format!("{header}{}", draft.sat)).await {
+        return Ok(Err(r));
+    }
+    let limits = config.limits();
+    if let Some(sol) = &draft.sol
+        && !reference_holds(sandbox, &draft.sat, sol, &limits).await?
+    {
+        draft.sol = None;
+    }
+    if let Some(answer) = trivial_answer(sandbox, draft, &limits).await? {
+        return Ok(Err(Rejection::new(
+            Reason::TrivialSat,
+            format!("sat accepts the trivial answer {answer}"),
+        )));
+    }
+    Ok(Ok(Vec::new()))
+}
+
+/// Whether `sat(sol())` is `True`, with the same answer under another random seed.
+async fn reference_holds(
+    sandbox: &Sandbox,
+    sat: &str,
+    sol: &str,
+    limits: &Limits,
+) -> Result<bool, SelfplayError> {
+    let program = format!(
+        "from typing import *\nimport math\n{sat}\n{sol}\n__answer = sol()\nassert sat(__answer) is True, 'sat(sol()) is not True'\nprint(repr(__answer))\n"
+    );
+    let Ok(compiled) = compile(sandbox, Language::Python, &program).await else {
+        return Ok(false);
+    };
+    let first = sandbox.run_async(&compiled, b"", limits).await?;
+    if failed_run(Reason::ReferenceFailed, 0, &first).is_some() {
+        return Ok(false);
+    }
+    reproducible(sandbox, &compiled, b"", limits, &first).await
+}
+
+/// A trivial value `sat` accepts, if any (a crash or timeout here means none).
+async fn trivial_answer(
+    sandbox: &Sandbox,
+    draft: &P3Draft,
+    limits: &Limits,
+) -> Result<Option<String>, SelfplayError> {
+    let program = format!(
+        "from typing import *\nimport math\n{}\n{TRIVIAL_ANSWERS}for __x in __cands:\n    try:\n        if sat(__x) is True:\n            print(repr(__x)[:80])\n            break\n    except Exception:\n        pass\n",
+        draft.sat
+    );
+    let Ok(compiled) = sandbox
+        .compile_async(Language::Python, program.into_bytes())
+        .await
+    else {
+        return Ok(None);
+    };
+    let run = sandbox
+        .run_async(&compiled, draft.sat.as_bytes(), limits)
+        .await?;
+    let out = String::from_utf8_lossy(&run.stdout).trim().to_string();
+    Ok((run.termination == Termination::Exited(0) && !out.is_empty()).then_some(out))
+}

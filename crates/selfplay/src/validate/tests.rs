@@ -1,0 +1,410 @@
+//! Tests of validation in the sandbox: each kind of draft, each rejection reason.
+
+use super::*;
+use crate::program::ProgramDraft;
+use crate::puzzle::{P3Draft, StdioDraft};
+use crate::verdicts::Reason;
+
+fn stdio(solution: &str, tests: &[&str], generator: Option<&str>) -> Draft {
+    Draft::Stdio(StdioDraft {
+        title: "t".into(),
+        statement: "s".into(),
+        solution: solution.into(),
+        tests: tests.iter().map(|t| t.to_string()).collect(),
+        generator: generator.map(str::to_string),
+    })
+}
+
+fn reason(sandbox: &Sandbox, draft: &Draft) -> Option<Reason> {
+    checked(sandbox, draft).0
+}
+
+/// The rejection reason (if any) and the draft as validation left it.
+fn checked(sandbox: &Sandbox, draft: &Draft) -> (Option<Reason>, Draft) {
+    let mut draft = draft.clone();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let reason = rt
+        .block_on(validate(
+            sandbox,
+            &mut draft,
+            Language::Python,
+            &LimitsConfig::default(),
+        ))
+        .expect("sandbox works")
+        .err()
+        .map(|r| r.reason);
+    (reason, draft)
+}
+
+fn one_worker_sandbox() -> Sandbox {
+    Sandbox::new(crucible_sandbox::SandboxConfig {
+        workers: 1,
+        ..Default::default()
+    })
+    .unwrap()
+}
+
+fn program(code: &str, inputs: &[&str]) -> Draft {
+    Draft::Induction(ProgramDraft {
+        description: "d".into(),
+        code: code.into(),
+        inputs: inputs.iter().map(|i| i.to_string()).collect(),
+        parent: None,
+    })
+}
+
+fn run<T>(future: impl std::future::Future<Output = T>) -> T {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+        .block_on(future)
+}
+
+#[test]
+fn program_first_gates_name_each_failure_and_drop_crashing_inputs() {
+    let sandbox = one_worker_sandbox();
+    let square = "def f(x):\n    return x * x\n";
+    let ten: Vec<String> = (1..=10).map(|i| i.to_string()).collect();
+    let ten: Vec<&str> = ten.iter().map(String::as_str).collect();
+    // Inputs that crash (a string squared, a call that is not a literal) are dropped.
+    let mut with_bad = ten.clone();
+    with_bad.splice(2..2, ["'a'", "__import__('os')", "[1, 2]"]);
+    let draft = program(square, &with_bad[..10]);
+    let tests = run(validate(
+        &sandbox,
+        &mut draft.clone(),
+        Language::Python,
+        &LimitsConfig::default(),
+    ))
+    .expect("sandbox works")
+    .expect("valid");
+    assert_eq!(tests.len(), 7, "{tests:?}");
+    assert_eq!(
+        (tests[0].input.as_str(), tests[0].expected.as_str()),
+        ("1", "1")
+    );
+    assert_eq!(tests[6].expected, "49");
+    assert_eq!(reason(&sandbox, &program(square, &ten)), None);
+    assert_eq!(
+        reason(
+            &sandbox,
+            &program("import time\ndef f(x):\n    return x", &ten)
+        ),
+        Some(Reason::BannedCall)
+    );
+    assert_eq!(
+        reason(
+            &sandbox,
+            &program("def f(x):\n    return hash(str(x)) % 1000", &ten)
+        ),
+        Some(Reason::Nondeterministic)
+    );
+    assert_eq!(
+        reason(&sandbox, &program("def f(x):\n    return x % 2", &ten)),
+        Some(Reason::FewDistinctOutputs)
+    );
+    // Too few calls (or none): the sandbox finds inputs from f's signature.
+    let found = run(validate(
+        &sandbox,
+        &mut program(
+            "def f(words: list, k):\n    return [w * k for w in words]",
+            &[],
+        ),
+        Language::Python,
+        &LimitsConfig::default(),
+    ))
+    .expect("sandbox works")
+    .expect("valid");
+    assert!(
+        found.len() >= 5 && found.iter().all(|t| t.found),
+        "{found:?}"
+    );
+    assert!(found[2].input.starts_with('['), "{found:?}");
+    let some = run(validate(
+        &sandbox,
+        &mut program(square, &ten[..2]),
+        Language::Python,
+        &LimitsConfig::default(),
+    ))
+    .expect("sandbox works")
+    .expect("valid");
+    assert_eq!((some[0].found, some[2].found), (false, true));
+    // A function no found input suits is still rejected.
+    assert_eq!(
+        reason(
+            &sandbox,
+            &program("def f(x):\n    assert x == 17\n    return x", &[])
+        ),
+        Some(Reason::TooFewTests)
+    );
+    assert_eq!(
+        reason(&sandbox, &program("def f(x):\n    return x +", &ten)),
+        Some(Reason::ReferenceCompileError)
+    );
+    // A result that is not a literal (an object) does not make a test.
+    assert_eq!(
+        reason(&sandbox, &program("def f(x):\n    return object()", &ten)),
+        Some(Reason::ReferenceFailed)
+    );
+}
+
+#[test]
+fn the_built_in_program_examples_are_valid_puzzles() {
+    let sandbox = one_worker_sandbox();
+    for draft in crate::program::example_drafts() {
+        let tests = run(validate(
+            &sandbox,
+            &mut Draft::Induction(draft.clone()),
+            Language::Python,
+            &LimitsConfig::default(),
+        ))
+        .expect("sandbox works");
+        assert_eq!(tests.map(|t| t.len()).ok(), Some(10), "{}", draft.code);
+    }
+}
+
+#[test]
+fn program_first_tasks_judge_right_and_wrong_answers() {
+    use crate::judge::{Attempt, judge_attempts};
+    use crate::program::{abduction_problem, deduction_problem, induction_problem};
+    let sandbox = one_worker_sandbox();
+    let code = "def f(s, k):\n    return s[k:] + s[:k]\n";
+    let inputs = [
+        "'abcde', 1",
+        "'abcde', 2",
+        "'hello', 3",
+        "'xy', 1",
+        "'rust', 0",
+        "'python', 4",
+        "'aab', 1",
+        "'zz', 1",
+    ];
+    let Draft::Induction(draft) = program(code, &inputs) else {
+        unreachable!()
+    };
+    let tests = run(validate(
+        &sandbox,
+        &mut Draft::Induction(draft.clone()),
+        Language::Python,
+        &LimitsConfig::default(),
+    ))
+    .expect("sandbox works")
+    .expect("valid");
+    let verdicts = |problem: &crucible_problems::Problem, answers: &[&str]| -> Vec<bool> {
+        let attempts = answers
+            .iter()
+            .enumerate()
+            .map(|(i, a)| Attempt {
+                idx: i as u32,
+                reply: a.to_string(),
+                code: Some(a.to_string()),
+            })
+            .collect();
+        run(judge_attempts(
+            &sandbox,
+            None,
+            problem,
+            Language::Python,
+            LimitsConfig::default().limits(),
+            attempts,
+        ))
+        .expect("judged")
+        .iter()
+        .map(|a| a.verdict == "AC")
+        .collect()
+    };
+    let induction = induction_problem("i", &draft, &tests);
+    assert_eq!(
+        verdicts(
+            &induction,
+            &[
+                "def f(s, k):\n    return s[k:] + s[:k]",
+                "def f(s, k):\n    return s[::-1]",
+            ]
+        ),
+        vec![true, false]
+    );
+    // The middle test is 'rust', 0 → 'rust'; any arguments giving 'rust' are right. The
+    // arguments are read as literals and the proposer's f applied to them: restating f is
+    // harmless, redefining it changes nothing, computed arguments are not an answer.
+    let abduction = abduction_problem("a", &draft, &tests);
+    assert_eq!(
+        verdicts(
+            &abduction,
+            &[
+                "f('rust', 0)",
+                "print(f('trus', 1))",
+                "def f(s, k):\n    return s[k:] + s[:k]\n\nresult = f(s='rust', k=4)",
+                "f('rust', 1)",
+                "def f(s, k):\n    return 'rust'\n\nf('x', 1)",
+                "f('ru' + 'st', 0)",
+                "sol()",
+            ]
+        ),
+        vec![true, true, true, false, false, false, false]
+    );
+    // The test a third of the way in is 'hello', 3 → 'lohel'. The answer is read as a
+    // literal: a call of f (which would compute it) is not an answer.
+    let deduction = deduction_problem("d", &draft, &tests);
+    assert_eq!(
+        verdicts(
+            &deduction,
+            &[
+                "answer = 'lohel'",
+                "'lohel'",
+                "answer = 'hello'",
+                "def f(s, k):\n    return s[k:] + s[:k]\nanswer = f('hello', 3)",
+            ]
+        ),
+        vec![true, true, false, false]
+    );
+}
+
+#[test]
+fn accepts_good_puzzles_and_names_each_failure() {
+    let sandbox = one_worker_sandbox();
+    let double = "print(2 * int(input()))";
+    assert_eq!(
+        reason(&sandbox, &stdio(double, &["1\n", "2\n", "3\n"], None)),
+        None
+    );
+    assert_eq!(
+        reason(
+            &sandbox,
+            &stdio(double, &["1\n"], Some("print(int(input()) + 10)"))
+        ),
+        None
+    );
+    assert_eq!(
+        reason(&sandbox, &stdio("print(", &["1\n", "2\n", "3\n"], None)),
+        Some(Reason::ReferenceCompileError)
+    );
+    assert_eq!(
+        reason(&sandbox, &stdio(double, &["1\n", "1\n", "2\n"], None)),
+        Some(Reason::TooFewTests)
+    );
+    assert_eq!(
+        reason(&sandbox, &stdio(double, &["1\n", "x\n", "3\n"], None)),
+        Some(Reason::ReferenceFailed)
+    );
+    assert_eq!(
+        reason(
+            &sandbox,
+            &stdio("input()\nprint(7)", &["1\n", "2\n", "3\n"], None)
+        ),
+        Some(Reason::ConstantOutput)
+    );
+    assert_eq!(
+        reason(&sandbox, &stdio("input()", &["1\n", "2\n", "3\n"], None)),
+        Some(Reason::EmptyOutput)
+    );
+    assert_eq!(
+        reason(
+            &sandbox,
+            &stdio(
+                "import random\ninput()\nprint(random.random())",
+                &["1\n", "2\n", "3\n"],
+                None
+            )
+        ),
+        Some(Reason::Nondeterministic)
+    );
+    assert_eq!(
+        reason(&sandbox, &stdio(double, &[], Some("raise SystemExit(1)"))),
+        Some(Reason::GeneratorFailed)
+    );
+    assert_eq!(
+        reason(
+            &sandbox,
+            &stdio("while True: pass", &["1\n", "2\n", "3\n"], None)
+        ),
+        Some(Reason::ReferenceFailed)
+    );
+
+    let p3 = |sat: &str, sol: &str| {
+        Draft::P3(P3Draft {
+            sat: sat.into(),
+            sol: Some(sol.into()),
+        })
+    };
+    // 131 is no small integer and no literal of the puzzle.
+    let sat = "def sat(x: int) -> bool:\n    return x * x == 17161\n";
+    assert_eq!(
+        reason(&sandbox, &p3(sat, "def sol():\n    return 131\n")),
+        None
+    );
+    // A `sol` that fails is dropped: the puzzle stands on solvability (the campaign
+    // rejects it as `unsolved` when no attempt satisfies `sat`), as one written without.
+    let (rejection, draft) = checked(&sandbox, &p3(sat, "def sol():\n    return 130\n"));
+    assert_eq!(rejection, None);
+    assert_eq!(
+        draft,
+        Draft::P3(P3Draft {
+            sat: sat.into(),
+            sol: None
+        })
+    );
+    let (rejection, draft) = checked(&sandbox, &p3(sat, "def sol():\n    return 131\n"));
+    assert_eq!(
+        (rejection, draft.solution()),
+        (None, "def sol():\n    return 131\n")
+    );
+    let no_sol = Draft::P3(P3Draft {
+        sat: "def sat(n: int):\n    return n == 5\n".into(),
+        sol: None,
+    });
+    assert_eq!(reason(&sandbox, &no_sol), Some(Reason::TrivialSat));
+    assert_eq!(
+        reason(
+            &sandbox,
+            &p3(
+                "def sat(x: int) -> bool:\n    return x >= 0\n",
+                "def sol():\n    return 5\n"
+            )
+        ),
+        Some(Reason::TrivialSat)
+    );
+    // Answers written into the puzzle itself (the quick start's `return n == 5`).
+    for (sat, sol) in [
+        (
+            "def sat(n: int):\n    return n == 5\n",
+            "def sol():\n    return 5\n",
+        ),
+        (
+            "def sat(s: str):\n    return s == \"abc\"\n",
+            "def sol():\n    return \"abc\"\n",
+        ),
+        (
+            "def sat(n: int):\n    return n == 12345\n",
+            "def sol():\n    return 12345\n",
+        ),
+        (
+            "def sat(li: List[int]):\n    return li == [3, 1, 2]\n",
+            "def sol():\n    return [3, 1, 2]\n",
+        ),
+        (
+            "def sat(x: int):\n    return x == -7\n",
+            "def sol():\n    return -7\n",
+        ),
+    ] {
+        assert_eq!(
+            reason(&sandbox, &p3(sat, sol)),
+            Some(Reason::TrivialSat),
+            "{sat}"
+        );
+    }
+    assert_eq!(
+        reason(
+            &sandbox,
+            &p3(
+                "def sat(x) -> bool\n    return x\n",
+                "def sol():\n    return 5\n"
+            )
+        ),
+        Some(Reason::ReferenceCompileError)
+    );
+}

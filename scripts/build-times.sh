@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Clean-checkout build times of a commit: each package built cold (its own fresh target
+# directory, dev profile as `cargo build` gives it), wall and CPU seconds.
+#
+#   scripts/build-times.sh COMMIT [OUT.tsv]
+#
+# Builds, in this order: crucible-sandbox (default features), crucible-sandbox without default
+# features (where the commit has the `engine` feature), crucible-problems, and the whole
+# workspace. Appends one line per build to OUT.tsv (default build-times.tsv):
+# commit, what, wall s, user+sys CPU s, packages compiled. Each target directory is deleted
+# after its build. The worktree goes under $TMPDIR (default /tmp).
+set -euo pipefail
+commit=${1:?usage: scripts/build-times.sh COMMIT [OUT.tsv]}
+out=$(realpath -m "${2:-build-times.tsv}")
+repo=$(git rev-parse --show-toplevel)
+short=$(git -C "$repo" rev-parse --short "$commit")
+tree=${TMPDIR:-/tmp}/crucible-build-times-$short
+target=${TMPDIR:-/tmp}/crucible-build-times-target
+rm -rf "$tree" "$target"
+git -C "$repo" worktree add --detach -f "$tree" "$commit" >/dev/null
+trap 'git -C "$repo" worktree remove --force "$tree"; rm -rf "$target"' EXIT
+cd "$tree"
+
+measure() { # what, cargo args...
+  local what=$1
+  shift
+  rm -rf "$target"
+  local log
+  log=$(mktemp)
+  /usr/bin/time -f '%e %U %S' -o "$log.time" \
+    env CARGO_TARGET_DIR="$target" cargo build --locked "$@" 2>"$log"
+  local crates
+  crates=$(grep -c '^ *Compiling ' "$log" || true)
+  read -r wall user sys <"$log.time"
+  printf '%s\t%s\t%s\t%.0f\t%s\n' "$short" "$what" "$wall" \
+    "$(echo "$user + $sys" | bc)" "$crates" | tee -a "$out"
+  rm -f "$log" "$log.time"
+}
+
+measure "crucible-sandbox" -p crucible-sandbox
+if grep -q '^engine' sandbox/Cargo.toml; then
+  measure "crucible-sandbox --no-default-features" -p crucible-sandbox --no-default-features
+fi
+measure "crucible-problems" -p crucible-problems
+measure "workspace" --workspace
