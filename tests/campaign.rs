@@ -19,9 +19,9 @@ use crucible_model::{
 };
 use crucible_sandbox::{Sandbox, SandboxConfig};
 use crucible_selfplay::{
-    Campaign, CampaignConfig, CampaignEvent, HeldoutConfig, PoolConfig, PuzzleKind, SelfplayError,
-    Store, TrainMode, TrainRole, TrainingConfig, TrainingSummary, TuneError, TuneJob, Tuned, Tuner,
-    summarize, verify, write_report,
+    Campaign, CampaignConfig, CampaignEvent, HeldoutConfig, PoolConfig, PuzzleKind, Reason,
+    SelfplayError, Store, TaskKind, TrainMode, TrainRole, TrainingConfig, TrainingSummary,
+    TuneError, TuneJob, Tuned, Tuner, summarize, verify, write_report,
 };
 use std::path::Path;
 
@@ -327,13 +327,13 @@ fn scripted_campaign_scores_exports_and_resumes_after_a_failure() {
     assert_eq!(solver_rows, valid + seed_solved);
     let proposer_rows: u64 = rounds.iter().map(|r| r.proposer_examples).sum();
     assert_eq!(proposer_rows, learnable);
-    let kinds: Vec<String> = store
+    let kinds: Vec<TaskKind> = store
         .puzzles(1)
         .expect("puzzles")
         .iter()
-        .map(|p| p.kind.clone())
+        .map(|p| p.kind)
         .collect();
-    assert!(kinds.contains(&PuzzleKind::P3.name().to_string()));
+    assert!(kinds.contains(&TaskKind::Puzzle(PuzzleKind::P3)));
 
     // Interrupted: the model fails after a few requests; the run stops with an error, and
     // resuming (with a working model) gives exactly the straight run's store.
@@ -432,12 +432,15 @@ fn a_round_trains_merges_reloads_and_samples_the_small_model() {
         assert!(adapter.join("adapter_config.json").is_file());
         assert!(adapter.join("adapter_model.safetensors").is_file());
     }
-    let solver = models.iter().find(|r| r.role == "solver").expect("solver");
+    let solver = models
+        .iter()
+        .find(|r| r.role == TrainRole::Solver)
+        .expect("solver");
     // A one-round campaign needs no proposer after training: the held-out evaluation loads
     // the solver alone.
     let proposer = models
         .iter()
-        .find(|r| r.role == "proposer")
+        .find(|r| r.role == TrainRole::Proposer)
         .expect("proposer");
     assert!(!opened.contains(&proposer.spec), "{opened:?}");
     assert!(
@@ -681,9 +684,9 @@ fn mutation_proposals_vary_a_seed_program_and_copies_are_rejected() {
         assert_eq!(p.topic, "variant of a seed program");
         assert!(p.prompt.contains("variant of it"), "{}", p.prompt);
         match &p.rejection {
-            Some((reason, _)) if reason == "copied_parent" => copied += 1,
+            Some(r) if r.reason == Reason::CopiedParent => copied += 1,
             // The one free variant is valid once; later copies of it are near-duplicates.
-            Some((reason, _)) => assert_eq!(reason, "near_duplicate"),
+            Some(r) => assert_eq!(r.reason, Reason::NearDuplicate),
             None => {
                 let draft = p.draft.as_deref().expect("a valid puzzle has its draft");
                 assert!(draft.contains("\"parent\""), "{draft}");
@@ -828,7 +831,10 @@ fn p3_puzzles_without_a_reference_stand_on_solvability() {
         let accepted = attempts.iter().filter(|a| a.accepted()).count();
         assert_eq!(attempts.len(), 2, "every puzzle is attempted: {draft}");
         if draft.contains("min(li)") {
-            assert_eq!(p.rejection.as_ref().map(|r| r.0.as_str()), Some("unsolved"));
+            assert_eq!(
+                p.rejection.as_ref().map(|r| &r.reason),
+                Some(&Reason::Unsolved)
+            );
             assert_eq!(accepted, 0);
         } else {
             assert_eq!(p.rejection, None, "{draft}");

@@ -364,7 +364,7 @@ impl Progress {
                     eprintln!(
                         "round {round} puzzle {slot}: {}",
                         rejection
-                            .as_deref()
+                            .as_ref()
                             .map_or("valid".into(), |r| format!("rejected ({r})"))
                     );
                 }

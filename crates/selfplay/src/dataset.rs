@@ -3,6 +3,7 @@
 //! a valid, learnable puzzle, weighted by its Absolute Zero reward), as chat messages in the
 //! `{"messages": [...]}` layout.
 
+use crate::config::TrainRole;
 use crate::puzzle::{Draft, render_p3, render_stdio};
 use crate::store::{AttemptRow, DatasetRow, PuzzleRow, PuzzleScore};
 use crate::verdicts::PuzzleTest;
@@ -110,7 +111,7 @@ pub fn solver_rows(
         .filter_map(|a| {
             let code = a.code.as_deref()?;
             Some(DatasetRow {
-                kind: "solver",
+                kind: TrainRole::Solver,
                 puzzle_id: puzzle.id,
                 attempt_idx: i64::from(a.idx),
                 messages: messages_json(solve_prompt, &solver_answer(code, lang)),
@@ -153,7 +154,7 @@ pub fn proposer_row(
         }
     };
     Some(DatasetRow {
-        kind: "proposer",
+        kind: TrainRole::Proposer,
         puzzle_id: puzzle.id,
         attempt_idx: -1,
         messages: weighted_messages_json(&instruction, &target, proposer_weight(score)),

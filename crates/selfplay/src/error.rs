@@ -22,7 +22,8 @@ pub enum SelfplayError {
     /// The SQLite store failed.
     #[error("campaign store: {0}")]
     Store(#[from] rusqlite::Error),
-    /// The store belongs to another schema version or is not a campaign store.
+    /// The store belongs to another schema version, is not a campaign store, or holds a row
+    /// this version cannot read.
     #[error("campaign store {path}: {message}")]
     Schema {
         /// The database file.

@@ -4,7 +4,7 @@
 //! the verified ones kept as training data. Problems a set marks held-out never join a pool.
 
 use crate::SelfplayError;
-use crate::config::{CampaignConfig, PoolConfig, SplitChoice};
+use crate::config::{CampaignConfig, PoolConfig, PuzzleKind, SplitChoice, TaskKind};
 use crate::seeds::mix;
 use crucible_problems::{FunctionStyle, Problem, Split, Task, formats};
 use serde::{Deserialize, Serialize};
@@ -113,12 +113,12 @@ impl Pool {
     }
 }
 
-/// The kind name stored for a pool problem: `stdio`, `p3` or `function`.
-pub fn task_kind(problem: &Problem) -> &'static str {
+/// The kind stored for a pool problem: `stdio`, `p3` or `function`.
+pub fn task_kind(problem: &Problem) -> TaskKind {
     match &problem.task {
-        Task::Stdio(_) => "stdio",
-        Task::Function(f) if f.style == FunctionStyle::P3 => "p3",
-        Task::Function(_) => "function",
+        Task::Stdio(_) => TaskKind::Puzzle(PuzzleKind::Stdio),
+        Task::Function(f) if f.style == FunctionStyle::P3 => TaskKind::Puzzle(PuzzleKind::P3),
+        Task::Function(_) => TaskKind::Function,
     }
 }
 

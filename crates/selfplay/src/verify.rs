@@ -5,6 +5,7 @@
 use crate::SelfplayError;
 use crate::campaign::Campaign;
 use crate::store::Store;
+use crate::verdicts::Reason;
 use std::path::Path;
 
 /// Problems found in the campaign in `dir` (empty when it is consistent).
@@ -35,13 +36,13 @@ pub fn verify(dir: &Path) -> Result<Vec<String>, SelfplayError> {
             match (&p.rejection, score) {
                 // Only solving can show a puzzle `unsolved` (attempted, none accepted); every
                 // other rejection comes before any attempt.
-                (Some((reason, _)), _)
-                    if reason == "unsolved"
+                (Some(rejection), _)
+                    if rejection.reason == Reason::Unsolved
                         && (attempts.is_empty() || attempts.iter().any(|a| a.accepted())) =>
                 {
                     problems.push(format!("{at}: unsolved but {} attempts", attempts.len()))
                 }
-                (Some((reason, _)), _) if reason == "unsolved" => {}
+                (Some(rejection), _) if rejection.reason == Reason::Unsolved => {}
                 (Some(_), _) if !attempts.is_empty() => {
                     problems.push(format!("{at}: rejected but attempted"))
                 }

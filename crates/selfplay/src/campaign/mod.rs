@@ -20,7 +20,7 @@ use crate::problem::as_problem;
 use crate::puzzle::Draft;
 use crate::store::{HeldoutRow, PuzzleRow, StageTime, Store};
 use crate::tune::{ModelOpener, Tuner};
-use crate::verdicts::PuzzleTest;
+use crate::verdicts::{PuzzleTest, Reason};
 use crate::{SelfplayError, export};
 use crucible_model::Generator;
 use crucible_problems::Problem;
@@ -54,7 +54,7 @@ pub enum CampaignEvent {
         /// Its slot.
         slot: u32,
         /// `None` when valid, else the rejection reason.
-        rejection: Option<String>,
+        rejection: Option<Reason>,
     },
     /// A valid puzzle's attempts were judged and committed.
     PuzzleSolved {

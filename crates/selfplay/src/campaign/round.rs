@@ -4,7 +4,7 @@
 use super::scheduler::{Job, JobKey, JobQueue, ModelDone};
 use super::{Campaign, CampaignEvent, Clock, parsed};
 use crate::SelfplayError;
-use crate::config::{CampaignConfig, PuzzleKind};
+use crate::config::{CampaignConfig, PuzzleKind, TaskKind};
 use crate::judge::{Attempt, judge_attempts, score};
 use crate::pools::{TaskRef, task_kind};
 use crate::puzzle::{Draft, parse_reply};
@@ -80,7 +80,7 @@ impl Campaign {
                         let Some(checked) = ready.remove(&slot) else { break };
                         pending.pop_front();
                         let (row, valid) = self.commit_proposal(round, checked, &mut fingerprints, &mut clock)?;
-                        on_event(&CampaignEvent::PuzzleCommitted { round, slot, rejection: row.rejection.as_ref().map(|r| r.0.clone()) });
+                        on_event(&CampaignEvent::PuzzleCommitted { round, slot, rejection: row.rejection.as_ref().map(|r| r.reason.clone()) });
                         if valid {
                             queue.push(self.solve_job(&row)?, true);
                             outstanding += 1;
@@ -101,10 +101,9 @@ impl Campaign {
                     }
                     let mut time = judged.time;
                     clock.lap(&mut time);
-                    let score = score(&judged.attempts, puzzle.kind == PuzzleKind::Stdio.name());
+                    let score = score(&judged.attempts, puzzle.kind == TaskKind::Puzzle(PuzzleKind::Stdio));
                     let unsolved = unsolved_rejection(&puzzle, &judged.attempts)?;
-                    let rejection = unsolved.as_ref().map(|(r, d)| (*r, d.as_str()));
-                    self.store.commit_attempts(id, &judged.attempts, &score, &time, rejection)?;
+                    self.store.commit_attempts(id, &judged.attempts, &score, &time, unsolved.as_ref())?;
                     outstanding -= 1;
                     on_event(&CampaignEvent::PuzzleSolved {
                         round,
@@ -137,7 +136,7 @@ impl Campaign {
                     id: 0,
                     round,
                     slot: self.config.puzzles_per_round + rows.len() as u32,
-                    kind: task_kind(problem).into(),
+                    kind: task_kind(problem),
                     topic: format!("pool {}", pool.config.name),
                     difficulty: problem
                         .difficulty
@@ -377,7 +376,7 @@ impl Campaign {
             id: 0,
             round,
             slot: proposal.slot,
-            kind: proposal.kind.name().into(),
+            kind: proposal.kind.into(),
             topic: proposal.topic,
             difficulty: proposal.difficulty,
             seed: proposal.seed,
@@ -393,7 +392,7 @@ impl Campaign {
             task: None,
         };
         match outcome {
-            Err(r) => row.rejection = Some((r.reason.to_string(), r.detail)),
+            Err(r) => row.rejection = Some(r),
             Ok((draft, tests)) => {
                 let fingerprint = Fingerprint::of(draft.fingerprint_text());
                 row.rejection = self.duplicate_check(&draft, &fingerprint, fingerprints);
@@ -421,21 +420,21 @@ impl Campaign {
         draft: &Draft,
         fingerprint: &Fingerprint,
         earlier: &[(i64, Fingerprint)],
-    ) -> Option<(String, String)> {
+    ) -> Option<Rejection> {
         let threshold = self.config.near_duplicate_threshold;
         if let Some(parent) = draft.parent() {
             let similarity = Fingerprint::of(parent).similarity(fingerprint);
             if similarity >= threshold {
-                return Some((
-                    "copied_parent".into(),
+                return Some(Rejection::new(
+                    Reason::CopiedParent,
                     format!("similarity {similarity:.2} to the seed program it was to vary"),
                 ));
             }
         }
         let copied = self.examples.closest(draft.kind(), fingerprint);
         if copied >= threshold {
-            return Some((
-                "copied_example".into(),
+            return Some(Rejection::new(
+                Reason::CopiedExample,
                 format!("similarity {copied:.2} to a seed-set example"),
             ));
         }
@@ -445,8 +444,8 @@ impl Campaign {
             .filter(|(_, s)| *s >= threshold)
             .max_by(|a, b| a.1.total_cmp(&b.1))
             .map(|(id, s)| {
-                (
-                    "near_duplicate".into(),
+                Rejection::new(
+                    Reason::NearDuplicate,
                     format!("similarity {s:.2} to puzzle {id}"),
                 )
             })
@@ -458,17 +457,17 @@ impl Campaign {
 fn unsolved_rejection(
     puzzle: &PuzzleRow,
     attempts: &[AttemptRow],
-) -> Result<Option<(&'static str, String)>, SelfplayError> {
+) -> Result<Option<Rejection>, SelfplayError> {
     if puzzle.seed_task
-        || puzzle.kind != PuzzleKind::P3.name()
+        || puzzle.kind != TaskKind::Puzzle(PuzzleKind::P3)
         || attempts.iter().any(AttemptRow::accepted)
     {
         return Ok(None);
     }
     let (draft, _) = parsed(puzzle)?;
     Ok(draft.solution().is_empty().then(|| {
-        (
-            "unsolved",
+        Rejection::new(
+            Reason::Unsolved,
             format!(
                 "no reference, and none of {} attempts satisfied sat",
                 attempts.len()

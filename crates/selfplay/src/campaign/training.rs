@@ -111,7 +111,7 @@ impl Campaign {
         let rows = self.store.dataset_rounds(role.name(), first, round)?;
         let carried = ModelRow {
             round: round + 1,
-            role: role.name().to_string(),
+            role,
             spec: self.role_model(round, role)?,
             examples: 0,
             final_loss: None,

@@ -3,6 +3,7 @@
 
 use crate::SelfplayError;
 use crate::store::{StageTime, Store};
+use crate::verdicts::Reason;
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -144,7 +145,12 @@ impl RoundSummary {
 
     /// Near-duplicates (of earlier puzzles or seed examples) per proposal that passed the sandbox.
     pub fn near_duplicate_rate(&self) -> f64 {
-        let dups = self.count("near_duplicate") + self.count("copied_example");
+        let dups: u64 = self
+            .rejected
+            .iter()
+            .filter(|(reason, _)| Reason::parse(reason).is_duplicate())
+            .map(|(_, n)| n)
+            .sum();
         ratio(dups, self.valid + dups)
     }
 
@@ -169,10 +175,6 @@ impl RoundSummary {
         } else {
             0.0
         }
-    }
-
-    fn count(&self, reason: &str) -> u64 {
-        self.rejected.get(reason).copied().unwrap_or(0)
     }
 }
 
@@ -218,14 +220,14 @@ pub fn summarize(store: &Store) -> Result<Vec<RoundSummary>, SelfplayError> {
                 continue;
             }
             s.proposed += 1;
-            let kind = s.kinds.entry(puzzle.kind.clone()).or_default();
+            let kind = s.kinds.entry(puzzle.kind.name().to_string()).or_default();
             kind.proposed += 1;
             match &puzzle.rejection {
-                Some((reason, _)) => {
-                    *s.rejected.entry(reason.clone()).or_default() += 1;
-                    *kind.rejected.entry(reason.clone()).or_default() += 1;
-                    kind.duplicates +=
-                        u64::from(reason == "near_duplicate" || reason == "copied_example");
+                Some(rejection) => {
+                    let reason = &rejection.reason;
+                    *s.rejected.entry(reason.name().to_string()).or_default() += 1;
+                    *kind.rejected.entry(reason.name().to_string()).or_default() += 1;
+                    kind.duplicates += u64::from(reason.is_duplicate());
                 }
                 None => {
                     s.valid += 1;

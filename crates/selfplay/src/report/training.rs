@@ -201,7 +201,7 @@ impl TrainingSummary {
                     md,
                     "| {} | {} | {} | {} | {:.0} | `{}` |",
                     heldout_label(m.round.saturating_sub(1)),
-                    m.role,
+                    m.role.name(),
                     m.examples,
                     m.final_loss.map_or("-".into(), |l| format!("{l:.4}")),
                     m.seconds,
@@ -237,11 +237,12 @@ fn model_line(m: &ModelRow) -> String {
     match (m.examples, m.final_loss) {
         (0, _) => format!(
             "{} {after}: nothing to train on, {} carries over",
-            m.role, m.spec
+            m.role.name(),
+            m.spec
         ),
         (n, loss) => format!(
             "{} {after}: trained on {n} examples (final loss {}) in {:.0} s -> {}",
-            m.role,
+            m.role.name(),
             loss.map_or("-".into(), |l| format!("{l:.4}")),
             m.seconds,
             m.spec

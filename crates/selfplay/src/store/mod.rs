@@ -15,6 +15,7 @@ pub use rows::{
 };
 pub use schema::SCHEMA_VERSION;
 
+use crate::SelfplayError;
 use rusqlite::Connection;
 use std::path::PathBuf;
 
@@ -22,6 +23,17 @@ use std::path::PathBuf;
 pub struct Store {
     conn: Connection,
     path: PathBuf,
+}
+
+impl Store {
+    /// The error for a row holding a value this version cannot read (a store written by
+    /// another version, or edited by hand): `what` says which row and value.
+    fn unreadable(&self, what: String) -> SelfplayError {
+        SelfplayError::Schema {
+            path: self.path.clone(),
+            message: what,
+        }
+    }
 }
 
 #[cfg(test)]

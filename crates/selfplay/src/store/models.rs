@@ -3,7 +3,8 @@
 use super::Store;
 use super::rows::{HeldoutRow, ModelRow};
 use crate::SelfplayError;
-use rusqlite::{OptionalExtension, params};
+use crate::config::TrainRole;
+use rusqlite::params;
 
 impl Store {
     /// Records the model `row.role` samples with in `row.round` (replacing an earlier record).
@@ -13,7 +14,7 @@ impl Store {
              VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
             params![
                 row.round,
-                row.role,
+                row.role.name(),
                 row.spec,
                 row.examples as i64,
                 row.final_loss,
@@ -25,15 +26,12 @@ impl Store {
 
     /// The recorded model of `role` for `round`, if training produced one.
     pub fn model(&self, round: u32, role: &str) -> Result<Option<ModelRow>, SelfplayError> {
-        Ok(self
-            .conn
-            .query_row(
-                "SELECT round, role, spec, examples, final_loss, seconds FROM model
-                 WHERE round = ?1 AND role = ?2",
-                params![round, role],
-                model_row,
-            )
-            .optional()?)
+        let mut stmt = self.conn.prepare(
+            "SELECT round, role, spec, examples, final_loss, seconds FROM model
+             WHERE round = ?1 AND role = ?2",
+        )?;
+        let mut rows = stmt.query(params![round, role])?;
+        rows.next()?.map(|r| self.model_row(r)).transpose()
     }
 
     /// Every recorded model, by round and role.
@@ -41,8 +39,30 @@ impl Store {
         let mut stmt = self.conn.prepare(
             "SELECT round, role, spec, examples, final_loss, seconds FROM model ORDER BY round, role",
         )?;
-        let rows = stmt.query_map([], model_row)?;
-        Ok(rows.collect::<Result<Vec<_>, _>>()?)
+        let mut rows = stmt.query([])?;
+        let mut out = Vec::new();
+        while let Some(r) = rows.next()? {
+            out.push(self.model_row(r)?);
+        }
+        Ok(out)
+    }
+
+    fn model_row(&self, r: &rusqlite::Row<'_>) -> Result<ModelRow, SelfplayError> {
+        let round: u32 = r.get(0)?;
+        let role: String = r.get(1)?;
+        let role = TrainRole::parse(&role).ok_or_else(|| {
+            self.unreadable(format!(
+                "the model of round {round} has the role `{role}`, which this crucible does not know"
+            ))
+        })?;
+        Ok(ModelRow {
+            round,
+            role,
+            spec: r.get(2)?,
+            examples: r.get::<_, i64>(3)? as u64,
+            final_loss: r.get(4)?,
+            seconds: r.get(5)?,
+        })
     }
 
     /// Records a held-out evaluation (replacing an earlier one of the same round and set).
@@ -92,15 +112,4 @@ impl Store {
         })?;
         Ok(rows.collect::<Result<Vec<_>, _>>()?)
     }
-}
-
-fn model_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<ModelRow> {
-    Ok(ModelRow {
-        round: r.get(0)?,
-        role: r.get(1)?,
-        spec: r.get(2)?,
-        examples: r.get::<_, i64>(3)? as u64,
-        final_loss: r.get(4)?,
-        seconds: r.get(5)?,
-    })
 }

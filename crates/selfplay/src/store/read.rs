@@ -4,8 +4,9 @@
 use super::Store;
 use super::rows::{AttemptRow, Decision, PuzzleRow, PuzzleScore, StageTime};
 use crate::SelfplayError;
-use crate::config::CampaignConfig;
+use crate::config::{CampaignConfig, TaskKind};
 use crate::similarity::Fingerprint;
+use crate::verdicts::{Reason, Rejection};
 use rusqlite::{OptionalExtension, params};
 
 impl Store {
@@ -82,37 +83,44 @@ impl Store {
              FROM puzzle WHERE {condition} ORDER BY slot"
         );
         let mut stmt = self.conn.prepare(&sql)?;
-        let rows = stmt
-            .query_map([value], |r| {
-                let reason: Option<String> = r.get(9)?;
-                let detail: Option<String> = r.get(10)?;
-                let hash: Option<String> = r.get(15)?;
-                let minhash: Option<Vec<u8>> = r.get(16)?;
-                Ok(PuzzleRow {
-                    id: r.get(0)?,
-                    round: r.get(1)?,
-                    slot: r.get(2)?,
-                    kind: r.get(3)?,
-                    topic: r.get(4)?,
-                    difficulty: r.get(5)?,
-                    seed: r.get::<_, i64>(6)? as u64,
-                    prompt: r.get(7)?,
-                    reply: r.get(8)?,
-                    rejection: reason.map(|r| (r, detail.unwrap_or_default())),
-                    title: r.get(11)?,
-                    statement: r.get(12)?,
-                    draft: r.get(13)?,
-                    tests: r.get(14)?,
-                    fingerprint: hash
-                        .map(|h| Fingerprint::from_parts(h, &minhash.unwrap_or_default())),
-                    seed_task: r.get::<_, String>(17)? == "seed",
-                    task: r
-                        .get::<_, Option<String>>(18)?
-                        .and_then(|t| serde_json::from_str(&t).ok()),
-                })
-            })?
-            .collect::<Result<_, _>>()?;
-        Ok(rows)
+        let mut rows = stmt.query([value])?;
+        let mut out = Vec::new();
+        while let Some(r) = rows.next()? {
+            let id: i64 = r.get(0)?;
+            let kind: String = r.get(3)?;
+            let kind = TaskKind::parse(&kind).ok_or_else(|| {
+                self.unreadable(format!(
+                    "puzzle {id} has the kind `{kind}`, which this crucible does not know"
+                ))
+            })?;
+            let reason: Option<String> = r.get(9)?;
+            let detail: Option<String> = r.get(10)?;
+            let hash: Option<String> = r.get(15)?;
+            let minhash: Option<Vec<u8>> = r.get(16)?;
+            out.push(PuzzleRow {
+                id,
+                round: r.get(1)?,
+                slot: r.get(2)?,
+                kind,
+                topic: r.get(4)?,
+                difficulty: r.get(5)?,
+                seed: r.get::<_, i64>(6)? as u64,
+                prompt: r.get(7)?,
+                reply: r.get(8)?,
+                rejection: reason
+                    .map(|r| Rejection::new(Reason::parse(&r), detail.unwrap_or_default())),
+                title: r.get(11)?,
+                statement: r.get(12)?,
+                draft: r.get(13)?,
+                tests: r.get(14)?,
+                fingerprint: hash.map(|h| Fingerprint::from_parts(h, &minhash.unwrap_or_default())),
+                seed_task: r.get::<_, String>(17)? == "seed",
+                task: r
+                    .get::<_, Option<String>>(18)?
+                    .and_then(|t| serde_json::from_str(&t).ok()),
+            });
+        }
+        Ok(out)
     }
 
     /// The attempts of a puzzle, by index.
@@ -217,7 +225,7 @@ impl Store {
                 out.push(Decision {
                     round,
                     slot: p.slot,
-                    rejection: p.rejection.map(|r| r.0),
+                    rejection: p.rejection.map(|r| r.reason),
                     reply: p.reply,
                     attempts,
                 });

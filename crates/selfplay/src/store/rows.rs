@@ -1,7 +1,9 @@
 //! The rows the store holds and hands back: puzzles, attempts, scores, dataset rows, models,
 //! held-out evaluations, decisions and stage times.
 
+use crate::config::{TaskKind, TrainRole};
 use crate::similarity::Fingerprint;
+use crate::verdicts::{Reason, Rejection};
 use serde::{Deserialize, Serialize};
 
 /// The model a role samples with in a round, when training produced it.
@@ -9,8 +11,8 @@ use serde::{Deserialize, Serialize};
 pub struct ModelRow {
     /// The round that samples with it (trained after the round before).
     pub round: u32,
-    /// `proposer` or `solver`.
-    pub role: String,
+    /// The role (stored as `proposer` or `solver`).
+    pub role: TrainRole,
     /// What to open: a model folder (or, when training had no data, the previous model).
     pub spec: String,
     /// Training examples used (0: not trained, `spec` carried over).
@@ -85,8 +87,9 @@ pub struct PuzzleRow {
     pub round: u32,
     /// Position in the round.
     pub slot: u32,
-    /// `stdio` or `p3`.
-    pub kind: String,
+    /// The kind of task (stored by name: `stdio`, `p3`, `induction`, ..., or `function` for a
+    /// function-level pool problem).
+    pub kind: TaskKind,
     /// Sampled topic.
     pub topic: String,
     /// Sampled difficulty.
@@ -97,8 +100,9 @@ pub struct PuzzleRow {
     pub prompt: String,
     /// The proposer's reply, verbatim.
     pub reply: String,
-    /// `None` when valid; otherwise the rejection reason and detail.
-    pub rejection: Option<(String, String)>,
+    /// `None` when valid; otherwise why it was rejected (stored as the reason's name and the
+    /// detail).
+    pub rejection: Option<Rejection>,
     /// Title (parsed puzzles).
     pub title: Option<String>,
     /// Statement (stdin/stdout) or `sat` (P3).
@@ -163,8 +167,8 @@ pub struct PuzzleScore {
 /// A dataset row (chat messages as JSON).
 #[derive(Debug, Clone, PartialEq)]
 pub struct DatasetRow {
-    /// `solver` or `proposer`.
-    pub kind: &'static str,
+    /// The role it trains (stored as `solver` or `proposer`).
+    pub kind: TrainRole,
     /// The puzzle it came from.
     pub puzzle_id: i64,
     /// The attempt it came from (solver rows); -1 for proposer rows.
@@ -181,7 +185,7 @@ pub struct Decision {
     /// Slot in the round.
     pub slot: u32,
     /// Rejection reason, `None` when valid.
-    pub rejection: Option<String>,
+    pub rejection: Option<Reason>,
     /// The proposer's reply.
     pub reply: String,
     /// Each attempt's index, verdict and reply.

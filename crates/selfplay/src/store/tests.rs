@@ -1,21 +1,23 @@
 //! Tests of the store: idempotent commits, refusing foreign files, upgrades.
 
 use super::*;
-use crate::config::CampaignConfig;
+use crate::config::{CampaignConfig, PuzzleKind, TaskKind, TrainRole};
 use crate::similarity::Fingerprint;
+use crate::verdicts::{FormatProblem, Reason, Rejection};
 
 fn row(slot: u32, valid: bool) -> PuzzleRow {
     PuzzleRow {
         id: 0,
         round: 1,
         slot,
-        kind: "stdio".into(),
+        kind: TaskKind::Puzzle(PuzzleKind::Stdio),
         topic: "strings".into(),
         difficulty: "easy".into(),
         seed: u64::MAX - 3,
         prompt: "write".into(),
         reply: "reply".into(),
-        rejection: (!valid).then(|| ("format_no_code".to_string(), "no block".to_string())),
+        rejection: (!valid)
+            .then(|| Rejection::new(Reason::Format(FormatProblem::NoCode), "no block")),
         title: None,
         statement: valid.then(|| "Read n, print n.".to_string()),
         draft: None,
@@ -46,7 +48,10 @@ fn commits_are_idempotent_and_read_back() {
     let back = store.puzzles(1).unwrap();
     assert_eq!(back[0].seed, u64::MAX - 3);
     assert_eq!(back[0].fingerprint, row(0, true).fingerprint);
-    assert_eq!(back[1].rejection.as_ref().unwrap().0, "format_no_code");
+    assert_eq!(
+        back[1].rejection.as_ref().unwrap().reason,
+        Reason::Format(FormatProblem::NoCode)
+    );
     assert_eq!(store.unsolved(1).unwrap().len(), 1);
 
     let attempt = AttemptRow {
@@ -124,7 +129,7 @@ fn version_1_stores_are_upgraded_in_place() {
     assert!(!kept[0].seed_task);
     let row = ModelRow {
         round: 2,
-        role: "solver".into(),
+        role: TrainRole::Solver,
         spec: "models/round-1/solver".into(),
         examples: 3,
         final_loss: Some(0.5),
@@ -187,4 +192,134 @@ fn version_3_held_out_rows_become_the_seed_set() {
         }
     );
     assert_eq!(store.puzzles(1).unwrap()[0].task, None);
+}
+
+#[test]
+fn typed_rows_are_stored_by_name_and_read_back_unchanged() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(&dir.path().join("c.db")).unwrap();
+    store.start_round(1).unwrap();
+    let mut rejected = row(0, false);
+    rejected.kind = TaskKind::Puzzle(PuzzleKind::Abduction);
+    rejected.rejection = Some(Rejection::new(Reason::NearDuplicate, "similarity 0.93"));
+    let mut retired = row(1, false);
+    retired.rejection = Some(Rejection::new(Reason::Other("retired_reason".into()), ""));
+    let mut pool_task = row(2, true);
+    pool_task.kind = TaskKind::Function;
+    pool_task.seed_task = true;
+    pool_task.task = Some(crate::pools::TaskRef {
+        pool: "mbpp".into(),
+        id: "mbpp/601".into(),
+    });
+    let mut rows = [rejected, retired, pool_task];
+    for row in &mut rows {
+        row.id = store.commit_puzzle(row, &StageTime::default()).unwrap();
+    }
+    assert_eq!(store.puzzles(1).unwrap(), rows);
+    assert_eq!(store.puzzle(rows[2].id).unwrap().as_ref(), Some(&rows[2]));
+    let stored: Vec<(String, Option<String>, Option<String>)> = store
+        .conn
+        .prepare("SELECT kind, reason, detail FROM puzzle ORDER BY slot")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    let named = |kind: &str, reason: Option<&str>, detail: Option<&str>| {
+        (
+            kind.to_string(),
+            reason.map(str::to_string),
+            detail.map(str::to_string),
+        )
+    };
+    assert_eq!(
+        stored,
+        vec![
+            named("abduction", Some("near_duplicate"), Some("similarity 0.93")),
+            named("stdio", Some("retired_reason"), Some("")),
+            named("function", None, None),
+        ]
+    );
+    let reasons: Vec<Option<Reason>> = store
+        .decisions()
+        .unwrap()
+        .into_iter()
+        .map(|d| d.rejection)
+        .collect();
+    assert_eq!(
+        reasons,
+        vec![
+            Some(Reason::NearDuplicate),
+            Some(Reason::Other("retired_reason".into())),
+            None
+        ]
+    );
+
+    let dataset = DatasetRow {
+        kind: TrainRole::Proposer,
+        puzzle_id: rows[2].id,
+        attempt_idx: -1,
+        messages: "{}".into(),
+    };
+    store
+        .finish_round(1, &[dataset], &StageTime::default())
+        .unwrap();
+    assert_eq!(store.dataset("proposer").unwrap(), vec!["{}".to_string()]);
+    let model = ModelRow {
+        round: 2,
+        role: TrainRole::Proposer,
+        spec: "models/round-1/proposer".into(),
+        examples: 1,
+        final_loss: None,
+        seconds: 2.0,
+    };
+    store.set_model(&model).unwrap();
+    assert_eq!(store.models().unwrap(), vec![model]);
+    let role: String = store
+        .conn
+        .query_row("SELECT role FROM model", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(role, "proposer");
+}
+
+#[test]
+fn unknown_kinds_in_the_store_are_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(&dir.path().join("c.db")).unwrap();
+    store.start_round(1).unwrap();
+    let id = store
+        .commit_puzzle(&row(0, true), &StageTime::default())
+        .unwrap();
+    store
+        .conn
+        .execute("UPDATE puzzle SET kind = 'sorting' WHERE id = ?1", [id])
+        .unwrap();
+    for err in [
+        store.puzzles(1).err(),
+        store.puzzle(id).err(),
+        store.unsolved(1).err(),
+        store.decisions().err(),
+    ] {
+        let err = err.expect("an unknown kind is an error");
+        assert!(matches!(err, SelfplayError::Schema { .. }), "{err:?}");
+        let message = err.to_string();
+        assert!(
+            message.contains(&format!("puzzle {id} has the kind `sorting`")),
+            "{message}"
+        );
+    }
+
+    // The schema refuses other roles; a store written without its checks is still read safely.
+    store
+        .conn
+        .execute_batch(
+            "PRAGMA ignore_check_constraints = ON;
+             INSERT INTO model (round, role, spec, examples, final_loss, seconds)
+                 VALUES (2, 'critic', 'm', 0, NULL, 0.0);",
+        )
+        .unwrap();
+    for err in [store.models().err(), store.model(2, "critic").err()] {
+        let message = err.expect("an unknown role is an error").to_string();
+        assert!(message.contains("role `critic`"), "{message}");
+    }
 }

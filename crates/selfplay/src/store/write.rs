@@ -6,6 +6,7 @@ use super::rows::{AttemptRow, DatasetRow, PuzzleRow, PuzzleScore, StageTime};
 use crate::SelfplayError;
 use crate::config::CampaignConfig;
 use crate::similarity::Fingerprint;
+use crate::verdicts::Rejection;
 use rusqlite::params;
 
 fn now() -> i64 {
@@ -49,7 +50,7 @@ impl Store {
         let tx = self.conn.transaction()?;
         let (status, reason, detail) = match &row.rejection {
             None => ("valid", None, None),
-            Some((r, d)) => ("rejected", Some(r.as_str()), Some(d.as_str())),
+            Some(r) => ("rejected", Some(r.reason.name()), Some(r.detail.as_str())),
         };
         let inserted = tx.execute(
             "INSERT OR IGNORE INTO puzzle (round, slot, kind, topic, difficulty, seed, prompt, reply,
@@ -58,7 +59,7 @@ impl Store {
             params![
                 row.round,
                 row.slot,
-                row.kind,
+                row.kind.name(),
                 row.topic,
                 row.difficulty,
                 row.seed as i64,
@@ -90,15 +91,15 @@ impl Store {
     }
 
     /// Commits all attempts of a puzzle and its scores in one transaction (once). A
-    /// `rejection` (reason, detail) marks a puzzle that solving showed invalid — a P3 puzzle
-    /// without a reference that no attempt satisfied — rejected in the same transaction.
+    /// `rejection` marks a puzzle that solving showed invalid — a P3 puzzle without a
+    /// reference that no attempt satisfied — rejected in the same transaction.
     pub fn commit_attempts(
         &mut self,
         puzzle_id: i64,
         attempts: &[AttemptRow],
         score: &PuzzleScore,
         time: &StageTime,
-        rejection: Option<(&str, &str)>,
+        rejection: Option<&Rejection>,
     ) -> Result<(), SelfplayError> {
         let tx = self.conn.transaction()?;
         let round: u32 =
@@ -142,10 +143,10 @@ impl Store {
                 score.discrimination
             ],
         )?;
-        if let Some((reason, detail)) = rejection {
+        if let Some(rejection) = rejection {
             tx.execute(
                 "UPDATE puzzle SET status = 'rejected', reason = ?2, detail = ?3 WHERE id = ?1",
-                params![puzzle_id, reason, detail],
+                params![puzzle_id, rejection.reason.name(), rejection.detail],
             )?;
         }
         add_time(&tx, round, time)?;
@@ -174,7 +175,7 @@ impl Store {
                 "INSERT OR IGNORE INTO dataset (kind, round, puzzle_id, attempt_idx, messages)
                  VALUES (?1, ?2, ?3, ?4, ?5)",
                 params![
-                    row.kind,
+                    row.kind.name(),
                     round,
                     row.puzzle_id,
                     row.attempt_idx,
