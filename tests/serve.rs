@@ -3,173 +3,23 @@
 //! through `/run_code`); bad requests get 4xx with a message; a full queue answers 429 with
 //! `Retry-After`; a configured token is required.
 
-use base64::Engine;
-use base64::engine::general_purpose::STANDARD;
-use crucible_sandbox::{
-    Checker, JudgeOptions, JudgeReport, Language, Limits, Sandbox, SandboxConfig, Submission,
-    TestCase, Verdict,
+#[path = "serve/hostile.rs"]
+mod hostile;
+#[path = "serve/problems.rs"]
+mod problems;
+#[path = "serve/support.rs"]
+mod support;
+
+use crucible_sandbox::{JudgeReport, Language, Submission, TestCase, Verdict};
+use crucible_serve::ServeConfig;
+use hostile::{
+    Hostile, fusion_status, hostile_config, hostile_options, hostile_programs, judge_body,
 };
-use crucible_serve::{AppState, ServeConfig};
+use problems::{eval_verdicts, text_files};
 use serde_json::{Value, json};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::Duration;
-use tokio::sync::oneshot;
-
-/// A running server: its base URL; dropping it shuts the server down.
-struct Server {
-    url: String,
-    _stop: oneshot::Sender<()>,
-}
-
-fn sandbox(workers: usize) -> Sandbox {
-    let mut config = SandboxConfig::default();
-    config.toolchain.timeout = Duration::from_secs(15);
-    config.workers = workers;
-    Sandbox::new(config).expect("sandbox")
-}
-
-async fn start(sandbox: Sandbox, config: ServeConfig) -> Server {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let url = format!("http://{}", listener.local_addr().expect("address"));
-    let (stop, stopped) = oneshot::channel::<()>();
-    let state = AppState::new(sandbox, config);
-    tokio::spawn(crucible_serve::serve(listener, state, async move {
-        let _ = stopped.await;
-    }));
-    Server { url, _stop: stop }
-}
-
-fn client() -> reqwest::Client {
-    reqwest::Client::builder()
-        .timeout(Duration::from_secs(300))
-        .build()
-        .expect("client")
-}
-
-/// Posts raw bytes; returns the status and the body as JSON (`Value::Null` when not JSON).
-async fn post_raw(url: &str, body: Vec<u8>) -> (u16, Value) {
-    let response = client()
-        .post(url)
-        .header("content-type", "application/json")
-        .body(body)
-        .send()
-        .await
-        .expect("request");
-    let status = response.status().as_u16();
-    let text = response.text().await.unwrap_or_default();
-    (status, serde_json::from_str(&text).unwrap_or(Value::Null))
-}
-
-async fn post(url: &str, body: &Value) -> (u16, Value) {
-    post_raw(url, serde_json::to_vec(body).expect("json")).await
-}
-
-/// A hostile program: its file, language, source and expected stdout (`output:` header).
-struct Hostile {
-    name: String,
-    lang: Language,
-    source: Vec<u8>,
-    output: Vec<u8>,
-    exact: bool,
-}
-
-fn hostile_programs() -> Vec<Hostile> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../sandbox/tests/hostile");
-    let mut paths: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .expect("hostile dir")
-        .map(|e| e.expect("entry").path())
-        .filter(|p| Language::from_path(p).is_some())
-        .collect();
-    paths.sort();
-    paths
-        .into_iter()
-        .filter_map(|path| {
-            let lang = Language::from_path(&path)?;
-            let source = std::fs::read(&path).expect("read");
-            // A binary module cannot travel in a JSON string; the text formats do.
-            let text = std::str::from_utf8(&source).ok()?;
-            let header = |key: &str| {
-                text.lines().take(6).find_map(|l| {
-                    let l = l.trim_start_matches(['/', ';', '#', ' ']);
-                    l.strip_prefix(key).map(|v| v.trim().to_string())
-                })
-            };
-            let (output, exact) = match (header("output:"), header("output-hex:")) {
-                (_, Some(hex)) => (
-                    (0..hex.len())
-                        .step_by(2)
-                        .filter_map(|i| u8::from_str_radix(hex.get(i..i + 2)?, 16).ok())
-                        .collect(),
-                    true,
-                ),
-                (Some(out), None) => (out.into_bytes(), false),
-                (None, None) => (Vec::new(), false),
-            };
-            Some(Hostile {
-                name: path.file_name()?.to_string_lossy().into_owned(),
-                lang,
-                source,
-                output,
-                exact,
-            })
-        })
-        .collect()
-}
-
-/// The hostile suite's limits: 0.25 s, 256 MiB, 1 MiB of output.
-fn hostile_config() -> ServeConfig {
-    ServeConfig {
-        max_output_bytes: 1 << 20,
-        max_body_bytes: 32 << 20,
-        queue: 256,
-        ..ServeConfig::default()
-    }
-}
-
-fn hostile_options(exact: bool) -> JudgeOptions {
-    JudgeOptions {
-        limits: Limits {
-            time: Duration::from_millis(250),
-            memory_bytes: 256 << 20,
-            output_bytes: 1 << 20,
-            stderr_bytes: 1 << 20,
-            ..Limits::default()
-        },
-        checker: if exact {
-            Checker::Exact
-        } else {
-            Checker::default()
-        },
-        ..JudgeOptions::default()
-    }
-}
-
-fn judge_body(p: &Hostile) -> Value {
-    let checker = if p.exact {
-        json!({"kind": "exact"})
-    } else {
-        json!({"kind": "tokens", "case_sensitive": false})
-    };
-    json!({
-        "language": p.lang.name(),
-        "source": String::from_utf8_lossy(&p.source),
-        "tests": [{"name": "t", "input": "", "expected_base64": STANDARD.encode(&p.output)}],
-        "checker": checker,
-        "time_limit": 0.25,
-        "memory_limit_mb": 256,
-    })
-}
-
-/// The SandboxFusion status a verdict must come back as.
-fn fusion_status(verdict: Verdict) -> &'static str {
-    match verdict {
-        Verdict::Accepted | Verdict::WrongAnswer => "Success",
-        Verdict::SandboxError => "SandboxError",
-        _ => "Failed",
-    }
-}
+use support::{client, post, post_raw, sandbox, start};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn hostile_verdicts_over_http_equal_in_process_verdicts() {
@@ -652,33 +502,6 @@ async fn submit_judges_a_problem_given_inline() {
     );
 }
 
-/// Evaluates `problems` with `source`, judged in-process or on `remote`: (label, verdict) per
-/// sample, problem by problem.
-async fn eval_verdicts(
-    problems: &[crucible_problems::Problem],
-    source: std::sync::Arc<dyn crucible_eval::SampleSource>,
-    samples: usize,
-    remote: Option<crucible_eval::RemoteJudge>,
-) -> Vec<(String, Option<Verdict>)> {
-    let config = crucible_eval::EvalConfig {
-        samples,
-        remote,
-        ..crucible_eval::EvalConfig::default()
-    };
-    let evaluator = crucible_eval::Evaluator::new(sandbox(2), config);
-    let dir = tempfile::tempdir().expect("tempdir");
-    let store = crucible_eval::ResultStore::open(&dir.path().join("r.jsonl"), "k").expect("store");
-    let results = evaluator
-        .run(problems, source, &store, &|_| {})
-        .await
-        .expect("eval");
-    results
-        .into_iter()
-        .flat_map(|r| r.samples)
-        .map(|s| (s.label, s.verdict))
-        .collect()
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn eval_with_a_judge_url_gives_the_in_process_verdicts() {
     let server = start(sandbox(2), ServeConfig::default()).await;
@@ -711,28 +534,6 @@ async fn eval_with_a_judge_url_gives_the_in_process_verdicts() {
         far.iter().all(|(_, v)| *v == Some(Verdict::Accepted)),
         "{far:?}"
     );
-}
-
-/// Every text file under `dir`, path relative to it → content.
-fn text_files(dir: &Path) -> serde_json::Map<String, Value> {
-    let mut out = serde_json::Map::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for entry in std::fs::read_dir(&d).expect("dir") {
-            let path = entry.expect("entry").path();
-            if path.is_dir() {
-                stack.push(path);
-            } else if let Ok(text) = std::fs::read_to_string(&path) {
-                let name = path
-                    .strip_prefix(dir)
-                    .expect("inside")
-                    .display()
-                    .to_string();
-                out.insert(name, Value::String(text));
-            }
-        }
-    }
-    out
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
