@@ -117,7 +117,7 @@ fn scripted_campaign_scores_exports_and_resumes_after_a_failure() {
         resumed.decisions().expect("decisions"),
         store.decisions().expect("decisions")
     );
-    for kind in ["solver", "proposer"] {
+    for kind in [TrainRole::Solver, TrainRole::Proposer] {
         assert_eq!(
             resumed.dataset(kind).expect("rows"),
             store.dataset(kind).expect("rows")
@@ -275,17 +275,25 @@ fn rounds_train_on_the_right_data_and_sample_with_the_new_models() {
 
         let store = Store::open(&Campaign::store_path(dir.path())).expect("store");
         let per_round: Vec<usize> = (1..=2)
-            .map(|r| store.dataset_rounds("solver", r, r).expect("rows").len())
+            .map(|r| {
+                store
+                    .dataset_rounds(TrainRole::Solver, r, r)
+                    .expect("rows")
+                    .len()
+            })
             .collect();
         assert!(per_round.iter().all(|&n| n > 0), "{per_round:?}");
         let round_dir = |r: u32| dir.path().join(format!("models/round-{r}/solver"));
         assert_eq!(tuner.jobs.len(), 2, "{:?}", tuner.jobs);
-        assert_eq!(tuner.jobs[0], ("solver".into(), 1, per_round[0], None));
+        assert_eq!(tuner.jobs[0], (TrainRole::Solver, 1, per_round[0], None));
         let (second_lines, continued) = match mode {
             TrainMode::Restart => (per_round[0] + per_round[1], None),
             TrainMode::Continue => (per_round[1], Some(round_dir(1).join("adapter"))),
         };
-        assert_eq!(tuner.jobs[1], ("solver".into(), 2, second_lines, continued));
+        assert_eq!(
+            tuner.jobs[1],
+            (TrainRole::Solver, 2, second_lines, continued)
+        );
 
         // Round 2 sampled with round 1's solver; round 1's merged folder is gone once round
         // 2's replaced it, its adapter stays.
@@ -322,9 +330,15 @@ fn an_untrainable_base_stops_the_campaign_before_round_one() {
     assert!(
         matches!(
             &error,
-            SelfplayError::Untrainable { role, source: TuneError::Unsupported(_) } if role == "solver"
+            SelfplayError::Untrainable { role, source: TuneError::Unsupported(_) } if *role == TrainRole::Solver
         ),
         "{error:?}"
+    );
+    assert!(
+        error
+            .to_string()
+            .starts_with("the solver's model cannot be trained: "),
+        "{error}"
     );
     assert!(
         error.to_string().contains("training.enabled = false"),
@@ -403,7 +417,7 @@ fn pool_tasks_that_got_nothing_are_retried_with_more_samples() {
     }
     // Their solutions are training data like any other verified pair (the three retries of a
     // task are one distinct program).
-    assert_eq!(store.dataset("solver").expect("dataset").len(), 2);
+    assert_eq!(store.dataset(TrainRole::Solver).expect("dataset").len(), 2);
 }
 
 #[test]
@@ -441,7 +455,7 @@ fn p3_puzzles_without_a_reference_stand_on_solvability() {
         }
     }
     // The proposer learns the puzzles in band with the solver's answer as their `sol`.
-    let proposer = store.dataset("proposer").expect("dataset");
+    let proposer = store.dataset(TrainRole::Proposer).expect("dataset");
     assert_eq!(proposer.len(), 2);
     assert!(proposer.iter().any(|row| row.contains("return -131")));
     assert!(proposer.iter().any(|row| row.contains("zqqqqqqqa")));

@@ -5,7 +5,7 @@
 use crate::scripted::Scripted;
 use crucible_model::{Generator, ModelError};
 use crucible_sandbox::{Sandbox, SandboxConfig};
-use crucible_selfplay::{Campaign, CampaignConfig, Store, summarize, verify};
+use crucible_selfplay::{Campaign, CampaignConfig, Store, TrainRole, summarize, verify};
 use std::path::Path;
 
 pub(crate) fn seed_set() -> String {
@@ -65,8 +65,8 @@ pub(crate) fn check_consistent(dir: &Path, config: &CampaignConfig) {
             .sum::<u64>(),
         verified
     );
-    for kind in ["solver", "proposer"] {
-        let path = dir.join("datasets").join(format!("{kind}.jsonl"));
+    for kind in [TrainRole::Solver, TrainRole::Proposer] {
+        let path = dir.join("datasets").join(format!("{}.jsonl", kind.name()));
         assert!(path.exists(), "{} missing", path.display());
     }
 }

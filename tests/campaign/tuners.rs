@@ -1,14 +1,14 @@
 //! Stand-in tuners: one that records its jobs and writes placeholder outputs, one that refuses
 //! every base.
 
-use crucible_selfplay::{TuneError, TuneJob, Tuned, Tuner};
+use crucible_selfplay::{TrainRole, TuneError, TuneJob, Tuned, Tuner};
 use std::path::Path;
 
 /// Records the jobs it is given and writes stand-in outputs (no real training).
 #[derive(Default)]
 pub(crate) struct RecordingTuner {
     /// (role, round, training lines, continued from)
-    pub(crate) jobs: Vec<(String, u32, usize, Option<std::path::PathBuf>)>,
+    pub(crate) jobs: Vec<(TrainRole, u32, usize, Option<std::path::PathBuf>)>,
 }
 
 impl Tuner for RecordingTuner {
@@ -30,7 +30,7 @@ impl Tuner for RecordingTuner {
             std::fs::write(dir.join(file), "{}").map_err(TuneError::failed)?;
         }
         self.jobs.push((
-            job.role.name().to_string(),
+            job.role,
             job.round,
             lines,
             job.init_adapter.map(Path::to_path_buf),

@@ -6,8 +6,9 @@ use clap::{Args, Subcommand};
 use crucible_cli::wiring::{Loader, TrainTuner};
 use crucible_sandbox::{Sandbox, SandboxConfig};
 use crucible_selfplay::{
-    Campaign, CampaignConfig, CampaignEvent, DEFAULT_CONFIG_TOML, Store, TrainingSummary,
-    heldout_label, render_text, summarize, verify, write_datasets, write_lines, write_report,
+    Campaign, CampaignConfig, CampaignEvent, DEFAULT_CONFIG_TOML, Store, TrainRole,
+    TrainingSummary, heldout_label, render_text, summarize, verify, write_datasets, write_lines,
+    write_report,
 };
 use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
 use std::io::IsTerminal;
@@ -141,7 +142,7 @@ pub fn execute(cmd: CampaignCommand) -> Result<std::process::ExitCode> {
                 println!("{}", path.display());
             }
             if unverified_control {
-                let verified = store.dataset("solver")?.len();
+                let verified = store.dataset(TrainRole::Solver)?.len();
                 drop(store);
                 let sandbox =
                     Sandbox::new(SandboxConfig::default()).context("starting the sandbox")?;

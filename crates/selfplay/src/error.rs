@@ -1,6 +1,7 @@
 //! Errors of the self-play crate. Bad model output is never an error (it is a counted
 //! rejection); these are failures of the machinery: configuration, store, sandbox, model.
 
+use crate::kinds::TrainRole;
 use crucible_model::ModelError;
 use std::path::{Path, PathBuf};
 
@@ -46,7 +47,7 @@ pub enum SelfplayError {
     )]
     Untrainable {
         /// The role.
-        role: String,
+        role: TrainRole,
         /// Why.
         source: TuneError,
     },
@@ -54,7 +55,7 @@ pub enum SelfplayError {
     #[error("training the {role} after round {round}: {source}")]
     Training {
         /// The role.
-        role: String,
+        role: TrainRole,
         /// The round whose data it trained on.
         round: u32,
         /// What went wrong.

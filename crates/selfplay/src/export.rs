@@ -2,6 +2,7 @@
 //! other trainers load.
 
 use crate::SelfplayError;
+use crate::config::TrainRole;
 use crate::store::Store;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -11,8 +12,8 @@ use std::path::{Path, PathBuf};
 pub fn write_datasets(store: &Store, dir: &Path) -> Result<Vec<PathBuf>, SelfplayError> {
     std::fs::create_dir_all(dir).map_err(|e| SelfplayError::io(dir, e))?;
     let mut written = Vec::new();
-    for kind in ["solver", "proposer"] {
-        let path = dir.join(format!("{kind}.jsonl"));
+    for kind in [TrainRole::Solver, TrainRole::Proposer] {
+        let path = dir.join(format!("{}.jsonl", kind.name()));
         write_lines(&path, &store.dataset(kind)?)?;
         written.push(path);
     }

@@ -18,6 +18,7 @@ mod examples;
 mod export;
 mod heldout;
 mod judge;
+mod kinds;
 mod pools;
 mod problem;
 pub mod program;

@@ -4,6 +4,7 @@
 
 use crate::SelfplayError;
 use crate::campaign::Campaign;
+use crate::config::TrainRole;
 use crate::store::Store;
 use crate::verdicts::Reason;
 use std::path::Path;
@@ -79,8 +80,8 @@ pub fn verify(dir: &Path) -> Result<Vec<String>, SelfplayError> {
     problems.extend(store.dataset_problems()?);
     let datasets = dir.join("datasets");
     if datasets.exists() {
-        for kind in ["solver", "proposer"] {
-            let path = datasets.join(format!("{kind}.jsonl"));
+        for kind in [TrainRole::Solver, TrainRole::Proposer] {
+            let path = datasets.join(format!("{}.jsonl", kind.name()));
             let text = std::fs::read_to_string(&path).map_err(|e| SelfplayError::io(&path, e))?;
             let lines: Vec<&str> = text.lines().collect();
             if lines

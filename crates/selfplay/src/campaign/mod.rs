@@ -81,8 +81,8 @@ pub enum CampaignEvent {
     Training {
         /// The round whose data is trained on.
         round: u32,
-        /// `proposer` or `solver`.
-        role: String,
+        /// The role being trained.
+        role: TrainRole,
         /// Loss, tokens/s, ...
         line: String,
     },
@@ -91,8 +91,8 @@ pub enum CampaignEvent {
     Trained {
         /// The round whose data it trained on.
         round: u32,
-        /// `proposer` or `solver`.
-        role: String,
+        /// The role being trained.
+        role: TrainRole,
         /// Training examples.
         examples: u64,
         /// Last training loss.

@@ -16,7 +16,7 @@ use std::time::Instant;
 impl Campaign {
     pub(super) fn role_model(&self, round: u32, role: TrainRole) -> Result<String, SelfplayError> {
         for r in (2..=round).rev() {
-            if let Some(row) = self.store.model(r, role.name())? {
+            if let Some(row) = self.store.model(r, role)? {
                 return Ok(row.spec);
             }
         }
@@ -41,7 +41,7 @@ impl Campaign {
             tuner
                 .check(base)
                 .map_err(|source| SelfplayError::Untrainable {
-                    role: role.name().to_string(),
+                    role: *role,
                     source,
                 })?;
         }
@@ -74,7 +74,7 @@ impl Campaign {
         on_event: &mut dyn FnMut(&CampaignEvent),
     ) -> Result<(), SelfplayError> {
         for role in self.config.training.roles.clone() {
-            if self.store.model(round + 1, role.name())?.is_some() {
+            if self.store.model(round + 1, role)?.is_some() {
                 continue;
             }
             let started = Instant::now();
@@ -85,7 +85,7 @@ impl Campaign {
             };
             on_event(&CampaignEvent::Trained {
                 round,
-                role: role.name().to_string(),
+                role,
                 examples: row.examples,
                 final_loss: row.final_loss,
             });
@@ -108,7 +108,7 @@ impl Campaign {
             TrainMode::Restart => 1,
             TrainMode::Continue => round,
         };
-        let rows = self.store.dataset_rounds(role.name(), first, round)?;
+        let rows = self.store.dataset_rounds(role, first, round)?;
         let carried = ModelRow {
             round: round + 1,
             role,
@@ -144,17 +144,16 @@ impl Campaign {
             settings,
             seed: Stream::Training.seed(&[self.config.seed, u64::from(round), role as u64]),
         };
-        let role_name = role.name().to_string();
         let tuned = tuner
             .tune(&job, &mut |line| {
                 on_event(&CampaignEvent::Training {
                     round,
-                    role: role_name.clone(),
+                    role,
                     line: line.to_string(),
                 })
             })
             .map_err(|source| SelfplayError::Training {
-                role: role_name.clone(),
+                role,
                 round,
                 source,
             })?;

@@ -2,11 +2,10 @@
 //! checked once when loaded (`CampaignConfig::validate`).
 
 mod default;
-mod kinds;
 mod sections;
 
+pub use crate::kinds::{PuzzleKind, TaskKind, TrainRole};
 pub use default::DEFAULT_CONFIG_TOML;
-pub use kinds::{PuzzleKind, TaskKind, TrainRole};
 pub use sections::{
     EvalSetConfig, HeldoutConfig, LimitsConfig, MergedWeights, PoolConfig, RoleConfig, SplitChoice,
     TrainMode, TrainingConfig,

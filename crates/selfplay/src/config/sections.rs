@@ -1,7 +1,7 @@
 //! The sections of a campaign configuration: each role's model and sampling, sandbox limits,
 //! training, the held-out measurement, the expert-iteration pools and evaluation sets.
 
-use super::kinds::TrainRole;
+use crate::kinds::TrainRole;
 use crucible_model::SamplingParams;
 use serde::{Deserialize, Serialize};
 use std::time::Duration;

@@ -25,12 +25,12 @@ impl Store {
     }
 
     /// The recorded model of `role` for `round`, if training produced one.
-    pub fn model(&self, round: u32, role: &str) -> Result<Option<ModelRow>, SelfplayError> {
+    pub fn model(&self, round: u32, role: TrainRole) -> Result<Option<ModelRow>, SelfplayError> {
         let mut stmt = self.conn.prepare(
             "SELECT round, role, spec, examples, final_loss, seconds FROM model
              WHERE round = ?1 AND role = ?2",
         )?;
-        let mut rows = stmt.query(params![round, role])?;
+        let mut rows = stmt.query(params![round, role.name()])?;
         rows.next()?.map(|r| self.model_row(r)).transpose()
     }
 

@@ -4,7 +4,7 @@
 use super::Store;
 use super::rows::{AttemptRow, Decision, PuzzleRow, PuzzleScore, StageTime};
 use crate::SelfplayError;
-use crate::config::{CampaignConfig, TaskKind};
+use crate::config::{CampaignConfig, TaskKind, TrainRole};
 use crate::similarity::Fingerprint;
 use crate::verdicts::{Reason, Rejection};
 use rusqlite::{OptionalExtension, params};
@@ -169,15 +169,15 @@ impl Store {
         Ok(score)
     }
 
-    /// Dataset rows of `kind` (`solver` or `proposer`), in order, as JSON texts.
-    pub fn dataset(&self, kind: &str) -> Result<Vec<String>, SelfplayError> {
+    /// Dataset rows of `kind` (the role they train), in order, as JSON texts.
+    pub fn dataset(&self, kind: TrainRole) -> Result<Vec<String>, SelfplayError> {
         self.dataset_rounds(kind, 0, u32::MAX)
     }
 
     /// The `kind` dataset rows of rounds `first..=last`, in the same order as [`Store::dataset`].
     pub fn dataset_rounds(
         &self,
-        kind: &str,
+        kind: TrainRole,
         first: u32,
         last: u32,
     ) -> Result<Vec<String>, SelfplayError> {
@@ -187,7 +187,7 @@ impl Store {
              ORDER BY p.round, p.slot, d.attempt_idx",
         )?;
         let rows = stmt
-            .query_map(params![kind, first, last], |r| r.get(0))?
+            .query_map(params![kind.name(), first, last], |r| r.get(0))?
             .collect::<Result<_, _>>()?;
         Ok(rows)
     }
@@ -267,13 +267,13 @@ impl Store {
 
     /// Dataset rows per kind for `round`.
     pub fn dataset_counts(&self, round: u32) -> Result<(u64, u64), SelfplayError> {
-        let count = |kind: &str| -> Result<u64, SelfplayError> {
+        let count = |kind: TrainRole| -> Result<u64, SelfplayError> {
             Ok(self.conn.query_row(
                 "SELECT count(*) FROM dataset WHERE round = ?1 AND kind = ?2",
-                params![round, kind],
+                params![round, kind.name()],
                 |r| r.get::<_, i64>(0),
             )? as u64)
         };
-        Ok((count("solver")?, count("proposer")?))
+        Ok((count(TrainRole::Solver)?, count(TrainRole::Proposer)?))
     }
 }

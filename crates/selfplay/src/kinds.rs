@@ -3,6 +3,7 @@
 
 use crucible_eval::prompts::Layout;
 use serde::{Deserialize, Serialize};
+use std::fmt;
 
 /// The kinds of puzzle the proposer writes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -128,5 +129,12 @@ impl TrainRole {
             "solver" => Some(TrainRole::Solver),
             _ => None,
         }
+    }
+}
+
+impl fmt::Display for TrainRole {
+    /// Writes [`TrainRole::name`].
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.pad(self.name())
     }
 }
