@@ -122,3 +122,90 @@ async fn model_samples_are_generated_extracted_and_judged() {
     let report = EvalReport::build("mixed", "model", 2, &[1, 2], results, 0.0);
     assert_eq!(report.verdicts.values().sum::<usize>(), 4);
 }
+
+/// A source that asks about several problems at once (as a model does): the evaluation sends
+/// them in chunks of its batch size, judges every problem, stores each result, and gets the
+/// same verdicts as asking one problem at a time.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn batched_sources_are_asked_in_chunks_and_judged_the_same() {
+    use crucible_eval::{ReferenceSource, Sample, SampleSource};
+    use crucible_problems::Problem;
+    use std::sync::Mutex;
+
+    /// References, asked in batches of three; records each batch's size.
+    struct Batched {
+        inner: ReferenceSource,
+        calls: Mutex<Vec<usize>>,
+    }
+    impl SampleSource for Batched {
+        fn samples(
+            &self,
+            problem: &Problem,
+            n: usize,
+        ) -> Result<Vec<Sample>, crucible_eval::EvalError> {
+            self.inner.samples(problem, n)
+        }
+        fn describe(&self) -> String {
+            "batched references".into()
+        }
+        fn batch(&self) -> usize {
+            3
+        }
+        fn samples_batch(
+            &self,
+            problems: &[Problem],
+            n: usize,
+        ) -> Vec<Result<Vec<Sample>, crucible_eval::EvalError>> {
+            self.calls.lock().expect("lock").push(problems.len());
+            problems.iter().map(|p| self.inner.samples(p, n)).collect()
+        }
+    }
+
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let problems: Vec<Problem> = formats::load_set(&root.join("../puzzles/p3/puzzles.json"))
+        .expect("p3")
+        .problems
+        .into_iter()
+        .take(7)
+        .collect();
+    let sandbox = Sandbox::new(SandboxConfig::default()).expect("sandbox");
+    let evaluator = Evaluator::new(sandbox, EvalConfig::default());
+    let out = tempfile::tempdir().expect("tempdir");
+    let batched = Arc::new(Batched {
+        inner: ReferenceSource::default(),
+        calls: Mutex::new(Vec::new()),
+    });
+    let store = ResultStore::open(&out.path().join("batched.jsonl"), "b").expect("store");
+    let progress = Mutex::new(0);
+    let together = evaluator
+        .run(&problems, batched.clone(), &store, &|_| {
+            *progress.lock().expect("lock") += 1
+        })
+        .await
+        .expect("batched eval");
+    assert_eq!(*batched.calls.lock().expect("lock"), vec![3, 3, 1]);
+    assert_eq!(*progress.lock().expect("lock"), problems.len());
+    let reopened = ResultStore::open(&out.path().join("batched.jsonl"), "b").expect("store");
+    assert_eq!(reopened.len(), problems.len(), "every result is stored");
+
+    let single = ResultStore::open(&out.path().join("single.jsonl"), "s").expect("store");
+    let one_by_one = evaluator
+        .run(
+            &problems,
+            Arc::new(ReferenceSource::default()),
+            &single,
+            &|_| {},
+        )
+        .await
+        .expect("eval");
+    let verdicts =
+        |results: &[crucible_eval::ProblemResult]| -> Vec<(String, Vec<Option<Verdict>>)> {
+            // In the problems' order, whatever order they finished in.
+            results
+                .iter()
+                .map(|r| (r.id.clone(), r.samples.iter().map(|s| s.verdict).collect()))
+                .collect()
+        };
+    assert_eq!(verdicts(&together), verdicts(&one_by_one));
+    assert!(together.iter().any(|r| r.c > 0), "references pass");
+}

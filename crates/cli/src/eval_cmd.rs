@@ -70,6 +70,11 @@ pub struct EvalArgs {
     /// there: the answer is complete, and the prose after it costs time).
     #[arg(long)]
     full_replies: bool,
+    /// Problems whose prompts go to the model together (generation only): the model decodes
+    /// them in one continuous batch while the problems before them are judged; 1 asks one
+    /// problem at a time.
+    #[arg(long, default_value_t = crucible_eval::MODEL_BATCH)]
+    batch: usize,
     /// Judge every test even after a failure (slower; per-test counts become complete).
     #[arg(long)]
     all_tests: bool,
@@ -240,7 +245,9 @@ fn sample_source(args: &EvalArgs) -> Result<Arc<dyn SampleSource>> {
                 ..SamplingParams::default()
             };
             let lang = args.lang.unwrap_or(Language::Cpp);
-            Ok(Arc::new(ModelSource::new(generator, sampling, lang)))
+            Ok(Arc::new(
+                ModelSource::new(generator, sampling, lang).with_batch(args.batch),
+            ))
         }
         (None, None) => {
             bail!(

@@ -23,7 +23,7 @@ mod store;
 pub use compare::{Paired, compare_results, mcnemar, paired, t_975};
 pub use extract::{CodeBlock, code_blocks, extract_code};
 #[cfg(feature = "model")]
-pub use model_source::ModelSource;
+pub use model_source::{MODEL_BATCH, ModelSource};
 pub use passk::{mean_pass_at_k, pass_at_k};
 pub use prompts::{complete_function, reply_code, solve_prompt};
 #[cfg(feature = "judge")]

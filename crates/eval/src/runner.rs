@@ -115,6 +115,29 @@ impl Evaluator {
                 None => pending.push(i),
             }
         }
+        if source.batch() > 1 {
+            let finished = self
+                .run_batched(
+                    problems,
+                    &pending,
+                    source,
+                    store,
+                    &mut |result: &ProblemResult| {
+                        done += 1;
+                        progress(EvalProgress {
+                            done,
+                            total,
+                            id: result.id.clone(),
+                            resumed: false,
+                        });
+                    },
+                )
+                .await?;
+            for (i, result) in finished {
+                results[i] = Some(result);
+            }
+            return Ok(results.into_iter().flatten().collect());
+        }
         let mut set = tokio::task::JoinSet::new();
         let mut queue = pending.into_iter();
         loop {
@@ -147,6 +170,79 @@ impl Evaluator {
         }
         Ok(results.into_iter().flatten().collect())
     }
+
+    /// The pending problems in chunks of the source's batch size: one chunk is generated (on
+    /// a blocking thread) while the samples of the chunks before it are judged, so the model
+    /// and the sandbox work at the same time. Each result is stored as soon as it is judged.
+    async fn run_batched(
+        &self,
+        problems: &[Problem],
+        pending: &[usize],
+        source: Arc<dyn SampleSource>,
+        store: &ResultStore,
+        on_result: &mut dyn FnMut(&ProblemResult),
+    ) -> Result<Vec<(usize, ProblemResult)>, EvalError> {
+        let n = self.config.samples;
+        let mut chunks = pending.chunks(source.batch()).map(<[usize]>::to_vec);
+        let mut tasks = tokio::task::JoinSet::new();
+        let mut generating = false;
+        let mut finished = Vec::new();
+        loop {
+            if !generating && let Some(chunk) = chunks.next() {
+                let (source, owned) = (Arc::clone(&source), chunk_problems(problems, &chunk));
+                tasks.spawn(async move {
+                    let samples =
+                        tokio::task::spawn_blocking(move || source.samples_batch(&owned, n))
+                            .await
+                            .map_err(|e| EvalError::Source(e.to_string()));
+                    Stage::Generated(chunk, samples)
+                });
+                generating = true;
+            }
+            let Some(joined) = tasks.join_next().await else {
+                break;
+            };
+            match joined.map_err(|e| EvalError::Source(format!("evaluation task failed: {e}")))? {
+                Stage::Generated(chunk, samples) => {
+                    generating = false;
+                    for (i, samples) in chunk.into_iter().zip(samples?) {
+                        let samples: Vec<Sample> = samples?.into_iter().take(n).collect();
+                        let (sandbox, config) = (self.sandbox.clone(), self.config.clone());
+                        let problem = problems[i].clone();
+                        tasks.spawn(async move {
+                            Stage::Judged(
+                                i,
+                                judge_samples(&sandbox, &config, &problem, samples).await,
+                            )
+                        });
+                    }
+                }
+                Stage::Judged(i, result) => {
+                    let result = result?;
+                    store.append(&result)?;
+                    on_result(&result);
+                    finished.push((i, result));
+                }
+            }
+        }
+        Ok(finished)
+    }
+}
+
+/// What a task of the batched evaluation finished: a chunk's samples, or one problem judged.
+enum Stage {
+    /// The samples of the problems at these indices (one result per problem).
+    Generated(
+        Vec<usize>,
+        Result<Vec<Result<Vec<Sample>, EvalError>>, EvalError>,
+    ),
+    /// The problem at this index, judged.
+    Judged(usize, Result<ProblemResult, EvalError>),
+}
+
+/// Owned copies of the problems at `indices`.
+fn chunk_problems(problems: &[Problem], indices: &[usize]) -> Vec<Problem> {
+    indices.iter().map(|&i| problems[i].clone()).collect()
 }
 
 /// Produces and judges the samples of one problem.

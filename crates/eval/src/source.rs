@@ -25,6 +25,19 @@ pub trait SampleSource: Send + Sync {
     fn samples(&self, problem: &Problem, n: usize) -> Result<Vec<Sample>, EvalError>;
     /// A description that identifies this source in reports and resume keys.
     fn describe(&self) -> String;
+
+    /// How many problems this source is best asked about at once: a model that decodes many
+    /// requests together gains from it (the evaluation then keeps that many in flight and
+    /// judges one chunk while the next is generated); 1 (the default) asks one at a time.
+    fn batch(&self) -> usize {
+        1
+    }
+
+    /// The samples for each of `problems` (index `i` answers `problems[i]`; one problem's
+    /// failure does not fail the others). The default asks [`SampleSource::samples`] in turn.
+    fn samples_batch(&self, problems: &[Problem], n: usize) -> Vec<Result<Vec<Sample>, EvalError>> {
+        problems.iter().map(|p| self.samples(p, n)).collect()
+    }
 }
 
 /// Solution files: `DIR/<id>.<ext>`, or every file with a known extension in `DIR/<id>/`
