@@ -115,66 +115,29 @@ impl Evaluator {
                 None => pending.push(i),
             }
         }
-        if source.batch() > 1 {
-            let finished = self
-                .run_batched(
-                    problems,
-                    &pending,
-                    source,
-                    store,
-                    &mut |result: &ProblemResult| {
-                        done += 1;
-                        progress(EvalProgress {
-                            done,
-                            total,
-                            id: result.id.clone(),
-                            resumed: false,
-                        });
-                    },
-                )
-                .await?;
-            for (i, result) in finished {
-                results[i] = Some(result);
-            }
-            return Ok(results.into_iter().flatten().collect());
-        }
-        let mut set = tokio::task::JoinSet::new();
-        let mut queue = pending.into_iter();
-        loop {
-            while set.len() < self.config.parallel_problems.max(1) {
-                let Some(i) = queue.next() else { break };
-                let (problem, source) = (problems[i].clone(), Arc::clone(&source));
-                let (sandbox, config) = (self.sandbox.clone(), self.config.clone());
-                set.spawn(async move {
-                    (
-                        i,
-                        evaluate_problem(&sandbox, &config, &problem, source).await,
-                    )
+        let finished = self
+            .run_pending(problems, &pending, source, store, &mut |result| {
+                done += 1;
+                progress(EvalProgress {
+                    done,
+                    total,
+                    id: result.id.clone(),
+                    resumed: false,
                 });
-            }
-            let Some(joined) = set.join_next().await else {
-                break;
-            };
-            let (i, result) =
-                joined.map_err(|e| EvalError::Source(format!("evaluation task failed: {e}")))?;
-            let result = result?;
-            store.append(&result)?;
-            done += 1;
-            progress(EvalProgress {
-                done,
-                total,
-                id: result.id.clone(),
-                resumed: false,
-            });
+            })
+            .await?;
+        for (i, result) in finished {
             results[i] = Some(result);
         }
         Ok(results.into_iter().flatten().collect())
     }
 
-    /// The pending problems in chunks of the source's batch size: one chunk is generated (on
-    /// a blocking thread) while the samples of the chunks before it are judged, so the model
-    /// and the sandbox work at the same time. Each result is stored as soon as it is judged.
-    async fn run_batched(
+    /// The pending problems in chunks of the source's batch size (one problem for files and
+    /// references, 32 for a model): one chunk is generated on a blocking thread while the
+    /// samples of the chunks before it are judged, so the model and the sandbox work at the
+    /// same time. The next chunk starts while fewer than `parallel_problems` (or one chunk's
+    /// worth) of problems are being judged. Each result is stored as soon as it is judged.
+    async fn run_pending(
         &self,
         problems: &[Problem],
         pending: &[usize],
@@ -183,12 +146,17 @@ impl Evaluator {
         on_result: &mut dyn FnMut(&ProblemResult),
     ) -> Result<Vec<(usize, ProblemResult)>, EvalError> {
         let n = self.config.samples;
-        let mut chunks = pending.chunks(source.batch()).map(<[usize]>::to_vec);
+        let mut chunks = pending.chunks(source.batch().max(1)).map(<[usize]>::to_vec);
         let mut tasks = tokio::task::JoinSet::new();
+        let most_judging = self.config.parallel_problems.max(source.batch()).max(1);
         let mut generating = false;
+        let mut judging = 0;
         let mut finished = Vec::new();
         loop {
-            if !generating && let Some(chunk) = chunks.next() {
+            if !generating
+                && judging < most_judging
+                && let Some(chunk) = chunks.next()
+            {
                 let (source, owned) = (Arc::clone(&source), chunk_problems(problems, &chunk));
                 tasks.spawn(async move {
                     let samples =
@@ -206,6 +174,7 @@ impl Evaluator {
                 Stage::Generated(chunk, samples) => {
                     generating = false;
                     for (i, samples) in chunk.into_iter().zip(samples?) {
+                        judging += 1;
                         let samples: Vec<Sample> = samples?.into_iter().take(n).collect();
                         let (sandbox, config) = (self.sandbox.clone(), self.config.clone());
                         let problem = problems[i].clone();
@@ -218,6 +187,7 @@ impl Evaluator {
                     }
                 }
                 Stage::Judged(i, result) => {
+                    judging -= 1;
                     let result = result?;
                     store.append(&result)?;
                     on_result(&result);
@@ -243,27 +213,6 @@ enum Stage {
 /// Owned copies of the problems at `indices`.
 fn chunk_problems(problems: &[Problem], indices: &[usize]) -> Vec<Problem> {
     indices.iter().map(|&i| problems[i].clone()).collect()
-}
-
-/// Produces and judges the samples of one problem.
-async fn evaluate_problem(
-    sandbox: &Sandbox,
-    config: &EvalConfig,
-    problem: &Problem,
-    source: Arc<dyn SampleSource>,
-) -> Result<ProblemResult, EvalError> {
-    let n = config.samples;
-    let owned = problem.clone();
-    let samples = tokio::task::spawn_blocking(move || source.samples(&owned, n))
-        .await
-        .map_err(|e| EvalError::Source(e.to_string()))??;
-    judge_samples(
-        sandbox,
-        config,
-        problem,
-        samples.into_iter().take(n).collect(),
-    )
-    .await
 }
 
 /// Judges `samples` of `problem` (in parallel in the sandbox), for callers that produce the
