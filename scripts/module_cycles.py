@@ -15,6 +15,7 @@ import sys
 from pathlib import Path
 
 USE_BLOCK = re.compile(r"\buse\s+(crate|super)\s*::\s*(\{[^;]*\}|[^;]*);", re.S)
+PUB_USE = re.compile(r"pub\s+use\s+([a-z_][a-z0-9_]*)\s*::\s*(\{[^;]*\}|[^;]*);", re.S)
 PATH = re.compile(r"\b(crate|super)((?:\s*::\s*[A-Za-z_][A-Za-z0-9_]*)+)")
 
 
@@ -103,12 +104,10 @@ def crate_graph(src):
     root = files.get(())
     reexports = {}
     if root:
-        for m in USE_BLOCK.finditer(strip_comments(root.read_text())):
-            pass
-        for m in re.finditer(r"pub\s+use\s+([a-z_][a-z0-9_]*)\s*::\s*(\{[^;]*\}|[^;]*);", strip_comments(root.read_text()), re.S):
+        root_text = strip_comments(root.read_text())
+        for m in PUB_USE.finditer(root_text):
             for p in expand_use(m.group(2)):
-                name = p.split("::")[-1]
-                reexports[name] = m.group(1)
+                reexports[p.split("::")[-1]] = m.group(1)
     edges = {}
     for mod, f in files.items():
         if not mod:
