@@ -31,7 +31,7 @@ pub use remote::{RemoteJudge, RemoteRun};
 pub use report::{Breakdown, EvalReport};
 pub use results::{ProblemResult, SampleResult};
 #[cfg(feature = "judge")]
-pub use runner::{EvalConfig, EvalProgress, Evaluator, judge_samples};
+pub use runner::{EvalConfig, EvalProgress, Evaluator, function_limits, judge_samples};
 pub use source::{DirectorySource, ReferenceSource, Sample, SampleSource};
 pub use store::{ResultStore, read_results};
 

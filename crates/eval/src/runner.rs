@@ -40,13 +40,21 @@ impl Default for EvalConfig {
             ks: vec![1],
             stop_at_first_failure: true,
             parallel_problems: 4,
-            function_limits: Limits {
-                time: Duration::from_secs(5),
-                memory_bytes: 512 << 20,
-                ..Limits::default()
-            },
+            function_limits: function_limits(),
             remote: None,
         }
+    }
+}
+
+/// The limits a function-level problem (MBPP, HumanEval, P3) is judged under wherever it is
+/// judged — `crucible eval`, a campaign's held-out sets and its task pools — so a problem gets
+/// the same verdict everywhere: 5 s on the fuel clock, 512 MiB (a Python interpreter in wasm
+/// needs room), the sandbox's default output caps.
+pub fn function_limits() -> Limits {
+    Limits {
+        time: Duration::from_secs(5),
+        memory_bytes: 512 << 20,
+        ..Limits::default()
     }
 }
 

@@ -390,6 +390,16 @@ impl Campaign {
         ))
     }
 
+    /// The limits a task's function-level attempts run under: a pool problem gets the limits
+    /// `crucible eval` judges it with (the same verdict in both places), a proposed puzzle the
+    /// campaign's `[limits]` (stdin/stdout tasks carry their own in either case).
+    fn task_limits(&self, puzzle: &PuzzleRow) -> crucible_sandbox::Limits {
+        match puzzle.task {
+            Some(_) => crucible_eval::function_limits(),
+            None => self.config.limits.limits(),
+        }
+    }
+
     /// The pool a task came from (`None` for proposals).
     fn pool_of(&self, puzzle: &PuzzleRow) -> Option<&Pool> {
         let task = puzzle.task.as_ref()?;

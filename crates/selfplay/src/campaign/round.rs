@@ -324,7 +324,7 @@ impl Campaign {
         let (_, lang) = solve_prompt(&problem, self.config.language);
         let sandbox = self.sandbox.clone();
         let remote = self.remote.clone();
-        let limits = self.config.limits.limits();
+        let limits = self.task_limits(&puzzle);
         let busy = self.judge_busy.enter();
         tokio::spawn(async move {
             let completions = match done.result {

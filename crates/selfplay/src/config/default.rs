@@ -76,7 +76,8 @@ top_p = 0.95
 max_new_tokens = 400
 
 [limits]
-# CPU time per test on the sandbox's calibrated clock, and memory per run.
+# Limits of proposed puzzles: CPU time per test on the sandbox's calibrated clock, and memory
+# per run. Pool tasks are judged as `crucible eval` judges them (5 s, 512 MiB).
 time_ms = 2000
 memory_mib = 256
 # A stdin/stdout puzzle needs at least min_tests distinct inputs; at most max_tests are kept.

@@ -50,7 +50,8 @@ impl Default for RoleConfig {
     }
 }
 
-/// Sandbox limits and test requirements for proposed puzzles.
+/// Sandbox limits and test requirements for proposed puzzles (pool tasks are judged under
+/// [`crucible_eval::function_limits`], as `crucible eval` judges them).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct LimitsConfig {

@@ -17,14 +17,23 @@ pub fn runner(code: &str) -> String {
     )
 }
 
-/// The Python program that looks for inputs of `code`'s `f` when the proposer wrote too few
-/// that run: each required parameter's kind is guessed from its annotation or name (numbers,
-/// strings, lists, lists of strings, matrices, dictionaries, booleans), twelve argument lists
-/// are drawn from fixed pools of such values, and the calls that return a literal are printed
-/// as JSON lines `[arguments, repr(result)]`. When fewer than five calls succeed, every
-/// parameter is tried as each kind in turn.
-pub fn finder(code: &str) -> String {
-    format!("{code}\n\n{FINDER}")
+/// The Python program that looks for inputs of `code`'s `f` when the proposer's own calls ran
+/// fewer than five times or gave fewer than five distinct results. First from `examples` (the
+/// argument lists the proposer wrote): each is varied one argument at a time, then all at once,
+/// by rules that keep a value's type (an int moves by a few, a string is reversed, cut or
+/// doubled, a list reversed, sorted, cut or varied element-wise, …), so inputs stay in the
+/// domain the proposer meant — a binary string stays binary — even when `f` has no
+/// annotations. Calls whose result is new come first. When that finds fewer than five, each
+/// required parameter's kind is guessed from its annotation or name (numbers, strings, lists,
+/// lists of strings, matrices, dictionaries, booleans; an int named `n`, `size`, … after a list
+/// is first tried as that list's length, the MBPP habit `f(arr, n)`), and twelve argument lists
+/// are drawn from fixed pools of such values; when fewer than five of those succeed, every
+/// parameter is tried as each kind in turn, then (for two or three parameters) each mix of
+/// kinds, leaving a mix after four calls that all failed. Calls that return a literal are
+/// printed as JSON lines `[arguments, repr(result)]`.
+pub fn finder(code: &str, examples: &[String]) -> String {
+    let examples = serde_json::to_string(examples).unwrap_or_else(|_| "[]".into());
+    format!("{code}\n\n_CEX = {examples}\n{FINDER}")
 }
 
 const FINDER: &str = r#"import ast as _ca, copy as _cc, inspect as _ci, json as _cj
@@ -58,20 +67,92 @@ def _cguess(p):
 _cparams = [p for p in _ci.signature(f).parameters.values() if p.default is p.empty and p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
 _ckinds = [_cguess(p) for p in _cparams]
 _corder = ['int', 'str', 'list', 'strs', 'float', 'matrix', 'dict', 'bool']
-for _cround in range(len(_corder) + 1):
-    _cfound = []
+def _cvar(v, i):
+    if isinstance(v, bool): return v if i % 2 else not v
+    if isinstance(v, int):
+        if i % 12 == 5: return v * 2
+        if i % 12 == 11: return v // 2
+        return v + (1, -1, 2, -2, 3, 0, 5, 4, -4, 7, 6, 0)[i % 12]
+    if isinstance(v, float): return (v + 0.5, v * 2, -v, v / 2, v + 3.25, v * 1.5, v - 1, v + 0.1, v * 10, 2.5, v - 2.75, 1.0)[i % 12]
+    h = len(v) // 2 if isinstance(v, (str, list, tuple)) else 0
+    if isinstance(v, str):
+        return (lambda: v[::-1], lambda: v[:-1], lambda: v + v[:1], lambda: v[1:], lambda: v * 2, lambda: ''.join(sorted(v)), lambda: v.swapcase(), lambda: v[:h], lambda: v[h:] + v[:h], lambda: v + v[-1:] * 2, lambda: v[::2], lambda: v[1:] + v[:1])[i % 12]()
+    if isinstance(v, (list, tuple)):
+        w = list(v)
+        def _csorted():
+            try: return sorted(w)
+            except Exception: return w[::-1]
+        w = (lambda: w[::-1], lambda: w[:-1], lambda: w[1:], lambda: w + w[:1], lambda: [_cvar(x, i) for x in w], _csorted, lambda: w * 2, lambda: w[:h], lambda: [_cvar(x, i + 3) for x in w][::-1], lambda: w + [_cvar(w[-1], i)] if w else w, lambda: w[h:] + w[:h], lambda: [_cvar(x, i + 1) for x in w[1:]])[i % 12]()
+        return tuple(w) if isinstance(v, tuple) else w
+    if isinstance(v, dict):
+        if i % 3 == 0 and v: return {k: v[k] for k in list(v)[:-1]}
+        if i % 3 == 1 and v:
+            k = list(v)[-1]
+            return {**v, _cvar(k, i): v[k]}
+        return {k: _cvar(x, i) for k, x in v.items()}
+    return v
+def _ccall(args, found, seen):
+    _ctext = ', '.join(repr(x) for x in args)
+    if _ctext in seen: return
+    seen.add(_ctext)
+    try:
+        _cout = repr(f(*_cc.deepcopy(args)))
+        _ca.literal_eval(_cout)
+    except Exception:
+        return
+    found.append((_ctext, _cout))
+_cnall = len([p for p in _ci.signature(f).parameters.values() if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)])
+_cex = []
+for _ct in _CEX:
+    try:
+        _cargs = _ca.literal_eval('(' + _ct + ',)') if _ct.strip() else ()
+    except Exception:
+        continue
+    if len(_cparams) <= len(_cargs) <= max(_cnall, len(_cparams)) and len(_cargs) > 0 and _cargs not in _cex:
+        _cex.append(_cargs)
+_cfound, _cseen = [], set()
+for _cargs in _cex:
+    _ccall(_cargs, _cfound, _cseen)
+for _cn in range(48 if _cex else 0):
+    _cargs = _cex[_cn % len(_cex)]
+    _ci2 = _cn // len(_cex)
+    _cpos = _ci2 % (len(_cargs) + 1)
+    _cnew = tuple(_cvar(x, _ci2 + 5 * j) if _cpos in (j, len(_cargs)) else x for j, x in enumerate(_cargs))
+    _ccall(_cnew, _cfound, _cseen)
+_cfirst, _couts = [], set()
+for _cp in _cfound:
+    if _cp[1] not in _couts:
+        _couts.add(_cp[1])
+        _cfirst.append(_cp)
+_cfound = (_cfirst + [p for p in _cfound if p not in _cfirst])[:24]
+_CLEN = ('n', 'size', 'length', 'len', 'arr_len', 'array_size', 'len_arr', 'count')
+def _cassign():
+    yield _ckinds, True
+    yield _ckinds, False
+    for k in _corder:
+        yield [k] * len(_cparams), False
+    if 1 < len(_cparams) <= 3:
+        import itertools as _cit
+        for ks in _cit.product(_corder[:6], repeat=len(_cparams)):
+            yield list(ks), False
+def _cwith_len(args, kinds):
+    for j, p in enumerate(_cparams):
+        if kinds[j] == 'int' and p.name.lower() in _CLEN:
+            seqs = [x for x in args[:j] if isinstance(x, (list, str))]
+            if seqs: args[j] = len(seqs[-1])
+    return args
+_cbase, _cbest, _ctried = _cfound, _cfound, []
+for _cks, _clen in (_cassign() if len(_cbase) < 5 else ()):
+    if (_cks, _clen) in _ctried: continue
+    _ctried.append((_cks, _clen))
+    _cfound, _cseen = list(_cbase), set(t for t, _ in _cbase)
     for _cn in range(12):
-        _cargs = tuple(_cc.deepcopy(_CP[k][(_cn + 5 * j) % 12]) for j, k in enumerate(_ckinds))
-        _ctext = ', '.join(repr(x) for x in _cargs)
-        try:
-            _cout = repr(f(*_cargs))
-            _ca.literal_eval(_cout)
-        except Exception:
-            continue
-        _cfound.append((_ctext, _cout))
-    if len(_cfound) >= 5 or _cround == len(_corder):
-        break
-    _ckinds = [_corder[_cround]] * len(_cparams)
+        _cargs = [_CP[k][(_cn + 5 * j) % 12] for j, k in enumerate(_cks)]
+        _ccall(tuple(_cwith_len(_cargs, _cks) if _clen else _cargs), _cfound, _cseen)
+        if _cn == 3 and len(_cfound) == len(_cbase): break
+    if len(_cfound) > len(_cbest): _cbest = _cfound
+    if len(_cbest) >= 5: break
+_cfound = _cbest
 print()
 for _ct, _co in _cfound:
     print(_cj.dumps([_ct, _co]))

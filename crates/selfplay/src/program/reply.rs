@@ -76,7 +76,7 @@ fn is_definition(line: &str) -> bool {
 }
 
 /// Names models use without importing them, and the import each needs.
-const IMPLICIT_IMPORTS: [(&str, &str); 16] = [
+const IMPLICIT_IMPORTS: [(&str, &str); 22] = [
     ("List[", "from typing import List"),
     ("Dict[", "from typing import Dict"),
     ("Tuple[", "from typing import Tuple"),
@@ -93,6 +93,12 @@ const IMPLICIT_IMPORTS: [(&str, &str); 16] = [
     ("heapq.", "import heapq"),
     ("bisect.", "import bisect"),
     ("reduce(", "from functools import reduce"),
+    ("lru_cache", "from functools import lru_cache"),
+    ("combinations(", "from itertools import combinations"),
+    ("permutations(", "from itertools import permutations"),
+    ("accumulate(", "from itertools import accumulate"),
+    ("gcd(", "from math import gcd"),
+    ("sqrt(", "from math import sqrt"),
 ];
 
 /// `code` with the imports it uses but lacks (a NameError on every call otherwise).

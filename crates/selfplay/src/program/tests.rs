@@ -63,6 +63,17 @@ fn parses_code_description_and_every_call() {
         "from collections import Counter\n\nLIMIT = 3\n\ndef f(s):\n    return Counter(s).most_common(LIMIT)\n"
     );
     assert_eq!(messy.inputs, vec!["'abc'"]);
+    let pairs = parse_program(
+        "```python\ndef f(xs):\n    return sum(gcd(a, b) for a, b in combinations(xs, 2))\n```",
+    )
+    .expect("parses");
+    assert!(
+        pairs
+            .code
+            .starts_with("from itertools import combinations\nfrom math import gcd\n"),
+        "{}",
+        pairs.code
+    );
     // Without calls the sandbox looks for inputs itself.
     assert_eq!(
         parse_program("```python\ndef f(x):\n    return x\n```").map(|d| d.inputs.len()),

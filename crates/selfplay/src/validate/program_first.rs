@@ -1,5 +1,6 @@
 //! Program-first drafts: the gate on banned uses, `f` run on each input, inputs the sandbox
-//! finds when the proposer wrote too few, and the distinct-results check.
+//! finds when the proposer's calls were too few or gave too few distinct results, and the
+//! distinct-results check.
 
 use super::runs::{compile, failed_run, reproducible};
 use crate::SelfplayError;
@@ -63,17 +64,9 @@ pub(super) async fn validate_program(
             });
         }
     }
-    if tests.len() < MIN_INPUTS {
+    if tests.len() < MIN_INPUTS || distinct_outputs(&tests) < MIN_DISTINCT_OUTPUTS {
         match find_inputs(sandbox, draft, config, &limits).await? {
-            Ok(found) => {
-                for test in found {
-                    if tests.len() < config.max_tests
-                        && !tests.iter().any(|t| t.input == test.input)
-                    {
-                        tests.push(test);
-                    }
-                }
-            }
+            Ok(found) => tests = merged(tests, found, config.max_tests),
             Err(r) => return Ok(Err(r)),
         }
     }
@@ -90,15 +83,12 @@ pub(super) async fn validate_program(
             ),
         }));
     }
-    let mut distinct: Vec<&str> = tests.iter().map(|t| t.expected.as_str()).collect();
-    distinct.sort_unstable();
-    distinct.dedup();
-    if distinct.len() < MIN_DISTINCT_OUTPUTS {
+    let distinct = distinct_outputs(&tests);
+    if distinct < MIN_DISTINCT_OUTPUTS {
         return Ok(Err(Rejection::new(
             Reason::FewDistinctOutputs,
             format!(
-                "{} distinct results on {} inputs (at least {MIN_DISTINCT_OUTPUTS} needed)",
-                distinct.len(),
+                "{distinct} distinct results on {} inputs (at least {MIN_DISTINCT_OUTPUTS} needed)",
                 tests.len()
             ),
         )));
@@ -106,7 +96,38 @@ pub(super) async fn validate_program(
     Ok(Ok(tests))
 }
 
-/// Inputs the sandbox finds for `f` ([`finder`]), twice with different random seeds and the
+/// How many different results `tests` expect.
+fn distinct_outputs(tests: &[PuzzleTest]) -> usize {
+    let mut distinct: Vec<&str> = tests.iter().map(|t| t.expected.as_str()).collect();
+    distinct.sort_unstable();
+    distinct.dedup();
+    distinct.len()
+}
+
+/// The proposer's tests and the found ones together, at most `max` and no input twice: first
+/// every test that expects a result not seen before (the proposer's, then the found ones), then
+/// the rest in the same order — so a proposer whose calls all returned the same few values
+/// keeps them, and the found inputs bring the other results.
+fn merged(own: Vec<PuzzleTest>, found: Vec<PuzzleTest>, max: usize) -> Vec<PuzzleTest> {
+    let all: Vec<PuzzleTest> = own.into_iter().chain(found).collect();
+    let mut new_result = vec![false; all.len()];
+    for (i, test) in all.iter().enumerate() {
+        new_result[i] = !all[..i].iter().any(|t| t.expected == test.expected);
+    }
+    let order = (0..all.len())
+        .filter(|&i| new_result[i])
+        .chain((0..all.len()).filter(|&i| !new_result[i]));
+    let mut tests: Vec<PuzzleTest> = Vec::new();
+    for i in order {
+        if tests.len() < max && !tests.iter().any(|t| t.input == all[i].input) {
+            tests.push(all[i].clone());
+        }
+    }
+    tests
+}
+
+/// Inputs the sandbox finds for `f` ([`finder`]) from the proposer's own calls and then from
+/// `f`'s signature, twice with different random seeds and the
 /// same results; a finder that fails finds nothing.
 async fn find_inputs(
     sandbox: &Sandbox,
@@ -114,7 +135,13 @@ async fn find_inputs(
     config: &LimitsConfig,
     limits: &Limits,
 ) -> Result<Result<Vec<PuzzleTest>, Rejection>, SelfplayError> {
-    let Ok(program) = compile(sandbox, Language::Python, &finder(&draft.code)).await else {
+    let Ok(program) = compile(
+        sandbox,
+        Language::Python,
+        &finder(&draft.code, &draft.inputs),
+    )
+    .await
+    else {
         return Ok(Ok(Vec::new()));
     };
     let first = sandbox.run_async(&program, b"", limits).await?;

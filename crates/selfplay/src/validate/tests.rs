@@ -133,6 +133,46 @@ fn program_first_gates_name_each_failure_and_drop_crashing_inputs() {
     .expect("sandbox works")
     .expect("valid");
     assert_eq!((some[0].found, some[2].found), (false, true));
+    // Calls that all return the same few results: the sandbox varies the proposer's own
+    // arguments (a binary string stays binary, with no annotation to go by) for other results.
+    let same = vec!["'1010101010101010'"; 10];
+    let varied = run(validate(
+        &sandbox,
+        &mut program(
+            "def f(bits):\n    return sum(1 for b in bits if b == '1')",
+            &same,
+        ),
+        Language::Python,
+        &LimitsConfig::default(),
+    ))
+    .expect("sandbox works")
+    .expect("valid");
+    assert_eq!(varied[0].input, "'1010101010101010'", "{varied:?}");
+    assert!(!varied[0].found && varied[1..].iter().all(|t| t.found));
+    assert!(
+        varied[1..].iter().all(|t| t
+            .input
+            .trim_matches('\'')
+            .chars()
+            .all(|c| c == '0' || c == '1')),
+        "{varied:?}"
+    );
+    // The MBPP habit `f(arr, n)`: `n` is tried as the length of the list before it.
+    let prefix = run(validate(
+        &sandbox,
+        &mut program(
+            "def f(arr, n):\n    return sum(arr[i] * (i + 1) for i in range(n))",
+            &[],
+        ),
+        Language::Python,
+        &LimitsConfig::default(),
+    ))
+    .expect("sandbox works")
+    .expect("valid");
+    assert!(
+        prefix.iter().any(|t| t.input == "[1, 2, 3], 3"),
+        "{prefix:?}"
+    );
     // A function no found input suits is still rejected.
     assert_eq!(
         reason(
