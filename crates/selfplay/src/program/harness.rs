@@ -25,7 +25,7 @@ pub fn runner(code: &str) -> String {
 /// domain the proposer meant — a binary string stays binary — even when `f` has no
 /// annotations. Calls whose result is new come first. When that finds fewer than five, each
 /// required parameter's kind is guessed from its annotation or name (numbers, strings, lists,
-/// lists of strings, matrices, dictionaries, booleans; an int named `n`, `size`, … after a list
+/// tuples, lists of strings, matrices, dictionaries, booleans; an int named `n`, `size`, … after a list
 /// is first tried as that list's length, the MBPP habit `f(arr, n)`), and twelve argument lists
 /// are drawn from fixed pools of such values; when fewer than five of those succeed, every
 /// parameter is tried as each kind in turn, then (for two or three parameters) each mix of
@@ -42,12 +42,13 @@ _CP = {
  'float': [0.5, 1.0, 2.5, -3.25, 10.0, 0.1, 7.75, 100.0, 3.0, 1.5, -0.5, 12.0],
  'str': ['', 'a', 'abc', 'hello', 'banana', 'Mississippi', 'racecar', 'a b c', 'Hello World', 'xyz123', 'aabbcc', 'Python'],
  'list': [[], [1], [1, 2, 3], [3, 1, 2], [5, 5, 5], [-1, 4, 0, 9], [10, 20, 30, 40], [2, 7, 1, 8, 2, 8], [9, 8, 7], [1, 2, 2, 3, 3, 3], [4], [6, -2, 6]],
+ 'tuple': [(), (1,), (1, 2, 3), (3, 1, 2), (5, 5, 5), (-1, 4, 0, 9), (10, 20, 30, 40), (2, 7, 1, 8, 2, 8), (9, 8, 7), (1, 2, 2, 3, 3, 3), (4,), (6, -2, 6)],
  'strs': [[], ['a'], ['apple', 'banana'], ['x', 'y', 'z'], ['hello', 'world', 'hello'], ['Cat', 'dog'], ['one', 'two', 'three', 'four'], ['aa', 'b'], ['sun'], ['race', 'car', 'racecar'], ['Q', 'q'], ['abc', 'cab', 'bca']],
  'matrix': [[[1, 2], [3, 4]], [[5]], [[1, 0, 0], [0, 1, 0], [0, 0, 1]], [[2, 9, 4], [7, 5, 3], [6, 1, 8]], [[0, 1], [1, 0]], [[1, 2, 3], [4, 5, 6]], [[-1, 2], [2, -1]], [[7, 7], [7, 7]], [[3]], [[1, 2], [3, 4], [5, 6]], [[0]], [[9, 8], [7, 6]]],
  'dict': [{}, {'a': 1}, {'a': 1, 'b': 2}, {'x': 10, 'y': -1}, {'k': 0}, {'a': 3, 'b': 3, 'c': 1}, {'one': 1, 'two': 2, 'three': 3}, {'z': 26}, {'p': 5, 'q': 7}, {'m': 2, 'n': 2}, {'b': 0, 'a': 0}, {'w': 4}],
  'bool': [True, False] * 6,
 }
-_CN = [('matrix', ('matrix', 'grid', 'board', 'mat', 'm')), ('strs', ('words', 'strings', 'names', 'strs', 'sentences')), ('list', ('arr', 'nums', 'numbers', 'lst', 'list', 'items', 'values', 'xs', 'a', 'l', 'seq', 'data', 'array', 'ints', 'prices', 'scores', 'elements', 'li', 'intervals')), ('str', ('s', 'text', 'word', 'string', 'sentence', 'name', 'st', 'str', 'char', 'c', 'ch', 'pattern', 'prefix', 'suffix', 'sub', 't')), ('dict', ('d', 'dict', 'mapping', 'counts', 'dic', 'dictionary')), ('float', ('rate', 'ratio', 'price', 'amount')), ('bool', ('flag', 'reverse'))]
+_CN = [('matrix', ('matrix', 'grid', 'board', 'mat', 'm')), ('tuple', ('tup', 'tuple', 'tup1', 'tup2', 'test_tup', 'test_tup1', 'test_tup2', 'tuplex')), ('strs', ('words', 'strings', 'names', 'strs', 'sentences')), ('list', ('arr', 'nums', 'numbers', 'lst', 'list', 'items', 'values', 'xs', 'a', 'l', 'seq', 'data', 'array', 'ints', 'prices', 'scores', 'elements', 'li', 'intervals')), ('str', ('s', 'text', 'word', 'string', 'sentence', 'name', 'st', 'str', 'char', 'c', 'ch', 'pattern', 'prefix', 'suffix', 'sub', 't')), ('dict', ('d', 'dict', 'mapping', 'counts', 'dic', 'dictionary')), ('float', ('rate', 'ratio', 'price', 'amount')), ('bool', ('flag', 'reverse'))]
 def _cguess(p):
     a = p.annotation
     t = '' if a is p.empty else (a if isinstance(a, str) else getattr(a, '__name__', str(a))).lower()
@@ -55,18 +56,19 @@ def _cguess(p):
     if t:
         if 'list[list' in t: return 'matrix'
         if 'list[str' in t: return 'strs'
-        if 'list' in t or 'tuple' in t or 'sequence' in t: return 'list'
+        if 'tuple' in t: return 'tuple'
+        if 'list' in t or 'sequence' in t: return 'list'
         for k in ('int', 'float', 'str', 'bool', 'dict'):
             if k in t: return k
     n = p.name.lower()
     for k, names in _CN:
         if n in names: return k
-    for k, parts in (('matrix', ('matrix', 'grid')), ('strs', ('words', 'strings', 'names')), ('list', ('list', 'nums', 'numbers', 'arr', 'values', 'items', 'scores')), ('str', ('str', 'text', 'word', 'char', 'name')), ('dict', ('dict', 'map')), ('float', ('float', 'rate', 'price'))):
+    for k, parts in (('matrix', ('matrix', 'grid')), ('tuple', ('tup',)), ('strs', ('words', 'strings', 'names')), ('list', ('list', 'nums', 'numbers', 'arr', 'values', 'items', 'scores')), ('str', ('str', 'text', 'word', 'char', 'name')), ('dict', ('dict', 'map')), ('float', ('float', 'rate', 'price'))):
         if any(x in n for x in parts): return k
     return 'int'
 _cparams = [p for p in _ci.signature(f).parameters.values() if p.default is p.empty and p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
 _ckinds = [_cguess(p) for p in _cparams]
-_corder = ['int', 'str', 'list', 'strs', 'float', 'matrix', 'dict', 'bool']
+_corder = ['int', 'str', 'list', 'tuple', 'strs', 'float', 'matrix', 'dict', 'bool']
 def _cvar(v, i):
     if isinstance(v, bool): return v if i % 2 else not v
     if isinstance(v, int):
