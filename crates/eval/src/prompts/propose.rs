@@ -42,7 +42,7 @@ pub fn propose_instruction(
              operators, add a parameter, or combine it with one more step, so that it computes \
              something different. Give it meaningful parameter names and type annotations; it \
              returns its result. Then write 10 calls of `f` with different arguments, which give \
-             different results (do not write the results).\n\n{PROGRAM_LAYOUT}",
+             different results (do not write the results).\n\n{MUTATION_LAYOUT}",
             parent.trim_end()
         );
     }
@@ -81,6 +81,13 @@ const PROGRAM_LAYOUT: &str = "Reply in exactly this layout:\n\n\
     Description: <one sentence: what f returns, in terms of its parameters>\n\n\
     ```python\n<the function f, with any imports it needs>\n\n\
     <10 calls of f with different arguments, one per line>\n```";
+
+/// The reply layout of mutation proposals: the new code first (a small model asked for the
+/// description first often stops after it), then what it computes.
+pub const MUTATION_LAYOUT: &str = "Reply in exactly this layout:\n\n\
+    ```python\n<the new function f, with any imports it needs>\n\n\
+    <10 calls of f with different arguments, one per line>\n```\n\n\
+    Description: <one sentence: what the new f returns, in terms of its parameters>";
 
 /// The system message of every proposer request.
 pub const PROPOSER_SYSTEM: &str = "You are an expert competitive programmer. You write original, \
@@ -125,7 +132,8 @@ mod tests {
             Some(parent),
         );
         assert!(text.contains("```python\ndef f(x):\n    return 2 * x\n```"));
-        assert!(text.contains("variant of it") && text.ends_with("one per line>\n```"));
+        assert!(text.contains("variant of it") && text.ends_with("in terms of its parameters>"));
+        assert!(text.contains("layout:\n\n```python\n<the new function f"));
         // Other layouts ignore a parent.
         let p3 = propose_instruction(
             Layout::P3,

@@ -500,9 +500,10 @@ impl Proposal {
                     ChatMessage::user(self.prompt.clone()),
                 ],
                 n: 1,
-                // A program-first reply is one code block (the function, then its calls).
+                // A program-first reply ends with one code block (the function, then its
+                // calls); a mutation's description comes after its code block.
                 sampling: SamplingParams {
-                    stop_after_code_block: self.kind.program_first(),
+                    stop_after_code_block: self.kind.program_first() && self.parent.is_none(),
                     ..config.proposer.sampling(self.seed)
                 },
             },

@@ -4,6 +4,7 @@
 use super::draft::ProgramDraft;
 use super::gate::banned_use;
 use super::reply::parse_program;
+use super::returns::few_valued;
 use crucible_problems::{FunctionStyle, Problem, Task};
 
 /// Puzzles shown to the proposer as examples of the layout (written for this project; two per
@@ -126,7 +127,9 @@ const MAX_PARENT_LEN: usize = 1200;
 
 /// The programs mutation proposals vary: the reference solutions of the function problems
 /// among `problems` (MBPP- and HumanEval-style, renamed to `f` as a proposal would be, at
-/// most [`MAX_PARENT_LEN`] bytes), or the built-in [`EXAMPLES`] when there are none.
+/// most [`MAX_PARENT_LEN`] bytes, not only answering yes/no or one of a few strings —
+/// [`few_valued`]: their variants would fail the distinct-results gate), or the built-in
+/// [`EXAMPLES`] when there are none.
 pub fn seed_programs(problems: &[&Problem]) -> Vec<String> {
     let from_problems: Vec<String> = problems
         .iter()
@@ -140,7 +143,9 @@ pub fn seed_programs(problems: &[&Problem]) -> Vec<String> {
         })
         .filter_map(|code| parse_program(&format!("```python\n{code}\n```")).ok())
         .map(|d| d.code)
-        .filter(|code| code.len() <= MAX_PARENT_LEN && banned_use(code).is_none())
+        .filter(|code| {
+            code.len() <= MAX_PARENT_LEN && banned_use(code).is_none() && !few_valued(code)
+        })
         .collect();
     if from_problems.is_empty() {
         example_drafts().into_iter().map(|d| d.code).collect()

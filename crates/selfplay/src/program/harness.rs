@@ -115,11 +115,13 @@ for _ct in _CEX:
 _cfound, _cseen = [], set()
 for _cargs in _cex:
     _ccall(_cargs, _cfound, _cseen)
-for _cn in range(48 if _cex else 0):
-    _cargs = _cex[_cn % len(_cex)]
-    _ci2 = _cn // len(_cex)
-    _cpos = _ci2 % (len(_cargs) + 1)
-    _cnew = tuple(_cvar(x, _ci2 + 5 * j) if _cpos in (j, len(_cargs)) else x for j, x in enumerate(_cargs))
+for _cn in range(96 if _cex else 0):
+    _ce = _cn % len(_cex)
+    _cargs = _cex[_ce]
+    _crest = _cn // len(_cex)
+    _cpos = _crest % (len(_cargs) + 1)
+    _cv = _crest // (len(_cargs) + 1) + _ce
+    _cnew = tuple(_cvar(x, _cv + 5 * j) if _cpos in (j, len(_cargs)) else x for j, x in enumerate(_cargs))
     _ccall(_cnew, _cfound, _cseen)
 _cfirst, _couts = [], set()
 for _cp in _cfound:

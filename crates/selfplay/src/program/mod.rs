@@ -21,6 +21,7 @@ mod examples;
 mod gate;
 mod harness;
 mod reply;
+mod returns;
 mod tasks;
 
 pub use draft::{ENTRY, MIN_DISTINCT_OUTPUTS, MIN_INPUTS, ProgramDraft};
@@ -28,6 +29,7 @@ pub use examples::{EXAMPLES, example_drafts, seed_programs};
 pub use gate::banned_use;
 pub use harness::{finder, found_pairs, runner};
 pub use reply::{call_args, parse_program, render_program};
+pub use returns::few_valued;
 pub use tasks::{abduction_problem, deduction_problem, induction_problem};
 
 #[cfg(test)]

@@ -260,7 +260,8 @@ fn description(reply: &str) -> String {
 
 /// The draft in the layout the proposer is asked for (examples and the proposer's training
 /// target): the description, then one code block with the code and the calls after it (one
-/// block, so that generation can stop at its end).
+/// block, so that generation can stop at its end); for a mutation (a draft with a parent) the
+/// code block first and the description after it.
 ///
 /// ```
 /// use crucible_selfplay::program::{ProgramDraft, parse_program, render_program};
@@ -275,10 +276,12 @@ fn description(reply: &str) -> String {
 /// ```
 pub fn render_program(draft: &ProgramDraft, inputs: &[&str]) -> String {
     let calls: Vec<String> = inputs.iter().map(|i| format!("{ENTRY}({i})")).collect();
-    format!(
-        "Description: {}\n\n```python\n{}\n{}\n```\n",
-        draft.description.trim(),
-        draft.code,
-        calls.join("\n")
-    )
+    let code = format!("```python\n{}\n{}\n```\n", draft.code, calls.join("\n"));
+    let description = format!("Description: {}\n", draft.description.trim());
+    // A mutation's layout puts the code first (`MUTATION_LAYOUT`).
+    if draft.parent.is_some() {
+        format!("{code}\n{description}")
+    } else {
+        format!("{description}\n{code}")
+    }
 }

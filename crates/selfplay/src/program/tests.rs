@@ -204,16 +204,41 @@ fn seed_programs_are_function_references_renamed_to_f() {
     };
     let good = mbpp("1", "def twice(x):\n    return 2 * x\n");
     let banned = mbpp("2", "import os\ndef g(x):\n    return os.getcwd()\n");
-    let programs = seed_programs(&[&good, &banned]);
+    let yes_no = mbpp("3", "def even(x):\n    return x % 2 == 0\n");
+    let programs = seed_programs(&[&good, &banned, &yes_no]);
     assert_eq!(programs, vec!["def f(x):\n    return 2 * x\n".to_string()]);
     // Without function references, the built-in examples.
     assert_eq!(seed_programs(&[]).len(), EXAMPLES.len());
+}
+
+#[test]
+fn a_mutation_renders_code_first_and_reads_back() {
+    let draft = ProgramDraft {
+        description: "Triples x.".into(),
+        code: "def f(x):\n    return 3 * x\n".into(),
+        inputs: vec!["1".into(), "2".into()],
+        parent: Some("def f(x):\n    return 2 * x\n".into()),
+    };
+    let text = render_program(&draft, &["1", "2"]);
+    assert!(
+        text.starts_with("```python\ndef f(x):") && text.ends_with("Description: Triples x.\n")
+    );
+    let back = parse_program(&text).expect("parses");
+    assert_eq!(
+        (back.description, back.code, back.inputs),
+        (draft.description, draft.code, draft.inputs)
+    );
 }
 
 proptest! {
     #[test]
     fn parsing_never_panics(reply in "(?s).{0,400}") {
         let _ = parse_program(&reply);
+    }
+
+    #[test]
+    fn few_valued_never_panics(code in "(?s)(return [()\\[\\]'\" a-zé=<>!]{0,30}\n){0,4}") {
+        let _ = crate::program::few_valued(&code);
     }
 
     #[test]
