@@ -6,7 +6,10 @@
 mod propose;
 mod solve;
 
-pub use propose::{Layout, PROPOSER_SYSTEM, propose_instruction, propose_prompt};
+pub use propose::{
+    Layout, PROPOSER_SYSTEM, describe_instruction, propose_instruction, propose_prompt,
+    read_description,
+};
 pub use solve::{complete_function, reply_code, solve_prompt};
 
 use crucible_sandbox::Language;

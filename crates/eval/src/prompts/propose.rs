@@ -83,11 +83,34 @@ const PROGRAM_LAYOUT: &str = "Reply in exactly this layout:\n\n\
     <10 calls of f with different arguments, one per line>\n```";
 
 /// The reply layout of mutation proposals: the new code first (a small model asked for the
-/// description first often stops after it), then what it computes.
+/// description first often stops after it), then what it computes, then the calls (which run
+/// long: a description after them is often cut off by the token limit).
 pub const MUTATION_LAYOUT: &str = "Reply in exactly this layout:\n\n\
-    ```python\n<the new function f, with any imports it needs>\n\n\
-    <10 calls of f with different arguments, one per line>\n```\n\n\
-    Description: <one sentence: what the new f returns, in terms of its parameters>";
+    ```python\n<the new function f, with any imports it needs>\n```\n\n\
+    Description: <one sentence: what the new f returns, in terms of its parameters>\n\n\
+    ```python\n<10 calls of f with different arguments, one per line>\n```";
+
+/// The proposer's second request for an induction puzzle whose reply had code but no
+/// description: what `f` returns, written from the code (the easy direction), one sentence.
+pub fn describe_instruction(code: &str) -> String {
+    format!(
+        "Here is a Python function `f`:\n\n```python\n{}\n```\n\nIn one sentence, say what `f` \
+         returns in terms of its parameters, so that a programmer could write it from the \
+         sentence alone. Reply with the sentence only.",
+        code.trim_end()
+    )
+}
+
+/// The description in a reply to [`describe_instruction`]: its first paragraph, without a
+/// `Description:` label or quotes.
+pub fn read_description(reply: &str) -> String {
+    let first = reply.trim().split("\n\n").next().unwrap_or("").trim();
+    let unlabeled = first
+        .strip_prefix("Description:")
+        .or_else(|| first.strip_prefix("**Description:**"))
+        .unwrap_or(first);
+    unlabeled.trim().trim_matches(['"', '`']).trim().to_string()
+}
 
 /// The system message of every proposer request.
 pub const PROPOSER_SYSTEM: &str = "You are an expert competitive programmer. You write original, \
@@ -122,6 +145,17 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_description_is_asked_for_and_read_back() {
+        let text = describe_instruction("def f(x):\n    return 2 * x\n");
+        assert!(text.contains("```python\ndef f(x):\n    return 2 * x\n```"));
+        assert_eq!(
+            read_description("Description: \"Returns twice x.\"\n\nMore words."),
+            "Returns twice x."
+        );
+        assert_eq!(read_description("  \n"), "");
+    }
+
+    #[test]
     fn a_mutation_instruction_shows_the_seed_program() {
         let parent = "def f(x):\n    return 2 * x\n";
         let text = propose_instruction(
@@ -132,7 +166,7 @@ mod tests {
             Some(parent),
         );
         assert!(text.contains("```python\ndef f(x):\n    return 2 * x\n```"));
-        assert!(text.contains("variant of it") && text.ends_with("in terms of its parameters>"));
+        assert!(text.contains("variant of it") && text.ends_with("one per line>\n```"));
         assert!(text.contains("layout:\n\n```python\n<the new function f"));
         // Other layouts ignore a parent.
         let p3 = propose_instruction(

@@ -7,14 +7,19 @@ use crate::SelfplayError;
 use crate::config::{CampaignConfig, PuzzleKind, TaskKind};
 use crate::judge::{Attempt, judge_attempts, score};
 use crate::pools::{TaskRef, task_kind};
+use crate::program::parse_program;
 use crate::puzzle::{Draft, parse_reply};
 use crate::seeds::{Stream, mix};
 use crate::similarity::Fingerprint;
 use crate::store::{AttemptRow, PuzzleRow, StageTime};
 use crate::validate::validate;
 use crate::verdicts::{FormatProblem, PuzzleTest, Reason, Rejection};
-use crucible_eval::prompts::{PROPOSER_SYSTEM, propose_prompt, reply_code, solve_prompt};
+use crucible_eval::prompts::{
+    PROPOSER_SYSTEM, describe_instruction, propose_prompt, read_description, reply_code,
+    solve_prompt,
+};
 use crucible_model::{ChatMessage, GenerationRequest, SamplingParams};
+use crucible_sandbox::Language;
 use std::collections::{BTreeMap, VecDeque};
 use tokio::sync::mpsc;
 
@@ -55,6 +60,8 @@ impl Campaign {
         let (vtx, mut vrx) = mpsc::unbounded_channel::<(u32, Result<Checked, SelfplayError>)>();
         let (jtx, mut jrx) = mpsc::unbounded_channel::<(i64, Result<Judged, SelfplayError>)>();
         let mut ready: BTreeMap<u32, Checked> = BTreeMap::new();
+        // Valid induction programs waiting for the proposer's description of them.
+        let mut describing: BTreeMap<u32, Checked> = BTreeMap::new();
         // Pool tasks whose first samples all failed, waiting for their retry's.
         let mut retrying: BTreeMap<i64, Judged> = BTreeMap::new();
         let mut clock = Clock::start();
@@ -67,6 +74,10 @@ impl Campaign {
                             let proposal = meta.get(&slot).cloned().ok_or_else(|| SelfplayError::Config(format!("unknown slot {slot}")))?;
                             self.spawn_check(proposal, done, vtx.clone());
                         }
+                        JobKey::Describe(slot) => {
+                            let checked = describing.remove(&slot).ok_or_else(|| SelfplayError::Config(format!("slot {slot} was not being described")))?;
+                            let _ = vtx.send((slot, described(checked, done)));
+                        }
                         JobKey::Solve(id) => self.spawn_judge(id, 0, done, jtx.clone())?,
                         JobKey::Retry(id) => {
                             let first = retrying.get(&id).map_or(0, |j| j.attempts.len() as u32);
@@ -75,7 +86,13 @@ impl Campaign {
                     }
                 }
                 Some((slot, checked)) = vrx.recv() => {
-                    ready.insert(slot, checked?);
+                    let checked = checked?;
+                    if checked.needs_description() {
+                        queue.push(checked.describe_job(&self.config), false);
+                        describing.insert(slot, checked);
+                        continue;
+                    }
+                    ready.insert(slot, checked);
                     while let Some(slot) = pending.front().copied() {
                         let Some(checked) = ready.remove(&slot) else { break };
                         pending.pop_front();
@@ -274,7 +291,7 @@ impl Campaign {
                 Err(e) => Err(SelfplayError::Model(e)),
                 Ok(mut completions) if !completions.is_empty() => {
                     let reply = completions.swap_remove(0).text;
-                    match parse_reply(&reply, proposal.kind, lang) {
+                    match parse_proposal(&reply, proposal.kind, lang) {
                         Err(problem) => {
                             Ok((reply, Err(Rejection::new(Reason::Format(problem), ""))))
                         }
@@ -519,6 +536,85 @@ struct Checked {
     time: StageTime,
 }
 
+/// Fewest words of an induction puzzle's description (its statement).
+const MIN_DESCRIPTION_WORDS: usize = 3;
+
+/// Sampled tokens of a description written from the code.
+const DESCRIPTION_TOKENS: usize = 96;
+
+impl Checked {
+    /// Whether this is a valid induction program without a description: the proposer is asked
+    /// for one from the code before it is committed.
+    fn needs_description(&self) -> bool {
+        matches!(&self.outcome, Ok((Draft::Induction(d), _))
+            if d.description.split_whitespace().count() < MIN_DESCRIPTION_WORDS)
+    }
+
+    /// The proposer's request for the description of this proposal's program.
+    fn describe_job(&self, config: &CampaignConfig) -> Job {
+        let code = match &self.outcome {
+            Ok((draft, _)) => draft.fingerprint_text(),
+            Err(_) => "",
+        };
+        Job {
+            key: JobKey::Describe(self.proposal.slot),
+            solver: false,
+            request: GenerationRequest {
+                messages: vec![
+                    ChatMessage::system(PROPOSER_SYSTEM),
+                    ChatMessage::user(describe_instruction(code)),
+                ],
+                n: 1,
+                sampling: SamplingParams {
+                    max_new_tokens: DESCRIPTION_TOKENS,
+                    stop_after_code_block: false,
+                    ..config.proposer.sampling(mix(self.proposal.seed ^ 29))
+                },
+            },
+        }
+    }
+}
+
+/// A proposal's reply read as a draft of `kind`. An induction reply with code but too short a
+/// description is read anyway: once its program is valid, the proposer describes it
+/// ([`Checked::needs_description`]).
+fn parse_proposal(reply: &str, kind: PuzzleKind, lang: Language) -> Result<Draft, FormatProblem> {
+    match parse_reply(reply, kind, lang) {
+        Err(FormatProblem::NoStatement) if kind == PuzzleKind::Induction => {
+            parse_program(reply).map(Draft::Induction)
+        }
+        parsed => parsed,
+    }
+}
+
+/// `checked` with the description the proposer wrote (`done`), kept after the reply in the
+/// stored text; still too short a description rejects it (`format_no_statement`). A model
+/// failure stops the round, as for the proposal itself.
+fn described(mut checked: Checked, done: ModelDone) -> Result<Checked, SelfplayError> {
+    let text = done
+        .result
+        .map_err(SelfplayError::Model)?
+        .into_iter()
+        .next()
+        .map(|c| c.text)
+        .unwrap_or_default();
+    let description = read_description(&text);
+    checked.time.propose += done.seconds;
+    checked.reply = format!(
+        "{}\n\n[description written from the code]\n{text}",
+        checked.reply
+    );
+    if description.split_whitespace().count() < MIN_DESCRIPTION_WORDS {
+        checked.outcome = Err(Rejection::new(
+            Reason::Format(FormatProblem::NoStatement),
+            "no description in the reply, nor when asked for one from the code",
+        ));
+    } else if let Ok((Draft::Induction(d), _)) = &mut checked.outcome {
+        d.description = description;
+    }
+    Ok(checked)
+}
+
 /// A puzzle's judged attempts.
 struct Judged {
     attempts: Vec<AttemptRow>,
@@ -536,5 +632,78 @@ impl Judged {
         self.attempts.extend(retry.attempts);
         self.time.add(&retry.time);
         self
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crucible_model::{Completion, FinishReason};
+
+    fn checked(reply: &str) -> Checked {
+        let draft = parse_proposal(reply, PuzzleKind::Induction, Language::Python).expect("code");
+        Checked {
+            proposal: Proposal {
+                slot: 3,
+                seed: 7,
+                kind: PuzzleKind::Induction,
+                topic: "t".into(),
+                difficulty: "easy".into(),
+                prompt: "p".into(),
+                parent: None,
+            },
+            reply: reply.into(),
+            outcome: Ok((draft, Vec::new())),
+            time: StageTime::default(),
+        }
+    }
+
+    fn done(text: &str) -> ModelDone {
+        ModelDone {
+            key: JobKey::Describe(3),
+            result: Ok(vec![Completion {
+                text: text.into(),
+                tokens: Vec::new(),
+                logprobs: Vec::new(),
+                finish: FinishReason::Stop,
+                prompt_tokens: 0,
+            }]),
+            seconds: 1.5,
+        }
+    }
+
+    #[test]
+    fn an_induction_program_without_description_is_described_from_its_code() {
+        let reply = "```python\ndef f(x):\n    return 3 * x\n\nf(1)\nf(2)\n```";
+        // Read (not rejected) when the description is missing, and then asked for one.
+        let without = checked(reply);
+        assert!(without.needs_description());
+        let job = without.describe_job(&CampaignConfig::default());
+        assert_eq!(job.key, JobKey::Describe(3));
+        assert!(job.request.messages[1].content.contains("return 3 * x"));
+        let with = described(without, done("Returns three times x.\n\nExtra.")).unwrap();
+        let Ok((Draft::Induction(d), _)) = &with.outcome else {
+            panic!("still valid")
+        };
+        assert_eq!(d.description, "Returns three times x.");
+        assert!(!with.needs_description() && with.time.propose == 1.5);
+        assert!(
+            with.reply
+                .ends_with("[description written from the code]\nReturns three times x.\n\nExtra.")
+        );
+        // A reply with a description needs none; an empty answer rejects the puzzle.
+        assert!(
+            !checked(&format!("Description: Triples the number x.\n\n{reply}")).needs_description()
+        );
+        let empty = described(checked(reply), done("")).unwrap();
+        assert_eq!(
+            empty.outcome.err().map(|r| r.reason),
+            Some(Reason::Format(FormatProblem::NoStatement))
+        );
+        // Other kinds keep their own rules.
+        assert_eq!(
+            parse_proposal("no code", PuzzleKind::Induction, Language::Python).err(),
+            Some(FormatProblem::NoCode)
+        );
     }
 }

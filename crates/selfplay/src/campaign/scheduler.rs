@@ -12,6 +12,8 @@ use tokio::sync::mpsc;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum JobKey {
     Propose(u32),
+    /// The proposer's description of a valid induction program whose reply had none.
+    Describe(u32),
     Solve(i64),
     /// More samples for a pool task none of whose first samples passed.
     Retry(i64),

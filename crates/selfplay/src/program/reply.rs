@@ -261,7 +261,7 @@ fn description(reply: &str) -> String {
 /// The draft in the layout the proposer is asked for (examples and the proposer's training
 /// target): the description, then one code block with the code and the calls after it (one
 /// block, so that generation can stop at its end); for a mutation (a draft with a parent) the
-/// code block first and the description after it.
+/// code, the description, then the calls in a block of their own.
 ///
 /// ```
 /// use crucible_selfplay::program::{ProgramDraft, parse_program, render_program};
@@ -276,12 +276,19 @@ fn description(reply: &str) -> String {
 /// ```
 pub fn render_program(draft: &ProgramDraft, inputs: &[&str]) -> String {
     let calls: Vec<String> = inputs.iter().map(|i| format!("{ENTRY}({i})")).collect();
-    let code = format!("```python\n{}\n{}\n```\n", draft.code, calls.join("\n"));
-    let description = format!("Description: {}\n", draft.description.trim());
-    // A mutation's layout puts the code first (`MUTATION_LAYOUT`).
+    let description = draft.description.trim();
+    // A mutation's layout: code, description, calls (`MUTATION_LAYOUT`).
     if draft.parent.is_some() {
-        format!("{code}\n{description}")
+        format!(
+            "```python\n{}```\n\nDescription: {description}\n\n```python\n{}\n```\n",
+            draft.code,
+            calls.join("\n")
+        )
     } else {
-        format!("{description}\n{code}")
+        format!(
+            "Description: {description}\n\n```python\n{}\n{}\n```\n",
+            draft.code,
+            calls.join("\n")
+        )
     }
 }

@@ -221,7 +221,9 @@ fn a_mutation_renders_code_first_and_reads_back() {
     };
     let text = render_program(&draft, &["1", "2"]);
     assert!(
-        text.starts_with("```python\ndef f(x):") && text.ends_with("Description: Triples x.\n")
+        text.starts_with("```python\ndef f(x):")
+            && text.contains("```\n\nDescription: Triples x.\n\n```python\nf(1)\nf(2)\n```"),
+        "{text}"
     );
     let back = parse_program(&text).expect("parses");
     assert_eq!(
