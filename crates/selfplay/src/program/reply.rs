@@ -231,7 +231,7 @@ fn description(reply: &str) -> String {
             in_fence = !in_fence;
             continue;
         }
-        if in_fence || call_args(line).is_some() {
+        if in_fence || call_args(line).is_some() || echoed_or_code(trimmed) {
             continue;
         }
         let plain = trimmed
@@ -242,7 +242,10 @@ fn description(reply: &str) -> String {
             "description" | "statement" => {
                 in_inputs = false;
                 let after = trimmed.split_once(':').map(|x| x.1).unwrap_or("");
-                lines.push(after.trim_start_matches('*').trim().to_string());
+                let after = after.trim_start_matches('*').trim();
+                if !echoed_or_code(after) {
+                    lines.push(after.to_string());
+                }
                 continue;
             }
             "inputs" | "tests" | "test inputs" | "examples" | "code" | "program" | "function" => {
@@ -256,6 +259,15 @@ fn description(reply: &str) -> String {
         }
     }
     lines.join("\n").trim().to_string()
+}
+
+/// Whether a line outside code blocks is not prose: a layout placeholder the model echoed
+/// (`<the new function f, …>`) or code written outside a block.
+fn echoed_or_code(line: &str) -> bool {
+    (line.starts_with('<') && line.ends_with('>'))
+        || ["def ", "import ", "from ", "return ", "class "]
+            .iter()
+            .any(|p| line.starts_with(p))
 }
 
 /// The draft in the layout the proposer is asked for (examples and the proposer's training

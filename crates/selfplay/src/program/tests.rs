@@ -74,6 +74,13 @@ fn parses_code_description_and_every_call() {
         "{}",
         pairs.code
     );
+    // Echoed layout placeholders and code outside the block are not the description.
+    let echoed = parse_program(
+        "Description: <new function f, with any imports it needs>\n\n<10 calls of f>\n\
+         def f(x):\nreturn x + 1\nAdds one to x.\n```python\ndef f(x):\n    return x + 1\n```",
+    )
+    .expect("parses");
+    assert_eq!(echoed.description, "Adds one to x.");
     // Without calls the sandbox looks for inputs itself.
     assert_eq!(
         parse_program("```python\ndef f(x):\n    return x\n```").map(|d| d.inputs.len()),
