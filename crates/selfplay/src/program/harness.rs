@@ -29,8 +29,11 @@ pub fn runner(code: &str) -> String {
 /// is first tried as that list's length, the MBPP habit `f(arr, n)`), and twelve argument lists
 /// are drawn from fixed pools of such values; when fewer than five of those succeed, every
 /// parameter is tried as each kind in turn, then (for two or three parameters) each mix of
-/// kinds, leaving a mix after four calls that all failed. Calls that return a literal are
-/// printed as JSON lines `[arguments, repr(result)]`.
+/// kinds, leaving a mix after four calls that all failed. The guessed kinds are tried when the
+/// proposer's varied arguments gave fewer than five calls or fewer than five distinct results;
+/// other kinds only while fewer than five calls ran (so a function that gives few results on
+/// the kinds it is meant for stays rejected). Calls that return a literal are printed as JSON
+/// lines `[arguments, repr(result)]`.
 pub fn finder(code: &str, examples: &[String]) -> String {
     let examples = serde_json::to_string(examples).unwrap_or_else(|_| "[]".into());
     format!("{code}\n\n_CEX = {examples}\n{FINDER}")
@@ -123,12 +126,16 @@ for _cn in range(96 if _cex else 0):
     _cv = _crest // (len(_cargs) + 1) + _ce
     _cnew = tuple(_cvar(x, _cv + 5 * j) if _cpos in (j, len(_cargs)) else x for j, x in enumerate(_cargs))
     _ccall(_cnew, _cfound, _cseen)
-_cfirst, _couts = [], set()
-for _cp in _cfound:
-    if _cp[1] not in _couts:
-        _couts.add(_cp[1])
-        _cfirst.append(_cp)
-_cfound = (_cfirst + [p for p in _cfound if p not in _cfirst])[:24]
+def _cnewfirst(found):
+    first, outs = [], set()
+    for p in found:
+        if p[1] not in outs:
+            outs.add(p[1])
+            first.append(p)
+    return (first + [p for p in found if p not in first])[:24]
+def _cscore(found):
+    return (min(len(set(o for _, o in found)), 5), len(found))
+_cfound = _cnewfirst(_cfound)
 _CLEN = ('n', 'size', 'length', 'len', 'arr_len', 'array_size', 'len_arr', 'count')
 def _cassign():
     yield _ckinds, True
@@ -146,17 +153,20 @@ def _cwith_len(args, kinds):
             if seqs: args[j] = len(seqs[-1])
     return args
 _cbase, _cbest, _ctried = _cfound, _cfound, []
-for _cks, _clen in (_cassign() if len(_cbase) < 5 else ()):
+for _cks, _clen in (_cassign() if _cscore(_cbase) < (5, 5) else ()):
     if (_cks, _clen) in _ctried: continue
+    # Past the guessed kinds, other kinds only while no assignment has run five calls (a
+    # function that gives few results on the kinds it is meant for stays rejected).
+    if len(_ctried) >= 2 and len(_cbest) >= 5: break
     _ctried.append((_cks, _clen))
     _cfound, _cseen = list(_cbase), set(t for t, _ in _cbase)
     for _cn in range(12):
         _cargs = [_CP[k][(_cn + 5 * j) % 12] for j, k in enumerate(_cks)]
         _ccall(tuple(_cwith_len(_cargs, _cks) if _clen else _cargs), _cfound, _cseen)
         if _cn == 3 and len(_cfound) == len(_cbase): break
-    if len(_cfound) > len(_cbest): _cbest = _cfound
-    if len(_cbest) >= 5: break
-_cfound = _cbest
+    if _cscore(_cfound) > _cscore(_cbest): _cbest = _cfound
+    if _cscore(_cbest) >= (5, 5): break
+_cfound = _cnewfirst(_cbest)
 print()
 for _ct, _co in _cfound:
     print(_cj.dumps([_ct, _co]))
