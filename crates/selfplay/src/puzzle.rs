@@ -197,6 +197,9 @@ fn section_text(sections: &[(Option<Header>, String)], wanted: Header) -> Option
     (!text.is_empty()).then(|| text.join("\n"))
 }
 
+/// Fewest words of an induction puzzle's description (its statement).
+pub(crate) const MIN_DESCRIPTION_WORDS: usize = 3;
+
 /// Parses a reply into a puzzle of `kind` whose code is in `lang` (P3 is always Python).
 pub fn parse_reply(reply: &str, kind: PuzzleKind, lang: Language) -> Result<Draft, FormatProblem> {
     match kind {
@@ -206,7 +209,7 @@ pub fn parse_reply(reply: &str, kind: PuzzleKind, lang: Language) -> Result<Draf
         PuzzleKind::Abduction => parse_program(reply).map(Draft::Abduction),
         // Induction's statement is the description: without one there is no task.
         PuzzleKind::Induction => parse_program(reply).and_then(|d| {
-            if d.description.split_whitespace().count() >= 3 {
+            if d.description.split_whitespace().count() >= MIN_DESCRIPTION_WORDS {
                 Ok(Draft::Induction(d))
             } else {
                 Err(FormatProblem::NoStatement)

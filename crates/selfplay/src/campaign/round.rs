@@ -8,7 +8,7 @@ use crate::config::{CampaignConfig, PuzzleKind, TaskKind};
 use crate::judge::{Attempt, judge_attempts, score};
 use crate::pools::{TaskRef, task_kind};
 use crate::program::parse_program;
-use crate::puzzle::{Draft, parse_reply};
+use crate::puzzle::{Draft, MIN_DESCRIPTION_WORDS, parse_reply};
 use crate::seeds::{Stream, mix};
 use crate::similarity::Fingerprint;
 use crate::store::{AttemptRow, PuzzleRow, StageTime};
@@ -535,9 +535,6 @@ struct Checked {
     outcome: Result<(Draft, Vec<PuzzleTest>), Rejection>,
     time: StageTime,
 }
-
-/// Fewest words of an induction puzzle's description (its statement).
-const MIN_DESCRIPTION_WORDS: usize = 3;
 
 /// Sampled tokens of a description written from the code.
 const DESCRIPTION_TOKENS: usize = 96;
