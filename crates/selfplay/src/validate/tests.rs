@@ -3,7 +3,7 @@
 use super::*;
 use crate::program::ProgramDraft;
 use crate::puzzle::{P3Draft, StdioDraft};
-use crate::verdicts::Reason;
+use crate::verdicts::{PuzzleTest, Reason};
 
 fn stdio(solution: &str, tests: &[&str], generator: Option<&str>) -> Draft {
     Draft::Stdio(StdioDraft {
@@ -54,6 +54,18 @@ fn program(code: &str, inputs: &[&str]) -> Draft {
         inputs: inputs.iter().map(|i| i.to_string()).collect(),
         parent: None,
     })
+}
+
+/// The tests of a program-first draft that must be valid.
+fn valid_tests(sandbox: &Sandbox, code: &str, inputs: &[&str]) -> Vec<PuzzleTest> {
+    run(validate(
+        sandbox,
+        &mut program(code, inputs),
+        Language::Python,
+        &LimitsConfig::default(),
+    ))
+    .expect("sandbox works")
+    .expect("valid")
 }
 
 fn run<T>(future: impl std::future::Future<Output = T>) -> T {
@@ -108,45 +120,26 @@ fn program_first_gates_name_each_failure_and_drop_crashing_inputs() {
         Some(Reason::FewDistinctOutputs)
     );
     // Too few calls (or none): the sandbox finds inputs from f's signature.
-    let found = run(validate(
+    let found = valid_tests(
         &sandbox,
-        &mut program(
-            "def f(words: list, k):\n    return [w * k for w in words]",
-            &[],
-        ),
-        Language::Python,
-        &LimitsConfig::default(),
-    ))
-    .expect("sandbox works")
-    .expect("valid");
+        "def f(words: list, k):\n    return [w * k for w in words]",
+        &[],
+    );
     assert!(
         found.len() >= 5 && found.iter().all(|t| t.found),
         "{found:?}"
     );
     assert!(found[2].input.starts_with('['), "{found:?}");
-    let some = run(validate(
-        &sandbox,
-        &mut program(square, &ten[..2]),
-        Language::Python,
-        &LimitsConfig::default(),
-    ))
-    .expect("sandbox works")
-    .expect("valid");
+    let some = valid_tests(&sandbox, square, &ten[..2]);
     assert_eq!((some[0].found, some[2].found), (false, true));
     // Calls that all return the same few results: the sandbox varies the proposer's own
     // arguments (a binary string stays binary, with no annotation to go by) for other results.
     let same = vec!["'1010101010101010'"; 10];
-    let varied = run(validate(
+    let varied = valid_tests(
         &sandbox,
-        &mut program(
-            "def f(bits):\n    return sum(1 for b in bits if b == '1')",
-            &same,
-        ),
-        Language::Python,
-        &LimitsConfig::default(),
-    ))
-    .expect("sandbox works")
-    .expect("valid");
+        "def f(bits):\n    return sum(1 for b in bits if b == '1')",
+        &same,
+    );
     assert_eq!(varied[0].input, "'1010101010101010'", "{varied:?}");
     assert!(!varied[0].found && varied[1..].iter().all(|t| t.found));
     assert!(
@@ -158,17 +151,11 @@ fn program_first_gates_name_each_failure_and_drop_crashing_inputs() {
         "{varied:?}"
     );
     // The MBPP habit `f(arr, n)`: `n` is tried as the length of the list before it.
-    let prefix = run(validate(
+    let prefix = valid_tests(
         &sandbox,
-        &mut program(
-            "def f(arr, n):\n    return sum(arr[i] * (i + 1) for i in range(n))",
-            &[],
-        ),
-        Language::Python,
-        &LimitsConfig::default(),
-    ))
-    .expect("sandbox works")
-    .expect("valid");
+        "def f(arr, n):\n    return sum(arr[i] * (i + 1) for i in range(n))",
+        &[],
+    );
     assert!(
         prefix.iter().any(|t| t.input == "[1, 2, 3], 3"),
         "{prefix:?}"
