@@ -163,6 +163,52 @@ fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0
 }
 
+/// Most tests one worker job runs in a row (see [`Sandbox::judge`]).
+const MAX_TESTS_PER_JOB: usize = 16;
+
+/// Tests per worker job: several when there are many tests and a built-in checker (so the
+/// hand-off to a worker is paid once for several runs), never so many that a worker gets fewer
+/// than four jobs.
+fn tests_per_job(tests: usize, workers: usize, options: &JudgeOptions) -> usize {
+    if options.checker == Checker::Custom {
+        return 1;
+    }
+    (tests / (workers.max(1) * 4)).clamp(1, MAX_TESTS_PER_JOB)
+}
+
+/// One test's result from its run's report and, when the run ended normally, the checker's
+/// outcome.
+fn test_result(
+    test: &TestCase,
+    report: &RunReport,
+    outcome: Option<Result<CheckOutcome, SandboxError>>,
+    options: &JudgeOptions,
+) -> TestResult {
+    let (verdict, message) = match (report.termination.verdict(), outcome) {
+        (Some(verdict), _) => (verdict, describe_failure(report)),
+        (None, Some(Ok(CheckOutcome { accepted: true, .. }))) => (Verdict::Accepted, String::new()),
+        (None, Some(Ok(CheckOutcome { message, .. }))) => (Verdict::WrongAnswer, message),
+        (None, Some(Err(e))) => (Verdict::SandboxError, e.to_string()),
+        (None, None) => (Verdict::SandboxError, "the output was not checked".into()),
+    };
+    let output = (options.keep_output_bytes > 0).then(|| {
+        crate::truncate(
+            &String::from_utf8_lossy(&report.stdout),
+            options.keep_output_bytes,
+        )
+    });
+    TestResult {
+        name: test.name.clone(),
+        verdict,
+        message,
+        cpu_seconds: report.cpu_seconds,
+        fuel: report.fuel,
+        wall_ms: ms(report.wall),
+        peak_memory: report.peak_memory,
+        output,
+    }
+}
+
 impl Sandbox {
     /// Judges `program` on every test, running up to twice the worker count at once.
     pub async fn judge(
@@ -173,6 +219,7 @@ impl Sandbox {
     ) -> JudgeReport {
         let started = Instant::now();
         let window = self.workers() * 2;
+        let per_job = tests_per_job(tests.len(), self.workers(), options);
         let options = Arc::new(options.clone());
         let mut results: Vec<Option<TestResult>> = vec![None; tests.len()];
         let mut running = JoinSet::new();
@@ -180,25 +227,29 @@ impl Sandbox {
         let mut failed = false;
         loop {
             while running.len() < window && next < tests.len() && !failed {
-                let (sandbox, program, test, options) = (
+                let end = tests.len().min(next + per_job);
+                let (sandbox, program, batch, options) = (
                     self.clone(),
                     program.clone(),
-                    tests[next].clone(),
+                    tests[next..end].to_vec(),
                     Arc::clone(&options),
                 );
-                let index = next;
+                let first = next;
                 running.spawn(async move {
-                    (index, sandbox.judge_one(&program, &test, &options).await)
+                    let judged = sandbox.judge_batch(&program, batch, &options).await;
+                    (first, judged)
                 });
-                next += 1;
+                next = end;
             }
             let Some(joined) = running.join_next().await else {
                 break;
             };
             match joined {
-                Ok((index, result)) => {
-                    failed |= options.stop_at_first_failure && !result.verdict.is_accepted();
-                    results[index] = Some(result);
+                Ok((first, judged)) => {
+                    for (offset, result) in judged.into_iter().enumerate() {
+                        failed |= options.stop_at_first_failure && !result.verdict.is_accepted();
+                        results[first + offset] = Some(result);
+                    }
                 }
                 Err(e) => tracing::error!("judge task failed: {e}"),
             }
@@ -271,6 +322,54 @@ impl Sandbox {
             .collect()
     }
 
+    /// Runs and checks consecutive tests: with a built-in checker in one worker job (stopping
+    /// after a failure when asked; the tests after it are left out), with a checker program one
+    /// test at a time (the checker needs a worker of its own).
+    async fn judge_batch(
+        &self,
+        program: &Program,
+        tests: Vec<TestCase>,
+        options: &Arc<JudgeOptions>,
+    ) -> Vec<TestResult> {
+        if tests.len() == 1 || options.checker == Checker::Custom {
+            let mut judged = Vec::with_capacity(tests.len());
+            for test in &tests {
+                judged.push(self.judge_one(program, test, options).await);
+            }
+            return judged;
+        }
+        let inputs = tests.iter().map(|t| t.input.clone()).collect();
+        let (judge_tests, judge_options) = (tests.clone(), Arc::clone(options));
+        let judged = self
+            .run_in_turn(program, inputs, &options.limits, move |i, run| {
+                let test = &judge_tests[i];
+                let result = match run {
+                    Ok(report) => {
+                        let outcome = report.termination.verdict().is_none().then(|| {
+                            Ok(judge_options.checker.check(
+                                &test.input,
+                                &test.expected,
+                                &report.stdout,
+                            ))
+                        });
+                        test_result(test, &report, outcome, &judge_options)
+                    }
+                    Err(e) => {
+                        TestResult::without_run(&test.name, Verdict::SandboxError, e.to_string())
+                    }
+                };
+                let go_on = !judge_options.stop_at_first_failure || result.verdict.is_accepted();
+                (result, go_on)
+            })
+            .await;
+        judged.unwrap_or_else(|e| {
+            tests
+                .iter()
+                .map(|t| TestResult::without_run(&t.name, Verdict::SandboxError, e.to_string()))
+                .collect()
+        })
+    }
+
     /// Runs and checks one test.
     async fn judge_one(
         &self,
@@ -284,30 +383,11 @@ impl Sandbox {
                 return TestResult::without_run(&test.name, Verdict::SandboxError, e.to_string());
             }
         };
-        let (verdict, message) = match report.termination.verdict() {
-            Some(verdict) => (verdict, describe_failure(&report)),
-            None => match self.check_output(test, &report.stdout, options).await {
-                Ok(CheckOutcome { accepted: true, .. }) => (Verdict::Accepted, String::new()),
-                Ok(CheckOutcome { message, .. }) => (Verdict::WrongAnswer, message),
-                Err(e) => (Verdict::SandboxError, e.to_string()),
-            },
+        let outcome = match report.termination.verdict() {
+            Some(_) => None,
+            None => Some(self.check_output(test, &report.stdout, options).await),
         };
-        let output = (options.keep_output_bytes > 0).then(|| {
-            crate::truncate(
-                &String::from_utf8_lossy(&report.stdout),
-                options.keep_output_bytes,
-            )
-        });
-        TestResult {
-            name: test.name.clone(),
-            verdict,
-            message,
-            cpu_seconds: report.cpu_seconds,
-            fuel: report.fuel,
-            wall_ms: ms(report.wall),
-            peak_memory: report.peak_memory,
-            output,
-        }
+        test_result(test, &report, outcome, options)
     }
 
     /// Applies the configured checker to one output.

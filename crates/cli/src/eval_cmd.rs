@@ -39,6 +39,11 @@ pub struct EvalArgs {
     /// With a server URL: the served model (default: the first one it lists).
     #[arg(long)]
     served_model: Option<String>,
+    /// With a server URL: a field to add to every request, `KEY=VALUE` (VALUE as JSON, else a
+    /// string); repeatable. For llama-cpp-python's server give `repeat_penalty=1.0`: it
+    /// applies 1.1 unless asked otherwise, so its greedy decoding is not plain greedy.
+    #[arg(long = "server-param", value_name = "KEY=VALUE", value_parser = crucible_cli::wiring::parse_server_param)]
+    server_params: Vec<(String, serde_json::Value)>,
     /// Samples per problem (n).
     #[arg(long, default_value_t = 1)]
     samples: usize,
@@ -233,6 +238,7 @@ fn sample_source(args: &EvalArgs) -> Result<Arc<dyn SampleSource>> {
         (None, Some(model)) => {
             let options = OpenOptions {
                 served_model: args.served_model.clone(),
+                server_params: args.server_params.iter().cloned().collect(),
                 ..OpenOptions::default()
             };
             let generator = open_model(model, &default_models_dir(), &options)

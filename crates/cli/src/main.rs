@@ -14,9 +14,8 @@ use clap::{Parser, Subcommand};
 #[derive(Parser)]
 #[command(name = "crucible", version, about)]
 struct Cli {
-    /// Threads for the model's kernels (candle's pool; overrides `RAYON_NUM_THREADS`). Default:
-    /// every core for `generate` and `train`, all but one for `eval` and `campaign`, where the
-    /// sandbox judges beside the model.
+    /// Threads for the model's kernels (overrides `RAYON_NUM_THREADS`). Default: every core;
+    /// in `eval` and `campaign` the model's pool takes only the cores the sandbox leaves idle.
     #[arg(long, global = true, value_parser = clap::value_parser!(u16).range(1..))]
     threads: Option<u16>,
     #[command(subcommand)]
@@ -79,21 +78,22 @@ fn init_logging(default_level: &str) {
     }
 }
 
-/// candle's CPU kernels use rayon's global pool, whose threads busy-wait: more threads than
-/// idle cores is far slower. `--threads` wins; else `RAYON_NUM_THREADS` when set; else
-/// `generate` uses every core, and `eval` and `campaign` (which judge in the sandbox while the
-/// model writes) leave one core to the sandbox.
+/// The model's threads: `--threads` wins; else `RAYON_NUM_THREADS` when set; else every core.
+/// The model's kernels split their work over a pool of that size that takes from the sandbox
+/// only the cores it leaves idle (a worker that is not running takes no work, idle workers
+/// park), so `eval` and `campaign` use every core for the model too. candle's own barrier
+/// pool, whose caller spins until every worker has checked in (decoding collapsed when the
+/// sandbox held a core), is kept to the calling thread (`CANDLE_NUM_THREADS=1`) unless that
+/// variable is set.
 fn choose_thread_count(cli: &Cli) {
+    if std::env::var_os("CANDLE_NUM_THREADS").is_none() {
+        // SAFETY: called first thing in main, before any other thread exists.
+        unsafe { std::env::set_var("CANDLE_NUM_THREADS", "1") };
+    }
     let threads = match cli.threads {
         Some(n) => usize::from(n),
         None if std::env::var_os("RAYON_NUM_THREADS").is_some() => return,
-        None => {
-            let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-            match cli.command {
-                Command::Eval(_) | Command::Campaign(_) => cores.saturating_sub(1).max(1),
-                _ => cores,
-            }
-        }
+        None => std::thread::available_parallelism().map_or(1, |n| n.get()),
     };
     // SAFETY: called first thing in main, before any other thread exists.
     unsafe { std::env::set_var("RAYON_NUM_THREADS", threads.to_string()) };

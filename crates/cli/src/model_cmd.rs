@@ -51,6 +51,11 @@ pub struct GenerateArgs {
     /// With a server URL: the served model (default: the first one it lists).
     #[arg(long)]
     served_model: Option<String>,
+    /// With a server URL: a field to add to every request, `KEY=VALUE` (VALUE as JSON, else a
+    /// string); repeatable. For llama-cpp-python's server give `repeat_penalty=1.0`: it
+    /// applies 1.1 unless asked otherwise, so its greedy decoding is not plain greedy.
+    #[arg(long = "server-param", value_name = "KEY=VALUE", value_parser = crucible_cli::wiring::parse_server_param)]
+    server_params: Vec<(String, serde_json::Value)>,
     /// The user message.
     #[arg(long)]
     prompt: String,
@@ -153,6 +158,9 @@ pub fn generate(args: GenerateArgs) -> Result<ExitCode> {
     let options = OpenOptions {
         requantize: !args.no_requantize,
         served_model: args.served_model.clone(),
+        server_params: args.server_params.iter().cloned().collect(),
+        // Counts the tokens of a remote reply (servers return no token ids).
+        logprobs: true,
     };
     let mut model = open_model(&args.model, &dir, &options)
         .with_context(|| format!("opening model {}", args.model))?;

@@ -33,6 +33,20 @@ pub fn open_model(
     }
 }
 
+/// One `--server-param KEY=VALUE`: VALUE is read as JSON (`1.0`, `true`, `[1, 2]`), else kept
+/// as a string.
+pub fn parse_server_param(arg: &str) -> Result<(String, serde_json::Value), String> {
+    let (key, value) = arg
+        .split_once('=')
+        .ok_or_else(|| format!("`{arg}`: expected KEY=VALUE"))?;
+    let key = key.trim();
+    if key.is_empty() {
+        return Err(format!("`{arg}`: the key is empty"));
+    }
+    let value = serde_json::from_str(value).unwrap_or_else(|_| value.into());
+    Ok((key.to_string(), value))
+}
+
 /// [`load_model`] as a campaign's [`ModelOpener`], announcing each load on stderr.
 pub struct Loader;
 
@@ -147,5 +161,29 @@ impl Tuner for TrainTuner {
                 final_loss: None,
             },
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn server_params_read_json_values_or_strings() {
+        assert_eq!(
+            parse_server_param("repeat_penalty=1.0"),
+            Ok(("repeat_penalty".into(), json!(1.0)))
+        );
+        assert_eq!(
+            parse_server_param("grammar=root ::= x"),
+            Ok(("grammar".into(), json!("root ::= x")))
+        );
+        assert_eq!(
+            parse_server_param("a=[1, 2]"),
+            Ok(("a".into(), json!([1, 2])))
+        );
+        assert!(parse_server_param("no-equals").is_err());
+        assert!(parse_server_param("=1").is_err());
     }
 }

@@ -19,6 +19,7 @@ mod hf;
 mod local;
 mod open;
 mod parallel;
+mod pool;
 mod q8;
 pub mod registry;
 mod remote;

@@ -14,6 +14,12 @@ pub struct OpenOptions {
     pub requantize: bool,
     /// Remote models: the served model's name (default: the first one `/v1/models` lists).
     pub served_model: Option<String>,
+    /// Remote models: ask for the sampled tokens' log-probabilities (default off: nothing but
+    /// `crucible generate`'s token count reads them, and llama-cpp-python's server computes
+    /// them over the whole vocabulary in Python, several times the generation's own cost).
+    pub logprobs: bool,
+    /// Remote models: see [`RemoteModelConfig::extra_body`].
+    pub server_params: serde_json::Map<String, serde_json::Value>,
 }
 
 impl Default for OpenOptions {
@@ -21,6 +27,8 @@ impl Default for OpenOptions {
         OpenOptions {
             requantize: true,
             served_model: None,
+            logprobs: false,
+            server_params: serde_json::Map::new(),
         }
     }
 }
@@ -36,6 +44,8 @@ pub fn open_generator(
     if is_url(spec) {
         let config = RemoteModelConfig {
             model: options.served_model.clone(),
+            logprobs: options.logprobs,
+            extra_body: options.server_params.clone(),
             ..RemoteModelConfig::new(spec)?
         };
         return Ok(Box::new(RemoteModel::connect(config)?));

@@ -1,5 +1,5 @@
-//! Work split across candle's thread pool (the pool candle's own operations use, so the two
-//! never compete for cores). Its size follows `RAYON_NUM_THREADS`.
+//! Work split across our kernels' thread pool ([`crate::pool`]), whose size follows
+//! `RAYON_NUM_THREADS`.
 
 use std::ops::Range;
 
@@ -13,8 +13,19 @@ pub(crate) fn for_each_range(items: usize, work: usize, f: impl Fn(Range<usize>)
     if work < SERIAL_WORK || items < 2 {
         f(0..items);
     } else {
-        candle_core::utils::barrier_pool().execute_chunked(items, f);
+        if candle_pool() {
+            candle_core::utils::barrier_pool().execute_chunked(items, f);
+        } else {
+            crate::pool::pool().run(items, &f);
+        }
     }
+}
+
+/// Whether `CRUCIBLE_CANDLE_POOL` asks for candle's barrier pool instead of ours (for an A/B of
+/// the two in one build; read once).
+fn candle_pool() -> bool {
+    static CANDLE: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *CANDLE.get_or_init(|| std::env::var_os("CRUCIBLE_CANDLE_POOL").is_some())
 }
 
 /// Calls `f(i, row_i)` for every `width`-wide row of `out`, rows spread over the pool when

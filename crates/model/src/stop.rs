@@ -68,6 +68,20 @@ pub fn code_block_end(text: &str) -> Option<usize> {
     None
 }
 
+/// The fence of a block that `text` opens and does not close (its last fenced block), if any.
+pub fn unclosed_fence(text: &str) -> Option<&'static str> {
+    let mut open: Option<&'static str> = None;
+    for line in text.split('\n') {
+        let trimmed = line.trim();
+        open = match open {
+            None => ["```", "~~~"].into_iter().find(|f| trimmed.starts_with(f)),
+            Some(fence) if trimmed == fence => None,
+            still => still,
+        };
+    }
+    open
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -98,6 +112,10 @@ mod tests {
         );
         // Still open, or only an opening fence: not complete yet.
         assert_eq!(code_block_end("```python\ndef f():\n"), None);
+        assert_eq!(unclosed_fence("```python\ndef f():\n"), Some("```"));
+        assert_eq!(unclosed_fence("x\n~~~\ny"), Some("~~~"));
+        assert_eq!(unclosed_fence("```\na\n```\nprose"), None);
+        assert_eq!(unclosed_fence("no code"), None);
         assert_eq!(code_block_end("text ``` inline\n"), None);
         // A closing fence at the very end (no newline yet) is complete.
         assert_eq!(code_block_end("```\nx\n```"), Some(9));

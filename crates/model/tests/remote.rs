@@ -516,3 +516,41 @@ async fn the_model_can_be_created_used_and_dropped_inside_an_async_runtime() {
     assert_eq!(out[0].text, "ok");
     drop(model);
 }
+
+#[test]
+fn the_code_block_stop_is_sent_and_its_fence_put_back() {
+    // Choice 0: the server stopped at "\n```\n" and dropped it. Choice 1: the stop cut a bare
+    // opening fence, so no fence is left and that completion is asked for again without it.
+    let server = FakeServer::scripted(vec![
+        ok(json!({"choices": [
+            chat_choice(0, "Here:\n```python\nprint(1)"),
+            chat_choice(1, "Here:"),
+        ]})),
+        ok(json!({"choices": [chat_choice(0, "Here:\n```\nprint(2)\n```\nDone.")]})),
+    ]);
+    let mut model = RemoteModel::connect(test_config(&server.url)).expect("connect");
+    let mut req = request(2);
+    req.sampling.stop = Vec::new();
+    req.sampling.stop_after_code_block = true;
+    let out = generate(&mut model, &req).expect("generate");
+
+    let sent = server.requests();
+    assert_eq!(sent.len(), 2);
+    assert_eq!(sent[0].json()["stop"], json!(["\n```\n"]));
+    assert_eq!(sent[1].json()["n"], json!(1));
+    assert_eq!(sent[1].json().get("stop"), None);
+    assert_eq!(out[0].text, "Here:\n```python\nprint(1)\n```");
+    assert_eq!(out[1].text, "Here:\n```\nprint(2)\n```");
+}
+
+#[test]
+fn extra_body_fields_go_into_every_request() {
+    let server = FakeServer::scripted(vec![ok(json!({"choices": [chat_choice(0, "hi")]}))]);
+    let mut config = test_config(&server.url);
+    config
+        .extra_body
+        .insert("repeat_penalty".into(), json!(1.0));
+    let mut model = RemoteModel::connect(config).expect("connect");
+    generate(&mut model, &request(1)).expect("generate");
+    assert_eq!(server.requests()[0].json()["repeat_penalty"], json!(1.0));
+}

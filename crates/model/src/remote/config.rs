@@ -46,6 +46,11 @@ pub struct RemoteModelConfig {
     pub concurrency: usize,
     /// Ask the server for the sampled tokens' log-probabilities.
     pub logprobs: bool,
+    /// More fields for every generation request's JSON body, for settings a server takes
+    /// beyond the OpenAI API (llama-cpp-python's `repeat_penalty`, which is 1.1 unless a
+    /// request says otherwise, so its greedy decoding is not plain greedy); they replace fields
+    /// of the same name.
+    pub extra_body: serde_json::Map<String, serde_json::Value>,
 }
 
 impl RemoteModelConfig {
@@ -67,6 +72,7 @@ impl RemoteModelConfig {
             retry_backoff: Duration::from_millis(500),
             concurrency: 8,
             logprobs: true,
+            extra_body: serde_json::Map::new(),
         })
     }
 }

@@ -7,11 +7,17 @@ use super::wire::{
     cut_after_code_block, error_message, parse_model_list, parse_reply, render_prompt,
 };
 use crate::ModelError;
-use crate::generator::{Completion, GenerationRequest};
+use crate::generator::{Completion, FinishReason, GenerationRequest};
 use crate::sampling::SeededRng;
+use crate::stop::unclosed_fence;
 use reqwest::header::{CONTENT_TYPE, HeaderMap, RETRY_AFTER};
 use serde_json::{Value, json};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+/// The stop string that ends a reply at its first closing fence on the server: a fence alone on
+/// its line. An opening fence carries a language (`"```python"`) or starts the reply, so it
+/// rarely matches; when it does, [`Shared::settle_fence_stop`] asks again without it.
+pub(super) const FENCE_STOP: &str = "\n```\n";
 
 /// The longest wait between two retries (before jitter).
 pub(super) const MAX_BACKOFF: Duration = Duration::from_secs(30);
@@ -55,40 +61,78 @@ impl Shared {
     }
 
     /// `request.n` completions, asking again while the server returns fewer than requested.
+    /// With `stop_after_code_block` the server is also given [`FENCE_STOP`], so it stops at
+    /// the first closing fence instead of writing on (see [`Shared::settle_fence_stop`]).
     pub(super) async fn complete(
         &self,
         request: &GenerationRequest,
     ) -> Result<Vec<Completion>, ModelError> {
-        let url = self.endpoint();
+        let fence_stop = request.sampling.stop_after_code_block;
         let mut out = Vec::with_capacity(request.n);
         while out.len() < request.n {
             let seed = request.sampling.seed.wrapping_add(out.len() as u64);
-            let body = self.body(request, request.n - out.len(), seed).to_string();
-            let reply = self
-                .send(&url, || {
-                    self.client
-                        .post(&url)
-                        .header(CONTENT_TYPE, "application/json")
-                        .body(body.clone())
-                })
-                .await?;
-            let choices = parse_reply(&reply, &self.config.api, &request.sampling.stop).map_err(
-                |message| ModelError::Malformed {
-                    url: url.clone(),
-                    message,
-                },
-            )?;
-            out.extend(choices);
+            let wanted = request.n - out.len();
+            out.extend(self.ask(request, wanted, seed, fence_stop).await?);
         }
         out.truncate(request.n);
-        if request.sampling.stop_after_code_block {
+        if fence_stop {
+            for (i, completion) in out.iter_mut().enumerate() {
+                let seed = request.sampling.seed.wrapping_add(i as u64);
+                self.settle_fence_stop(request, seed, completion).await?;
+            }
             out.iter_mut().for_each(cut_after_code_block);
         }
         Ok(out)
     }
 
+    /// One request for `n` completions with `seed`, parsed.
+    async fn ask(
+        &self,
+        request: &GenerationRequest,
+        n: usize,
+        seed: u64,
+        fence_stop: bool,
+    ) -> Result<Vec<Completion>, ModelError> {
+        let url = self.endpoint();
+        let body = self.body(request, n, seed, fence_stop).to_string();
+        let reply = self
+            .send(&url, || {
+                self.client
+                    .post(&url)
+                    .header(CONTENT_TYPE, "application/json")
+                    .body(body.clone())
+            })
+            .await?;
+        parse_reply(&reply, &self.config.api, &request.sampling.stop)
+            .map_err(|message| ModelError::Malformed { url, message })
+    }
+
+    /// Undoes what [`FENCE_STOP`] did to a completion: the server drops the stop string, so a
+    /// block it ended gets its closing fence back; a reply with no fence at all may have been
+    /// cut at a bare opening fence (`"Here:\n```\n"`), so it is asked for once more without
+    /// the stop string.
+    async fn settle_fence_stop(
+        &self,
+        request: &GenerationRequest,
+        seed: u64,
+        completion: &mut Completion,
+    ) -> Result<(), ModelError> {
+        if completion.finish == FinishReason::Length {
+            return Ok(());
+        }
+        if let Some(fence) = unclosed_fence(&completion.text) {
+            completion.text.push('\n');
+            completion.text.push_str(fence);
+        } else if !has_fence(&completion.text)
+            && let Some(again) = self.ask(request, 1, seed, false).await?.into_iter().next()
+        {
+            *completion = again;
+        }
+        Ok(())
+    }
+
     /// The JSON body asking for `n` completions of `request` with `seed`.
-    fn body(&self, request: &GenerationRequest, n: usize, seed: u64) -> Value {
+    fn body(&self, request: &GenerationRequest, n: usize, seed: u64, fence_stop: bool) -> Value {
         let sampling = &request.sampling;
         let mut body = json!({
             "model": self.model(),
@@ -119,11 +163,17 @@ impl Shared {
                 }
             }
         }
+        if fence_stop && !stop.iter().any(|s| s == FENCE_STOP) {
+            stop.push(FENCE_STOP.to_string());
+        }
         if !stop.is_empty() {
             body["stop"] = json!(stop);
         }
         if sampling.top_k > 0 {
             body["top_k"] = json!(sampling.top_k);
+        }
+        for (key, value) in &self.config.extra_body {
+            body[key.as_str()] = value.clone();
         }
         body
     }
@@ -259,4 +309,12 @@ fn causes(err: &reqwest::Error) -> String {
     } else {
         parts.join(": ")
     }
+}
+
+/// Whether `text` has a fence line (``` or ~~~) anywhere.
+fn has_fence(text: &str) -> bool {
+    text.lines().any(|line| {
+        let line = line.trim_start();
+        line.starts_with("```") || line.starts_with("~~~")
+    })
 }
