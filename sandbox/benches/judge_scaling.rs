@@ -5,7 +5,10 @@
 //!
 //! Run: `cargo bench -p crucible-sandbox --bench judge_scaling` (after `./setup.sh`).
 
-use crucible_sandbox::{JudgeOptions, Language, Sandbox, SandboxConfig, TestCase, Verdict};
+#[path = "common.rs"]
+mod common;
+
+use crucible_sandbox::{JudgeOptions, Language, Sandbox, SandboxConfig, Verdict};
 use std::time::Instant;
 
 /// a + b: a run is an instantiation and a few hundred instructions.
@@ -40,7 +43,7 @@ fn main() {
         ("Python a+b", Language::Python, PYTHON, 200),
     ];
     for (name, lang, source, count) in cases {
-        let tests = tests(count);
+        let tests = common::sum_tests(count);
         let mut one = 0.0;
         for workers in [1, cores] {
             let sandbox = Sandbox::new(SandboxConfig {
@@ -68,18 +71,6 @@ fn main() {
             );
         }
     }
-}
-
-fn tests(count: usize) -> Vec<TestCase> {
-    (0..count)
-        .map(|i| {
-            TestCase::new(
-                format!("{i}"),
-                format!("{i} {}\n", i * 3),
-                format!("{}\n", i * 4),
-            )
-        })
-        .collect()
 }
 
 /// User + system CPU seconds of this process so far (`/proc/self/stat`, clock ticks of 1/100 s).

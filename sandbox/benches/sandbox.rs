@@ -45,15 +45,7 @@ fn sandbox_with(workers: usize) -> Sandbox {
 }
 
 fn tests() -> Vec<TestCase> {
-    (0..TESTS)
-        .map(|i| {
-            TestCase::new(
-                format!("{i}"),
-                format!("{i} {}\n", i * 3),
-                format!("{}\n", i * 4),
-            )
-        })
-        .collect()
+    common::sum_tests(TESTS)
 }
 
 /// Judged tests per second for a tiny C++ program, against fork/exec of the native binary.

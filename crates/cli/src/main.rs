@@ -84,9 +84,12 @@ fn init_logging(default_level: &str) {
 /// park), so `eval` and `campaign` use every core for the model too. candle's own barrier
 /// pool, whose caller spins until every worker has checked in (decoding collapsed when the
 /// sandbox held a core), is kept to the calling thread (`CANDLE_NUM_THREADS=1`) unless that
-/// variable is set.
+/// variable is set or the command is `train`.
 fn choose_thread_count(cli: &Cli) {
-    if std::env::var_os("CANDLE_NUM_THREADS").is_none() {
+    // `train` alone keeps candle's pool at full size: its element-wise work (the backward
+    // pass) runs there, with no sandbox beside it.
+    if std::env::var_os("CANDLE_NUM_THREADS").is_none() && !matches!(cli.command, Command::Train(_))
+    {
         // SAFETY: called first thing in main, before any other thread exists.
         unsafe { std::env::set_var("CANDLE_NUM_THREADS", "1") };
     }
