@@ -57,7 +57,7 @@ pub fn code_block_end(text: &str) -> Option<usize> {
         offset += line.len();
         let trimmed = line.trim();
         match open {
-            None => open = ["```", "~~~"].into_iter().find(|f| trimmed.starts_with(f)),
+            None => open = FENCES.into_iter().find(|f| trimmed.starts_with(f)),
             Some(fence) if trimmed == fence => {
                 let fence_at = start + line.find(fence).unwrap_or(0);
                 return Some(fence_at + fence.len());
@@ -68,13 +68,22 @@ pub fn code_block_end(text: &str) -> Option<usize> {
     None
 }
 
+/// The fences that open and close a code block.
+const FENCES: [&str; 2] = ["```", "~~~"];
+
+/// Whether `text` has a fence line (``` or ~~~, indentation allowed) anywhere.
+pub fn has_fence(text: &str) -> bool {
+    text.lines()
+        .any(|line| FENCES.iter().any(|f| line.trim_start().starts_with(f)))
+}
+
 /// The fence of a block that `text` opens and does not close (its last fenced block), if any.
 pub fn unclosed_fence(text: &str) -> Option<&'static str> {
     let mut open: Option<&'static str> = None;
     for line in text.split('\n') {
         let trimmed = line.trim();
         open = match open {
-            None => ["```", "~~~"].into_iter().find(|f| trimmed.starts_with(f)),
+            None => FENCES.into_iter().find(|f| trimmed.starts_with(f)),
             Some(fence) if trimmed == fence => None,
             still => still,
         };

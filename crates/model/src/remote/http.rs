@@ -9,7 +9,7 @@ use super::wire::{
 use crate::ModelError;
 use crate::generator::{Completion, FinishReason, GenerationRequest};
 use crate::sampling::SeededRng;
-use crate::stop::unclosed_fence;
+use crate::stop::{has_fence, unclosed_fence};
 use reqwest::header::{CONTENT_TYPE, HeaderMap, RETRY_AFTER};
 use serde_json::{Value, json};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -309,12 +309,4 @@ fn causes(err: &reqwest::Error) -> String {
     } else {
         parts.join(": ")
     }
-}
-
-/// Whether `text` has a fence line (``` or ~~~) anywhere.
-fn has_fence(text: &str) -> bool {
-    text.lines().any(|line| {
-        let line = line.trim_start();
-        line.starts_with("```") || line.starts_with("~~~")
-    })
 }
