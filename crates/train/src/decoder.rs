@@ -381,7 +381,7 @@ fn unpermute(weight: &Tensor, heads: usize) -> candle_core::Result<Tensor> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::testutil::test_model;
+    use crate::testutil::{set_seeded, test_model};
     use candle_core::quantized::{GgmlDType, QTensor};
     use candle_transformers::models::{quantized_llama, quantized_qwen2};
 
@@ -434,20 +434,22 @@ mod tests {
         };
         let mut model = Decoder::load(&path)?;
         model.add_adapters(&LoraConfig::default(), &mut Rng::new(4))?;
-        for var in model.trainable_vars() {
-            var.set(&Tensor::randn(0f32, 0.05, var.shape(), &Device::Cpu)?)?;
-        }
+        set_seeded(&model.trainable_vars(), 7)?;
         let tokens = Tensor::new(&[[1u32, 504, 3458, 282, 4649]], &Device::Cpu)?;
         let adapted = model.logits(&model.forward(&tokens, &mut Mode::Eval)?)?;
         model.merge_adapters()?;
         assert!(model.adapters().is_empty());
         let merged = model.logits(&model.forward(&tokens, &mut Mode::Eval)?)?;
-        let diff = (adapted - merged)?
-            .abs()?
-            .flatten_all()?
-            .max(0)?
-            .to_scalar::<f32>()?;
-        assert!(diff < 1e-3, "merged logits differ by {diff}");
+        let largest = |t: &Tensor| -> candle_core::Result<f32> {
+            t.abs()?.flatten_all()?.max(0)?.to_scalar::<f32>()
+        };
+        // f32 rounding of a different summation order: relative to the logits' scale.
+        let diff = largest(&(&adapted - &merged)?)?;
+        let scale = largest(&adapted)?;
+        assert!(
+            diff < 1e-4 * scale,
+            "merged logits differ by {diff} (scale {scale})"
+        );
         Ok(())
     }
 

@@ -223,7 +223,7 @@ mod tests {
     use super::*;
     use crate::lora::Mode;
     use crate::rng::Rng;
-    use crate::testutil::test_model;
+    use crate::testutil::{set_seeded, test_model};
 
     #[test]
     fn config_round_trips_and_names_modules_like_peft() -> Result<()> {
@@ -264,14 +264,7 @@ mod tests {
         };
         let mut trained = base.clone();
         trained.add_adapters(&lora, &mut Rng::new(2))?;
-        // Seeded values (uniform in ±0.08, spread like randn(0, 0.05)) keep the test repeatable.
-        let mut rng = Rng::new(7);
-        for var in trained.trainable_vars() {
-            let values: Vec<f32> = (0..var.elem_count())
-                .map(|_| (rng.next_f32() - 0.5) * 0.16)
-                .collect();
-            var.set(&Tensor::from_vec(values, var.shape(), &Device::Cpu)?)?;
-        }
+        set_seeded(&trained.trainable_vars(), 7)?;
         let dir = tempfile::tempdir().map_err(|e| TrainError::io("tempdir", e))?;
         save_adapter(&trained, &lora, "smollm2", dir.path())?;
 
