@@ -384,6 +384,60 @@ fn mutation_proposals_vary_a_seed_program_and_copies_are_rejected() {
 }
 
 #[test]
+fn p3_mutation_proposals_vary_a_seed_puzzle_and_copies_are_rejected() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let config = CampaignConfig {
+        name: "p3-mutation".into(),
+        puzzles_per_round: 6,
+        attempts: 1,
+        kinds: vec![PuzzleKind::P3],
+        mutation: 1.0,
+        seed_set: seed_set(),
+        seed: 5,
+        // The seed puzzles come from the pools' P3 problems (here the seed set's).
+        pools: vec![PoolConfig {
+            name: "p3".into(),
+            set: format!("{}/p3", seed_set()),
+            per_round: 1,
+            samples: 1,
+            ..PoolConfig::default()
+        }],
+        ..CampaignConfig::default()
+    };
+    let store = run_with(dir.path(), &config, || Box::new(Mutator));
+    let puzzles: Vec<_> = store
+        .puzzles(1)
+        .expect("puzzles")
+        .into_iter()
+        .filter(|p| !p.seed_task)
+        .collect();
+    assert_eq!(puzzles.len(), 6);
+    let (mut copied, mut valid) = (0, 0);
+    for p in &puzzles {
+        assert_eq!(p.topic, "variant of a seed puzzle");
+        assert!(p.prompt.contains("def sat(") && p.prompt.contains("def sol("));
+        match &p.rejection {
+            Some(r) if r.reason == Reason::CopiedParent => copied += 1,
+            // A copied seed puzzle whose answer is a small number fails the trivial-answer
+            // gate, which comes before the copy check.
+            Some(r) => assert!(
+                matches!(r.reason, Reason::NearDuplicate | Reason::TrivialSat),
+                "{r:?}"
+            ),
+            None => {
+                valid += 1;
+                let draft = p.draft.as_deref().expect("a valid puzzle has its draft");
+                // The parent kept is the seed puzzle's `sat`, without its `sol`.
+                assert!(draft.contains("\"parent\":\"def sat("), "{draft}");
+                assert!(!draft[draft.find("\"parent\"").unwrap_or(0)..].contains("def sol("));
+            }
+        }
+    }
+    assert!(copied > 0, "no copy of a seed puzzle was rejected");
+    assert_eq!(valid, 1, "the one different puzzle is valid once");
+}
+
+#[test]
 fn pool_tasks_that_got_nothing_are_retried_with_more_samples() {
     let dir = tempfile::tempdir().expect("tempdir");
     let config = CampaignConfig {

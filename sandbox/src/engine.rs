@@ -2,7 +2,7 @@
 
 use crate::cache::{CacheStats, DiskCache, ProgramCache, cache_key, engine_key};
 use crate::execute::{EPOCH_TICK, Extra, Mount, Runner, execute};
-use crate::guest::{Guest, disable_sleeping, meter_random_bytes};
+use crate::guest::{Guest, disable_sleeping, disable_yielding, meter_random_bytes};
 use crate::limits::{Clock, Limits};
 use crate::pool::{MAX_WASM_STACK_BYTES, WorkerPool};
 use crate::program::{Loaded, Program};
@@ -125,6 +125,7 @@ impl Sandbox {
             .map_err(SandboxError::engine)?;
         linker.allow_shadowing(true);
         disable_sleeping(&mut linker)?;
+        disable_yielding(&mut linker)?;
         meter_random_bytes(&mut linker)?;
         linker.allow_shadowing(false);
         let pool = WorkerPool::new(config.workers)?;

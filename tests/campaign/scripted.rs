@@ -155,8 +155,9 @@ fn seed_p3_solutions() -> &'static Vec<(String, String)> {
     })
 }
 
-/// Proposes variants of the built-in seed programs: even seeds copy the program they were
-/// given (with its own calls), odd ones write a different function.
+/// Proposes variants of the built-in seed programs and of seed P3 puzzles: even seeds copy
+/// what they were given (a program with its own calls, a puzzle as shown), odd ones write a
+/// different function or puzzle.
 pub(crate) struct Mutator;
 
 const VARIANT: &str = "Description: Sums i * k over i below n, modulo 97.\n\n```python\n\
@@ -180,6 +181,14 @@ impl Generator for Mutator {
                 crucible_selfplay::program::render_program(&example, &inputs)
             } else {
                 VARIANT.to_string()
+            }
+        } else if prompt.contains("variant of this puzzle") {
+            if request.sampling.seed.is_multiple_of(2) {
+                let start = prompt.find("```python").expect("the prompt shows a puzzle");
+                let end = prompt[start + 3..].find("```").expect("closed") + start + 6;
+                prompt[start..end].to_string()
+            } else {
+                format!("```python\n{SAT_SQUARE}\ndef sol():\n    return 131\n```\n")
             }
         } else {
             "No code.".to_string()

@@ -86,6 +86,25 @@ impl SeedExamples {
     }
 }
 
+/// Longest seed puzzle (`sat` and `sol`, in bytes) a P3 mutation proposal shows.
+const MAX_SEED_PUZZLE_LEN: usize = 1200;
+
+/// The puzzles P3 mutation proposals vary: every P3 problem among `problems` with a reference
+/// `sol`, rendered as the reply layout (`sat` and `sol` in one block), at most
+/// [`MAX_SEED_PUZZLE_LEN`] bytes.
+pub fn seed_puzzles(problems: &[&Problem]) -> Vec<String> {
+    problems
+        .iter()
+        .filter_map(|p| match &p.task {
+            Task::Function(t) if t.style == FunctionStyle::P3 => {
+                Some(render_p3(&t.harness, t.reference.first()?))
+            }
+            _ => None,
+        })
+        .filter(|text| text.len() <= MAX_SEED_PUZZLE_LEN)
+        .collect()
+}
+
 /// Whether examples of kind `a` show the layout of kind `b` (the program-first kinds share one).
 fn same_layout(a: PuzzleKind, b: PuzzleKind) -> bool {
     a.layout() == b.layout()

@@ -202,6 +202,7 @@ mod tests {
         let p3 = Draft::P3(P3Draft {
             sat: "def sat(x: int) -> bool:\n    return x * 3 == 21\n".into(),
             sol: Some("def sol():\n    return 7\n".into()),
+            parent: None,
         });
         let judge = |draft: &Draft, code: Option<&str>| {
             let problem = as_problem("1", draft, &tests, Language::Python, &config.limits);

@@ -59,6 +59,9 @@ pub struct P3Draft {
     /// it the puzzle stands on solvability: valid once a solver attempt satisfies `sat`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sol: Option<String>,
+    /// The `sat` of the seed puzzle a mutation proposal varies.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parent: Option<String>,
 }
 
 /// A parsed proposal.
@@ -87,18 +90,24 @@ impl Draft {
         }
     }
 
-    /// The seed program a program-first draft varies (a mutation proposal).
+    /// What a mutation proposal varied, compared with [`Draft::fingerprint_text`]: the seed
+    /// program of a program-first draft, the seed puzzle's `sat` of a P3 draft.
     pub fn parent(&self) -> Option<&str> {
         match self {
             Draft::Induction(d) | Draft::Deduction(d) | Draft::Abduction(d) => d.parent.as_deref(),
-            Draft::Stdio(_) | Draft::P3(_) => None,
+            Draft::P3(d) => d.parent.as_deref(),
+            Draft::Stdio(_) => None,
         }
     }
 
-    /// Sets the seed program a program-first draft varies (no effect on other kinds).
+    /// Sets what a mutation proposal varied, from the text its prompt showed: the seed program
+    /// (program-first) or the seed puzzle, of which a P3 draft keeps `sat` (no effect on
+    /// stdin/stdout drafts).
     pub fn set_parent(&mut self, parent: Option<String>) {
-        if let Draft::Induction(d) | Draft::Deduction(d) | Draft::Abduction(d) = self {
-            d.parent = parent;
+        match self {
+            Draft::Induction(d) | Draft::Deduction(d) | Draft::Abduction(d) => d.parent = parent,
+            Draft::P3(d) => d.parent = parent.and_then(|p| top_level_function(&p, "sat")),
+            Draft::Stdio(_) => {}
         }
     }
 
@@ -334,7 +343,11 @@ fn parse_p3(reply: &str) -> Result<P3Draft, FormatProblem> {
         .join("\n");
     let sat = top_level_function(&code, "sat").ok_or(FormatProblem::NoSat)?;
     let sol = top_level_function(&code, "sol");
-    Ok(P3Draft { sat, sol })
+    Ok(P3Draft {
+        sat,
+        sol,
+        parent: None,
+    })
 }
 
 /// The source of the first top-level `def name(` in `code`, up to the next top-level line.
@@ -464,7 +477,8 @@ mod tests {
             parse_reply(&p3, PuzzleKind::P3, Language::Python).unwrap(),
             Draft::P3(P3Draft {
                 sat: "def sat(x: int) -> bool:\n    return x > 3\n".into(),
-                sol: Some("def sol():\n    return 4\n".into())
+                sol: Some("def sol():\n    return 4\n".into()),
+                parent: None,
             })
         );
     }
@@ -501,7 +515,8 @@ mod tests {
             ),
             Ok(Draft::P3(P3Draft {
                 sat: "def sat(x):\n    return x\n".into(),
-                sol: None
+                sol: None,
+                parent: None,
             }))
         );
     }

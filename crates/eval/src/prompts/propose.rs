@@ -26,8 +26,9 @@ fn io_hint(lang: Language) -> &'static str {
 }
 
 /// The proposer's instruction (without examples: the training target for the proposer). It
-/// ends with the layout to fill in, which small models follow best. A program-first proposal
-/// with a `parent` asks for a variant of that seed program instead of a new one.
+/// ends with the layout to fill in, which small models follow best. A program-first or P3
+/// proposal with a `parent` asks for a variant of that seed program or puzzle instead of a new
+/// one (a P3 parent is shown as given: `sat` and `sol` in a block).
 pub fn propose_instruction(
     layout: Layout,
     topic: &str,
@@ -41,8 +42,21 @@ pub fn propose_instruction(
              variant of it as a new Python function named `f`: change its constants or \
              operators, add a parameter, or combine it with one more step, so that it computes \
              something different. Give it meaningful parameter names and type annotations; it \
-             returns its result. Then write 10 calls of `f` with different arguments, which give \
+             returns its result and gives the same result every time (no random numbers, no \
+             clock). Then write 10 calls of `f` with different arguments, which give \
              different results (do not write the results).\n\n{MUTATION_LAYOUT}",
+            parent.trim_end()
+        );
+    }
+    if let Some(parent) = parent.filter(|_| layout == Layout::P3) {
+        return format!(
+            "Here is a Python programming puzzle: `sat` returns True exactly when its first \
+             parameter is a correct answer, and `sol` returns a correct answer.\n\n{}\n\n\
+             Write a {difficulty} variant of this puzzle: change what `sat` checks (other \
+             operators, one more condition, another property of the answer), so that the old \
+             answer is no longer correct, and write a new `sol` that returns a correct answer \
+             for the new `sat`. The answer must not be trivial (not 0, 1, an empty list or an \
+             empty string). Reply with one ```python block that defines the new `sat` and `sol`.",
             parent.trim_end()
         );
     }
@@ -168,15 +182,25 @@ mod tests {
         assert!(text.contains("```python\ndef f(x):\n    return 2 * x\n```"));
         assert!(text.contains("variant of it") && text.ends_with("one per line>\n```"));
         assert!(text.contains("layout:\n\n```python\n<the new function f"));
-        // Other layouts ignore a parent.
+        // A P3 parent is a puzzle, shown as given; stdin/stdout proposals ignore a parent.
+        let puzzle =
+            "```python\ndef sat(x: int):\n    return x > 7\n\ndef sol():\n    return 8\n```\n";
         let p3 = propose_instruction(
             Layout::P3,
             "strings",
             "easy",
             Language::Python,
+            Some(puzzle),
+        );
+        assert!(p3.contains(puzzle.trim_end()) && p3.contains("variant of this puzzle"));
+        let stdio = propose_instruction(
+            Layout::Stdio,
+            "strings",
+            "easy",
+            Language::Python,
             Some(parent),
         );
-        assert!(!p3.contains("variant"));
+        assert!(!stdio.contains("variant"));
     }
 
     #[test]

@@ -140,8 +140,11 @@ pub struct Campaign {
     examples: SeedExamples,
     /// The task pools (the seed set's train split among them with `seed_tasks_per_round`).
     pools: Vec<Pool>,
-    /// The seed programs mutation proposals vary ([`crate::program::seed_programs`]).
+    /// The seed programs program-first mutation proposals vary
+    /// ([`crate::program::seed_programs`]).
     parents: Vec<String>,
+    /// The seed puzzles P3 mutation proposals vary ([`crate::examples::seed_puzzles`]).
+    puzzle_parents: Vec<String>,
     /// The `crucible serve` fleet that judges attempts (`judge_url`), if any.
     remote: Option<crucible_eval::RemoteJudge>,
     /// The evaluation sets of the held-out measurement.
@@ -186,11 +189,14 @@ impl Campaign {
         };
         let examples = SeedExamples::load(Path::new(&config.seed_set), config.language)?;
         let pools = campaign_pools(&config)?;
-        let parents = if config.mutation > 0.0 {
+        let (parents, puzzle_parents) = if config.mutation > 0.0 {
             let problems: Vec<&Problem> = pools.iter().flat_map(|p| &p.problems).collect();
-            crate::program::seed_programs(&problems)
+            (
+                crate::program::seed_programs(&problems),
+                crate::examples::seed_puzzles(&problems),
+            )
         } else {
-            Vec::new()
+            (Vec::new(), Vec::new())
         };
         let eval_sets = eval_sets(&config)?;
         let remote = config.remote_judge()?;
@@ -206,6 +212,7 @@ impl Campaign {
             examples,
             pools,
             parents,
+            puzzle_parents,
             remote,
             eval_sets,
             contamination,

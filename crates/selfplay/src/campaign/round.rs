@@ -199,9 +199,10 @@ impl Campaign {
             pick_state
         });
         let parent = self.parent(kind, seed);
-        let topic = match parent {
-            Some(_) => "variant of a seed program".to_string(),
-            None => topic,
+        let topic = match (&parent, kind) {
+            (Some(_), PuzzleKind::P3) => "variant of a seed puzzle".to_string(),
+            (Some(_), _) => "variant of a seed program".to_string(),
+            (None, _) => topic,
         };
         let examples: Vec<&str> = examples.iter().map(|e| e.text.as_str()).collect();
         let prompt = propose_prompt(
@@ -223,15 +224,21 @@ impl Campaign {
         }
     }
 
-    /// The seed program a proposal varies: for a `mutation` share of program-first proposals
-    /// (chosen by the proposal's seed), one of the campaign's seed programs.
+    /// What a proposal varies: for a `mutation` share of program-first and P3 proposals
+    /// (chosen by the proposal's seed), one of the campaign's seed programs or seed puzzles.
     fn parent(&self, kind: PuzzleKind, seed: u64) -> Option<String> {
         let mutate = (mix(seed ^ 19) % 1_000_000) as f64 / 1_000_000.0 < self.config.mutation;
-        if !kind.program_first() || !mutate || self.parents.is_empty() {
+        let parents = match kind {
+            _ if !mutate => return None,
+            PuzzleKind::P3 => &self.puzzle_parents,
+            _ if kind.program_first() => &self.parents,
+            _ => return None,
+        };
+        if parents.is_empty() {
             return None;
         }
-        let pick = (mix(seed ^ 23) % self.parents.len() as u64) as usize;
-        Some(self.parents[pick].clone())
+        let pick = (mix(seed ^ 23) % parents.len() as u64) as usize;
+        Some(parents[pick].clone())
     }
 
     /// The task's first k samples.

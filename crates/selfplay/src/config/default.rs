@@ -43,8 +43,9 @@ seed_set = "puzzles"
 # Few-shot examples shown to the proposer. 0 by default: measured with the 0.5B model, one
 # example made it copy the example in 6 of 16 proposals (see BENCHMARKS.md).
 few_shot = 0
-# Share (0 to 1) of program-first proposals that vary a seed program (a reference solution of a
-# function problem in `pools`, else a built-in example) instead of writing a new one.
+# Share (0 to 1) of program-first and P3 proposals that vary a seed instead of writing a new one:
+# a reference solution of a function problem in `pools` (else a built-in example), or a P3
+# puzzle of `pools` with its `sol`.
 mutation = 0.0
 # Topics sampled for proposals.
 topics = ["arithmetic", "strings", "sorting", "counting", "prefix sums", "greedy choices",

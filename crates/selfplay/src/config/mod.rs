@@ -46,9 +46,11 @@ pub struct CampaignConfig {
     pub seed_set: String,
     /// Few-shot examples per proposer prompt.
     pub few_shot: usize,
-    /// Share (0 to 1) of program-first proposals that are variants of a seed program — a
-    /// reference solution of a function problem in `pools` (or a built-in example when the
-    /// pools hold none) — instead of free proposals; the sandbox again computes the outputs.
+    /// Share (0 to 1) of program-first and P3 proposals that are variants of a seed — for
+    /// program-first, a reference solution of a function problem in `pools` (or a built-in
+    /// example when the pools hold none), the sandbox again computing the outputs; for P3, a
+    /// P3 puzzle in `pools` with its `sol` (none there: a free proposal) — instead of free
+    /// proposals.
     pub mutation: f64,
     /// Topics sampled for proposals.
     pub topics: Vec<String>,

@@ -1,9 +1,9 @@
 //! The built-in example programs shown to the proposer, and the seed programs mutation
 //! proposals vary.
 
-use super::draft::ProgramDraft;
+use super::draft::{ENTRY, ProgramDraft};
 use super::gate::banned_use;
-use super::reply::parse_program;
+use super::reply::{is_def_f, parse_program};
 use super::returns::few_valued;
 use crucible_problems::{FunctionStyle, Problem, Task};
 
@@ -128,8 +128,9 @@ const MAX_PARENT_LEN: usize = 1200;
 /// The programs mutation proposals vary: the reference solutions of the function problems
 /// among `problems` (MBPP- and HumanEval-style, renamed to `f` as a proposal would be, at
 /// most [`MAX_PARENT_LEN`] bytes, not only answering yes/no or one of a few strings —
-/// [`few_valued`]: their variants would fail the distinct-results gate), or the built-in
-/// [`EXAMPLES`] when there are none.
+/// [`few_valued`]: their variants would fail the distinct-results gate, and not recursive: a
+/// small model's variant adds a parameter and keeps the old recursive call, which then fails),
+/// or the built-in [`EXAMPLES`] when there are none.
 pub fn seed_programs(problems: &[&Problem]) -> Vec<String> {
     let from_problems: Vec<String> = problems
         .iter()
@@ -142,9 +143,12 @@ pub fn seed_programs(problems: &[&Problem]) -> Vec<String> {
             _ => None,
         })
         .filter_map(|code| parse_program(&format!("```python\n{code}\n```")).ok())
-        .map(|d| d.code)
+        .map(|d| indent_with_spaces(&d.code))
         .filter(|code| {
-            code.len() <= MAX_PARENT_LEN && banned_use(code).is_none() && !few_valued(code)
+            code.len() <= MAX_PARENT_LEN
+                && banned_use(code).is_none()
+                && !few_valued(code)
+                && !recursive(code)
         })
         .collect();
     if from_problems.is_empty() {
@@ -152,4 +156,47 @@ pub fn seed_programs(problems: &[&Problem]) -> Vec<String> {
     } else {
         from_problems
     }
+}
+
+/// `code` with each leading tab as four spaces, when its lines indent with tabs only (a small
+/// model varying a tab-indented program mixes in spaces: a `TabError`); code that mixes them
+/// already is left as it is.
+fn indent_with_spaces(code: &str) -> String {
+    if !code.lines().any(|l| indent(l).contains('\t'))
+        || code.lines().any(|l| indent(l).contains(' '))
+    {
+        return code.to_string();
+    }
+    let mut out = String::with_capacity(code.len() * 2);
+    for line in code.lines() {
+        let tabs = indent(line).len();
+        out.push_str(&"    ".repeat(tabs));
+        out.push_str(&line[tabs..]);
+        out.push('\n');
+    }
+    out
+}
+
+/// The whitespace that starts `line`.
+fn indent(line: &str) -> &str {
+    &line[..line.len() - line.trim_start_matches([' ', '\t']).len()]
+}
+
+/// Whether `f` calls itself: a call of `f` on any line after its `def`.
+fn recursive(code: &str) -> bool {
+    code.lines()
+        .skip_while(|l| !is_def_f(l))
+        .skip(1)
+        .any(|l| calls_f(l))
+}
+
+/// Whether `line` calls `f` (`f(` not preceded by a name character or a dot).
+fn calls_f(line: &str) -> bool {
+    let call = format!("{ENTRY}(");
+    line.match_indices(&call).any(|(i, _)| {
+        !line[..i]
+            .chars()
+            .next_back()
+            .is_some_and(|c| c.is_alphanumeric() || c == '_' || c == '.')
+    })
 }

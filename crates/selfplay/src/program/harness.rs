@@ -26,8 +26,9 @@ pub fn runner(code: &str) -> String {
 /// annotations. Calls whose result is new come first. When that finds fewer than five, each
 /// required parameter's kind is guessed from its annotation or name (numbers, strings, lists,
 /// tuples, lists of strings, matrices, dictionaries, booleans; an int named `n`, `size`, … after a list
-/// is first tried as that list's length, the MBPP habit `f(arr, n)`), and twelve argument lists
-/// are drawn from fixed pools of such values; when fewer than five of those succeed, every
+/// is first tried as that list's length, the MBPP habit `f(arr, n)`, then every int after a list
+/// as an index into it, `f(items, k)` multiplying the first `k` items), and twelve argument
+/// lists are drawn from fixed pools of such values; when fewer than five of those succeed, every
 /// parameter is tried as each kind in turn, then (for two or three parameters) each mix of
 /// kinds, leaving a mix after four calls that all failed. The guessed kinds are tried when the
 /// proposer's varied arguments gave fewer than five calls or fewer than five distinct results;
@@ -138,31 +139,33 @@ def _cscore(found):
 _cfound = _cnewfirst(_cfound)
 _CLEN = ('n', 'size', 'length', 'len', 'arr_len', 'array_size', 'len_arr', 'count')
 def _cassign():
-    yield _ckinds, True
-    yield _ckinds, False
+    yield _ckinds, 'len'
+    yield _ckinds, 'idx'
+    yield _ckinds, ''
     for k in _corder:
-        yield [k] * len(_cparams), False
+        yield [k] * len(_cparams), ''
     if 1 < len(_cparams) <= 3:
         import itertools as _cit
         for ks in _cit.product(_corder[:6], repeat=len(_cparams)):
-            yield list(ks), False
-def _cwith_len(args, kinds):
+            yield list(ks), ''
+def _cwith_len(args, kinds, mode, n):
     for j, p in enumerate(_cparams):
-        if kinds[j] == 'int' and p.name.lower() in _CLEN:
-            seqs = [x for x in args[:j] if isinstance(x, (list, str))]
-            if seqs: args[j] = len(seqs[-1])
+        seqs = [x for x in args[:j] if isinstance(x, (list, tuple, str))]
+        if kinds[j] != 'int' or not seqs: continue
+        if mode == 'len' and p.name.lower() in _CLEN: args[j] = len(seqs[-1])
+        if mode == 'idx': args[j] = n % (len(seqs[-1]) + 1)
     return args
 _cbase, _cbest, _ctried = _cfound, _cfound, []
 for _cks, _clen in (_cassign() if _cscore(_cbase) < (5, 5) else ()):
     if (_cks, _clen) in _ctried: continue
     # Past the guessed kinds, other kinds only while no assignment has run five calls (a
     # function that gives few results on the kinds it is meant for stays rejected).
-    if len(_ctried) >= 2 and len(_cbest) >= 5: break
+    if len(_ctried) >= 3 and len(_cbest) >= 5: break
     _ctried.append((_cks, _clen))
     _cfound, _cseen = list(_cbase), set(t for t, _ in _cbase)
     for _cn in range(12):
         _cargs = [_CP[k][(_cn + 5 * j) % 12] for j, k in enumerate(_cks)]
-        _ccall(tuple(_cwith_len(_cargs, _cks) if _clen else _cargs), _cfound, _cseen)
+        _ccall(tuple(_cwith_len(_cargs, _cks, _clen, _cn)), _cfound, _cseen)
         if _cn == 3 and len(_cfound) == len(_cbase): break
     if _cscore(_cfound) > _cscore(_cbest): _cbest = _cfound
     if _cscore(_cbest) >= (5, 5): break

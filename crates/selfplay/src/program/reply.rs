@@ -186,10 +186,19 @@ pub fn call_args(line: &str) -> Option<String> {
             break;
         }
     }
-    let open = rest.strip_prefix(ENTRY)?.trim_start().strip_prefix('(')?;
-    let end = closing_paren(open)?;
-    let args = open[..end].trim();
+    let (mut args, _) = call_of_f(rest)?;
+    // `print(f(f(1, 2)))`: a small model often wraps its call in another call of `f`.
+    while let Some((inner, "")) = call_of_f(args) {
+        args = inner;
+    }
     Some(args.to_string())
+}
+
+/// The arguments of the call of `f` that `text` starts with (trimmed), and the text after it.
+fn call_of_f(text: &str) -> Option<(&str, &str)> {
+    let open = text.strip_prefix(ENTRY)?.trim_start().strip_prefix('(')?;
+    let end = closing_paren(open)?;
+    Some((open[..end].trim(), open[end + 1..].trim()))
 }
 
 /// The byte offset of the parenthesis that closes an already open one in `text` (brackets and

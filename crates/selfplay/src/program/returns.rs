@@ -4,15 +4,42 @@
 
 /// Whether every `return` of `code` gives one of a few values: `True`/`False`/`None`, a
 /// string literal, a comparison or boolean expression, `bool(…)`/`all(…)`/`any(…)`, or a
-/// conditional expression whose branches all do. `false` for code without a `return`.
+/// conditional expression whose branches all do; a returned name (`return (res)`) gives what
+/// its assignments give. `false` for code without a `return`.
 pub fn few_valued(code: &str) -> bool {
     let returns: Vec<&str> = code
         .lines()
         .filter_map(|l| l.trim().strip_prefix("return"))
         .filter(|rest| rest.is_empty() || rest.starts_with([' ', '(']))
-        .map(str::trim)
+        .map(|rest| rest.trim().trim_end_matches(';').trim_end())
         .collect();
-    !returns.is_empty() && returns.iter().all(|e| few_valued_expr(e))
+    !returns.is_empty() && returns.iter().all(|e| few_valued_return(code, e))
+}
+
+/// Whether a returned expression gives one of a few values: a plain name by every value
+/// assigned to it in `code` (none found: not few-valued), anything else by itself.
+fn few_valued_return(code: &str, expr: &str) -> bool {
+    let e = unwrap_parens(expr.trim());
+    if !is_name(e) {
+        return few_valued_expr(e);
+    }
+    let assigned: Vec<&str> = code
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix(e))
+        .filter_map(|rest| rest.trim_start().strip_prefix('='))
+        .filter(|value| !value.starts_with('='))
+        .map(|value| value.trim().trim_end_matches(';').trim_end())
+        .collect();
+    !assigned.is_empty() && assigned.iter().all(|v| few_valued_expr(v))
+}
+
+/// Whether `e` is a plain Python name.
+fn is_name(e: &str) -> bool {
+    e.chars()
+        .next()
+        .is_some_and(|c| c.is_alphabetic() || c == '_')
+        && e.chars().all(|c| c.is_alphanumeric() || c == '_')
+        && !matches!(e, "True" | "False" | "None")
 }
 
 /// Whether one returned expression gives one of a few values (see [`few_valued`]).
@@ -134,6 +161,9 @@ mod tests {
             "def f(n):\n    return 'Even' if n % 2 == 0 else 'Odd'",
             "def f(nums):\n    return all(x % 2 == 0 for x in nums)",
             "def f(x):\n    return not x",
+            "def f(test_tup):\n  res = not any(map(lambda ele: not ele, test_tup))\n  return (res)",
+            "def f(n):\n    ok = False\n    if n > 2:\n        ok = True\n    return ok",
+            "def f(a,b,c): \n    if (a == c): \n        return (\"Yes\"); \n    else: \n        return (\"No\");",
         ] {
             assert!(few_valued(code), "{code}");
         }
@@ -145,6 +175,9 @@ mod tests {
             "def f(s):\n    return s.count('==')",
             "def f(x):\n    print(x)",
             "def f(a, b):\n    return (a) + (b > 1)",
+            "def f(n):\n    res = 0\n    for i in range(n):\n        res += i\n    return res",
+            "def f(xs):\n    ok = False\n    ok = len(xs)\n    return ok",
+            "def f(xs):\n    for x in xs:\n        pass\n    return x",
         ] {
             assert!(!few_valued(code), "{code}");
         }

@@ -95,6 +95,10 @@ fn calls_are_found_in_their_usual_dress() {
         ("  1. f('a', [1, (2, 3)])", Some("'a', [1, (2, 3)]")),
         ("- `f(\")\")`", Some("\")\"")),
         ("print(f(2))", Some("2")),
+        // A call wrapped in another call of `f` is the inner call; `f(f(5), 0)` stays.
+        ("print(f(f([1, 3], 2)))  # Output: 2", Some("[1, 3], 2")),
+        ("f(f(f(3)))", Some("3")),
+        ("f(f(5, 1), 0)", Some("f(5, 1), 0")),
         ("def f(x):", None),
         ("g(1)", None),
         ("f(1", None),
@@ -212,8 +216,25 @@ fn seed_programs_are_function_references_renamed_to_f() {
     let good = mbpp("1", "def twice(x):\n    return 2 * x\n");
     let banned = mbpp("2", "import os\ndef g(x):\n    return os.getcwd()\n");
     let yes_no = mbpp("3", "def even(x):\n    return x % 2 == 0\n");
-    let programs = seed_programs(&[&good, &banned, &yes_no]);
-    assert_eq!(programs, vec!["def f(x):\n    return 2 * x\n".to_string()]);
+    let recursive = mbpp(
+        "4",
+        "def fib(n):\n    if n < 2:\n        return n\n    return fib(n - 1) + fib(n - 2)\n",
+    );
+    let calls_a_method = mbpp("5", "def strip(s):\n    return s.f(1) + str.f(s)\n");
+    let tabs = mbpp(
+        "6",
+        "def total(xs):\n\ts = 0\n\tfor x in xs:\n\t\ts += x\n\treturn s\n",
+    );
+    let programs = seed_programs(&[&good, &banned, &yes_no, &recursive, &calls_a_method, &tabs]);
+    assert_eq!(
+        programs,
+        vec![
+            "def f(x):\n    return 2 * x\n".to_string(),
+            "def f(s):\n    return s.f(1) + str.f(s)\n".to_string(),
+            // Tab indents become spaces.
+            "def f(xs):\n    s = 0\n    for x in xs:\n        s += x\n    return s\n".to_string(),
+        ]
+    );
     // Without function references, the built-in examples.
     assert_eq!(seed_programs(&[]).len(), EXAMPLES.len());
 }

@@ -160,6 +160,17 @@ fn program_first_gates_name_each_failure_and_drop_crashing_inputs() {
         prefix.iter().any(|t| t.input == "[1, 2, 3], 3"),
         "{prefix:?}"
     );
+    // An int after a list under any other name is tried as an index into it (the product of
+    // the first `x` items fails for any `x` past the list's end).
+    let first_items = valid_tests(
+        &sandbox,
+        "def f(items, x):\n    tot = 1\n    for i in range(x):\n        tot *= items[i]\n    return tot",
+        &[],
+    );
+    assert!(
+        first_items.iter().all(|t| t.found) && first_items.len() >= 5,
+        "{first_items:?}"
+    );
     // A function no found input suits is still rejected.
     assert_eq!(
         reason(
@@ -356,6 +367,7 @@ fn accepts_good_puzzles_and_names_each_failure() {
         Draft::P3(P3Draft {
             sat: sat.into(),
             sol: Some(sol.into()),
+            parent: None,
         })
     };
     // 131 is no small integer and no literal of the puzzle.
@@ -372,7 +384,8 @@ fn accepts_good_puzzles_and_names_each_failure() {
         draft,
         Draft::P3(P3Draft {
             sat: sat.into(),
-            sol: None
+            sol: None,
+            parent: None,
         })
     );
     let (rejection, draft) = checked(&sandbox, &p3(sat, "def sol():\n    return 131\n"));
@@ -383,6 +396,7 @@ fn accepts_good_puzzles_and_names_each_failure() {
     let no_sol = Draft::P3(P3Draft {
         sat: "def sat(n: int):\n    return n == 5\n".into(),
         sol: None,
+        parent: None,
     });
     assert_eq!(reason(&sandbox, &no_sol), Some(Reason::TrivialSat));
     assert_eq!(
