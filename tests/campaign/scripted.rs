@@ -182,7 +182,7 @@ impl Generator for Mutator {
             } else {
                 VARIANT.to_string()
             }
-        } else if prompt.contains("variant of this puzzle") {
+        } else if prompt.contains("puzzle from it:") {
             if request.sampling.seed.is_multiple_of(2) {
                 let start = prompt.find("```python").expect("the prompt shows a puzzle");
                 let end = prompt[start + 3..].find("```").expect("closed") + start + 6;

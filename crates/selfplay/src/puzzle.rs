@@ -350,10 +350,12 @@ fn parse_p3(reply: &str) -> Result<P3Draft, FormatProblem> {
     })
 }
 
-/// The source of the first top-level `def name(` in `code`, up to the next top-level line.
+/// The source of the last top-level `def name(` in `code` (a later definition replaces an
+/// earlier one, as in Python: a reply that restates the seed puzzle and then writes its variant
+/// means the variant), up to the next top-level line.
 pub fn top_level_function(code: &str, name: &str) -> Option<String> {
     let lines: Vec<&str> = code.lines().collect();
-    let start = lines.iter().position(|l| {
+    let start = lines.iter().rposition(|l| {
         l.strip_prefix("def ")
             .map(str::trim_start)
             .and_then(|r| r.strip_prefix(name))
@@ -533,6 +535,13 @@ mod tests {
             "def sol():\n    return 2\n"
         );
         assert_eq!(top_level_function(code, "solve"), None);
+        // Defined twice (the seed puzzle restated, then the variant): the last one counts.
+        let twice =
+            format!("# Original\n{code}\n# New\ndef sat(x: int) -> bool:\n    return x == 3\n");
+        assert_eq!(
+            top_level_function(&twice, "sat").unwrap(),
+            "def sat(x: int) -> bool:\n    return x == 3\n"
+        );
     }
 
     proptest! {

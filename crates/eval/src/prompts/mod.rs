@@ -7,7 +7,7 @@ mod propose;
 mod solve;
 
 pub use propose::{
-    Layout, PROPOSER_SYSTEM, describe_instruction, propose_instruction, propose_prompt,
+    Layout, P3_CHANGES, PROPOSER_SYSTEM, describe_instruction, propose_instruction, propose_prompt,
     read_description,
 };
 pub use solve::{complete_function, reply_code, solve_prompt};

@@ -28,7 +28,8 @@ fn io_hint(lang: Language) -> &'static str {
 /// The proposer's instruction (without examples: the training target for the proposer). It
 /// ends with the layout to fill in, which small models follow best. A program-first or P3
 /// proposal with a `parent` asks for a variant of that seed program or puzzle instead of a new
-/// one (a P3 parent is shown as given: `sat` and `sol` in a block).
+/// one (a P3 parent is shown as given, `sat` and `sol` in a block, and `topic` names the change
+/// to make: one of [`P3_CHANGES`]).
 pub fn propose_instruction(
     layout: Layout,
     topic: &str,
@@ -52,11 +53,11 @@ pub fn propose_instruction(
         return format!(
             "Here is a Python programming puzzle: `sat` returns True exactly when its first \
              parameter is a correct answer, and `sol` returns a correct answer.\n\n{}\n\n\
-             Write a {difficulty} variant of this puzzle: change what `sat` checks (other \
-             operators, one more condition, another property of the answer), so that the old \
-             answer is no longer correct, and write a new `sol` that returns a correct answer \
-             for the new `sat`. The answer must not be trivial (not 0, 1, an empty list or an \
-             empty string). Reply with one ```python block that defines the new `sat` and `sol`.",
+             Write a new {difficulty} puzzle from it: {topic}. The new `sat` must differ from \
+             the old one, so that the old answer is no longer correct. Then write a new `sol` \
+             that returns a correct answer for the new `sat`; the answer must not be trivial \
+             (not 0, 1, an empty list or an empty string). Reply with one ```python block that \
+             defines the new `sat` and `sol`.",
             parent.trim_end()
         );
     }
@@ -89,6 +90,16 @@ pub fn propose_instruction(
         ),
     }
 }
+
+/// The changes a P3 mutation proposal is asked to make to its seed puzzle, one per proposal
+/// (its `topic`): a small model asked only for "a variant" hands the puzzle back unchanged.
+pub const P3_CHANGES: [&str; 4] = [
+    "add one more condition on the answer to what `sat` returns, joined with `and`",
+    "change one comparison or arithmetic operator in `sat` (for example `<` to `>`, or `+` to `*`)",
+    "make the answer also satisfy a second property: its length, its sum, its first or last \
+     element, or how often something occurs in it",
+    "give `sat` one more parameter with a default value, and use it in the condition",
+];
 
 /// The reply layout of program-first proposals (examples come before the instruction).
 const PROGRAM_LAYOUT: &str = "Reply in exactly this layout:\n\n\
@@ -187,12 +198,16 @@ mod tests {
             "```python\ndef sat(x: int):\n    return x > 7\n\ndef sol():\n    return 8\n```\n";
         let p3 = propose_instruction(
             Layout::P3,
-            "strings",
+            P3_CHANGES[0],
             "easy",
             Language::Python,
             Some(puzzle),
         );
-        assert!(p3.contains(puzzle.trim_end()) && p3.contains("variant of this puzzle"));
+        assert!(p3.contains(puzzle.trim_end()), "{p3}");
+        assert!(
+            p3.contains("puzzle from it: add one more condition"),
+            "{p3}"
+        );
         let stdio = propose_instruction(
             Layout::Stdio,
             "strings",

@@ -15,8 +15,8 @@ use crate::store::{AttemptRow, PuzzleRow, StageTime};
 use crate::validate::validate;
 use crate::verdicts::{FormatProblem, PuzzleTest, Reason, Rejection};
 use crucible_eval::prompts::{
-    PROPOSER_SYSTEM, describe_instruction, propose_prompt, read_description, reply_code,
-    solve_prompt,
+    P3_CHANGES, PROPOSER_SYSTEM, describe_instruction, propose_prompt, read_description,
+    reply_code, solve_prompt,
 };
 use crucible_model::{ChatMessage, GenerationRequest, SamplingParams};
 use crucible_sandbox::Language;
@@ -200,7 +200,10 @@ impl Campaign {
         });
         let parent = self.parent(kind, seed);
         let topic = match (&parent, kind) {
-            (Some(_), PuzzleKind::P3) => "variant of a seed puzzle".to_string(),
+            // The change a P3 mutation makes, named in its prompt.
+            (Some(_), PuzzleKind::P3) => {
+                P3_CHANGES[(mix(seed ^ 29) % P3_CHANGES.len() as u64) as usize].to_string()
+            }
             (Some(_), _) => "variant of a seed program".to_string(),
             (None, _) => topic,
         };
