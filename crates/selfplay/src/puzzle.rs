@@ -352,7 +352,8 @@ fn parse_p3(reply: &str) -> Result<P3Draft, FormatProblem> {
 
 /// The source of the last top-level `def name(` in `code` (a later definition replaces an
 /// earlier one, as in Python: a reply that restates the seed puzzle and then writes its variant
-/// means the variant), up to the next top-level line.
+/// means the variant), up to the next top-level line, without the comments that come after
+/// its body.
 pub fn top_level_function(code: &str, name: &str) -> Option<String> {
     let lines: Vec<&str> = code.lines().collect();
     let start = lines.iter().rposition(|l| {
@@ -369,6 +370,14 @@ pub fn top_level_function(code: &str, name: &str) -> Option<String> {
             break;
         }
         end += 1;
+    }
+    // Comments after the body belong to what follows (`# New sol function …`): kept, they
+    // would make a copied `sat` look different to the copy check.
+    while end > start + 1 && {
+        let last = lines[end - 1];
+        last.trim().is_empty() || last.starts_with('#')
+    } {
+        end -= 1;
     }
     let body = lines[start..end].join("\n");
     Some(format!("{}\n", body.trim_end()))
@@ -528,7 +537,7 @@ mod tests {
         let code = "import math\ndef sat(x: int,\n        y=2) -> bool:\n\n    # comment\n    return x == y\n# trailing\ndef sol():\n    return 2\n";
         assert_eq!(
             top_level_function(code, "sat").unwrap(),
-            "def sat(x: int,\n        y=2) -> bool:\n\n    # comment\n    return x == y\n# trailing\n"
+            "def sat(x: int,\n        y=2) -> bool:\n\n    # comment\n    return x == y\n"
         );
         assert_eq!(
             top_level_function(code, "sol").unwrap(),
