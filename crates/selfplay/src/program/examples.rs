@@ -187,7 +187,7 @@ fn recursive(code: &str) -> bool {
     code.lines()
         .skip_while(|l| !is_def_f(l))
         .skip(1)
-        .any(|l| calls_f(l))
+        .any(calls_f)
 }
 
 /// Whether `line` calls `f` (`f(` not preceded by a name character or a dot).

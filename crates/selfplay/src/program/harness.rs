@@ -33,7 +33,8 @@ pub fn runner(code: &str) -> String {
 /// kinds, leaving a mix after four calls that all failed. The guessed kinds are tried when the
 /// proposer's varied arguments gave fewer than five calls or fewer than five distinct results;
 /// other kinds only while fewer than five calls ran (so a function that gives few results on
-/// the kinds it is meant for stays rejected). Calls that return a literal are printed as JSON
+/// the kinds it is meant for stays rejected). Still too few: parameters with a default value
+/// are varied too, each as its default's kind. Calls that return a literal are printed as JSON
 /// lines `[arguments, repr(result)]`.
 pub fn finder(code: &str, examples: &[String]) -> String {
     let examples = serde_json::to_string(examples).unwrap_or_else(|_| "[]".into());
@@ -155,6 +156,13 @@ def _cwith_len(args, kinds, mode, n):
         if mode == 'len' and p.name.lower() in _CLEN: args[j] = len(seqs[-1])
         if mode == 'idx': args[j] = n % (len(seqs[-1]) + 1)
     return args
+def _ctry(base, kinds, mode):
+    found, seen = list(base), set(t for t, _ in base)
+    for n in range(12):
+        args = [_CP[k][(n + 5 * j) % 12] for j, k in enumerate(kinds)]
+        _ccall(tuple(_cwith_len(args, kinds, mode, n)), found, seen)
+        if n == 3 and len(found) == len(base): break
+    return found
 _cbase, _cbest, _ctried = _cfound, _cfound, []
 for _cks, _clen in (_cassign() if _cscore(_cbase) < (5, 5) else ()):
     if (_cks, _clen) in _ctried: continue
@@ -162,13 +170,26 @@ for _cks, _clen in (_cassign() if _cscore(_cbase) < (5, 5) else ()):
     # function that gives few results on the kinds it is meant for stays rejected).
     if len(_ctried) >= 3 and len(_cbest) >= 5: break
     _ctried.append((_cks, _clen))
-    _cfound, _cseen = list(_cbase), set(t for t, _ in _cbase)
-    for _cn in range(12):
-        _cargs = [_CP[k][(_cn + 5 * j) % 12] for j, k in enumerate(_cks)]
-        _ccall(tuple(_cwith_len(_cargs, _cks, _clen, _cn)), _cfound, _cseen)
-        if _cn == 3 and len(_cfound) == len(_cbase): break
+    _cfound = _ctry(_cbase, _cks, _clen)
     if _cscore(_cfound) > _cscore(_cbest): _cbest = _cfound
     if _cscore(_cbest) >= (5, 5): break
+# Still too few: parameters with a default are inputs too (`f(xs, k=0)` returning a multiple
+# of `k` gives 0 for every `xs`), each of its default's kind.
+def _cdefault_kind(p):
+    d = p.default
+    for k, t in (('bool', bool), ('int', int), ('float', float), ('str', str), ('dict', dict), ('tuple', tuple)):
+        if isinstance(d, t): return k
+    if isinstance(d, list): return 'strs' if d and all(isinstance(x, str) for x in d) else 'list'
+    return _cguess(p)
+_copt = [p for p in _ci.signature(f).parameters.values() if p.default is not p.empty and p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+if _cscore(_cbest) < (5, 5) and _copt:
+    _cparams = _cparams + _copt
+    _cks = _ckinds + [_cdefault_kind(p) for p in _copt]
+    _cbase = _cbest
+    for _clen in ('len', 'idx', ''):
+        _cfound = _ctry(_cbase, _cks, _clen)
+        if _cscore(_cfound) > _cscore(_cbest): _cbest = _cfound
+        if _cscore(_cbest) >= (5, 5): break
 _cfound = _cnewfirst(_cbest)
 print()
 for _ct, _co in _cfound:

@@ -171,6 +171,17 @@ fn program_first_gates_name_each_failure_and_drop_crashing_inputs() {
         first_items.iter().all(|t| t.found) && first_items.len() >= 5,
         "{first_items:?}"
     );
+    // A parameter with a default is varied too when the required ones alone give too few
+    // results (`* k` with `k=0` by default is 0 for every list).
+    let scaled = valid_tests(
+        &sandbox,
+        "def f(list1, k=0):\n    return sum(list1) * k",
+        &[],
+    );
+    assert!(
+        scaled.iter().filter(|t| t.input.contains("], ")).count() >= 4,
+        "{scaled:?}"
+    );
     // A function no found input suits is still rejected.
     assert_eq!(
         reason(
