@@ -132,7 +132,8 @@ fn top_level_def(line: &str) -> Option<&str> {
     (!name.is_empty() && name.chars().all(|c| c.is_alphanumeric() || c == '_')).then_some(name)
 }
 
-/// `text` with every whole-word `from` replaced by `to`.
+/// `text` with every whole-word `from` replaced by `to`, except after a dot (`s.count(c)` in a
+/// function named `count` calls the method, not the function).
 fn rename(text: &str, from: &str, to: &str) -> String {
     let is_word = |c: char| c.is_alphanumeric() || c == '_';
     let mut out = String::with_capacity(text.len());
@@ -141,7 +142,7 @@ fn rename(text: &str, from: &str, to: &str) -> String {
         let before = rest[..i].chars().next_back();
         let after = rest[i + from.len()..].chars().next();
         out.push_str(&rest[..i]);
-        if before.is_some_and(is_word) || after.is_some_and(is_word) {
+        if before.is_some_and(|c| is_word(c) || c == '.') || after.is_some_and(is_word) {
             out.push_str(from);
         } else {
             out.push_str(to);

@@ -52,6 +52,10 @@ fn parses_code_description_and_every_call() {
     assert!(
         renamed.code.contains("def f(n: List[int])") && renamed.code.contains("count_ones_x(v)")
     );
+    // A method of the same name stays a method.
+    let method =
+        parse_program("```python\ndef count(s, c):\n    return s.count(c)\n```").expect("parses");
+    assert_eq!(method.code, "def f(s, c):\n    return s.count(c)\n");
     // Prose, prints and broken calls after the function are left out; missing imports added.
     let messy = parse_program(
         "```python\nLIMIT = 3\n\ndef f(s):\n    return Counter(s).most_common(LIMIT)\n\n\
