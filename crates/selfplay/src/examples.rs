@@ -95,14 +95,20 @@ const MAX_SEED_PUZZLE_LEN: usize = 1200;
 pub fn seed_puzzles(problems: &[&Problem]) -> Vec<String> {
     problems
         .iter()
-        .filter_map(|p| match &p.task {
-            Task::Function(t) if t.style == FunctionStyle::P3 => {
-                Some(render_p3(&t.harness, t.reference.first()?))
-            }
-            _ => None,
-        })
+        .filter_map(|p| p3_text(p))
         .filter(|text| text.len() <= MAX_SEED_PUZZLE_LEN)
         .collect()
+}
+
+/// A P3 problem with a reference `sol` in the reply layout (`sat` and `sol` in one block);
+/// `None` for other problems.
+fn p3_text(problem: &Problem) -> Option<String> {
+    match &problem.task {
+        Task::Function(t) if t.style == FunctionStyle::P3 => {
+            Some(render_p3(&t.harness, t.reference.first()?))
+        }
+        _ => None,
+    }
 }
 
 /// Whether examples of kind `a` show the layout of kind `b` (the program-first kinds share one).
@@ -165,15 +171,11 @@ fn example(problem: &Problem, lang: Language) -> Option<SeedExample> {
                 fingerprint: Fingerprint::of(&problem.statement),
             })
         }
-        Task::Function(task) if task.style == FunctionStyle::P3 => {
-            let sol = task.reference.first()?;
-            Some(SeedExample {
-                kind: PuzzleKind::P3,
-                text: render_p3(&task.harness, sol),
-                fingerprint: Fingerprint::of(&task.harness),
-            })
-        }
-        Task::Function(_) => None,
+        Task::Function(task) => Some(SeedExample {
+            kind: PuzzleKind::P3,
+            text: p3_text(problem)?,
+            fingerprint: Fingerprint::of(&task.harness),
+        }),
     }
 }
 

@@ -373,12 +373,11 @@ pub fn top_level_function(code: &str, name: &str) -> Option<String> {
     }
     // Comments after the body belong to what follows (`# New sol function …`): kept, they
     // would make a copied `sat` look different to the copy check.
-    while end > start + 1 && {
-        let last = lines[end - 1];
-        last.trim().is_empty() || last.starts_with('#')
-    } {
-        end -= 1;
-    }
+    end -= lines[start + 1..end]
+        .iter()
+        .rev()
+        .take_while(|l| l.trim().is_empty() || l.starts_with('#'))
+        .count();
     let body = lines[start..end].join("\n");
     Some(format!("{}\n", body.trim_end()))
 }

@@ -232,12 +232,11 @@ impl Campaign {
     fn parent(&self, kind: PuzzleKind, seed: u64) -> Option<String> {
         let mutate = (mix(seed ^ 19) % 1_000_000) as f64 / 1_000_000.0 < self.config.mutation;
         let parents = match kind {
-            _ if !mutate => return None,
             PuzzleKind::P3 => &self.puzzle_parents,
             _ if kind.program_first() => &self.parents,
             _ => return None,
         };
-        if parents.is_empty() {
+        if !mutate || parents.is_empty() {
             return None;
         }
         let pick = (mix(seed ^ 23) % parents.len() as u64) as usize;

@@ -11,7 +11,7 @@ pub fn few_valued(code: &str) -> bool {
         .lines()
         .filter_map(|l| l.trim().strip_prefix("return"))
         .filter(|rest| rest.is_empty() || rest.starts_with([' ', '(']))
-        .map(|rest| rest.trim().trim_end_matches(';').trim_end())
+        .map(without_semicolon)
         .collect();
     !returns.is_empty() && returns.iter().all(|e| few_valued_return(code, e))
 }
@@ -28,9 +28,14 @@ fn few_valued_return(code: &str, expr: &str) -> bool {
         .filter_map(|l| l.trim().strip_prefix(e))
         .filter_map(|rest| rest.trim_start().strip_prefix('='))
         .filter(|value| !value.starts_with('='))
-        .map(|value| value.trim().trim_end_matches(';').trim_end())
+        .map(without_semicolon)
         .collect();
     !assigned.is_empty() && assigned.iter().all(|v| few_valued_expr(v))
+}
+
+/// A statement's expression, trimmed, without the `;` some code ends lines with.
+fn without_semicolon(expr: &str) -> &str {
+    expr.trim().trim_end_matches(';').trim_end()
 }
 
 /// Whether `e` is a plain Python name.
