@@ -11,6 +11,6 @@ mod model;
 
 pub use error::{LoadError, LoadReport};
 pub use model::{
-    Difficulty, FunctionStyle, FunctionTask, Problem, Solution, Split, StdioTask, Task, Test,
-    TestGroup,
+    Difficulty, FunctionStyle, FunctionTask, P3_PRELUDE, Problem, Solution, Split, StdioTask, Task,
+    Test, TestGroup,
 };

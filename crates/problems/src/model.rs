@@ -99,6 +99,10 @@ pub struct Solution {
     pub name: String,
 }
 
+/// What every P3 `sat` runs after, when it is checked as a proposal and when it judges an
+/// answer: the `typing` names and `math` (puzzles use `List[int]` and `math.isqrt` unimported).
+pub const P3_PRELUDE: &str = "from typing import *\nimport math\n";
+
 /// A function-level Python task.
 #[derive(Debug, Clone)]
 pub struct FunctionTask {
@@ -144,7 +148,7 @@ impl FunctionTask {
     pub fn judge_program(&self, solution: &str) -> String {
         match self.style {
             FunctionStyle::P3 => format!(
-                "from typing import List, Tuple, Dict, Set, Optional\n{solution}\n\n{harness}\n\n\
+                "{P3_PRELUDE}{solution}\n\n{harness}\n\n\
                  __answer = {entry}()\nassert sat(__answer) is True, 'sat(answer) is not True'\n",
                 harness = self.harness,
                 entry = self.entry_point

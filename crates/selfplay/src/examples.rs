@@ -1,6 +1,6 @@
 //! The proposer's few-shot examples: the seed set's `train` puzzles (and the built-in
-//! program-first ones) rendered in the reply layout, picked per proposal and used for the copy
-//! check. The prompt text itself is `crucible_eval::prompts`.
+//! program-first and P3 ones) rendered in the reply layout, picked per proposal and used for the
+//! copy check. The prompt text itself is `crucible_eval::prompts`.
 
 use crate::SelfplayError;
 use crate::config::PuzzleKind;
@@ -19,6 +19,8 @@ pub struct SeedExample {
     pub text: String,
     /// Fingerprint of its statement (copy check).
     pub fingerprint: Fingerprint,
+    /// Whether proposer prompts show it (the seed set's P3 puzzles only serve the copy check).
+    pub shown: bool,
 }
 
 /// The seed set's `train` puzzles usable as examples.
@@ -27,6 +29,46 @@ pub struct SeedExamples {
     /// All examples, stdin/stdout and P3.
     pub all: Vec<SeedExample>,
 }
+
+/// P3 puzzles shown to the proposer (written for this project): short `sat`s that a little
+/// search answers and that no trivial value satisfies, over the common answer types. The seed
+/// set's P3 train puzzles are too dense for the default models to imitate: shown two of them,
+/// the 0.5B and the 1.5B copied one or wrote unsatisfiable puzzles (BENCHMARKS, "P3 validity by
+/// solvability"); they stay in the copy check.
+pub const P3_EXAMPLES: [(&str, &str); 8] = [
+    (
+        "def sat(n: int) -> bool:\n    return n > 1000 and n % 7 == 3 and n % 10 == 6\n",
+        "def sol() -> int:\n    return next(n for n in range(1001, 2000) if n % 7 == 3 and n % 10 == 6)\n",
+    ),
+    (
+        "def sat(s: str) -> bool:\n    return len(s) == 9 and s == s[::-1] and s.count(\"x\") == 3\n",
+        "def sol() -> str:\n    return \"xaaaxaaax\"\n",
+    ),
+    (
+        "def sat(li: List[int]) -> bool:\n    return len(li) == 6 and sum(li) == 100 and li == sorted(li) and len(set(li)) == 6\n",
+        "def sol() -> List[int]:\n    return [1, 2, 3, 4, 5, 85]\n",
+    ),
+    (
+        "def sat(s: str) -> bool:\n    return s.isdigit() and len(s) == 5 and sum(int(c) for c in s) == 30\n",
+        "def sol() -> str:\n    return \"66666\"\n",
+    ),
+    (
+        "def sat(n: int) -> bool:\n    return n > 100 and str(n * n).endswith(\"44\")\n",
+        "def sol() -> int:\n    return next(n for n in range(101, 1000) if str(n * n).endswith(\"44\"))\n",
+    ),
+    (
+        "def sat(words: List[str]) -> bool:\n    return len(words) == 4 and len(set(words)) == 4 and all(len(w) == 3 for w in words) and \"\".join(words).count(\"a\") == 2\n",
+        "def sol() -> List[str]:\n    return [\"abc\", \"abd\", \"bcd\", \"bce\"]\n",
+    ),
+    (
+        "def sat(s: str) -> bool:\n    return len(s) == 8 and s[:4] == s[4:][::-1] and s.count(\"b\") == 2 and s[0] != \"b\"\n",
+        "def sol() -> str:\n    return \"abccccba\"\n",
+    ),
+    (
+        "def sat(n: int) -> bool:\n    return 100 < n < 1000 and n % 9 == 0 and len(set(str(n))) == 3\n",
+        "def sol() -> int:\n    return next(n for n in range(101, 1000) if n % 9 == 0 and len(set(str(n))) == 3)\n",
+    ),
+];
 
 /// Largest test input shown in an example.
 const MAX_EXAMPLE_INPUT: usize = 120;
@@ -45,6 +87,15 @@ impl SeedExamples {
                 kind: PuzzleKind::Induction,
                 text: crate::program::render_program(&draft, &inputs),
                 fingerprint: Fingerprint::of(&draft.code),
+                shown: true,
+            });
+        }
+        for (sat, sol) in P3_EXAMPLES {
+            all.push(SeedExample {
+                kind: PuzzleKind::P3,
+                text: render_p3(sat, sol),
+                fingerprint: Fingerprint::of(sat),
+                shown: true,
             });
         }
         if all.is_empty() {
@@ -66,7 +117,7 @@ impl SeedExamples {
         let mut pool: Vec<&SeedExample> = self
             .all
             .iter()
-            .filter(|e| same_layout(e.kind, kind))
+            .filter(|e| e.shown && same_layout(e.kind, kind))
             .collect();
         let mut chosen = Vec::new();
         while chosen.len() < n && !pool.is_empty() {
@@ -169,12 +220,14 @@ fn example(problem: &Problem, lang: Language) -> Option<SeedExample> {
                     &inputs,
                 ),
                 fingerprint: Fingerprint::of(&problem.statement),
+                shown: true,
             })
         }
         Task::Function(task) => Some(SeedExample {
             kind: PuzzleKind::P3,
             text: p3_text(problem)?,
             fingerprint: Fingerprint::of(&task.harness),
+            shown: false,
         }),
     }
 }

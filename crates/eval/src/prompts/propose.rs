@@ -78,10 +78,11 @@ pub fn propose_instruction(
         Layout::P3 => format!(
             "Write a new {difficulty} Python programming puzzle about {topic}. A puzzle is a function \
              `sat` whose first parameter is the answer and whose other parameters have default \
-             values; it returns True exactly when the answer is correct. A second function `sol`, \
-             with the same default parameters, computes a correct answer. The answer must not be \
-             trivial (not 0, 1, an empty list or an empty string). Reply with one ```python block \
-             that defines `sat` and `sol`."
+             values; it returns True exactly when the answer is correct, and finding a correct \
+             answer takes a little search or thought. A second function `sol`, with the same \
+             default parameters, computes a correct answer. The answer must not be trivial (not \
+             0, 1, an empty list or an empty string). Reply with one ```python block that defines \
+             `sat` and `sol`."
         ),
         Layout::Program => format!(
             "Write a new {difficulty} Python function named `f` about {topic}, with meaningful \

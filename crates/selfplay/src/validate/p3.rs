@@ -6,6 +6,7 @@ use crate::SelfplayError;
 use crate::config::LimitsConfig;
 use crate::puzzle::P3Draft;
 use crate::verdicts::{Reason, Rejection, Validation};
+use crucible_problems::P3_PRELUDE;
 use crucible_sandbox::{Language, Limits, Sandbox, Termination};
 
 /// Answers that no interesting `sat` accepts.
@@ -36,8 +37,13 @@ pub(super) async fn validate_p3(
     draft: &mut P3Draft,
     config: &LimitsConfig,
 ) -> Result<Validation, SelfplayError> {
-    let header = "from typing import *\nimport math\n";
-    if let Err(r) = compile(sandbox, Language::Python, &format!("{header}{}", draft.sat)).await {
+    if let Err(r) = compile(
+        sandbox,
+        Language::Python,
+        &format!("{P3_PRELUDE}{}", draft.sat),
+    )
+    .await
+    {
         return Ok(Err(r));
     }
     let limits = config.limits();
@@ -63,7 +69,7 @@ async fn reference_holds(
     limits: &Limits,
 ) -> Result<bool, SelfplayError> {
     let program = format!(
-        "from typing import *\nimport math\n{sat}\n{sol}\n__answer = sol()\nassert sat(__answer) is True, 'sat(sol()) is not True'\nprint(repr(__answer))\n"
+        "{P3_PRELUDE}{sat}\n{sol}\n__answer = sol()\nassert sat(__answer) is True, 'sat(sol()) is not True'\nprint(repr(__answer))\n"
     );
     let Ok(compiled) = compile(sandbox, Language::Python, &program).await else {
         return Ok(false);
@@ -82,7 +88,7 @@ async fn trivial_answer(
     limits: &Limits,
 ) -> Result<Option<String>, SelfplayError> {
     let program = format!(
-        "from typing import *\nimport math\n{}\n{TRIVIAL_ANSWERS}for __x in __cands:\n    try:\n        if sat(__x) is True:\n            print(repr(__x)[:80])\n            break\n    except Exception:\n        pass\n",
+        "{P3_PRELUDE}{}\n{TRIVIAL_ANSWERS}for __x in __cands:\n    try:\n        if sat(__x) is True:\n            print(repr(__x)[:80])\n            break\n    except Exception:\n        pass\n",
         draft.sat
     );
     let Ok(compiled) = sandbox

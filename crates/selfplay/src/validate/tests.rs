@@ -217,6 +217,20 @@ fn the_built_in_program_examples_are_valid_puzzles() {
 }
 
 #[test]
+fn the_built_in_p3_examples_pass_the_gates_with_their_sol() {
+    let sandbox = one_worker_sandbox();
+    for (sat, sol) in crate::examples::P3_EXAMPLES {
+        let draft = Draft::P3(P3Draft {
+            sat: sat.into(),
+            sol: Some(sol.into()),
+            parent: None,
+        });
+        let (rejection, draft) = checked(&sandbox, &draft);
+        assert_eq!((rejection, draft.solution()), (None, sol), "{sat}");
+    }
+}
+
+#[test]
 fn program_first_tasks_judge_right_and_wrong_answers() {
     use crate::judge::{Attempt, judge_attempts};
     use crate::program::{abduction_problem, deduction_problem, induction_problem};
