@@ -86,7 +86,7 @@ impl SeedExamples {
             all.push(SeedExample {
                 kind: PuzzleKind::Induction,
                 text: crate::program::render_program(&draft, &inputs),
-                fingerprint: Fingerprint::of(&draft.code),
+                fingerprint: Fingerprint::of_code(&draft.code),
                 shown: true,
             });
         }
@@ -94,7 +94,7 @@ impl SeedExamples {
             all.push(SeedExample {
                 kind: PuzzleKind::P3,
                 text: render_p3(sat, sol),
-                fingerprint: Fingerprint::of(sat),
+                fingerprint: Fingerprint::of_code(sat),
                 shown: true,
             });
         }
@@ -226,7 +226,7 @@ fn example(problem: &Problem, lang: Language) -> Option<SeedExample> {
         Task::Function(task) => Some(SeedExample {
             kind: PuzzleKind::P3,
             text: p3_text(problem)?,
-            fingerprint: Fingerprint::of(&task.harness),
+            fingerprint: Fingerprint::of_code(&task.harness),
             shown: false,
         }),
     }

@@ -28,6 +28,7 @@
 
 use crate::config::PuzzleKind;
 use crate::program::{ProgramDraft, parse_program};
+use crate::similarity::Fingerprint;
 use crate::verdicts::FormatProblem;
 use crucible_eval::prompts::fence_tag;
 use crucible_eval::{code_blocks, extract_code};
@@ -90,7 +91,16 @@ impl Draft {
         }
     }
 
-    /// What a mutation proposal varied, compared with [`Draft::fingerprint_text`]: the seed
+    /// The fingerprint compared for near-duplicates: of the statement, or of the code
+    /// without its comments.
+    pub fn fingerprint(&self) -> Fingerprint {
+        match self {
+            Draft::Stdio(d) => Fingerprint::of(&d.statement),
+            _ => Fingerprint::of_code(self.fingerprint_text()),
+        }
+    }
+
+    /// What a mutation proposal varied, compared with [`Draft::fingerprint`]: the seed
     /// program of a program-first draft, the seed puzzle's `sat` of a P3 draft.
     pub fn parent(&self) -> Option<&str> {
         match self {

@@ -27,6 +27,12 @@ impl Fingerprint {
         }
     }
 
+    /// The fingerprint of Python code without its comments (a copy with a comment added is
+    /// still a copy).
+    pub fn of_code(code: &str) -> Self {
+        Self::of(&without_comments(code))
+    }
+
     /// Estimated Jaccard similarity of the two texts' word 3-grams (1.0 for equal hashes).
     pub fn similarity(&self, other: &Fingerprint) -> f64 {
         if self.hash == other.hash {
@@ -55,6 +61,34 @@ impl Fingerprint {
             .collect();
         Fingerprint { hash, minhash }
     }
+}
+
+/// Python code with each comment (from a `#` outside a string to the end of its line) removed.
+fn without_comments(code: &str) -> String {
+    let mut out = String::with_capacity(code.len());
+    let mut quote: Option<char> = None;
+    let mut chars = code.chars();
+    while let Some(c) = chars.next() {
+        match (quote, c) {
+            (Some(_), '\\') => {
+                out.push(c);
+                out.extend(chars.next());
+                continue;
+            }
+            (Some(q), _) if c == q => quote = None,
+            (None, '\'' | '"') => quote = Some(c),
+            (None, '#') => {
+                // Skip to the end of the line, keeping the line break.
+                if chars.by_ref().any(|c| c == '\n') {
+                    out.push('\n');
+                }
+                continue;
+            }
+            _ => {}
+        }
+        out.push(c);
+    }
+    out
 }
 
 /// Lower-cased words; every number becomes `#` so puzzles differing only in constants match.
@@ -111,6 +145,24 @@ mod tests {
         let c = "Given 5 apples and 7 pears";
         let d = "given 12 apples and 300 pears";
         assert_eq!(Fingerprint::of(c).hash, Fingerprint::of(d).hash);
+    }
+
+    #[test]
+    fn comments_are_not_part_of_code() {
+        let code = "def sat(s: str):\n    # count them\n    return s.count('#') == 3  # three\n";
+        assert_eq!(
+            without_comments(code),
+            "def sat(s: str):\n    \n    return s.count('#') == 3  \n"
+        );
+        assert_eq!(
+            without_comments("x = \"a\\\"#b\"  # c"),
+            "x = \"a\\\"#b\"  "
+        );
+        let plain = "def sat(s: str):\n    return s.count('#') == 3\n";
+        assert_eq!(
+            Fingerprint::of_code(code).hash,
+            Fingerprint::of_code(plain).hash
+        );
     }
 
     #[test]

@@ -420,7 +420,7 @@ impl Campaign {
         match outcome {
             Err(r) => row.rejection = Some(r),
             Ok((draft, tests)) => {
-                let fingerprint = Fingerprint::of(draft.fingerprint_text());
+                let fingerprint = draft.fingerprint();
                 row.rejection = self.duplicate_check(&draft, &fingerprint, fingerprints);
                 row.title = match &draft {
                     Draft::Stdio(d) => Some(d.title.clone()),
@@ -449,7 +449,7 @@ impl Campaign {
     ) -> Option<Rejection> {
         let threshold = self.config.near_duplicate_threshold;
         if let Some(parent) = draft.parent() {
-            let similarity = Fingerprint::of(parent).similarity(fingerprint);
+            let similarity = Fingerprint::of_code(parent).similarity(fingerprint);
             if similarity >= threshold {
                 return Some(Rejection::new(
                     Reason::CopiedParent,
