@@ -43,14 +43,6 @@ impl ChatMessage {
         }
     }
 
-    /// A message the model wrote (an earlier turn of the conversation).
-    pub fn assistant(content: impl Into<String>) -> Self {
-        ChatMessage {
-            role: Role::Assistant,
-            content: content.into(),
-        }
-    }
-
     /// A system message.
     pub fn system(content: impl Into<String>) -> Self {
         ChatMessage {

@@ -8,7 +8,7 @@ mod solve;
 
 pub use propose::{
     Layout, P3_CHANGES, PROPOSER_SYSTEM, describe_instruction, propose_instruction, propose_prompt,
-    read_description, revise_copy_instruction,
+    read_description,
 };
 pub use solve::{complete_function, reply_code, solve_prompt};
 

@@ -102,22 +102,6 @@ pub const P3_CHANGES: [&str; 4] = [
     "give `sat` one more parameter with a default value, and use it in the condition",
 ];
 
-/// The proposer's second request when its mutation handed the seed program or puzzle back:
-/// said once, after its reply, in the same conversation.
-pub fn revise_copy_instruction(layout: Layout) -> &'static str {
-    match layout {
-        Layout::P3 => {
-            "That is the same puzzle as the one given, not a new one. Change what `sat` checks, \
-             so that the old answer is no longer correct, and reply in the same layout."
-        }
-        _ => {
-            "That is the same function as the one given, not a variant of it. Change what it \
-             computes: other constants or operators, one more parameter, or one more step. \
-             Reply in the same layout, with 10 calls of the new `f`."
-        }
-    }
-}
-
 /// The reply layout of program-first proposals (examples come before the instruction).
 const PROGRAM_LAYOUT: &str = "Reply in exactly this layout:\n\n\
     Description: <one sentence: what f returns, in terms of its parameters>\n\n\

@@ -16,7 +16,7 @@ use crate::validate::validate;
 use crate::verdicts::{FormatProblem, PuzzleTest, Reason, Rejection};
 use crucible_eval::prompts::{
     P3_CHANGES, PROPOSER_SYSTEM, describe_instruction, propose_prompt, read_description,
-    reply_code, revise_copy_instruction, solve_prompt,
+    reply_code, solve_prompt,
 };
 use crucible_model::{ChatMessage, GenerationRequest, SamplingParams};
 use crucible_sandbox::Language;
@@ -87,12 +87,6 @@ impl Campaign {
                 }
                 Some((slot, checked)) = vrx.recv() => {
                     let checked = checked?;
-                    if checked.needs_revision() {
-                        let proposal = checked.revision();
-                        queue.push(proposal.job(&self.config), false);
-                        meta.insert(slot, proposal);
-                        continue;
-                    }
                     if checked.needs_description() {
                         queue.push(checked.describe_job(&self.config), false);
                         describing.insert(slot, checked);
@@ -230,7 +224,6 @@ impl Campaign {
             difficulty: difficulty.to_string(),
             prompt,
             parent,
-            copy: None,
         }
     }
 
@@ -332,13 +325,12 @@ impl Campaign {
                     )),
                 )),
             };
-            let first_seconds = proposal.copy.as_ref().map_or(0.0, |c| c.seconds);
             let checked = outcome.map(|(reply, outcome)| Checked {
                 proposal,
                 reply,
                 outcome,
                 time: StageTime {
-                    propose: done.seconds + first_seconds,
+                    propose: done.seconds,
                     validate: busy.finish(),
                     ..StageTime::default()
                 },
@@ -411,7 +403,6 @@ impl Campaign {
             outcome,
             mut time,
         } = checked;
-        let prompt = proposal.record();
         let mut row = PuzzleRow {
             id: 0,
             round,
@@ -420,7 +411,7 @@ impl Campaign {
             topic: proposal.topic,
             difficulty: proposal.difficulty,
             seed: proposal.seed,
-            prompt,
+            prompt: proposal.prompt,
             reply,
             rejection: None,
             title: None,
@@ -486,7 +477,8 @@ impl Campaign {
     }
 }
 
-/// The rejection of a mutation too close to the seed program or puzzle it was to vary.
+/// The rejection of a mutation too close to the seed program or puzzle it was to vary (its
+/// comments aside).
 fn parent_copy(draft: &Draft, threshold: f64) -> Option<Rejection> {
     let similarity = Fingerprint::of_code(draft.parent()?).similarity(&draft.fingerprint());
     (similarity >= threshold).then(|| {
@@ -532,59 +524,26 @@ struct Proposal {
     prompt: String,
     /// The seed program a mutation proposal varies.
     parent: Option<String>,
-    /// The first reply of a mutation that handed its seed back: the proposal asks once more,
-    /// in the same conversation.
-    copy: Option<FirstReply>,
-}
-
-/// A mutation's first reply, which copied its seed.
-#[derive(Debug, Clone)]
-struct FirstReply {
-    text: String,
-    /// Seconds the model spent on it.
-    seconds: f64,
 }
 
 impl Proposal {
     fn job(&self, config: &CampaignConfig) -> Job {
-        let mut messages = vec![
-            ChatMessage::system(PROPOSER_SYSTEM),
-            ChatMessage::user(self.prompt.clone()),
-        ];
-        let mut seed = self.seed;
-        if let Some(copy) = &self.copy {
-            messages.push(ChatMessage::assistant(copy.text.clone()));
-            messages.push(ChatMessage::user(revise_copy_instruction(
-                self.kind.layout(),
-            )));
-            seed = mix(seed ^ 31);
-        }
         Job {
             key: JobKey::Propose(self.slot),
             solver: false,
             request: GenerationRequest {
-                messages,
+                messages: vec![
+                    ChatMessage::system(PROPOSER_SYSTEM),
+                    ChatMessage::user(self.prompt.clone()),
+                ],
                 n: 1,
                 // A program-first reply ends with one code block (the function, then its
                 // calls); a mutation's description comes after its code block.
                 sampling: SamplingParams {
                     stop_after_code_block: self.kind.program_first() && self.parent.is_none(),
-                    ..config.proposer.sampling(seed)
+                    ..config.proposer.sampling(self.seed)
                 },
             },
-        }
-    }
-
-    /// The prompt as stored: with the copied first reply and the second request, if any.
-    fn record(&self) -> String {
-        match &self.copy {
-            None => self.prompt.clone(),
-            Some(copy) => format!(
-                "{}\n\n[first reply, a copy of the seed]\n{}\n\n[asked again]\n{}",
-                self.prompt,
-                copy.text,
-                revise_copy_instruction(self.kind.layout())
-            ),
         }
     }
 }
@@ -601,24 +560,6 @@ struct Checked {
 const DESCRIPTION_TOKENS: usize = 96;
 
 impl Checked {
-    /// Whether this is a mutation's first reply and it handed the seed back: it is asked once
-    /// more ([`Checked::revision`]).
-    fn needs_revision(&self) -> bool {
-        self.proposal.copy.is_none()
-            && matches!(&self.outcome, Err(r) if r.reason == Reason::CopiedParent)
-    }
-
-    /// The proposal asked again after this copied reply.
-    fn revision(self) -> Proposal {
-        Proposal {
-            copy: Some(FirstReply {
-                text: self.reply,
-                seconds: self.time.propose,
-            }),
-            ..self.proposal
-        }
-    }
-
     /// Whether this is a valid induction program without a description: the proposer is asked
     /// for one from the code before it is committed.
     fn needs_description(&self) -> bool {
@@ -727,7 +668,6 @@ mod tests {
                 difficulty: "easy".into(),
                 prompt: "p".into(),
                 parent: None,
-                copy: None,
             },
             reply: reply.into(),
             outcome: Ok((draft, Vec::new())),
@@ -785,72 +725,20 @@ mod tests {
     }
 
     #[test]
-    fn a_mutation_that_copies_its_seed_is_asked_once_more() {
+    fn a_mutation_that_hands_its_seed_back_is_a_copy() {
         let seed = "def f(x):\n    return 3 * x\n";
-        let reply = format!("```python\n{seed}```\n\nDescription: Triples x.");
-        let mut draft = parse_proposal(&reply, PuzzleKind::Deduction, Language::Python).unwrap();
-        draft.set_parent(Some(seed.into()));
-        let copy = parent_copy(&draft, 0.7).expect("a copy");
-        assert_eq!(copy.reason, Reason::CopiedParent);
-        // A comment and other constants do not make a variant; another operation does.
-        let mut commented = parse_proposal(
-            "```python\ndef f(x):\n    # new\n    return 4 * x\n```",
-            PuzzleKind::Deduction,
-            Language::Python,
-        )
-        .unwrap();
-        commented.set_parent(Some(seed.into()));
+        let draft = |reply: &str| {
+            let mut d = parse_proposal(reply, PuzzleKind::Deduction, Language::Python).unwrap();
+            d.set_parent(Some(seed.into()));
+            d
+        };
+        let copy = parent_copy(&draft(&format!("```python\n{seed}```")), 0.7);
+        assert_eq!(copy.map(|r| r.reason), Some(Reason::CopiedParent));
+        // A comment added does not make a variant (nor do other constants, as for
+        // near-duplicates); another computation does.
+        let commented = draft("```python\ndef f(x):\n    # a new variant\n    return 4 * x\n```");
         assert!(parent_copy(&commented, 0.7).is_some());
-        let mut varied = parse_proposal(
-            "```python\ndef f(x, y):\n    return sorted(str(3 * x + y))\n```",
-            PuzzleKind::Deduction,
-            Language::Python,
-        )
-        .unwrap();
-        varied.set_parent(Some(seed.into()));
+        let varied = draft("```python\ndef f(x, y):\n    return sorted(str(3 * x + y))\n```");
         assert!(parent_copy(&varied, 0.7).is_none());
-
-        let first = Checked {
-            proposal: Proposal {
-                kind: PuzzleKind::Deduction,
-                parent: Some(seed.into()),
-                ..checked(&reply).proposal
-            },
-            reply: reply.clone(),
-            outcome: Err(copy),
-            time: StageTime {
-                propose: 2.0,
-                ..StageTime::default()
-            },
-        };
-        assert!(first.needs_revision() && !first.needs_description());
-        let again = first.revision();
-        let job = again.job(&CampaignConfig::default());
-        assert_eq!(job.key, JobKey::Propose(3));
-        let roles: Vec<_> = job.request.messages.iter().map(|m| m.role).collect();
-        use crucible_model::Role;
-        assert_eq!(
-            roles,
-            [Role::System, Role::User, Role::Assistant, Role::User]
-        );
-        assert_eq!(job.request.messages[2].content, reply);
-        assert!(
-            job.request.messages[3]
-                .content
-                .starts_with("That is the same function")
-        );
-        assert!(
-            again
-                .record()
-                .starts_with("p\n\n[first reply, a copy of the seed]\n```python")
-        );
-        // Asked once only: a second copy is rejected.
-        let second = Checked {
-            proposal: again,
-            reply,
-            outcome: Err(Rejection::new(Reason::CopiedParent, "")),
-            time: StageTime::default(),
-        };
-        assert!(!second.needs_revision());
     }
 }
