@@ -112,7 +112,6 @@ const PROGRAM_LAYOUT: &str = "Reply in exactly this layout:\n\n\
 /// description first often stops after it), then what it computes, then the calls (which run
 /// long: a description after them is often cut off by the token limit).
 pub const MUTATION_LAYOUT: &str = "Reply in exactly this layout:\n\n\
-    Change: <one sentence: what the new f computes that the given one does not>\n\n\
     ```python\n<the new function f, with any imports it needs>\n```\n\n\
     Description: <one sentence: what the new f returns, in terms of its parameters>\n\n\
     ```python\n<10 calls of f with different arguments, one per line>\n```";
@@ -194,8 +193,7 @@ mod tests {
         );
         assert!(text.contains("```python\ndef f(x):\n    return 2 * x\n```"));
         assert!(text.contains("variant of it") && text.ends_with("one per line>\n```"));
-        assert!(text.contains("layout:\n\nChange: <one sentence"));
-        assert!(text.contains(">\n\n```python\n<the new function f"));
+        assert!(text.contains("layout:\n\n```python\n<the new function f"));
         // A P3 parent is a puzzle, shown as given; stdin/stdout proposals ignore a parent.
         let puzzle =
             "```python\ndef sat(x: int):\n    return x > 7\n\ndef sol():\n    return 8\n```\n";

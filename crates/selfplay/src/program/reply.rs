@@ -258,11 +258,6 @@ fn description(reply: &str) -> String {
                 }
                 continue;
             }
-            // A mutation's plan (`Change:`) says how it differs from its seed, not what it does.
-            "change" => {
-                in_inputs = true;
-                continue;
-            }
             "inputs" | "tests" | "test inputs" | "examples" | "code" | "program" | "function" => {
                 in_inputs = true;
                 continue;
