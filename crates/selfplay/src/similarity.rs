@@ -165,6 +165,15 @@ mod tests {
         );
     }
 
+    proptest::proptest! {
+        #[test]
+        fn comment_removal_never_panics_and_keeps_the_lines(code in proptest::prelude::any::<String>()) {
+            let out = without_comments(&code);
+            proptest::prop_assert!(out.len() <= code.len());
+            proptest::prop_assert_eq!(out.matches('\n').count(), code.matches('\n').count());
+        }
+    }
+
     #[test]
     fn small_edits_are_near_and_other_texts_are_far() {
         let edited = A.replace("even", "odd");
