@@ -111,18 +111,11 @@ impl Draft {
     }
 
     /// Sets what a mutation proposal varied, from the text its prompt showed: the seed program
-    /// (program-first; a composition's helper `g` is put before the program when the reply
-    /// left it out) or the seed puzzle, of which a P3 draft keeps `sat` (no effect on
+    /// (program-first) or the seed puzzle, of which a P3 draft keeps `sat` (no effect on
     /// stdin/stdout drafts).
     pub fn set_parent(&mut self, parent: Option<String>) {
         match self {
-            Draft::Induction(d) | Draft::Deduction(d) | Draft::Abduction(d) => {
-                // A composition's program runs with its helper `g`.
-                if let Some(helper) = parent.as_deref().filter(|p| crate::program::is_helper(p)) {
-                    d.code = crate::program::with_helper(&d.code, helper);
-                }
-                d.parent = parent
-            }
+            Draft::Induction(d) | Draft::Deduction(d) | Draft::Abduction(d) => d.parent = parent,
             Draft::P3(d) => d.parent = parent.and_then(|p| top_level_function(&p, "sat")),
             Draft::Stdio(_) => {}
         }

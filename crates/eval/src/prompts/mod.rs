@@ -7,8 +7,8 @@ mod propose;
 mod solve;
 
 pub use propose::{
-    COMPOSE_TOPIC, Layout, P3_CHANGES, PROPOSER_SYSTEM, describe_instruction, propose_instruction,
-    propose_prompt, read_description,
+    Layout, P3_CHANGES, PROPOSER_SYSTEM, describe_instruction, propose_instruction, propose_prompt,
+    read_description,
 };
 pub use solve::{complete_function, reply_code, solve_prompt};
 

@@ -29,8 +29,7 @@ fn io_hint(lang: Language) -> &'static str {
 /// ends with the layout to fill in, which small models follow best. A program-first or P3
 /// proposal with a `parent` asks for a variant of that seed program or puzzle instead of a new
 /// one (a P3 parent is shown as given, `sat` and `sol` in a block, and `topic` names the change
-/// to make: one of [`P3_CHANGES`]); a program parent with the topic [`COMPOSE_TOPIC`] is the
-/// seed renamed `g`, and the proposer writes an `f` that calls it.
+/// to make: one of [`P3_CHANGES`]).
 pub fn propose_instruction(
     layout: Layout,
     topic: &str,
@@ -38,19 +37,6 @@ pub fn propose_instruction(
     lang: Language,
     parent: Option<&str>,
 ) -> String {
-    if let Some(helper) = parent.filter(|_| layout == Layout::Program && topic == COMPOSE_TOPIC) {
-        return format!(
-            "Here is a Python function `g`:\n\n```python\n{}\n```\n\nWrite a {difficulty} new \
-             Python function `f` that calls `g` and does one more step with its arguments or its \
-             result (for example: sorts, reverses, sums or counts it; adds, multiplies or \
-             repeats by a new parameter; applies `g` twice or to each item of a list), so that \
-             `f` returns something different from `g`. Give it meaningful parameter names and \
-             type annotations; it returns its result and gives the same result every time (no \
-             random numbers, no clock). Then write 10 calls of `f` with different arguments, \
-             which give different results (do not write the results).\n\n{COMPOSE_LAYOUT}",
-            helper.trim_end()
-        );
-    }
     if let Some(parent) = parent.filter(|_| layout == Layout::Program) {
         return format!(
             "Here is a Python function `f`:\n\n```python\n{}\n```\n\nWrite a {difficulty} \
@@ -106,10 +92,6 @@ pub fn propose_instruction(
     }
 }
 
-/// The topic of a mutation that composes: its parent is the seed program renamed `g`, and the
-/// proposer writes an `f` that calls it and adds a step.
-pub const COMPOSE_TOPIC: &str = "one more step on a seed program";
-
 /// The changes a P3 mutation proposal is asked to make to its seed puzzle, one per proposal
 /// (its `topic`): a small model asked only for "a variant" hands the puzzle back unchanged.
 pub const P3_CHANGES: [&str; 4] = [
@@ -132,12 +114,6 @@ const PROGRAM_LAYOUT: &str = "Reply in exactly this layout:\n\n\
 pub const MUTATION_LAYOUT: &str = "Reply in exactly this layout:\n\n\
     ```python\n<the new function f, with any imports it needs>\n```\n\n\
     Description: <one sentence: what the new f returns, in terms of its parameters>\n\n\
-    ```python\n<10 calls of f with different arguments, one per line>\n```";
-
-/// The reply layout of a composition: [`MUTATION_LAYOUT`] with `f` written after `g`.
-const COMPOSE_LAYOUT: &str = "Reply in exactly this layout:\n\n\
-    ```python\n<the new function f, which calls g (do not repeat g), with any imports it needs>\n```\n\n\
-    Description: <one sentence: what f returns, in terms of its parameters>\n\n\
     ```python\n<10 calls of f with different arguments, one per line>\n```";
 
 /// The proposer's second request for an induction puzzle whose reply had code but no
@@ -218,17 +194,6 @@ mod tests {
         assert!(text.contains("```python\ndef f(x):\n    return 2 * x\n```"));
         assert!(text.contains("variant of it") && text.ends_with("one per line>\n```"));
         assert!(text.contains("layout:\n\n```python\n<the new function f"));
-        let helper = "def g(x):\n    return 2 * x\n";
-        let compose = propose_instruction(
-            Layout::Program,
-            COMPOSE_TOPIC,
-            "easy",
-            Language::Python,
-            Some(helper),
-        );
-        assert!(compose.contains("```python\ndef g(x):\n    return 2 * x\n```"));
-        assert!(compose.contains("function `f` that calls `g`"));
-        assert!(compose.contains("which calls g (do not repeat g)"));
         // A P3 parent is a puzzle, shown as given; stdin/stdout proposals ignore a parent.
         let puzzle =
             "```python\ndef sat(x: int):\n    return x > 7\n\ndef sol():\n    return 8\n```\n";

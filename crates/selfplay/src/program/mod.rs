@@ -16,7 +16,6 @@
 //! An input is the text between the parentheses of a call, `f(3, [1, 2])` → `3, [1, 2]`: Python
 //! literals only (read with `ast.literal_eval`), so an input cannot run code of its own.
 
-mod compose;
 mod draft;
 mod examples;
 mod gate;
@@ -25,7 +24,6 @@ mod reply;
 mod returns;
 mod tasks;
 
-pub use compose::{HELPER, as_helper, is_helper, only_calls_helper, with_helper};
 pub use draft::{ENTRY, MIN_DISTINCT_OUTPUTS, MIN_INPUTS, ProgramDraft};
 pub use examples::{EXAMPLES, example_drafts, seed_programs};
 pub use gate::banned_use;

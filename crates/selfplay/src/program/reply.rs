@@ -134,7 +134,7 @@ fn top_level_def(line: &str) -> Option<&str> {
 
 /// `text` with every whole-word `from` replaced by `to`, except after a dot (`s.count(c)` in a
 /// function named `count` calls the method, not the function).
-pub(super) fn rename(text: &str, from: &str, to: &str) -> String {
+fn rename(text: &str, from: &str, to: &str) -> String {
     let is_word = |c: char| c.is_alphanumeric() || c == '_';
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
