@@ -389,7 +389,8 @@ impl Campaign {
         Ok(())
     }
 
-    /// Commits a checked proposal, applying the copy and near-duplicate checks.
+    /// Commits a checked proposal, applying the example-copy and near-duplicate checks (a copy
+    /// of the seed a mutation was to vary was rejected before it ran, in `spawn_check`).
     fn commit_proposal(
         &mut self,
         round: u32,
@@ -453,9 +454,6 @@ impl Campaign {
         earlier: &[(i64, Fingerprint)],
     ) -> Option<Rejection> {
         let threshold = self.config.near_duplicate_threshold;
-        if let Some(copy) = parent_copy(draft, threshold) {
-            return Some(copy);
-        }
         let copied = self.examples.closest(draft.kind(), fingerprint);
         if copied >= threshold {
             return Some(Rejection::new(
