@@ -9,7 +9,6 @@ use crate::verdicts::{Reason, Rejection, Validation};
 use crucible_problems::P3_PRELUDE;
 use crucible_sandbox::{Language, Limits, Sandbox, Termination};
 
-/// Answers that no interesting `sat` accepts.
 /// Python that sets `__cands` to the trivial answers tried against a proposed `sat` (whose
 /// source it reads from stdin): the integers −10…100, short strings and lists, other small
 /// constants, and every literal in `sat`'s own source (`return s == "abc"` gives its answer
