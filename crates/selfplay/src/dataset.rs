@@ -7,7 +7,9 @@ use crate::config::TrainRole;
 use crate::puzzle::{Draft, render_p3, render_stdio};
 use crate::store::{AttemptRow, DatasetRow, PuzzleRow, PuzzleScore};
 use crate::verdicts::PuzzleTest;
-use crucible_eval::prompts::{fence_tag, propose_instruction};
+use crucible_eval::prompts::{
+    fence_tag, idea_instruction, propose_instruction, variant_idea_instruction,
+};
 use crucible_sandbox::Language;
 use std::collections::HashSet;
 
@@ -120,24 +122,26 @@ pub fn solver_rows(
         .collect()
 }
 
-/// The proposer row of one puzzle, when it is learnable.
-pub fn proposer_row(
+/// The proposer rows of one puzzle, when it is learnable: its instruction and the draft in the
+/// layout asked for. A mutation written in two requests gives one row per request: the seed →
+/// the variant named in one sentence, and that sentence → the program.
+pub fn proposer_rows(
     puzzle: &PuzzleRow,
     draft: &Draft,
     tests: &[PuzzleTest],
     score: &PuzzleScore,
     lang: Language,
-) -> Option<DatasetRow> {
+) -> Vec<DatasetRow> {
     if !score.learnable {
-        return None;
+        return Vec::new();
     }
-    let instruction = propose_instruction(
-        draft.kind().layout(),
-        &puzzle.topic,
-        &puzzle.difficulty,
-        lang,
-        draft.parent(),
-    );
+    let weight = proposer_weight(score);
+    let row = |attempt_idx: i64, user: &str, assistant: &str| DatasetRow {
+        kind: TrainRole::Proposer,
+        puzzle_id: puzzle.id,
+        attempt_idx,
+        messages: weighted_messages_json(user, assistant, weight),
+    };
     let target = match draft {
         Draft::Stdio(d) => {
             let inputs: Vec<&str> = tests
@@ -150,16 +154,33 @@ pub fn proposer_row(
         Draft::P3(d) => render_p3(&d.sat, d.sol.as_deref().unwrap_or_default()),
         Draft::Induction(d) | Draft::Deduction(d) | Draft::Abduction(d) => {
             let inputs: Vec<&str> = tests.iter().map(|t| t.input.as_str()).collect();
-            crate::program::render_program(d, &inputs)
+            let program = crate::program::render_program(d, &inputs);
+            if let (Some(parent), Some(idea)) = (&d.parent, &d.idea) {
+                return vec![
+                    row(
+                        IDEA_ROW,
+                        &variant_idea_instruction(parent, &puzzle.difficulty),
+                        idea,
+                    ),
+                    row(-1, &idea_instruction(idea, &puzzle.difficulty), &program),
+                ];
+            }
+            program
         }
     };
-    Some(DatasetRow {
-        kind: TrainRole::Proposer,
-        puzzle_id: puzzle.id,
-        attempt_idx: -1,
-        messages: weighted_messages_json(&instruction, &target, proposer_weight(score)),
-    })
+    let instruction = propose_instruction(
+        draft.kind().layout(),
+        &puzzle.topic,
+        &puzzle.difficulty,
+        lang,
+        draft.parent(),
+    );
+    vec![row(-1, &instruction, &target)]
 }
+
+/// The `attempt_idx` of a two-request mutation's first proposer row (the second's is −1, as
+/// every other proposer row's).
+const IDEA_ROW: i64 = -2;
 
 #[cfg(test)]
 mod tests {
@@ -211,6 +232,81 @@ mod tests {
         let v: serde_json::Value = serde_json::from_str(&line).unwrap();
         assert_eq!(v["weight"], 1.75);
         assert_eq!(v["messages"][1]["content"], "a");
+    }
+
+    #[test]
+    fn a_mutation_in_two_requests_teaches_both() {
+        let puzzle = PuzzleRow {
+            id: 4,
+            round: 1,
+            slot: 0,
+            kind: crate::config::TaskKind::Puzzle(crate::config::PuzzleKind::Deduction),
+            topic: "variant of a seed program".into(),
+            difficulty: "easy".into(),
+            seed: 0,
+            prompt: String::new(),
+            reply: String::new(),
+            rejection: None,
+            title: None,
+            statement: None,
+            draft: None,
+            tests: None,
+            fingerprint: None,
+            seed_task: false,
+            task: None,
+        };
+        let score = PuzzleScore {
+            solve_rate: 0.5,
+            learnable: true,
+            reward_azr: 0.5,
+            reward_sqlm: 0.0,
+            discrimination: None,
+        };
+        let draft = crate::program::ProgramDraft {
+            description: "Returns x plus one.".into(),
+            code: "def f(x):\n    return x + 1\n".into(),
+            inputs: Vec::new(),
+            parent: Some("def f(x):\n    return x\n".into()),
+            idea: Some("Returns x plus one.".into()),
+        };
+        let tests = [PuzzleTest {
+            input: "2".into(),
+            expected: "3".into(),
+            found: false,
+        }];
+        let rows = proposer_rows(
+            &puzzle,
+            &Draft::Deduction(draft),
+            &tests,
+            &score,
+            Language::Python,
+        );
+        let messages: Vec<serde_json::Value> = rows
+            .iter()
+            .map(|r| serde_json::from_str(&r.messages).unwrap())
+            .collect();
+        assert_eq!(
+            rows.iter().map(|r| r.attempt_idx).collect::<Vec<_>>(),
+            [IDEA_ROW, -1]
+        );
+        assert!(
+            messages[0]["messages"][0]["content"]
+                .as_str()
+                .unwrap()
+                .contains("return x\n")
+        );
+        assert_eq!(messages[0]["messages"][1]["content"], "Returns x plus one.");
+        let second = messages[1]["messages"][0]["content"].as_str().unwrap();
+        assert!(
+            second.contains("that does this: Returns x plus one.")
+                && !second.contains("return x\n")
+        );
+        assert!(
+            messages[1]["messages"][1]["content"]
+                .as_str()
+                .unwrap()
+                .starts_with("Description: Returns x plus one.")
+        );
     }
 
     #[test]

@@ -121,6 +121,14 @@ impl Draft {
         }
     }
 
+    /// Sets the variant a program-first mutation named before its code was asked for
+    /// ([`ProgramDraft::idea`]; no effect on other drafts).
+    pub fn set_idea(&mut self, idea: Option<String>) {
+        if let Draft::Induction(d) | Draft::Deduction(d) | Draft::Abduction(d) = self {
+            d.idea = idea;
+        }
+    }
+
     /// The reference solution (stdin/stdout) or `sol` (P3; empty without one).
     pub fn solution(&self) -> &str {
         match self {

@@ -86,8 +86,8 @@ pub fn propose_instruction(
         ),
         Layout::Program => format!(
             "Write a new {difficulty} Python function named `f` about {topic}, with meaningful \
-             parameter names and type annotations; it returns its result. Then write 10 calls \
-             of `f` with different arguments, which give different results (do not write the results).\n\n{PROGRAM_LAYOUT}"
+             parameter names and type annotations; it returns its result. {}",
+            program_ask()
         ),
     }
 }
@@ -102,6 +102,14 @@ pub const P3_CHANGES: [&str; 4] = [
     "give `sat` one more parameter with a default value, and use it in the condition",
 ];
 
+/// The calls and the layout a program-first request asks for, after what `f` is to compute.
+fn program_ask() -> String {
+    format!(
+        "Then write 10 calls of `f` with different arguments, which give different results (do \
+         not write the results).\n\n{PROGRAM_LAYOUT}"
+    )
+}
+
 /// The reply layout of program-first proposals (examples come before the instruction).
 const PROGRAM_LAYOUT: &str = "Reply in exactly this layout:\n\n\
     Description: <one sentence: what f returns, in terms of its parameters>\n\n\
@@ -115,6 +123,34 @@ pub const MUTATION_LAYOUT: &str = "Reply in exactly this layout:\n\n\
     ```python\n<the new function f, with any imports it needs>\n```\n\n\
     Description: <one sentence: what the new f returns, in terms of its parameters>\n\n\
     ```python\n<10 calls of f with different arguments, one per line>\n```";
+
+/// The first request of a mutation of a seed program: the seed shown, the proposer names a
+/// variant of it in one sentence. Shown the seed and asked for the variant's code at once, the
+/// 0.5B model hands the seed back in 12 of 30 replies (BENCHMARKS.md, "Mutation of seed
+/// programs"); the code is asked for in a second request without the seed
+/// ([`idea_instruction`]).
+pub fn variant_idea_instruction(parent: &str, difficulty: &str) -> String {
+    format!(
+        "Here is a Python function `f`:\n\n```python\n{}\n```\n\nThink of a different \
+         function, a {difficulty} variant of this one: it changes a constant or an operator, \
+         takes one more parameter, or adds one more step, so that it returns something else. \
+         Describe the new function in one sentence that starts with \"Returns\" and names its \
+         parameters. Reply with the sentence only.",
+        parent.trim_end()
+    )
+}
+
+/// The second request of a mutation: a program written from the variant the proposer named
+/// (its reply to [`variant_idea_instruction`], read with [`read_description`]), the seed not
+/// shown, in the layout of free program-first proposals.
+pub fn idea_instruction(idea: &str, difficulty: &str) -> String {
+    format!(
+        "Write a new {difficulty} Python function named `f` that does this: {}\n\nGive it \
+         meaningful parameter names and type annotations; it returns its result. {}",
+        idea.trim(),
+        program_ask()
+    )
+}
 
 /// The proposer's second request for an induction puzzle whose reply had code but no
 /// description: what `f` returns, written from the code (the easy direction), one sentence.
@@ -152,6 +188,15 @@ pub fn propose_prompt(
     examples: &[&str],
     parent: Option<&str>,
 ) -> String {
+    with_examples(
+        examples,
+        &propose_instruction(layout, topic, difficulty, lang, parent),
+    )
+}
+
+/// A proposer request: `examples` first (so the model does not continue them), then
+/// `instruction`.
+pub fn with_examples(examples: &[&str], instruction: &str) -> String {
     let mut prompt = String::new();
     if !examples.is_empty() {
         prompt.push_str("Here are examples of puzzles in the required layout.");
@@ -160,9 +205,7 @@ pub fn propose_prompt(
         }
         prompt.push_str("\n\nDo not copy the examples. ");
     }
-    prompt.push_str(&propose_instruction(
-        layout, topic, difficulty, lang, parent,
-    ));
+    prompt.push_str(instruction);
     prompt
 }
 
@@ -179,6 +222,20 @@ mod tests {
             "Returns twice x."
         );
         assert_eq!(read_description("  \n"), "");
+    }
+
+    #[test]
+    fn a_mutation_names_its_variant_then_writes_it_from_the_sentence() {
+        let first = variant_idea_instruction("def f(x):\n    return 2 * x\n", "hard");
+        assert!(first.contains("```python\ndef f(x):\n    return 2 * x\n```"));
+        assert!(
+            first.contains("a hard variant") && first.ends_with("Reply with the sentence only.")
+        );
+        let second = idea_instruction(" Returns x squared. ", "hard");
+        assert!(second.starts_with(
+            "Write a new hard Python function named `f` that does this: Returns x squared.\n\n"
+        ));
+        assert!(second.ends_with("one per line>\n```") && !second.contains("return 2 * x"));
     }
 
     #[test]

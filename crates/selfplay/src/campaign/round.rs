@@ -15,8 +15,8 @@ use crate::store::{AttemptRow, PuzzleRow, StageTime};
 use crate::validate::validate;
 use crate::verdicts::{FormatProblem, PuzzleTest, Reason, Rejection};
 use crucible_eval::prompts::{
-    P3_CHANGES, PROPOSER_SYSTEM, describe_instruction, propose_prompt, read_description,
-    reply_code, solve_prompt,
+    P3_CHANGES, PROPOSER_SYSTEM, describe_instruction, idea_instruction, propose_prompt,
+    read_description, reply_code, solve_prompt, variant_idea_instruction, with_examples,
 };
 use crucible_model::{ChatMessage, GenerationRequest, SamplingParams};
 use crucible_sandbox::Language;
@@ -73,6 +73,13 @@ impl Campaign {
                         JobKey::Propose(slot) => {
                             let proposal = meta.get(&slot).cloned().ok_or_else(|| SelfplayError::Config(format!("unknown slot {slot}")))?;
                             self.spawn_check(proposal, done, vtx.clone());
+                        }
+                        JobKey::Idea(slot) => {
+                            let proposal = meta.get_mut(&slot).ok_or_else(|| SelfplayError::Config(format!("unknown slot {slot}")))?;
+                            match proposal.take_idea(done)? {
+                                Some(no_idea) => { let _ = vtx.send((slot, Ok(no_idea))); }
+                                None => queue.push(proposal.job(&self.config), false),
+                            }
                         }
                         JobKey::Describe(slot) => {
                             let checked = describing.remove(&slot).ok_or_else(|| SelfplayError::Config(format!("slot {slot} was not being described")))?;
@@ -207,15 +214,19 @@ impl Campaign {
             (Some(_), _) => "variant of a seed program".to_string(),
             (None, _) => topic,
         };
-        let examples: Vec<&str> = examples.iter().map(|e| e.text.as_str()).collect();
-        let prompt = propose_prompt(
-            kind.layout(),
-            &topic,
-            difficulty,
-            self.config.language,
-            &examples,
-            parent.as_deref(),
-        );
+        let examples: Vec<String> = examples.iter().map(|e| e.text.clone()).collect();
+        let prompt = match &parent {
+            // A program-first mutation first names its variant, the seed shown (no examples).
+            Some(parent) if kind.program_first() => variant_idea_instruction(parent, difficulty),
+            _ => propose_prompt(
+                kind.layout(),
+                &topic,
+                difficulty,
+                self.config.language,
+                &examples.iter().map(String::as_str).collect::<Vec<_>>(),
+                parent.as_deref(),
+            ),
+        };
         Proposal {
             slot,
             seed,
@@ -224,6 +235,9 @@ impl Campaign {
             difficulty: difficulty.to_string(),
             prompt,
             parent,
+            examples,
+            idea: None,
+            idea_seconds: 0.0,
         }
     }
 
@@ -307,6 +321,7 @@ impl Campaign {
                         }
                         Ok(mut draft) => {
                             draft.set_parent(proposal.parent.clone());
+                            draft.set_idea(proposal.idea.clone());
                             // A copy of the seed is known without running it.
                             match parent_copy(&draft, threshold) {
                                 Some(copy) => Ok((reply, Err(copy))),
@@ -325,12 +340,13 @@ impl Campaign {
                     )),
                 )),
             };
+            let propose = done.seconds + proposal.idea_seconds;
             let checked = outcome.map(|(reply, outcome)| Checked {
                 proposal,
                 reply,
                 outcome,
                 time: StageTime {
-                    propose: done.seconds,
+                    propose,
                     validate: busy.finish(),
                     ..StageTime::default()
                 },
@@ -398,6 +414,7 @@ impl Campaign {
         fingerprints: &mut Vec<(i64, Fingerprint)>,
         clock: &mut Clock,
     ) -> Result<(PuzzleRow, bool), SelfplayError> {
+        let prompt = checked.proposal.asked();
         let Checked {
             proposal,
             reply,
@@ -412,7 +429,7 @@ impl Campaign {
             topic: proposal.topic,
             difficulty: proposal.difficulty,
             seed: proposal.seed,
-            prompt: proposal.prompt,
+            prompt,
             reply,
             rejection: None,
             title: None,
@@ -519,30 +536,117 @@ struct Proposal {
     kind: PuzzleKind,
     topic: String,
     difficulty: String,
+    /// The proposer's (first) request.
     prompt: String,
-    /// The seed program a mutation proposal varies.
+    /// The seed program or puzzle a mutation proposal varies.
     parent: Option<String>,
+    /// The examples of the proposal's kind: a program-first mutation's second request shows
+    /// them (its first shows the seed instead).
+    examples: Vec<String>,
+    /// The variant a program-first mutation named in its first request.
+    idea: Option<String>,
+    /// Seconds the first request of a mutation took.
+    idea_seconds: f64,
 }
 
+/// Sampled tokens of a variant named in one sentence.
+const IDEA_TOKENS: usize = 96;
+
 impl Proposal {
+    /// Whether this is a program-first mutation, asked for in two requests: the seed shown, the
+    /// variant named in one sentence; then, without the seed, the program from that sentence.
+    fn in_two_requests(&self) -> bool {
+        self.kind.program_first() && self.parent.is_some()
+    }
+
+    /// The request to send now: the first, or a two-request mutation's second once its
+    /// variant is named.
+    fn request(&self) -> String {
+        match &self.idea {
+            Some(idea) => with_examples(
+                &self.examples.iter().map(String::as_str).collect::<Vec<_>>(),
+                &idea_instruction(idea, &self.difficulty),
+            ),
+            None => self.prompt.clone(),
+        }
+    }
+
+    /// What the proposer was asked, as stored: a two-request mutation's first request, the
+    /// variant it named, and its second request.
+    fn asked(&self) -> String {
+        match &self.idea {
+            Some(idea) => format!(
+                "{}\n\n[variant named]\n{idea}\n\n[then asked, without the seed]\n{}",
+                self.prompt,
+                self.request()
+            ),
+            None => self.prompt.clone(),
+        }
+    }
+
     fn job(&self, config: &CampaignConfig) -> Job {
+        let naming = self.in_two_requests() && self.idea.is_none();
+        let sampling = if naming {
+            SamplingParams {
+                max_new_tokens: IDEA_TOKENS,
+                stop_after_code_block: false,
+                ..config.proposer.sampling(mix(self.seed ^ 31))
+            }
+        } else {
+            // A program-first reply ends with one code block (the function, then its calls);
+            // a P3 mutation's reply may hold more than one.
+            SamplingParams {
+                stop_after_code_block: self.kind.program_first(),
+                ..config.proposer.sampling(self.seed)
+            }
+        };
         Job {
-            key: JobKey::Propose(self.slot),
+            key: if naming {
+                JobKey::Idea(self.slot)
+            } else {
+                JobKey::Propose(self.slot)
+            },
             solver: false,
             request: GenerationRequest {
                 messages: vec![
                     ChatMessage::system(PROPOSER_SYSTEM),
-                    ChatMessage::user(self.prompt.clone()),
+                    ChatMessage::user(self.request()),
                 ],
                 n: 1,
-                // A program-first reply ends with one code block (the function, then its
-                // calls); a mutation's description comes after its code block.
-                sampling: SamplingParams {
-                    stop_after_code_block: self.kind.program_first() && self.parent.is_none(),
-                    ..config.proposer.sampling(self.seed)
-                },
+                sampling,
             },
         }
+    }
+
+    /// Reads the variant named in reply to the first request (`done`): `None` once it is kept
+    /// (the second request is then due), or the proposal rejected when the reply names none
+    /// (`format_no_statement`). A model failure stops the round, as for any proposal.
+    fn take_idea(&mut self, done: ModelDone) -> Result<Option<Checked>, SelfplayError> {
+        let text = done
+            .result
+            .map_err(SelfplayError::Model)?
+            .into_iter()
+            .next()
+            .map(|c| c.text)
+            .unwrap_or_default();
+        self.idea_seconds += done.seconds;
+        let idea = read_description(&text);
+        if idea.split_whitespace().count() >= MIN_DESCRIPTION_WORDS {
+            self.idea = Some(idea);
+            return Ok(None);
+        }
+        Ok(Some(Checked {
+            proposal: self.clone(),
+            reply: text,
+            outcome: Err(Rejection::new(
+                Reason::Format(FormatProblem::NoStatement),
+                "the reply named no variant of the seed in a sentence",
+            )),
+            time: StageTime {
+                propose: self.idea_seconds,
+                ..StageTime::default()
+            },
+        }))
     }
 }
 
@@ -666,6 +770,9 @@ mod tests {
                 difficulty: "easy".into(),
                 prompt: "p".into(),
                 parent: None,
+                examples: Vec::new(),
+                idea: None,
+                idea_seconds: 0.0,
             },
             reply: reply.into(),
             outcome: Ok((draft, Vec::new())),
@@ -720,6 +827,54 @@ mod tests {
             parse_proposal("no code", PuzzleKind::Induction, Language::Python).err(),
             Some(FormatProblem::NoCode)
         );
+    }
+
+    #[test]
+    fn a_program_mutation_names_its_variant_then_writes_it_without_the_seed() {
+        let seed = "def f(x):\n    return 3 * x\n";
+        let mut proposal = Proposal {
+            slot: 5,
+            seed: 9,
+            kind: PuzzleKind::Deduction,
+            topic: "variant of a seed program".into(),
+            difficulty: "easy".into(),
+            prompt: variant_idea_instruction(seed, "easy"),
+            parent: Some(seed.into()),
+            examples: vec![
+                "Description: Doubles.\n\n```python\ndef f(a):\n    return 2 * a\n```".into(),
+            ],
+            idea: None,
+            idea_seconds: 0.0,
+        };
+        let config = CampaignConfig::default();
+        let first = proposal.job(&config);
+        assert_eq!(first.key, JobKey::Idea(5));
+        assert!(first.request.messages[1].content.contains("return 3 * x"));
+        assert!(!first.request.sampling.stop_after_code_block);
+        // A reply that names no variant rejects the proposal.
+        let rejected = proposal
+            .clone()
+            .take_idea(done(""))
+            .unwrap()
+            .expect("rejected");
+        assert_eq!(
+            rejected.outcome.err().map(|r| r.reason),
+            Some(Reason::Format(FormatProblem::NoStatement))
+        );
+        // A sentence is kept, and the program is asked for from it, the seed not shown.
+        let idea = "Returns three times x plus the number of digits of x.";
+        assert!(proposal.take_idea(done(idea)).unwrap().is_none());
+        let second = proposal.job(&config);
+        assert_eq!(second.key, JobKey::Propose(5));
+        let text = &second.request.messages[1].content;
+        assert!(text.contains(&format!("that does this: {idea}")), "{text}");
+        assert!(!text.contains("return 3 * x") && text.contains("Example 1:"));
+        assert!(second.request.sampling.stop_after_code_block);
+        let asked = proposal.asked();
+        assert!(
+            asked.starts_with(&proposal.prompt) && asked.contains("[variant named]\nReturns three")
+        );
+        assert_eq!(proposal.idea_seconds, 1.5);
     }
 
     #[test]

@@ -12,6 +12,8 @@ use tokio::sync::mpsc;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum JobKey {
     Propose(u32),
+    /// The first request of a mutation in two requests: the variant of the seed, named.
+    Idea(u32),
     /// The proposer's description of a valid induction program whose reply had none.
     Describe(u32),
     Solve(i64),

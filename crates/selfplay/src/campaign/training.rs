@@ -3,7 +3,7 @@
 
 use super::{Campaign, CampaignEvent, Overlaps, parsed};
 use crate::config::{TrainMode, TrainRole};
-use crate::dataset::{messages_json, proposer_row, solver_answer, solver_rows};
+use crate::dataset::{messages_json, proposer_rows, solver_answer, solver_rows};
 use crate::puzzle::Draft;
 use crate::seeds::{Stream, derive, mix};
 use crate::store::{AttemptRow, DatasetRow, ModelRow};
@@ -268,7 +268,7 @@ impl Campaign {
                 contaminated.push((puzzle.id, hit));
                 continue;
             }
-            rows.extend(proposer_row(
+            rows.extend(proposer_rows(
                 &puzzle,
                 &draft,
                 &tests,

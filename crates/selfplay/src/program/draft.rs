@@ -25,4 +25,9 @@ pub struct ProgramDraft {
     /// shows it), `None` for a free proposal.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub parent: Option<String>,
+    /// The variant of `parent` the proposer named in one sentence when shown it, before it
+    /// wrote this program from that sentence without seeing the seed (a mutation in two
+    /// requests); `None` for a free proposal.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub idea: Option<String>,
 }

@@ -118,6 +118,7 @@ pub fn example_drafts() -> Vec<ProgramDraft> {
             code: code.to_string(),
             inputs: inputs.iter().map(|i| i.to_string()).collect(),
             parent: None,
+            idea: None,
         })
         .collect()
 }

@@ -52,6 +52,7 @@ pub fn parse_program(reply: &str) -> Result<ProgramDraft, FormatProblem> {
     let code = with_imports(code.join("\n").trim_matches('\n').to_string() + "\n");
     Ok(ProgramDraft {
         parent: None,
+        idea: None,
         description: description(reply),
         code,
         inputs,
@@ -282,8 +283,9 @@ fn echoed_or_code(line: &str) -> bool {
 
 /// The draft in the layout the proposer is asked for (examples and the proposer's training
 /// target): the description, then one code block with the code and the calls after it (one
-/// block, so that generation can stop at its end); for a mutation (a draft with a parent) the
-/// code, the description, then the calls in a block of their own.
+/// block, so that generation can stop at its end); for a mutation asked for in one request (a
+/// draft with a parent and no idea) the code, the description, then the calls in a block of
+/// their own.
 ///
 /// ```
 /// use crucible_selfplay::program::{ProgramDraft, parse_program, render_program};
@@ -292,6 +294,7 @@ fn echoed_or_code(line: &str) -> bool {
 ///     code: "def f(x):\n    return 2 * x\n".into(),
 ///     inputs: vec!["1".into(), "2".into()],
 ///     parent: None,
+///     idea: None,
 /// };
 /// let text = render_program(&draft, &["1", "2"]);
 /// assert_eq!(parse_program(&text), Ok(draft));
@@ -299,8 +302,8 @@ fn echoed_or_code(line: &str) -> bool {
 pub fn render_program(draft: &ProgramDraft, inputs: &[&str]) -> String {
     let calls: Vec<String> = inputs.iter().map(|i| format!("{ENTRY}({i})")).collect();
     let description = draft.description.trim();
-    // A mutation's layout: code, description, calls (`MUTATION_LAYOUT`).
-    if draft.parent.is_some() {
+    // A one-request mutation's layout: code, description, calls (`MUTATION_LAYOUT`).
+    if draft.parent.is_some() && draft.idea.is_none() {
         format!(
             "```python\n{}```\n\nDescription: {description}\n\n```python\n{}\n```\n",
             draft.code,

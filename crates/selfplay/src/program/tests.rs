@@ -165,6 +165,7 @@ fn deduction_asks_for_the_value_of_one_call() {
         code: "def f(a, b):\n    return [a] * b\n".into(),
         inputs: Vec::new(),
         parent: None,
+        idea: None,
     };
     let tests = tests_of(&[("1, 2", "[1, 1]"), ("'x', 3", "['x', 'x', 'x']")]);
     let p = deduction_problem("t", &draft, &tests);
@@ -187,6 +188,7 @@ fn abduction_asks_for_arguments_of_the_middle_output() {
         code: "def f(a, b):\n    return a * b\n".into(),
         inputs: Vec::new(),
         parent: None,
+        idea: None,
     };
     let tests = tests_of(&[("1, 2", "2"), ("3, 4", "12"), ("5, 6", "30")]);
     let p = abduction_problem("t", &draft, &tests);
@@ -250,6 +252,7 @@ fn a_mutation_renders_code_first_and_reads_back() {
         code: "def f(x):\n    return 3 * x\n".into(),
         inputs: vec!["1".into(), "2".into()],
         parent: Some("def f(x):\n    return 2 * x\n".into()),
+        idea: None,
     };
     let text = render_program(&draft, &["1", "2"]);
     assert!(

@@ -14,7 +14,8 @@ use crucible_sandbox::{Language, Limits, Sandbox, Termination};
 /// A program-first draft: no banned import or call; `f` runs on each input (inputs that fail
 /// or return something that is not a literal are dropped; at least [`MIN_INPUTS`] must
 /// remain), twice with different random seeds and the same result; at least
-/// [`MIN_DISTINCT_OUTPUTS`] distinct results. The tests are (arguments, `repr` of the result).
+/// [`MIN_DISTINCT_OUTPUTS`] distinct results; a mutation must not return what its seed returns
+/// on every input. The tests are (arguments, `repr` of the result).
 pub(super) async fn validate_program(
     sandbox: &Sandbox,
     draft: &ProgramDraft,
@@ -93,7 +94,42 @@ pub(super) async fn validate_program(
             ),
         )));
     }
+    if let Some(parent) = &draft.parent
+        && same_as_parent(sandbox, parent, &tests, &limits).await?
+    {
+        return Ok(Err(Rejection::new(
+            Reason::CopiedParent,
+            format!(
+                "returns what the seed it was to vary returns on all {} inputs",
+                tests.len()
+            ),
+        )));
+    }
     Ok(Ok(tests))
+}
+
+/// Whether the seed program a mutation was to vary returns the expected result of every test:
+/// the same function written anew (a seed that fails on an input, or does not run, differs).
+async fn same_as_parent(
+    sandbox: &Sandbox,
+    parent: &str,
+    tests: &[PuzzleTest],
+    limits: &Limits,
+) -> Result<bool, SelfplayError> {
+    let Ok(program) = compile(sandbox, Language::Python, &runner(parent)).await else {
+        return Ok(false);
+    };
+    for test in tests {
+        let run = sandbox
+            .run_async(&program, test.input.as_bytes(), limits)
+            .await?;
+        let stdout = String::from_utf8_lossy(&run.stdout);
+        let last = stdout.trim_end().rsplit('\n').next().unwrap_or("");
+        if run.termination != Termination::Exited(0) || last != test.expected {
+            return Ok(false);
+        }
+    }
+    Ok(true)
 }
 
 /// How many different results `tests` expect.

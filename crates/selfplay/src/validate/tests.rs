@@ -53,6 +53,7 @@ fn program(code: &str, inputs: &[&str]) -> Draft {
         code: code.into(),
         inputs: inputs.iter().map(|i| i.to_string()).collect(),
         parent: None,
+        idea: None,
     })
 }
 
@@ -199,6 +200,39 @@ fn program_first_gates_name_each_failure_and_drop_crashing_inputs() {
         reason(&sandbox, &program("def f(x):\n    return object()", &ten)),
         Some(Reason::ReferenceFailed)
     );
+}
+
+#[test]
+fn a_mutation_that_returns_what_its_seed_returns_is_a_copy() {
+    let sandbox = one_worker_sandbox();
+    let ten = ["1", "2", "3", "4", "5", "6", "7", "8", "9", "10"];
+    let mutation = |code: &str| {
+        let mut draft = program(code, &ten);
+        draft.set_parent(Some("def f(x):\n    return 2 * x\n".into()));
+        draft
+    };
+    // Written anew, the seed's function is still the seed's function.
+    assert_eq!(
+        reason(
+            &sandbox,
+            &mutation("def f(n: int) -> int:\n    return n + n\n")
+        ),
+        Some(Reason::CopiedParent)
+    );
+    // One result that differs makes a variant; so does a seed that cannot take the inputs.
+    assert_eq!(
+        reason(
+            &sandbox,
+            &mutation("def f(n: int) -> int:\n    return n + n if n < 10 else 0\n")
+        ),
+        None
+    );
+    let mut two_args = program(
+        "def f(a, b):\n    return a * b\n",
+        &["1, 2", "3, 4", "5, 6", "7, 8", "9, 10"],
+    );
+    two_args.set_parent(Some("def f(x):\n    return 2 * x\n".into()));
+    assert_eq!(reason(&sandbox, &two_args), None);
 }
 
 #[test]
