@@ -162,7 +162,7 @@ pub fn proposer_rows(
                         &variant_idea_instruction(parent, &puzzle.difficulty),
                         idea,
                     ),
-                    row(-1, &idea_instruction(idea, &puzzle.difficulty), &program),
+                    row(-1, &idea_instruction(idea), &program),
                 ];
             }
             program
@@ -298,7 +298,7 @@ mod tests {
         assert_eq!(messages[0]["messages"][1]["content"], "Returns x plus one.");
         let second = messages[1]["messages"][0]["content"].as_str().unwrap();
         assert!(
-            second.contains("that does this: Returns x plus one.")
+            second.starts_with("Returns x plus one.\n\nName the function")
                 && !second.contains("return x\n")
         );
         assert!(

@@ -124,29 +124,30 @@ pub const MUTATION_LAYOUT: &str = "Reply in exactly this layout:\n\n\
     Description: <one sentence: what the new f returns, in terms of its parameters>\n\n\
     ```python\n<10 calls of f with different arguments, one per line>\n```";
 
-/// The first request of a mutation of a seed program: the seed shown, the proposer names a
-/// variant of it in one sentence. Shown the seed and asked for the variant's code at once, the
+/// The first request of a mutation of a seed program: the seed shown, the proposer writes the
+/// task of a different function on the same kind of input, as one sentence in MBPP's style
+/// ("Write a function to ..."). Shown the seed and asked for a variant's code at once, the
 /// 0.5B model hands the seed back in 12 of 30 replies (BENCHMARKS.md, "Mutation of seed
-/// programs"); the code is asked for in a second request without the seed
-/// ([`idea_instruction`]).
+/// programs"); asked for a variant in words, it echoes the request ("adds one more step");
+/// asked for a task in the style it knows, it names a concrete one. The code is asked for in a
+/// second request, without the seed ([`idea_instruction`]).
 pub fn variant_idea_instruction(parent: &str, difficulty: &str) -> String {
     format!(
-        "Here is a Python function `f`:\n\n```python\n{}\n```\n\nThink of a different \
-         function, a {difficulty} variant of this one: it changes a constant or an operator, \
-         takes one more parameter, or adds one more step, so that it returns something else. \
-         Describe the new function in one sentence that starts with \"Returns\" and names its \
-         parameters. Reply with the sentence only.",
+        "Here is a Python function `f`:\n\n```python\n{}\n```\n\nWrite a new {difficulty} \
+         programming task for a different function on the same kind of input: one sentence in \
+         the style \"Write a function to ...\". The new function must compute something else \
+         than this one. Reply with the sentence only.",
         parent.trim_end()
     )
 }
 
-/// The second request of a mutation: a program written from the variant the proposer named
-/// (its reply to [`variant_idea_instruction`], read with [`read_description`]), the seed not
-/// shown, in the layout of free program-first proposals.
-pub fn idea_instruction(idea: &str, difficulty: &str) -> String {
+/// The second request of a mutation: the program for the task the proposer wrote (its reply to
+/// [`variant_idea_instruction`], read with [`read_description`]), the seed not shown, in the
+/// layout of free program-first proposals.
+pub fn idea_instruction(idea: &str) -> String {
     format!(
-        "Write a new {difficulty} Python function named `f` that does this: {}\n\nGive it \
-         meaningful parameter names and type annotations; it returns its result. {}",
+        "{}\n\nName the function `f`, give it meaningful parameter names and type annotations; \
+         it returns its result. {}",
         idea.trim(),
         program_ask()
     )
@@ -229,12 +230,11 @@ mod tests {
         let first = variant_idea_instruction("def f(x):\n    return 2 * x\n", "hard");
         assert!(first.contains("```python\ndef f(x):\n    return 2 * x\n```"));
         assert!(
-            first.contains("a hard variant") && first.ends_with("Reply with the sentence only.")
+            first.contains("new hard programming task")
+                && first.ends_with("Reply with the sentence only.")
         );
-        let second = idea_instruction(" Returns x squared. ", "hard");
-        assert!(second.starts_with(
-            "Write a new hard Python function named `f` that does this: Returns x squared.\n\n"
-        ));
+        let second = idea_instruction(" Write a function to square x. ");
+        assert!(second.starts_with("Write a function to square x.\n\nName the function `f`"));
         assert!(second.ends_with("one per line>\n```") && !second.contains("return 2 * x"));
     }
 

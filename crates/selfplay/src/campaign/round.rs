@@ -565,7 +565,7 @@ impl Proposal {
         match &self.idea {
             Some(idea) => with_examples(
                 &self.examples.iter().map(String::as_str).collect::<Vec<_>>(),
-                &idea_instruction(idea, &self.difficulty),
+                &idea_instruction(idea),
             ),
             None => self.prompt.clone(),
         }
@@ -862,17 +862,21 @@ mod tests {
             Some(Reason::Format(FormatProblem::NoStatement))
         );
         // A sentence is kept, and the program is asked for from it, the seed not shown.
-        let idea = "Returns three times x plus the number of digits of x.";
+        let idea = "Write a function to add the number of digits of x to three times x.";
         assert!(proposal.take_idea(done(idea)).unwrap().is_none());
         let second = proposal.job(&config);
         assert_eq!(second.key, JobKey::Propose(5));
         let text = &second.request.messages[1].content;
-        assert!(text.contains(&format!("that does this: {idea}")), "{text}");
+        assert!(
+            text.contains(&format!("{idea}\n\nName the function `f`")),
+            "{text}"
+        );
         assert!(!text.contains("return 3 * x") && text.contains("Example 1:"));
         assert!(second.request.sampling.stop_after_code_block);
         let asked = proposal.asked();
         assert!(
-            asked.starts_with(&proposal.prompt) && asked.contains("[variant named]\nReturns three")
+            asked.starts_with(&proposal.prompt)
+                && asked.contains("[variant named]\nWrite a function to add")
         );
         assert_eq!(proposal.idea_seconds, 1.5);
     }
