@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Prints N accepted (valid) puzzles of a campaign store, drawn at random with a fixed seed, in
-full: kind, description, program, tests (inputs the sandbox found are marked), the solver's
+full: kind, the seed program and the task named from it (mutations), description, program, tests (inputs the sandbox found are marked), the solver's
 solve rate and one accepted answer. For BENCHMARKS appendices, so a reader can judge quality.
 
     python3 scripts/sample_puzzles.py runs/program-first/campaign.db 20 > appendix.md
@@ -28,6 +28,10 @@ def main():
         draft = json.loads(draft)
         tests = json.loads(tests)
         print(f"## Puzzle {pid} (round {rnd}, slot {slot}, {kind}), solve rate {rate}\n")
+        if draft.get("parent"):
+            print(f"Seed program shown to the proposer:\n\n```python\n{draft['parent'].rstrip()}\n```\n")
+        if draft.get("idea"):
+            print(f"Task the proposer wrote from it (its program was then asked for without the seed): {draft['idea']}\n")
         if draft.get("description"):
             print(f"Description: {draft['description']}\n")
         code = draft.get("code") or draft.get("solution") or draft.get("sat", "")
