@@ -91,6 +91,22 @@ impl Draft {
         }
     }
 
+    /// The words a proposer's training target holds besides [`Draft::fingerprint_text`] and
+    /// [`Draft::solution`]: a program-first draft's description and the task its mutation
+    /// named (empty for other drafts), searched for evaluation statements before training.
+    pub fn prose(&self) -> String {
+        match self {
+            Draft::Induction(d) | Draft::Deduction(d) | Draft::Abduction(d) => {
+                format!(
+                    "{}\n{}",
+                    d.description,
+                    d.idea.as_deref().unwrap_or_default()
+                )
+            }
+            _ => String::new(),
+        }
+    }
+
     /// The fingerprint compared for near-duplicates: of the statement, or of the code
     /// without its comments.
     pub fn fingerprint(&self) -> Fingerprint {
@@ -547,6 +563,30 @@ mod tests {
                 parent: None,
             }))
         );
+    }
+
+    #[test]
+    fn the_prose_of_a_mutation_holds_its_description_and_named_task() {
+        let mut draft = Draft::Deduction(crate::program::ProgramDraft {
+            description: "Returns the largest prime factor of n.".into(),
+            code: "def f(n):\n    return n\n".into(),
+            inputs: Vec::new(),
+            parent: Some("def f(x):\n    return x\n".into()),
+            idea: None,
+        });
+        draft.set_idea(Some(
+            "Write a function to find the largest prime factor.".into(),
+        ));
+        let prose = draft.prose();
+        assert!(prose.contains("Returns the largest prime factor of n."));
+        assert!(prose.contains("Write a function to find the largest prime factor."));
+        assert!(!prose.contains("def f"));
+        let p3 = Draft::P3(P3Draft {
+            sat: "def sat(x: int):\n    return x > 7\n".into(),
+            sol: None,
+            parent: None,
+        });
+        assert_eq!(p3.prose(), "");
     }
 
     #[test]

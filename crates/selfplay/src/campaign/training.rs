@@ -263,7 +263,12 @@ impl Campaign {
                     .find(|a| a.accepted())
                     .and_then(|a| a.code.clone());
             }
-            let written = format!("{}\n{}", draft.fingerprint_text(), draft.solution());
+            let written = format!(
+                "{}\n{}\n{}",
+                draft.prose(),
+                draft.fingerprint_text(),
+                draft.solution()
+            );
             if let Some(hit) = overlap(&written) {
                 contaminated.push((puzzle.id, hit));
                 continue;
