@@ -3,6 +3,10 @@
 //! word 13-grams come from one evaluation problem's reference code, tests or prompt — so a
 //! held-out gain cannot come from having trained on the test. Shared boilerplate (the lines
 //! that read the input, "the first line contains two integers n and m") is not an overlap.
+//! A task sentence a proposer wrote ("Write a function to find the largest prime factor of a
+//! given number") is compared with the evaluation statements by its content words
+//! ([`NgramIndex::near_task`]): the 0.5B model writes MBPP test statements from memory,
+//! nearly word for word.
 
 use crucible_problems::{FunctionStyle, Problem, Task};
 use std::collections::{HashMap, HashSet};
@@ -22,6 +26,58 @@ pub struct NgramIndex {
     statements: Vec<(String, usize)>,
     /// Code 13-gram → the problems whose code, tests or prompt hold it.
     grams: HashMap<u64, Vec<usize>>,
+    /// Each short statement's content words ([`content_words`]).
+    tasks: Vec<(HashSet<String>, usize)>,
+}
+
+/// Longest statement (in words) compared with task sentences: one-sentence tasks, as MBPP's.
+const MAX_TASK_WORDS: usize = 40;
+
+/// Shared content words over all content words ([Jaccard]) from which a task sentence is the
+/// evaluation task again.
+///
+/// [Jaccard]: https://en.wikipedia.org/wiki/Jaccard_index
+const NEAR_TASK: f64 = 0.6;
+
+/// Words every task sentence has ("write a python function to find the ... of a given ..."):
+/// left out before task sentences are compared.
+const TASK_STOP_WORDS: [&str; 28] = [
+    "a",
+    "an",
+    "the",
+    "write",
+    "python",
+    "function",
+    "to",
+    "of",
+    "in",
+    "given",
+    "is",
+    "and",
+    "that",
+    "for",
+    "with",
+    "from",
+    "by",
+    "on",
+    "it",
+    "its",
+    "find",
+    "calculate",
+    "compute",
+    "determine",
+    "get",
+    "return",
+    "returns",
+    "check",
+];
+
+/// A sentence's words without [`TASK_STOP_WORDS`].
+fn content_words(text: &str) -> HashSet<String> {
+    words(text)
+        .into_iter()
+        .filter(|w| !TASK_STOP_WORDS.contains(&w.as_str()))
+        .collect()
 }
 
 impl NgramIndex {
@@ -33,6 +89,9 @@ impl NgramIndex {
             let words = words(&problem.statement);
             if words.len() >= MIN_STATEMENT_WORDS {
                 self.statements.push((padded(&words), at));
+            }
+            if words.len() <= MAX_TASK_WORDS {
+                self.tasks.push((content_words(&problem.statement), at));
             }
             let mut grams = HashSet::new();
             for text in code_texts(problem) {
@@ -47,6 +106,22 @@ impl NgramIndex {
     /// Whether nothing is indexed.
     pub fn is_empty(&self) -> bool {
         self.labels.is_empty()
+    }
+
+    /// The evaluation problem one of `text`'s sentences or lines (a task a proposer wrote, a
+    /// description) restates, if any: at least two content words, and [`NEAR_TASK`] of them
+    /// shared with a short evaluation statement's.
+    pub fn near_task(&self, text: &str) -> Option<&str> {
+        text.split(['\n', '.', '?', '!'])
+            .map(content_words)
+            .filter(|sentence| sentence.len() >= 2)
+            .find_map(|sentence| {
+                self.tasks.iter().find_map(|(task, at)| {
+                    let shared = sentence.intersection(task).count() as f64;
+                    let all = sentence.union(task).count() as f64;
+                    (shared / all >= NEAR_TASK).then(|| self.labels[*at].as_str())
+                })
+            })
     }
 
     /// The evaluation problem `text` (a prompt, a program, or both) overlaps, if any.
@@ -163,6 +238,37 @@ mod tests {
         let (prompt, _) = crucible_eval::solve_prompt(humaneval, Language::Python);
         assert!(index.overlap(&prompt).is_some());
         assert_eq!(index.overlap("def f(x):\n    return x + 1\n"), None);
+    }
+
+    #[test]
+    fn a_test_task_written_from_memory_is_caught() {
+        let (test, train) = split(load("puzzles/mbpp/mbpp.jsonl"));
+        let mut index = NgramIndex::default();
+        index.add_problems("mbpp-test", &test);
+        // Tasks the 0.5B model wrote when shown a seed program (runs/mutation-v13*).
+        assert_eq!(
+            index.near_task("Write a function to find the largest prime factor of a given number."),
+            Some("mbpp-test: mbpp/32")
+        );
+        assert!(
+            index
+                .near_task("Given x.\nWrite a function to find the circumference of a circle given its radius.")
+                .is_some()
+        );
+        assert_eq!(
+            index.near_task("Write a function to calculate the factorial of a number."),
+            None
+        );
+        assert_eq!(index.near_task("Returns x."), None);
+        // MBPP's own splits share many one-word variants ("first odd" / "first even", "move
+        // all zeroes to the end of the list" / "... array"): 114 of its 474 train statements
+        // are near a test statement. Proposals are held to that, not the pools; most train
+        // statements are still other tasks.
+        let near = train
+            .iter()
+            .filter(|p| index.near_task(&p.statement).is_some())
+            .count();
+        assert!(near * 3 <= train.len(), "{near} of {}", train.len());
     }
 
     #[test]

@@ -225,7 +225,16 @@ impl Campaign {
             };
             let problem = self.task_problem(&puzzle)?;
             let (prompt, lang) = solve_prompt(&problem, self.config.language);
-            if let Some(hit) = overlap(&prompt) {
+            // A proposed puzzle whose description or named task restates an evaluation task
+            // is left out whole, as one whose prompt holds an evaluation statement.
+            let draft = match puzzle.seed_task {
+                true => None,
+                false => Some(parsed(&puzzle)?),
+            };
+            let restated = draft
+                .as_ref()
+                .and_then(|(d, _)| self.contamination.near_task(&d.prose()).map(str::to_string));
+            if let Some(hit) = overlap(&prompt).or(restated) {
                 contaminated.push((puzzle.id, hit));
                 continue;
             }
@@ -250,10 +259,9 @@ impl Campaign {
                 lang,
                 self.config.max_pairs_per_puzzle as usize,
             ));
-            if puzzle.seed_task {
+            let Some((mut draft, tests)) = draft else {
                 continue;
-            }
-            let (mut draft, tests) = parsed(&puzzle)?;
+            };
             // A P3 puzzle that stood on solvability learns with the solver's answer as `sol`.
             if let Draft::P3(d) = &mut draft
                 && d.sol.is_none()
