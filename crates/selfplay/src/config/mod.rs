@@ -48,7 +48,9 @@ pub struct CampaignConfig {
     pub few_shot: usize,
     /// Share (0 to 1) of program-first and P3 proposals that are variants of a seed — for
     /// program-first, a reference solution of a function problem in `pools` (or a built-in
-    /// example when the pools hold none), the sandbox again computing the outputs; for P3, a
+    /// example when the pools hold none), from which the proposer names a task in one sentence
+    /// and then writes its program without seeing the seed, the sandbox again computing the
+    /// outputs; for P3, a
     /// P3 puzzle in `pools` with its `sol` (none there: a free proposal) — instead of free
     /// proposals.
     pub mutation: f64,
