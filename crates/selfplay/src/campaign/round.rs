@@ -18,7 +18,7 @@ use crucible_eval::prompts::{
     P3_CHANGES, PROPOSER_SYSTEM, describe_instruction, idea_instruction, propose_prompt,
     read_description, reply_code, solve_prompt, variant_idea_instruction, with_examples,
 };
-use crucible_model::{ChatMessage, GenerationRequest, SamplingParams};
+use crucible_model::{ChatMessage, Completion, GenerationRequest, ModelError, SamplingParams};
 use crucible_sandbox::Language;
 use std::collections::{BTreeMap, VecDeque};
 use tokio::sync::mpsc;
@@ -622,13 +622,7 @@ impl Proposal {
     /// (the second request is then due), or the proposal rejected when the reply names none
     /// (`format_no_statement`). A model failure stops the round, as for any proposal.
     fn take_idea(&mut self, done: ModelDone) -> Result<Option<Checked>, SelfplayError> {
-        let text = done
-            .result
-            .map_err(SelfplayError::Model)?
-            .into_iter()
-            .next()
-            .map(|c| c.text)
-            .unwrap_or_default();
+        let text = single_text(done.result)?;
         self.idea_seconds += done.seconds;
         let idea = read_description(&text);
         if idea.split_whitespace().count() >= MIN_DESCRIPTION_WORDS {
@@ -710,13 +704,7 @@ fn parse_proposal(reply: &str, kind: PuzzleKind, lang: Language) -> Result<Draft
 /// stored text; still too short a description rejects it (`format_no_statement`). A model
 /// failure stops the round, as for the proposal itself.
 fn described(mut checked: Checked, done: ModelDone) -> Result<Checked, SelfplayError> {
-    let text = done
-        .result
-        .map_err(SelfplayError::Model)?
-        .into_iter()
-        .next()
-        .map(|c| c.text)
-        .unwrap_or_default();
+    let text = single_text(done.result)?;
     let description = read_description(&text);
     checked.time.propose += done.seconds;
     checked.reply = format!(
@@ -732,6 +720,17 @@ fn described(mut checked: Checked, done: ModelDone) -> Result<Checked, SelfplayE
         d.description = description;
     }
     Ok(checked)
+}
+
+/// The text of a one-completion request's reply (empty when the model returned none); a
+/// model failure is an error.
+fn single_text(result: Result<Vec<Completion>, ModelError>) -> Result<String, SelfplayError> {
+    let completions = result.map_err(SelfplayError::Model)?;
+    Ok(completions
+        .into_iter()
+        .next()
+        .map(|c| c.text)
+        .unwrap_or_default())
 }
 
 /// A puzzle's judged attempts.
@@ -757,7 +756,7 @@ impl Judged {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crucible_model::{Completion, FinishReason};
+    use crucible_model::FinishReason;
 
     fn checked(reply: &str) -> Checked {
         let draft = parse_proposal(reply, PuzzleKind::Induction, Language::Python).expect("code");
