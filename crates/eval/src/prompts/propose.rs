@@ -238,6 +238,16 @@ mod tests {
         assert!(second.ends_with("one per line>\n```") && !second.contains("return 2 * x"));
     }
 
+    proptest::proptest! {
+        /// A reply to the describe or the first mutation request is any text: reading its
+        /// sentence never panics and never returns more than the reply's first paragraph.
+        #[test]
+        fn reading_a_sentence_never_panics(reply in proptest::prelude::any::<String>()) {
+            let sentence = read_description(&reply);
+            proptest::prop_assert!(sentence.len() <= reply.len());
+        }
+    }
+
     #[test]
     fn a_mutation_instruction_shows_the_seed_program() {
         let parent = "def f(x):\n    return 2 * x\n";
