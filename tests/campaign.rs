@@ -368,7 +368,19 @@ fn mutation_proposals_vary_a_seed_program_and_copies_are_rejected() {
     let mut copied = 0;
     for p in &puzzles {
         assert_eq!(p.topic, "variant of a seed program");
-        assert!(p.prompt.contains("variant of it"), "{}", p.prompt);
+        // The seed shown in the first request, the program asked for from the named task.
+        assert!(
+            p.prompt
+                .contains("programming task for a different function"),
+            "{}",
+            p.prompt
+        );
+        let second = p.prompt.split("[then asked, without the seed]").nth(1);
+        assert!(
+            second.is_some_and(|s| s.contains("Name the function `f`")),
+            "{}",
+            p.prompt
+        );
         match &p.rejection {
             Some(r) if r.reason == Reason::CopiedParent => copied += 1,
             // The one free variant is valid once; later copies of it are near-duplicates.

@@ -157,8 +157,13 @@ fn seed_p3_solutions() -> &'static Vec<(String, String)> {
 
 /// Proposes variants of the built-in seed programs and of seed P3 puzzles: even seeds copy
 /// what they were given (a program with its own calls, a puzzle as shown), odd ones write a
-/// different function or puzzle.
+/// different function or puzzle. A program's variant comes in two requests: the task named
+/// with the seed shown (a copy names the seed by its index among the built-in examples), then
+/// the program from that sentence alone.
 pub(crate) struct Mutator;
+
+/// The task a copying mutation names: the built-in example it was shown, by index.
+const COPY_TASK: &str = "Write a function to do what built-in example";
 
 const VARIANT: &str = "Description: Sums i * k over i below n, modulo 97.\n\n```python\n\
 def f(n: int, k: int) -> int:\n    return sum(i * k for i in range(n)) % 97\n\n\
@@ -171,17 +176,28 @@ impl Generator for Mutator {
         _on_token: &mut dyn FnMut(&str),
     ) -> Result<Vec<Completion>, ModelError> {
         let prompt = &request.messages.last().expect("a message").content;
-        let text = if prompt.contains("variant of it") {
-            let example = crucible_selfplay::program::example_drafts()
-                .into_iter()
-                .find(|d| prompt.contains(d.code.trim_end()))
+        let examples = crucible_selfplay::program::example_drafts();
+        let text = if prompt.contains("programming task for a different function") {
+            let index = examples
+                .iter()
+                .position(|d| prompt.contains(d.code.trim_end()))
                 .expect("the prompt shows a seed program");
             if request.sampling.seed.is_multiple_of(2) {
-                let inputs: Vec<&str> = example.inputs.iter().map(String::as_str).collect();
-                crucible_selfplay::program::render_program(&example, &inputs)
+                format!("{COPY_TASK} {index} does.")
             } else {
-                VARIANT.to_string()
+                "Write a function to sum i * k over i below n, modulo 97.".to_string()
             }
+        } else if let Some(at) = prompt.find(COPY_TASK) {
+            let index: usize = prompt[at + COPY_TASK.len()..]
+                .split_whitespace()
+                .next()
+                .and_then(|n| n.parse().ok())
+                .expect("an example's index");
+            let example = &examples[index];
+            let inputs: Vec<&str> = example.inputs.iter().map(String::as_str).collect();
+            crucible_selfplay::program::render_program(example, &inputs)
+        } else if prompt.contains("sum i * k over i below n") {
+            VARIANT.to_string()
         } else if prompt.contains("puzzle from it:") {
             if request.sampling.seed.is_multiple_of(2) {
                 let start = prompt.find("```python").expect("the prompt shows a puzzle");
