@@ -1,6 +1,7 @@
 //! The real `crucible serve` binary: SIGTERM during a run answers the run and exits 0, and a
 //! SandboxFusion-style Python client (`scripts/sandbox_fusion_client.py`, run with `requests`
-//! in a venv the test makes) passes against it.
+//! in a venv the test makes) and SandboxFusion's own SDK (`sandbox-fusion` from PyPI,
+//! `scripts/sandbox_fusion_sdk_client.py`) pass against it with only the URL changed.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
@@ -119,12 +120,16 @@ fn sigterm_during_a_run_answers_it_and_exits_0() {
     assert_eq!(exit.code(), Some(0), "exit status {exit:?}");
 }
 
-/// A venv with `requests` (pinned), made once in the cache directory and reused.
+/// A venv with the clients' packages (`scripts/sandbox-fusion-client-requirements.txt`, all
+/// pinned), made once in the cache directory and remade when that list changes.
 fn client_venv() -> std::path::PathBuf {
+    let requirements = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../scripts/sandbox-fusion-client-requirements.txt");
+    let wanted = std::fs::read_to_string(&requirements).expect("the requirements file");
     let venv = crucible_sandbox::default_cache_dir().join("venvs/sandbox-fusion-client");
     let python = venv.join("bin/python");
-    let ready = venv.join("requests-2.32.3");
-    if ready.exists() {
+    let marker = venv.join("installed-requirements.txt");
+    if std::fs::read_to_string(&marker).ok().as_deref() == Some(wanted.as_str()) {
         return python;
     }
     let made = Command::new("python3")
@@ -134,33 +139,76 @@ fn client_venv() -> std::path::PathBuf {
         .expect("python3 -m venv runs");
     assert!(made.success(), "python3 -m venv {} failed", venv.display());
     let pip = Command::new(&python)
-        .args(["-m", "pip", "install", "--quiet", "requests==2.32.3"])
+        .args([
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--disable-pip-version-check",
+            "-r",
+        ])
+        .arg(&requirements)
         .status()
         .expect("pip runs");
-    assert!(pip.success(), "pip install requests==2.32.3 failed");
-    std::fs::write(&ready, "").expect("marker");
+    assert!(
+        pip.success(),
+        "pip install -r {} failed",
+        requirements.display()
+    );
+    std::fs::write(&marker, wanted).expect("marker");
     python
+}
+
+/// Runs a client script of `scripts/` with the venv's Python against `url`; its stdout.
+fn run_client(script: &str, args: &[&str]) -> String {
+    let python = client_venv();
+    let script = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../scripts")
+        .join(script);
+    let output = Command::new(&python)
+        .arg(&script)
+        .args(args)
+        .output()
+        .expect("the venv's python runs");
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    eprintln!("{stdout}{}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        output.status.success(),
+        "{} failed:\n{stdout}",
+        script.display()
+    );
+    stdout
+}
+
+/// Whether `python3` is here (the client tests need it; `setup.sh` does not install it).
+fn have_python() -> bool {
+    let found = Command::new("python3").arg("--version").output().is_ok();
+    if !found {
+        eprintln!("skipped: python3 is not installed");
+    }
+    found
 }
 
 #[test]
 fn a_sandbox_fusion_python_client_works_by_changing_the_url() {
-    if Command::new("python3").arg("--version").output().is_err() {
-        eprintln!("skipped: python3 is not installed");
+    if !have_python() {
         return;
     }
-    let python = client_venv();
     let served = serve(&["--token", "t0ken"]);
-    let script =
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../scripts/sandbox_fusion_client.py");
-    let output = Command::new(&python)
-        .arg(&script)
-        .arg(format!("http://{}", served.address))
-        .arg("t0ken")
-        .output()
-        .expect("the venv's python runs");
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    eprintln!("{stdout}{}", String::from_utf8_lossy(&output.stderr));
-    assert!(output.status.success(), "the client failed:\n{stdout}");
+    let url = format!("http://{}", served.address);
+    let stdout = run_client("sandbox_fusion_client.py", &[&url, "t0ken"]);
     assert!(stdout.contains("transport: requests 2.32.3"), "{stdout}");
     assert!(stdout.contains("all SandboxFusion client checks passed"));
+}
+
+#[test]
+fn sandbox_fusions_own_sdk_works_by_changing_the_url() {
+    if !have_python() {
+        return;
+    }
+    let served = serve(&[]);
+    let url = format!("http://{}", served.address);
+    let stdout = run_client("sandbox_fusion_sdk_client.py", &[&url]);
+    assert!(stdout.contains("sdk: sandbox-fusion 0.3.7"), "{stdout}");
+    assert!(stdout.contains("all SandboxFusion SDK checks passed"));
 }
