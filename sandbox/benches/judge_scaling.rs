@@ -3,7 +3,8 @@
 //! the second worker had a core to itself, or the judging loop around the runs took it).
 //! Printed as Markdown for `BENCHMARKS.md`.
 //!
-//! Run: `cargo bench -p crucible-sandbox --bench judge_scaling` (after `./setup.sh`).
+//! Run: `cargo bench -p crucible-sandbox --bench judge_scaling` (after `./setup.sh`); words
+//! after `--` keep only the programs whose name contains one of them (`-- Python`).
 
 #[path = "common.rs"]
 mod common;
@@ -33,16 +34,23 @@ fn main() {
     println!("| program | tests | workers | tests/s | vs 1 worker | CPU cores used |");
     println!("|---|---|---|---|---|---|");
     let cases = [
-        ("C++ a+b", Language::Cpp, TINY_CPP, 4000),
+        ("C++ a+b", Language::Cpp, TINY_CPP, 40_000),
         (
             "C++ a+b after 300k multiply-adds",
             Language::Cpp,
             BUSY_CPP,
-            1000,
+            10_000,
         ),
         ("Python a+b", Language::Python, PYTHON, 200),
     ];
+    let only: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| !a.starts_with("--"))
+        .collect();
     for (name, lang, source, count) in cases {
+        if !only.is_empty() && !only.iter().any(|w| name.contains(w.as_str())) {
+            continue;
+        }
         let tests = common::sum_tests(count);
         let mut one = 0.0;
         for workers in [1, cores] {

@@ -164,7 +164,7 @@ fn ms(d: Duration) -> f64 {
 }
 
 /// Most tests one worker job runs in a row (see [`Sandbox::judge`]).
-const MAX_TESTS_PER_JOB: usize = 16;
+const MAX_TESTS_PER_JOB: usize = 64;
 
 /// Tests per worker job: several when there are many tests and a built-in checker (so the
 /// hand-off to a worker is paid once for several runs), never so many that a worker gets fewer

@@ -121,8 +121,15 @@ fn sigterm_during_a_run_answers_it_and_exits_0() {
 }
 
 /// A venv with the clients' packages (`scripts/sandbox-fusion-client-requirements.txt`, all
-/// pinned), made once in the cache directory and remade when that list changes.
+/// pinned), made once in the cache directory and remade when that list changes; the tests of
+/// this binary share one (made by whichever asks first).
 fn client_venv() -> std::path::PathBuf {
+    static VENV: std::sync::OnceLock<std::path::PathBuf> = std::sync::OnceLock::new();
+    VENV.get_or_init(make_client_venv).clone()
+}
+
+/// Makes (or finds up to date) the venv of [`client_venv`]; its Python.
+fn make_client_venv() -> std::path::PathBuf {
     let requirements = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../../scripts/sandbox-fusion-client-requirements.txt");
     let wanted = std::fs::read_to_string(&requirements).expect("the requirements file");
