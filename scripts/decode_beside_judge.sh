@@ -3,7 +3,8 @@
 # our kernels' pool and for candle's barrier pool (`CRUCIBLE_CANDLE_POOL=1`), one invocation
 # (BENCHMARKS.md, "The model beside the sandbox"). The judging load is a second process that
 # judges HumanEval's reference solutions over and over (`crucible eval --solutions references`,
-# one sandbox worker per core); its problems judged per second are shown beside each run.
+# one sandbox worker per core); its problems judged per second are shown beside each run
+# (counted per problem from its results file, not per finished pass).
 #
 #   scripts/decode_beside_judge.sh   BATCHES=1,16 THREADS="1 2" POOLS="ours candle" NEW_TOKENS=64
 #                                    LOAD_NICE=0 (the load's nice value) QUIET=1 (0: loaded runs only)
@@ -34,6 +35,15 @@ start_load() {
   sleep 5
 }
 
+# judged_so_far: problems the load has judged (finished passes, plus the current pass's results;
+# a finished pass still on disk counts once).
+judged_so_far() {
+  local passes lines
+  passes=$(wc -l <"$scratch/passes")
+  lines=$(cat "$scratch/eval/results.jsonl" 2>/dev/null | wc -l)
+  echo $((passes * 164 + lines % 164))
+}
+
 # measure LABEL POOL THREADS: one throughput run; prints a table row per batch size.
 measure() {
   local label=$1 pool=$2 threads=$3 env=()
@@ -42,7 +52,7 @@ measure() {
   [[ $pool == candle ]] && env=(CRUCIBLE_CANDLE_POOL=1)
   local before after start end
   touch "$scratch/passes"
-  before=$(wc -l <"$scratch/passes")
+  before=$(judged_so_far)
   start=$(date +%s.%N)
   env "${env[@]}" RAYON_NUM_THREADS="$threads" "$throughput" --batches "${BATCHES:-1,16}" \
     --prompts 32 --new-tokens "${NEW_TOKENS:-64}" 2>/dev/null |
@@ -50,9 +60,9 @@ measure() {
       '/^\| *[0-9]+ *\|/ {printf "| %s | %s | %s | %s | %s | %s |", l, p, t, $2, $3, $4; print ""}' \
     >"$scratch/rows"
   end=$(date +%s.%N)
-  after=$(wc -l <"$scratch/passes")
+  after=$(judged_so_far)
   local judged
-  judged=$(echo "($after - $before) * 164 / ($end - $start)" | bc -l)
+  judged=$(echo "($after - $before) / ($end - $start)" | bc -l)
   while read -r row; do
     if [[ $label == quiet ]]; then echo "$row — |"; else printf '%s %.1f |\n' "$row" "$judged"; fi
   done <"$scratch/rows"
