@@ -38,52 +38,43 @@ int main(void) {
 }
 "#;
 
-#[test]
-fn a_run_never_sees_an_earlier_runs_memory() {
+/// The stdout of each run of `source` on one worker (so every run reuses one memory slot), one
+/// run per stdin.
+fn outputs(lang: Language, source: &str, stdins: &[&str]) -> Vec<String> {
     let sandbox = Sandbox::new(SandboxConfig {
         workers: 1,
         ..SandboxConfig::default()
     })
     .expect("sandbox");
-    let program = sandbox
-        .compile(Language::C, DIRTY_C.as_bytes())
-        .expect("compiles");
+    let program = sandbox.compile(lang, source.as_bytes()).expect("compiles");
+    stdins
+        .iter()
+        .map(|stdin| {
+            let outcome = sandbox
+                .run(&program, stdin.as_bytes(), &Limits::default())
+                .expect("runs");
+            String::from_utf8_lossy(&outcome.stdout).into_owned()
+        })
+        .collect()
+}
+
+#[test]
+fn a_run_never_sees_an_earlier_runs_memory() {
     // Small runs (every written page reset in place) and large ones (beyond what is kept
     // resident: the rest given back to the kernel), in turn.
-    for (run, kib) in [64, 4096, 64, 64, 4096, 4096, 128, 64]
-        .into_iter()
-        .enumerate()
-    {
-        let outcome = sandbox
-            .run(&program, kib.to_string().as_bytes(), &Limits::default())
-            .expect("runs");
-        assert_eq!(
-            String::from_utf8_lossy(&outcome.stdout),
-            "7 0\n",
-            "run {run} saw memory an earlier run wrote"
-        );
+    let kib = ["64", "4096", "64", "64", "4096", "4096", "128", "64"];
+    for (run, stdout) in outputs(Language::C, DIRTY_C, &kib).iter().enumerate() {
+        assert_eq!(stdout, "7 0\n", "run {run} saw memory an earlier run wrote");
     }
 }
 
 #[test]
 fn a_python_run_never_sees_an_earlier_runs_globals() {
-    let sandbox = Sandbox::new(SandboxConfig {
-        workers: 1,
-        ..SandboxConfig::default()
-    })
-    .expect("sandbox");
     let source = "import sys\nprint(getattr(sys, 'left_behind', 'fresh'))\nsys.left_behind = 'dirty'\nbig = bytearray(b'x' * (8 << 20))\n";
-    let program = sandbox
-        .compile(Language::Python, source.as_bytes())
-        .expect("compiles");
-    for run in 0..4 {
-        let outcome = sandbox
-            .run(&program, b"", &Limits::default())
-            .expect("runs");
-        assert_eq!(
-            String::from_utf8_lossy(&outcome.stdout),
-            "fresh\n",
-            "run {run}"
-        );
+    for (run, stdout) in outputs(Language::Python, source, &[""; 4])
+        .iter()
+        .enumerate()
+    {
+        assert_eq!(stdout, "fresh\n", "run {run} saw an earlier run's globals");
     }
 }
