@@ -166,7 +166,8 @@ fn make_client_venv() -> std::path::PathBuf {
     python
 }
 
-/// Runs a client script of `scripts/` with the venv's Python against `url`; its stdout.
+/// Runs a client script of `scripts/` with the venv's Python and `args`; its stdout (it must
+/// exit 0).
 fn run_client(script: &str, args: &[&str]) -> String {
     let python = client_venv();
     let script = Path::new(env!("CARGO_MANIFEST_DIR"))
