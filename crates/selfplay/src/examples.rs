@@ -107,6 +107,23 @@ impl SeedExamples {
         Ok(SeedExamples { all })
     }
 
+    /// Adds every puzzle of the set at `set` (held-out ones too, which a proposal must not copy
+    /// either) to the copy check, never shown in prompts: the sets a proposer model was
+    /// fine-tuned on (`copy_check` in the campaign's configuration).
+    pub fn add_copy_check(&mut self, set: &Path, lang: Language) -> Result<usize, SelfplayError> {
+        let report = crucible_problems::formats::load_set(set)
+            .map_err(|e| SelfplayError::SeedSet(format!("{}: {e}", set.display())))?;
+        let before = self.all.len();
+        self.all.extend(
+            report
+                .problems
+                .iter()
+                .filter_map(|p| copy_example(p, lang))
+                .map(|e| SeedExample { shown: false, ..e }),
+        );
+        Ok(self.all.len() - before)
+    }
+
     /// Up to `n` examples of `kind`, picked by `pick` (a random number per choice).
     pub fn pick(
         &self,
@@ -162,6 +179,11 @@ fn p3_text(problem: &Problem) -> Option<String> {
     }
 }
 
+/// Whether `problem` is a P3 puzzle without a reference `sol`.
+fn p3_without_sol(problem: &Problem) -> bool {
+    matches!(&problem.task, Task::Function(t) if t.reference.is_empty())
+}
+
 /// Whether examples of kind `a` show the layout of kind `b` (the program-first kinds share one).
 fn same_layout(a: PuzzleKind, b: PuzzleKind) -> bool {
     a.layout() == b.layout()
@@ -193,9 +215,15 @@ fn seed_set_parts(seed_set: &Path) -> Vec<PathBuf> {
 }
 
 fn example(problem: &Problem, lang: Language) -> Option<SeedExample> {
-    if problem.split == Some(Split::Heldout) {
+    // Seed-set puzzles without a reference `sol` cannot be shown in the reply layout.
+    if problem.split == Some(Split::Heldout) || p3_without_sol(problem) {
         return None;
     }
+    copy_example(problem, lang)
+}
+
+/// A problem as an example, whatever its split.
+fn copy_example(problem: &Problem, lang: Language) -> Option<SeedExample> {
     match &problem.task {
         Task::Stdio(task) => {
             let solution = task.accepted.iter().find(|s| s.lang == lang)?;
@@ -223,12 +251,13 @@ fn example(problem: &Problem, lang: Language) -> Option<SeedExample> {
                 shown: true,
             })
         }
-        Task::Function(task) => Some(SeedExample {
+        Task::Function(task) if task.style == FunctionStyle::P3 => Some(SeedExample {
             kind: PuzzleKind::P3,
-            text: p3_text(problem)?,
+            text: p3_text(problem).unwrap_or_else(|| task.harness.clone()),
             fingerprint: Fingerprint::of_code(&task.harness),
             shown: false,
         }),
+        Task::Function(_) => None,
     }
 }
 
@@ -279,6 +308,29 @@ mod tests {
         assert_eq!(
             examples.closest(PuzzleKind::P3, &picked[0].fingerprint),
             1.0
+        );
+    }
+
+    #[test]
+    fn a_copy_check_set_counts_its_puzzles_as_copies_and_never_shows_them() {
+        let mut examples = SeedExamples::load(&seed_set(), Language::Python).expect("seed set");
+        let shown_before = examples.all.iter().filter(|e| e.shown).count();
+        let recalled = "def sat(ls: List[str]):\n    return min(ls) == max(ls) == str(len(ls))\n";
+        let fingerprint = Fingerprint::of_code(recalled);
+        assert!(examples.closest(PuzzleKind::P3, &fingerprint) < 0.7);
+        let added = examples
+            .add_copy_check(&seed_set().join("p3-train"), Language::Python)
+            .expect("P3 train loads");
+        assert!(added > 500, "{added} puzzles added");
+        assert_eq!(examples.closest(PuzzleKind::P3, &fingerprint), 1.0);
+        assert_eq!(
+            examples.all.iter().filter(|e| e.shown).count(),
+            shown_before
+        );
+        let missing = examples.add_copy_check(Path::new("no/such/set"), Language::Python);
+        assert!(
+            matches!(missing, Err(SelfplayError::SeedSet(_))),
+            "{missing:?}"
         );
     }
 }

@@ -187,7 +187,10 @@ impl Campaign {
                 )));
             }
         };
-        let examples = SeedExamples::load(Path::new(&config.seed_set), config.language)?;
+        let mut examples = SeedExamples::load(Path::new(&config.seed_set), config.language)?;
+        for set in &config.copy_check {
+            examples.add_copy_check(Path::new(set), config.language)?;
+        }
         let pools = campaign_pools(&config)?;
         let (parents, puzzle_parents) = if config.mutation > 0.0 {
             let problems: Vec<&Problem> = pools.iter().flat_map(|p| &p.problems).collect();

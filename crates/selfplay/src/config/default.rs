@@ -43,6 +43,9 @@ seed_set = "puzzles"
 # Few-shot examples shown to the proposer. 0 by default: measured with the 0.5B model, one
 # example made it copy the example in 6 of 16 proposals (see BENCHMARKS.md).
 few_shot = 0
+# More problem sets whose puzzles a proposal must not copy (the seed set's train split always
+# counts): the data a proposer model was fine-tuned on, e.g. ["puzzles/p3-train"].
+copy_check = []
 # Share (0 to 1) of program-first and P3 proposals that vary a seed instead of writing a new one:
 # a reference solution of a function problem in `pools` (else a built-in example), or a P3
 # puzzle of `pools` with its `sol`.

@@ -46,6 +46,11 @@ pub struct CampaignConfig {
     pub seed_set: String,
     /// Few-shot examples per proposer prompt.
     pub few_shot: usize,
+    /// More problem sets whose puzzles a proposal must not copy, beside the seed set's train
+    /// split: the data a proposer model was fine-tuned on (`puzzles/p3-train` for a proposer
+    /// warmed up on P3's train puzzles), so that a puzzle it recalls counts as
+    /// `copied_example`, not as a new one.
+    pub copy_check: Vec<String>,
     /// Share (0 to 1) of program-first and P3 proposals that are variants of a seed — for
     /// program-first, a reference solution of a function problem in `pools` (or a built-in
     /// example when the pools hold none), from which the proposer names a task in one sentence
@@ -94,6 +99,7 @@ impl Default for CampaignConfig {
             language: Language::Python,
             seed_set: "puzzles".into(),
             few_shot: 0,
+            copy_check: Vec::new(),
             mutation: 0.0,
             topics: DEFAULT_TOPICS.iter().map(|t| t.to_string()).collect(),
             batch: 8,
