@@ -8,7 +8,7 @@ use crate::puzzle::{Draft, render_p3, render_stdio};
 use crate::store::{AttemptRow, DatasetRow, PuzzleRow, PuzzleScore};
 use crate::verdicts::PuzzleTest;
 use crucible_eval::prompts::{
-    fence_tag, idea_instruction, propose_instruction, variant_idea_instruction,
+    PROPOSER_SYSTEM, fence_tag, idea_instruction, propose_instruction, variant_idea_instruction,
 };
 use crucible_sandbox::Language;
 use std::collections::HashSet;
@@ -18,21 +18,24 @@ const TARGET_TESTS: usize = 6;
 
 /// A chat conversation as one JSON line.
 pub fn messages_json(user: &str, assistant: &str) -> String {
-    conversation(user, assistant).to_string()
+    conversation(None, user, assistant).to_string()
 }
 
-fn conversation(user: &str, assistant: &str) -> serde_json::Value {
-    serde_json::json!({
-        "messages": [
-            {"role": "user", "content": user},
-            {"role": "assistant", "content": assistant},
-        ]
-    })
+fn conversation(system: Option<&str>, user: &str, assistant: &str) -> serde_json::Value {
+    let mut messages = Vec::new();
+    if let Some(system) = system {
+        messages.push(serde_json::json!({"role": "system", "content": system}));
+    }
+    messages.push(serde_json::json!({"role": "user", "content": user}));
+    messages.push(serde_json::json!({"role": "assistant", "content": assistant}));
+    serde_json::json!({ "messages": messages })
 }
 
-/// A chat conversation whose completion counts `weight` times in the training loss.
-pub fn weighted_messages_json(user: &str, assistant: &str, weight: f64) -> String {
-    let mut line = conversation(user, assistant);
+/// A proposer conversation as one JSON line: the system message every proposer request carries
+/// (so the model learns under the prompt it is asked with), the instruction and the reply, the
+/// reply counting `weight` times in the training loss.
+pub fn proposer_messages_json(user: &str, assistant: &str, weight: f64) -> String {
+    let mut line = conversation(Some(PROPOSER_SYSTEM), user, assistant);
     line["weight"] = serde_json::json!(weight);
     line.to_string()
 }
@@ -140,7 +143,7 @@ pub fn proposer_rows(
         kind: TrainRole::Proposer,
         puzzle_id: puzzle.id,
         attempt_idx,
-        messages: weighted_messages_json(user, assistant, weight),
+        messages: proposer_messages_json(user, assistant, weight),
     };
     let target = match draft {
         Draft::Stdio(d) => {
@@ -228,10 +231,11 @@ mod tests {
         };
         assert_eq!(proposer_weight(&score(0.5)), 1.0);
         assert_eq!(proposer_weight(&score(0.125)), 1.75);
-        let line = weighted_messages_json("q", "a", 1.75);
+        let line = proposer_messages_json("q", "a", 1.75);
         let v: serde_json::Value = serde_json::from_str(&line).unwrap();
         assert_eq!(v["weight"], 1.75);
-        assert_eq!(v["messages"][1]["content"], "a");
+        assert_eq!(v["messages"][0]["content"], PROPOSER_SYSTEM);
+        assert_eq!(v["messages"][2]["content"], "a");
     }
 
     #[test]
@@ -290,19 +294,19 @@ mod tests {
             [IDEA_ROW, -1]
         );
         assert!(
-            messages[0]["messages"][0]["content"]
+            messages[0]["messages"][1]["content"]
                 .as_str()
                 .unwrap()
                 .contains("return x\n")
         );
-        assert_eq!(messages[0]["messages"][1]["content"], "Returns x plus one.");
-        let second = messages[1]["messages"][0]["content"].as_str().unwrap();
+        assert_eq!(messages[0]["messages"][2]["content"], "Returns x plus one.");
+        let second = messages[1]["messages"][1]["content"].as_str().unwrap();
         assert!(
             second.starts_with("Returns x plus one.\n\nName the function")
                 && !second.contains("return x\n")
         );
         assert!(
-            messages[1]["messages"][1]["content"]
+            messages[1]["messages"][2]["content"]
                 .as_str()
                 .unwrap()
                 .starts_with("Description: Returns x plus one.")

@@ -114,8 +114,34 @@ fn is_chat(line: &str) -> bool {
     let Some(messages) = v["messages"].as_array() else {
         return false;
     };
-    messages.len() == 2
-        && messages[0]["role"] == "user"
-        && messages[1]["role"] == "assistant"
-        && messages.iter().all(|m| m["content"].is_string())
+    // A system message first (proposer rows carry the proposer's), then the request and reply.
+    let roles: Vec<&str> = messages.iter().filter_map(|m| m["role"].as_str()).collect();
+    matches!(
+        roles.as_slice(),
+        ["user", "assistant"] | ["system", "user", "assistant"]
+    ) && messages.iter().all(|m| m["content"].is_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_chat;
+
+    #[test]
+    fn chat_rows_are_a_request_and_a_reply_after_an_optional_system_message() {
+        assert!(is_chat(
+            r#"{"messages": [{"role": "user", "content": "q"}, {"role": "assistant", "content": "a"}]}"#
+        ));
+        assert!(is_chat(
+            r#"{"messages": [{"role": "system", "content": "s"}, {"role": "user", "content": "q"}, {"role": "assistant", "content": "a"}], "weight": 1.5}"#
+        ));
+        for bad in [
+            r#"{"messages": [{"role": "assistant", "content": "a"}, {"role": "user", "content": "q"}]}"#,
+            r#"{"messages": [{"role": "user", "content": "q"}]}"#,
+            r#"{"messages": [{"role": "user", "content": "q"}, {"role": "assistant", "content": 3}]}"#,
+            r#"{"messages": [{"role": "system", "content": "s"}, {"role": "assistant", "content": "a"}]}"#,
+            "not json",
+        ] {
+            assert!(!is_chat(bad), "{bad}");
+        }
+    }
 }
