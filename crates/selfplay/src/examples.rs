@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 pub struct SeedExample {
     /// The kind of puzzle.
     pub kind: PuzzleKind,
-    /// The rendered puzzle.
+    /// The rendered puzzle (empty for a copy-check entry, which is never shown).
     pub text: String,
     /// Fingerprint of its statement (copy check).
     pub fingerprint: Fingerprint,
@@ -107,20 +107,16 @@ impl SeedExamples {
         Ok(SeedExamples { all })
     }
 
-    /// Adds every puzzle of the set at `set` (held-out ones too, which a proposal must not copy
-    /// either) to the copy check, never shown in prompts: the sets a proposer model was
-    /// fine-tuned on (`copy_check` in the campaign's configuration).
-    pub fn add_copy_check(&mut self, set: &Path, lang: Language) -> Result<usize, SelfplayError> {
+    /// Adds every stdin/stdout problem and P3 puzzle of the set at `set` (held-out ones too,
+    /// which a proposal must not copy either) to the copy check, never shown in prompts: the
+    /// sets a proposer model was fine-tuned on (`copy_check` in the campaign's configuration).
+    /// Returns how many were added.
+    pub fn add_copy_check(&mut self, set: &Path) -> Result<usize, SelfplayError> {
         let report = crucible_problems::formats::load_set(set)
             .map_err(|e| SelfplayError::SeedSet(format!("{}: {e}", set.display())))?;
         let before = self.all.len();
-        self.all.extend(
-            report
-                .problems
-                .iter()
-                .filter_map(|p| copy_example(p, lang))
-                .map(|e| SeedExample { shown: false, ..e }),
-        );
+        self.all
+            .extend(report.problems.iter().filter_map(copy_check_entry));
         Ok(self.all.len() - before)
     }
 
@@ -179,9 +175,22 @@ fn p3_text(problem: &Problem) -> Option<String> {
     }
 }
 
-/// Whether `problem` is a P3 puzzle without a reference `sol`.
-fn p3_without_sol(problem: &Problem) -> bool {
-    matches!(&problem.task, Task::Function(t) if t.reference.is_empty())
+/// A problem as the copy check sees it: the fingerprint of its statement (stdin/stdout) or of
+/// its `sat` (P3), never shown; `None` for other function-level problems.
+fn copy_check_entry(problem: &Problem) -> Option<SeedExample> {
+    let (kind, fingerprint) = match &problem.task {
+        Task::Stdio(_) => (PuzzleKind::Stdio, Fingerprint::of(&problem.statement)),
+        Task::Function(t) if t.style == FunctionStyle::P3 => {
+            (PuzzleKind::P3, Fingerprint::of_code(&t.harness))
+        }
+        Task::Function(_) => return None,
+    };
+    Some(SeedExample {
+        kind,
+        text: String::new(),
+        fingerprint,
+        shown: false,
+    })
 }
 
 /// Whether examples of kind `a` show the layout of kind `b` (the program-first kinds share one).
@@ -215,15 +224,9 @@ fn seed_set_parts(seed_set: &Path) -> Vec<PathBuf> {
 }
 
 fn example(problem: &Problem, lang: Language) -> Option<SeedExample> {
-    // Seed-set puzzles without a reference `sol` cannot be shown in the reply layout.
-    if problem.split == Some(Split::Heldout) || p3_without_sol(problem) {
+    if problem.split == Some(Split::Heldout) {
         return None;
     }
-    copy_example(problem, lang)
-}
-
-/// A problem as an example, whatever its split.
-fn copy_example(problem: &Problem, lang: Language) -> Option<SeedExample> {
     match &problem.task {
         Task::Stdio(task) => {
             let solution = task.accepted.iter().find(|s| s.lang == lang)?;
@@ -251,13 +254,12 @@ fn copy_example(problem: &Problem, lang: Language) -> Option<SeedExample> {
                 shown: true,
             })
         }
-        Task::Function(task) if task.style == FunctionStyle::P3 => Some(SeedExample {
+        Task::Function(task) => Some(SeedExample {
             kind: PuzzleKind::P3,
-            text: p3_text(problem).unwrap_or_else(|| task.harness.clone()),
+            text: p3_text(problem)?,
             fingerprint: Fingerprint::of_code(&task.harness),
             shown: false,
         }),
-        Task::Function(_) => None,
     }
 }
 
@@ -319,15 +321,15 @@ mod tests {
         let fingerprint = Fingerprint::of_code(recalled);
         assert!(examples.closest(PuzzleKind::P3, &fingerprint) < 0.7);
         let added = examples
-            .add_copy_check(&seed_set().join("p3-train"), Language::Python)
+            .add_copy_check(&seed_set().join("p3-train"))
             .expect("P3 train loads");
-        assert!(added > 500, "{added} puzzles added");
+        assert_eq!(added, 636, "every P3 train puzzle, with a `sol` or not");
         assert_eq!(examples.closest(PuzzleKind::P3, &fingerprint), 1.0);
         assert_eq!(
             examples.all.iter().filter(|e| e.shown).count(),
             shown_before
         );
-        let missing = examples.add_copy_check(Path::new("no/such/set"), Language::Python);
+        let missing = examples.add_copy_check(Path::new("no/such/set"));
         assert!(
             matches!(missing, Err(SelfplayError::SeedSet(_))),
             "{missing:?}"

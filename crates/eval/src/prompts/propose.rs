@@ -303,6 +303,7 @@ mod tests {
         assert!(second < prompt.find("Write a new easy").expect("instruction"));
         assert!(prompt.contains("Do not copy the examples."));
     }
+
     #[test]
     fn the_p3_warm_up_script_asks_what_the_campaign_asks() {
         // scripts/p3_warmup_data.py writes a P3 proposer's training data with its own copy of

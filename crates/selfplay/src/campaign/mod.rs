@@ -189,7 +189,7 @@ impl Campaign {
         };
         let mut examples = SeedExamples::load(Path::new(&config.seed_set), config.language)?;
         for set in &config.copy_check {
-            examples.add_copy_check(Path::new(set), config.language)?;
+            examples.add_copy_check(Path::new(set))?;
         }
         let pools = campaign_pools(&config)?;
         let (parents, puzzle_parents) = if config.mutation > 0.0 {
