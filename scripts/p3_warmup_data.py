@@ -17,8 +17,8 @@ and its `sol` as the reply.
 A campaign whose proposer was fine-tuned on this data lists the set in `copy_check`, so that a
 puzzle the proposer recalls counts as a copy (BENCHMARKS.md, "A proposer warmed up on P3's
 train puzzles"). Only train puzzles: P3's test puzzles must never be used for training.
-`--print-instruction TOPIC DIFFICULTY` prints the system message and one instruction as JSON (a
-test compares them with the campaign's).
+`--print-instruction TOPIC DIFFICULTY` prints the system message and one instruction as JSON,
+`--print-solve-request SAT SIGNATURE` one solver request (tests compare them with the campaign's).
 """
 import argparse
 import json
@@ -124,9 +124,13 @@ def main():
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--role", choices=["proposer", "solver"], default="proposer")
     parser.add_argument("--print-instruction", nargs=2, metavar=("TOPIC", "DIFFICULTY"))
+    parser.add_argument("--print-solve-request", nargs=2, metavar=("SAT", "SIGNATURE"))
     args = parser.parse_args()
     if args.print_instruction:
         print(json.dumps([SYSTEM, instruction(*args.print_instruction)]))
+        return
+    if args.print_solve_request:
+        print(json.dumps(solve_request(*args.print_solve_request)))
         return
     if not args.out:
         parser.error("--out is required")

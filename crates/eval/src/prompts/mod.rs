@@ -22,3 +22,63 @@ pub fn fence_tag(lang: Language) -> &'static str {
         _ => "cpp",
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crucible_problems::{FunctionStyle, FunctionTask, Problem, Split, Task};
+
+    /// What scripts/p3_warmup_data.py prints with `args` (JSON). The script writes P3 warm-up
+    /// data with its own copy of the campaign's prompts; a change here must be made there too.
+    fn warm_up_script<T: serde::de::DeserializeOwned>(args: &[&str]) -> T {
+        let script = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../scripts/p3_warmup_data.py"
+        );
+        let out = std::process::Command::new("python3")
+            .arg(script)
+            .args(args)
+            .output()
+            .expect("python3 runs");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice(&out.stdout).expect("JSON")
+    }
+
+    #[test]
+    fn the_p3_warm_up_script_asks_the_proposer_what_the_campaign_asks() {
+        for (topic, difficulty) in [("strings", "easy"), ("number theory", "hard")] {
+            let [system, instruction]: [String; 2] =
+                warm_up_script(&["--print-instruction", topic, difficulty]);
+            assert_eq!(system, PROPOSER_SYSTEM);
+            let ours = propose_instruction(Layout::P3, topic, difficulty, Language::Python, None);
+            assert_eq!(instruction, ours);
+        }
+    }
+
+    #[test]
+    fn the_p3_warm_up_script_asks_the_solver_what_the_campaign_asks() {
+        let (sat, signature) = ("def sat(x: int, a=3):\n    return x > a\n", "def sol(a=3):");
+        let request: String = warm_up_script(&["--print-solve-request", sat, signature]);
+        let puzzle = Problem {
+            id: "p".into(),
+            name: "p".into(),
+            statement: String::new(),
+            difficulty: None,
+            split: Some(Split::Train),
+            tags: Vec::new(),
+            origin: Default::default(),
+            task: Task::Function(FunctionTask {
+                style: FunctionStyle::P3,
+                prompt: signature.into(),
+                entry_point: "sol".into(),
+                harness: sat.into(),
+                reference: Vec::new(),
+            }),
+        };
+        assert_eq!(request, solve_prompt(&puzzle, Language::Python).0);
+    }
+}

@@ -303,30 +303,4 @@ mod tests {
         assert!(second < prompt.find("Write a new easy").expect("instruction"));
         assert!(prompt.contains("Do not copy the examples."));
     }
-
-    #[test]
-    fn the_p3_warm_up_script_asks_what_the_campaign_asks() {
-        // scripts/p3_warmup_data.py writes a P3 proposer's training data with its own copy of
-        // the system message and instruction; a change here must be made there too.
-        let script = concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/../../scripts/p3_warmup_data.py"
-        );
-        for (topic, difficulty) in [("strings", "easy"), ("number theory", "hard")] {
-            let out = std::process::Command::new("python3")
-                .args([script, "--print-instruction", topic, difficulty])
-                .output()
-                .expect("python3 runs");
-            assert!(
-                out.status.success(),
-                "{}",
-                String::from_utf8_lossy(&out.stderr)
-            );
-            let [system, instruction]: [String; 2] =
-                serde_json::from_slice(&out.stdout).expect("two strings");
-            assert_eq!(system, PROPOSER_SYSTEM);
-            let ours = propose_instruction(Layout::P3, topic, difficulty, Language::Python, None);
-            assert_eq!(instruction, ours);
-        }
-    }
 }
