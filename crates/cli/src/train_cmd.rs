@@ -34,8 +34,8 @@ enum TrainSubcommand {
 /// `crucible train merge` arguments.
 #[derive(Args)]
 struct MergeArgs {
-    /// Base model the adapter was trained on: a known name or a .gguf file (default: the base
-    /// its `adapter_config.json` records; a different one is refused).
+    /// Base model the adapter was trained on: a known name, a .gguf file or a model folder
+    /// (default: the base its `adapter_config.json` records; a different one is refused).
     #[arg(long)]
     base: Option<String>,
     /// The adapter folder (`crucible train --out`).
@@ -62,7 +62,8 @@ pub struct TrainArgs {
     /// Held-out data in the same layout (default: --eval-fraction of --data).
     #[arg(long)]
     eval_data: Option<PathBuf>,
-    /// Base model: a known name or a .gguf file.
+    /// Base model: a known name, a .gguf file, or a model folder (a merged model, to train
+    /// it further).
     #[arg(long, default_value = crucible_model::DEFAULT_MODEL)]
     base: String,
     /// Output directory: the adapter (PEFT layout), training_log.json, and checkpoint/ (a run

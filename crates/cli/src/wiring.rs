@@ -77,6 +77,7 @@ impl TrainTuner {
     /// measures the held-out split itself), the campaign's seed and hyper-parameters.
     fn config(job: &TuneJob<'_>) -> TrainConfig {
         let settings = job.settings;
+        let (micro, grad_accum) = micro_batches(settings.batch_size);
         TrainConfig {
             lora: LoraConfig {
                 rank: settings.lora_rank,
@@ -84,6 +85,8 @@ impl TrainTuner {
                 ..LoraConfig::default()
             },
             epochs: settings.epochs,
+            batch_size: micro,
+            grad_accum,
             learning_rate: settings.learning_rate,
             max_seq_len: settings.max_seq_len,
             eval_fraction: 0.0,
@@ -94,18 +97,15 @@ impl TrainTuner {
     }
 }
 
-/// A training base that is not a GGUF file.
-fn not_gguf(path: &Path) -> TuneError {
-    TuneError::Unsupported(format!(
-        "{} is not a .gguf file: training starts from a GGUF base model",
-        path.display()
-    ))
+/// A step of `batch_size` conversations as micro-batches of at most 16: (their size, how many).
+fn micro_batches(batch_size: usize) -> (usize, usize) {
+    let micro = batch_size.clamp(1, 16);
+    (micro, batch_size.div_ceil(micro).max(1))
 }
 
 impl Tuner for TrainTuner {
     fn check(&self, base: &str) -> Result<(), TuneError> {
         match resolve_model(base, &self.models_dir) {
-            Ok(path) if !path.is_file() => Err(not_gguf(&path)),
             // A known model not downloaded yet is fetched when the round opens it.
             Ok(_) | Err(ModelError::NotFetched { .. }) => Ok(()),
             Err(e) => Err(e.into()),
@@ -118,9 +118,6 @@ impl Tuner for TrainTuner {
         progress: &mut dyn FnMut(&str),
     ) -> Result<Tuned, TuneError> {
         let base = resolve_model(job.base, &self.models_dir)?;
-        if !base.is_file() {
-            return Err(not_gguf(&base));
-        }
         let weights = match job.settings.weights {
             MergedWeights::Bf16 => WeightType::Bf16,
             MergedWeights::F32 => WeightType::F32,
@@ -185,5 +182,35 @@ mod tests {
         );
         assert!(parse_server_param("no-equals").is_err());
         assert!(parse_server_param("=1").is_err());
+    }
+
+    #[test]
+    fn a_step_splits_into_micro_batches_of_at_most_16() {
+        assert_eq!(micro_batches(64), (16, 4));
+        assert_eq!(micro_batches(40), (16, 3));
+        assert_eq!(micro_batches(4), (4, 1));
+        assert_eq!(micro_batches(0), (1, 1));
+    }
+
+    #[test]
+    fn campaigns_train_from_gguf_files_and_model_folders_only() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let tuner = TrainTuner {
+            models_dir: dir.path().to_path_buf(),
+        };
+        let gguf = dir.path().join("m.gguf");
+        std::fs::write(&gguf, b"").expect("write");
+        let folder = dir.path().join("merged");
+        std::fs::create_dir(&folder).expect("mkdir");
+        std::fs::write(folder.join("config.json"), b"{}").expect("write");
+        let empty = dir.path().join("empty");
+        std::fs::create_dir(&empty).expect("mkdir");
+        for path in [&gguf, &folder] {
+            assert!(tuner.check(&path.to_string_lossy()).is_ok(), "{path:?}");
+        }
+        assert!(
+            tuner.check(&empty.to_string_lossy()).is_err(),
+            "a folder without config.json is no model"
+        );
     }
 }

@@ -384,26 +384,20 @@ pub fn write_hf_model(
         .map_err(|e| ModelError::format(&weights, e.to_string()))
 }
 
-/// What a Hugging Face folder needs besides the weights, read from a GGUF file: `config.json`,
-/// the tokenizer and the chat template. The trainer uses it to write merged models.
+/// What a Hugging Face folder needs besides the weights: `config.json`, the tokenizer and the
+/// chat template ([`crate::hf_parts`] reads them from a GGUF file or a folder). The trainer
+/// uses them to write merged models.
 pub struct HfParts {
     /// The model's `config.json` (weights stored as f32).
     pub config: HfConfig,
-    /// The tokenizer built from the GGUF metadata.
+    /// The tokenizer (built from the GGUF metadata, or the folder's `tokenizer.json`).
     pub tokenizer: Tokenizer,
     /// The chat template, if the file has one.
     pub chat_template: Option<String>,
 }
 
-/// Reads the [`HfParts`] of a `qwen2` or `llama` GGUF file.
-pub fn hf_parts_from_gguf(gguf: &Path) -> Result<HfParts, ModelError> {
-    let mut file = std::fs::File::open(gguf).map_err(|e| ModelError::io(gguf, e))?;
-    let content =
-        gguf_file::Content::read(&mut file).map_err(|e| ModelError::format(gguf, e.to_string()))?;
-    parts_of(&content, gguf)
-}
-
-fn parts_of(content: &gguf_file::Content, gguf: &Path) -> Result<HfParts, ModelError> {
+/// The [`HfParts`] of an open `qwen2` or `llama` GGUF file.
+pub(crate) fn parts_of(content: &gguf_file::Content, gguf: &Path) -> Result<HfParts, ModelError> {
     let params = Hyperparams::from_gguf(content, gguf)?;
     Ok(HfParts {
         config: config_from_gguf(content, &params, gguf)?,

@@ -27,13 +27,14 @@ mod requantize;
 mod sampling;
 mod stop;
 mod transformer;
+mod weights;
 
 pub use chat::{ChatMessage, ChatTemplate, Role};
 pub use error::ModelError;
 pub use generator::{Completion, FinishReason, GenerationRequest, Generator};
 pub use gguf_tokenizer::tokenizer_from_gguf;
 pub use heap::HeapReuse;
-pub use hf::{HfConfig, HfParts, TokenIds, gguf_to_hf, hf_parts_from_gguf, write_hf_model};
+pub use hf::{HfConfig, HfParts, TokenIds, gguf_to_hf, write_hf_model};
 pub use local::{LocalModel, LocalModelConfig};
 pub use open::{OpenOptions, open_generator};
 pub use registry::{
@@ -44,3 +45,4 @@ pub use requantize::fast_variant;
 pub use sampling::SamplingParams;
 pub use stop::{Cut, code_block_end, cut};
 pub use transformer::{Hyperparams, KvCache, RopeStyle, Step, Transformer};
+pub use weights::{WeightFiles, hf_parts};

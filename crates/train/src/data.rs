@@ -40,14 +40,10 @@ pub struct ChatFormat {
 }
 
 impl ChatFormat {
-    /// The tokenizer and template a GGUF file describes.
-    pub fn from_gguf(content: &candle_core::quantized::gguf_file::Content) -> Result<Self> {
-        let tokenizer = crucible_model::tokenizer_from_gguf(content)?;
-        let template_text = content
-            .metadata
-            .get("tokenizer.chat_template")
-            .and_then(|v| v.to_string().ok());
-        let template = ChatTemplate::from_gguf_template(template_text.map(String::as_str));
+    /// The tokenizer and template of a model (a GGUF file's metadata or a folder's files).
+    pub fn from_parts(parts: &crucible_model::HfParts) -> Result<Self> {
+        let tokenizer = parts.tokenizer.clone();
+        let template = ChatTemplate::from_gguf_template(parts.chat_template.as_deref());
         let end_of_turn = tokenizer
             .token_to_id(&template.end_of_turn)
             .ok_or_else(|| {
@@ -252,7 +248,6 @@ pub fn bucket(examples: &[TrainingExample], max_tokens: usize, max_rows: usize) 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::decoder::open_gguf;
     use crate::testutil::test_model;
 
     fn example(len: usize, prompt_len: usize) -> TrainingExample {
@@ -300,8 +295,7 @@ mod tests {
         let Some(path) = test_model() else {
             return Ok(());
         };
-        let (content, _) = open_gguf(&path)?;
-        let format = ChatFormat::from_gguf(&content)?;
+        let format = ChatFormat::from_parts(&crucible_model::hf_parts(&path)?)?;
         let messages = [
             ChatMessage::user("Add 2 and 2."),
             ChatMessage {

@@ -1,6 +1,7 @@
-//! The trainable decoder: Qwen2 and Llama (SmolLM2) blocks built from a GGUF file whose weights
-//! are dequantized to f32 and frozen. Hyper-parameters come from the GGUF metadata, read by the
-//! runtime's own reader ([`Hyperparams::from_gguf`]), so training and inference agree on them.
+//! The trainable decoder: Qwen2 and Llama (SmolLM2) blocks built from a GGUF file or a Hugging
+//! Face folder (a merged model) whose weights are dequantized to f32 and frozen. Weights and
+//! hyper-parameters are read by the runtime's own reader ([`WeightFiles`]), so training and
+//! inference agree on them.
 //!
 //! Weights are kept in the Hugging Face layout, so adapters and merged weights match the
 //! original checkpoints: llama.cpp stores Llama's q/k rows permuted for interleaved RoPE, and
@@ -12,8 +13,7 @@ use crate::ops::{causal_softmax, frozen_linear, rms_norm, rope};
 use crate::rng::Rng;
 use candle_core::quantized::gguf_file;
 use candle_core::{DType, Device, Tensor, Var};
-use crucible_model::{Hyperparams, RopeStyle};
-use std::io::{Read, Seek};
+use crucible_model::{Hyperparams, RopeStyle, WeightFiles};
 use std::path::Path;
 
 /// The model's hyper-parameters: the runtime's [`Hyperparams`] (an interleaved `rope_style`
@@ -146,23 +146,14 @@ const GGUF_NAMES: [&str; 7] = [
 ];
 
 impl Decoder {
-    /// Builds the model from a parsed GGUF file (`reader` is the same file; `path` names it in
-    /// errors).
-    pub fn from_gguf<R: Read + Seek>(
-        content: &gguf_file::Content,
-        reader: &mut R,
-        path: &Path,
-    ) -> Result<Self> {
-        let mut loader = Loader {
-            content,
-            reader,
-            path,
-        };
-        let spec = loader.spec()?;
+    /// Builds the model from open model files (`path` names them in errors).
+    pub fn from_files(files: &mut WeightFiles, path: &Path) -> Result<Self> {
+        let mut loader = Loader { files, path };
+        let spec = loader.files.params().clone();
         let embedding = loader.tensor("token_embd.weight")?;
-        let head = match content.tensor_infos.contains_key("output.weight") {
-            true => loader.tensor("output.weight")?,
-            false => embedding.clone(),
+        let head = match loader.optional("output.weight")? {
+            Some(head) => head,
+            None => embedding.clone(),
         };
         let blocks = (0..spec.layers)
             .map(|i| loader.block(i, &spec))
@@ -179,10 +170,10 @@ impl Decoder {
         })
     }
 
-    /// Loads the model from a `.gguf` file.
+    /// Loads the model from a `.gguf` file or a Hugging Face folder.
     pub fn load(path: &Path) -> Result<Self> {
-        let (content, mut file) = open_gguf(path)?;
-        Decoder::from_gguf(&content, &mut file, path)
+        let mut files = WeightFiles::open(path)?;
+        Decoder::from_files(&mut files, path)
     }
 
     /// The hyper-parameters.
@@ -308,14 +299,13 @@ pub fn open_gguf(path: &Path) -> Result<(gguf_file::Content, std::fs::File)> {
     Ok((content, file))
 }
 
-/// Reads tensors and metadata of one GGUF file.
-struct Loader<'a, R> {
-    content: &'a gguf_file::Content,
-    reader: &'a mut R,
+/// Reads the tensors of one model as f32.
+struct Loader<'a> {
+    files: &'a mut WeightFiles,
     path: &'a Path,
 }
 
-impl<R: Read + Seek> Loader<'_, R> {
+impl Loader<'_> {
     fn error(&self, message: String) -> TrainError {
         TrainError::Model {
             path: self.path.to_path_buf(),
@@ -323,17 +313,17 @@ impl<R: Read + Seek> Loader<'_, R> {
         }
     }
 
-    fn spec(&self) -> Result<ModelSpec> {
-        Ok(Hyperparams::from_gguf(self.content, self.path)?)
+    /// The tensor `name`, if the model has it.
+    fn optional(&mut self, name: &str) -> Result<Option<Tensor>> {
+        match self.files.tensor(name)? {
+            Some(q) => Ok(Some(q.dequantize(&Device::Cpu)?)),
+            None => Ok(None),
+        }
     }
 
     fn tensor(&mut self, name: &str) -> Result<Tensor> {
-        let device = Device::Cpu;
-        let q = self
-            .content
-            .tensor(self.reader, name, &device)
-            .map_err(|e| self.error(format!("{name}: {e}")))?;
-        Ok(q.dequantize(&device)?)
+        self.optional(name)?
+            .ok_or_else(|| self.error(format!("no tensor `{name}`")))
     }
 
     fn block(&mut self, i: usize, spec: &ModelSpec) -> Result<Block> {
@@ -384,6 +374,7 @@ mod tests {
     use crate::testutil::{set_seeded, test_model};
     use candle_core::quantized::{GgmlDType, QTensor};
     use candle_transformers::models::{quantized_llama, quantized_qwen2};
+    use std::io::{Read, Seek};
 
     /// llama.cpp's `permute`, to check that [`unpermute`] inverts it.
     fn permute(weight: &Tensor, heads: usize) -> candle_core::Result<Tensor> {

@@ -10,7 +10,7 @@ use std::path::Path;
 /// What to train and where the results go.
 #[derive(Debug, Clone)]
 pub struct FineTune<'a> {
-    /// The base model (`.gguf`).
+    /// The base model (a `.gguf` file or a Hugging Face folder).
     pub base: &'a Path,
     /// The base model's name, recorded in the adapter's configuration.
     pub base_name: &'a str,

@@ -1,11 +1,11 @@
 //! # crucible-train
 //!
-//! LoRA fine-tuning of the models Crucible runs, on candle's CPU backend. The base model's GGUF
-//! weights are dequantized into a small trainable decoder ([`Decoder`]: Qwen2 or Llama),
+//! LoRA fine-tuning of the models Crucible runs, on candle's CPU backend. The base model's
+//! weights (a GGUF file, or a Hugging Face folder such as a merged model) are dequantized into a small trainable decoder ([`Decoder`]: Qwen2 or Llama),
 //! frozen; only the low-rank adapters ([`lora`]) train. Adapters are saved in the PEFT layout, so
 //! Hugging Face tooling can load them.
 //!
-//! The flow: [`load_run`] reads the GGUF (weights, tokenizer, chat template) and the JSONL
+//! The flow: [`load_run`] reads the base model (weights, tokenizer, chat template) and the JSONL
 //! conversations ([`data`]), and builds a [`Trainer`]; [`Trainer::resume`] picks up a
 //! checkpoint; [`Trainer::run`] trains (completion-only loss, [`loss`]; AdamW, clipping and the
 //! schedule, [`optim`]), evaluating after each epoch and checkpointing; [`Trainer::save_adapter`]

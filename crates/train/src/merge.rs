@@ -82,7 +82,7 @@ impl Decoder {
     }
 }
 
-/// Loads the GGUF `base`, folds in the PEFT adapter in `adapter`, and writes the merged model
+/// Loads `base` (a `.gguf` file or a Hugging Face folder), folds in the PEFT adapter in `adapter`, and writes the merged model
 /// to `out` as a Hugging Face folder with `weights`. The folder is complete or absent: it is
 /// written beside `out` and renamed into place (an existing `out` is replaced).
 pub fn merge_to_hf(base: &Path, adapter: &Path, out: &Path, weights: WeightType) -> Result<()> {
@@ -92,9 +92,9 @@ pub fn merge_to_hf(base: &Path, adapter: &Path, out: &Path, weights: WeightType)
 }
 
 /// Writes `model` (adapters folded in) as a Hugging Face folder, taking the configuration,
-/// tokenizer and chat template from its GGUF file `base`.
+/// tokenizer and chat template from its base model `base` (a `.gguf` file or a folder).
 pub fn write_hf(model: &Decoder, base: &Path, out: &Path, weights: WeightType) -> Result<()> {
-    let mut parts = crucible_model::hf_parts_from_gguf(base)?;
+    let mut parts = crucible_model::hf_parts(base)?;
     parts.config.torch_dtype = Some(weights.torch_name().into());
     let tensors = model.hf_tensors(weights, parts.config.tie_word_embeddings)?;
     let parent = out
@@ -123,6 +123,7 @@ pub fn write_hf(model: &Decoder, base: &Path, out: &Path, weights: WeightType) -
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::data::ChatFormat;
     use crate::lora::{LoraConfig, Mode};
     use crate::rng::Rng;
     use crate::testutil::test_model;
@@ -196,6 +197,35 @@ mod tests {
             "the adapters changed nothing"
         );
         assert!(worst < 1e-2, "merged logits differ by {worst}");
+
+        // The merged folder is a base the trainer loads too (to train a tuned model further):
+        // the same logits as the adapted model, and the same chat format as the GGUF base.
+        let folder = Decoder::load(&out)?;
+        let trained_on = folder
+            .logits(
+                &folder
+                    .forward(&tokens, &mut Mode::Eval)?
+                    .narrow(1, ids.len() - 1, 1)?,
+            )?
+            .flatten_all()?
+            .to_vec1::<f32>()?;
+        let worst = diff(&adapted, &trained_on);
+        assert!(worst < 1e-3, "the folder loads with logits {worst} away");
+        let messages = [
+            crucible_model::ChatMessage::user("Add 2 and 2."),
+            crucible_model::ChatMessage {
+                role: crucible_model::Role::Assistant,
+                content: "4".into(),
+            },
+        ];
+        let render = |path: &Path| -> Result<Vec<u32>> {
+            let format = ChatFormat::from_parts(&crucible_model::hf_parts(path)?)?;
+            Ok(format
+                .example(&messages)
+                .map_err(TrainError::Config)?
+                .tokens)
+        };
+        assert_eq!(render(&out)?, render(&base)?);
         Ok(())
     }
 }

@@ -4,7 +4,7 @@
 
 use crate::checkpoint::{self, Checkpoint};
 use crate::data::{Batch, ChatFormat, TrainingExample, bucket, read_jsonl};
-use crate::decoder::{Decoder, open_gguf};
+use crate::decoder::Decoder;
 use crate::error::{Result, TrainError};
 use crate::lora::LoraConfig;
 use crate::loss::{GradSum, eval_nll, train_nll};
@@ -12,6 +12,7 @@ use crate::optim::{AdamW, AdamWConfig, Moments, Schedule, clip_grad_norm};
 use crate::peft::{self, adapter_tensors};
 use crate::rng::Rng;
 use crucible_model::HeapReuse;
+use crucible_model::WeightFiles;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::path::Path;
@@ -561,7 +562,7 @@ pub struct Loaded {
     pub too_long: usize,
 }
 
-/// Loads the base model (`.gguf`), reads and tokenizes `data` (and `eval`, if given) with its
+/// Loads the base model (a `.gguf` file or a Hugging Face folder), reads and tokenizes `data` (and `eval`, if given) with its
 /// chat template, and prepares the trainer.
 pub fn load_run(
     base: &Path,
@@ -570,14 +571,14 @@ pub fn load_run(
     config: TrainConfig,
 ) -> Result<Loaded> {
     config.validate()?;
-    let (content, mut file) = open_gguf(base)?;
-    let format = ChatFormat::from_gguf(&content)?;
+    let mut files = WeightFiles::open(base)?;
+    let format = ChatFormat::from_parts(files.parts())?;
     let train = read_jsonl(data, &format, config.max_seq_len)?;
     let held_out = eval
         .map(|p| read_jsonl(p, &format, config.max_seq_len))
         .transpose()?;
     let too_long = train.too_long + held_out.as_ref().map_or(0, |d| d.too_long);
-    let model = Decoder::from_gguf(&content, &mut file, base)?;
+    let model = Decoder::from_files(&mut files, base)?;
     let trainer = Trainer::new(
         model,
         train.examples,
@@ -599,8 +600,8 @@ mod tests {
         let Some(path) = test_model() else {
             return Ok(None);
         };
-        let (content, mut file) = open_gguf(&path)?;
-        let format = ChatFormat::from_gguf(&content)?;
+        let mut files = WeightFiles::open(&path)?;
+        let format = ChatFormat::from_parts(files.parts())?;
         let pairs = [
             ("2+2?", "4"),
             ("Capital of France?", "Paris"),
@@ -621,7 +622,7 @@ mod tests {
                 format.example(&messages).map_err(TrainError::Config)
             })
             .collect::<Result<Vec<_>>>()?;
-        let model = Decoder::from_gguf(&content, &mut file, &path)?;
+        let model = Decoder::from_files(&mut files, &path)?;
         Ok(Some((model, examples, format.end_of_turn())))
     }
 

@@ -100,6 +100,8 @@ roles = ["solver", "proposer"]
 # "continue": the previous round's adapters, trained further on the new round's data.
 mode = "restart"
 epochs = 2
+# Most conversations per optimizer step (a round's few dozen examples: one step per pass at 64).
+batch_size = 64
 learning_rate = 0.0002
 lora_rank = 8
 lora_alpha = 16.0

@@ -251,9 +251,15 @@ impl CampaignConfig {
             return fail("`near_duplicate_threshold` must be between 0 and 1");
         }
         let t = &self.training;
-        if t.epochs == 0 || t.lora_rank == 0 || t.learning_rate <= 0.0 || t.max_seq_len < 2 {
+        if t.epochs == 0
+            || t.batch_size == 0
+            || t.lora_rank == 0
+            || t.learning_rate <= 0.0
+            || t.max_seq_len < 2
+        {
             return fail(
-                "`training.epochs`, `lora_rank`, `learning_rate` and `max_seq_len` must be positive",
+                "`training.epochs`, `batch_size`, `lora_rank`, `learning_rate` and `max_seq_len` \
+                 must be positive",
             );
         }
         Ok(())

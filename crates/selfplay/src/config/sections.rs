@@ -124,6 +124,9 @@ pub struct TrainingConfig {
     pub mode: TrainMode,
     /// Passes over the data.
     pub epochs: usize,
+    /// Most conversations per optimizer step (64: micro-batches of 16, four to a step): a
+    /// round's few dozen examples take one step per pass at 64, several at 4.
+    pub batch_size: usize,
     /// Peak learning rate.
     pub learning_rate: f64,
     /// LoRA rank.
@@ -143,6 +146,7 @@ impl Default for TrainingConfig {
             roles: vec![TrainRole::Solver, TrainRole::Proposer],
             mode: TrainMode::Restart,
             epochs: 2,
+            batch_size: 64,
             learning_rate: 2e-4,
             lora_rank: 8,
             lora_alpha: 16.0,
