@@ -125,6 +125,46 @@ fn scripted_campaign_scores_exports_and_resumes_after_a_failure() {
     }
 }
 
+/// A finished campaign goes on to more rounds when asked for more (`campaign resume --rounds`),
+/// to the same store as a campaign configured with that many from the start; any other change
+/// to its configuration is refused.
+#[test]
+fn a_finished_campaign_goes_on_to_more_rounds_and_refuses_other_changes() {
+    let scripted = || -> Box<dyn Generator> {
+        Box::new(Scripted {
+            served: 0,
+            fail_after: None,
+        })
+    };
+    let two = scripted_config();
+    let straight = tempfile::tempdir().expect("tempdir");
+    let straight_store = run_with(straight.path(), &two, scripted);
+
+    let dir = tempfile::tempdir().expect("tempdir");
+    let one = CampaignConfig {
+        rounds: 1,
+        ..two.clone()
+    };
+    let store = run_with(dir.path(), &one, scripted);
+    assert_eq!(summarize(&store).expect("summary").len(), 1);
+    drop(store);
+    let store = run_with(dir.path(), &two, scripted);
+    assert_eq!(summarize(&store).expect("summary").len(), 2);
+    assert_eq!(store.stored_config().expect("config"), Some(two.clone()));
+    assert_eq!(
+        store.decisions().expect("decisions"),
+        straight_store.decisions().expect("decisions")
+    );
+    drop(store);
+
+    let other = CampaignConfig { seed: 4, ..two };
+    let refused = Campaign::open(dir.path(), Some(&other), sandbox()).err();
+    assert!(
+        refused.is_some_and(|e| e.to_string().contains("another configuration")),
+        "a changed seed must be refused"
+    );
+}
+
 /// Training between rounds, end to end: one scripted round (so there are verified pairs), then
 /// the real small model is fine-tuned on them (LoRA, both roles), merged into a model folder,
 /// reloaded and sampled on the held-out split; the store records the models and both

@@ -27,12 +27,18 @@ pub enum CampaignCommand {
         #[arg(long)]
         force: bool,
     },
-    /// Start a campaign (or continue it, when the directory holds the same configuration).
+    /// Start a campaign (or continue it, when the directory holds the same configuration; a
+    /// different `--rounds` runs it to that many).
     Run(RunArgs),
-    /// Continue a stopped or killed campaign with its stored configuration.
+    /// Continue a stopped or killed campaign with its stored configuration (`--rounds N`: run a
+    /// finished one on to N rounds).
     Resume {
         /// The campaign directory.
         dir: PathBuf,
+        /// Run to this many rounds (more than configured: a finished campaign goes on, its
+        /// models trained after the last round sampling the next).
+        #[arg(long)]
+        rounds: Option<u32>,
     },
     /// Per-round counts: proposed, valid, rejections, solve rates, learnable, pairs, times.
     Status {
@@ -106,11 +112,15 @@ pub fn execute(cmd: CampaignCommand) -> Result<std::process::ExitCode> {
             let config = run_config(&args)?;
             run(&args.dir, Some(&config))?;
         }
-        CampaignCommand::Resume { dir } => {
-            if !Campaign::store_path(&dir).exists() {
-                bail!("{} holds no campaign (no campaign.db)", dir.display());
-            }
-            run(&dir, None)?;
+        CampaignCommand::Resume { dir, rounds } => {
+            let store = open_store(&dir)?;
+            let mut config = store
+                .stored_config()?
+                .context("the store holds no configuration")?;
+            drop(store);
+            config.rounds = rounds.unwrap_or(config.rounds);
+            config.validate()?;
+            run(&dir, Some(&config))?;
         }
         CampaignCommand::Status { dir, json } => status(&dir, json)?,
         CampaignCommand::Report { dir } => {

@@ -164,7 +164,8 @@ impl Campaign {
     }
 
     /// Creates a campaign in `dir` with `config`, or reopens it with its stored configuration
-    /// (`config` = `None` resumes; a different `config` for an existing campaign is an error).
+    /// (`config` = `None` resumes; a `config` that differs from the stored one in more than
+    /// `rounds` is an error, a new round count is stored: a finished campaign runs more rounds).
     pub fn open(
         dir: &Path,
         config: Option<&CampaignConfig>,
@@ -172,6 +173,16 @@ impl Campaign {
     ) -> Result<Self, SelfplayError> {
         let store = Store::open(&Self::store_path(dir))?;
         let config = match (store.stored_config()?, config) {
+            // Only the round count changed: the campaign goes on to (or stops at) the new count.
+            (Some(stored), Some(given))
+                if &stored != given
+                    && CampaignConfig {
+                        rounds: given.rounds,
+                        ..stored.clone()
+                    } == *given =>
+            {
+                store.update_config(given)?
+            }
             (Some(stored), Some(given)) if &stored != given => {
                 return Err(SelfplayError::Config(format!(
                     "{} already holds a campaign with another configuration; resume it, or use a new directory",

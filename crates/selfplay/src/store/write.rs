@@ -25,6 +25,21 @@ impl Store {
             "INSERT OR IGNORE INTO campaign (id, name, config, created_at) VALUES (1, ?1, ?2, ?3)",
             params![config.name, config.to_toml(), now()],
         )?;
+        self.config_as_stored()
+    }
+
+    /// Replaces the stored configuration (the campaign's `rounds` grew or shrank); returns it as
+    /// stored.
+    pub fn update_config(&self, config: &CampaignConfig) -> Result<CampaignConfig, SelfplayError> {
+        self.conn.execute(
+            "UPDATE campaign SET config = ?1 WHERE id = 1",
+            params![config.to_toml()],
+        )?;
+        self.config_as_stored()
+    }
+
+    /// The configuration the store holds (after a write: it must hold one).
+    fn config_as_stored(&self) -> Result<CampaignConfig, SelfplayError> {
         let text: String =
             self.conn
                 .query_row("SELECT config FROM campaign WHERE id = 1", [], |r| r.get(0))?;
