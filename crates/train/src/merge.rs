@@ -157,18 +157,14 @@ mod tests {
         perturb(&mut model)?;
         let ids = [1u32, 504, 3458, 314, 253, 1789, 30];
         let tokens = Tensor::new(&[ids], &candle_core::Device::Cpu)?;
-        let hidden = model.forward(&tokens, &mut Mode::Eval)?;
-        let last = hidden.narrow(1, ids.len() - 1, 1)?;
-        let adapted = model.logits(&last)?.flatten_all()?.to_vec1::<f32>()?;
-        let plain = Decoder::load(&base)?;
-        let base_logits = plain
-            .logits(
-                &plain
-                    .forward(&tokens, &mut Mode::Eval)?
-                    .narrow(1, ids.len() - 1, 1)?,
-            )?
-            .flatten_all()?
-            .to_vec1::<f32>()?;
+        // The logits at the last position.
+        let last_logits = |m: &Decoder| -> Result<Vec<f32>> {
+            let hidden = m.forward(&tokens, &mut Mode::Eval)?;
+            let last = hidden.narrow(1, ids.len() - 1, 1)?;
+            Ok(m.logits(&last)?.flatten_all()?.to_vec1::<f32>()?)
+        };
+        let adapted = last_logits(&model)?;
+        let base_logits = last_logits(&Decoder::load(&base)?)?;
 
         let dir = tempfile::tempdir().map_err(|e| TrainError::io("tempdir", e))?;
         let out = dir.path().join("merged");
@@ -200,15 +196,7 @@ mod tests {
 
         // The merged folder is a base the trainer loads too (to train a tuned model further):
         // the same logits as the adapted model, and the same chat format as the GGUF base.
-        let folder = Decoder::load(&out)?;
-        let trained_on = folder
-            .logits(
-                &folder
-                    .forward(&tokens, &mut Mode::Eval)?
-                    .narrow(1, ids.len() - 1, 1)?,
-            )?
-            .flatten_all()?
-            .to_vec1::<f32>()?;
+        let trained_on = last_logits(&Decoder::load(&out)?)?;
         let worst = diff(&adapted, &trained_on);
         assert!(worst < 1e-3, "the folder loads with logits {worst} away");
         let messages = [
