@@ -25,8 +25,9 @@ pub fn fence_tag(lang: Language) -> &'static str {
 
 #[cfg(test)]
 mod tests {
+    use super::solve::tests::function_problem;
     use super::*;
-    use crucible_problems::{FunctionStyle, FunctionTask, Problem, Split, Task};
+    use crucible_problems::FunctionStyle;
 
     /// What scripts/p3_warmup_data.py prints with `args` (JSON). The script writes P3 warm-up
     /// data with its own copy of the campaign's prompts; a change here must be made there too.
@@ -63,22 +64,7 @@ mod tests {
     fn the_p3_warm_up_script_asks_the_solver_what_the_campaign_asks() {
         let (sat, signature) = ("def sat(x: int, a=3):\n    return x > a\n", "def sol(a=3):");
         let request: String = warm_up_script(&["--print-solve-request", sat, signature]);
-        let puzzle = Problem {
-            id: "p".into(),
-            name: "p".into(),
-            statement: String::new(),
-            difficulty: None,
-            split: Some(Split::Train),
-            tags: Vec::new(),
-            origin: Default::default(),
-            task: Task::Function(FunctionTask {
-                style: FunctionStyle::P3,
-                prompt: signature.into(),
-                entry_point: "sol".into(),
-                harness: sat.into(),
-                reference: Vec::new(),
-            }),
-        };
+        let puzzle = function_problem(FunctionStyle::P3, signature, "sol", sat);
         assert_eq!(request, solve_prompt(&puzzle, Language::Python).0);
     }
 }

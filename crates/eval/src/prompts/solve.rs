@@ -111,27 +111,43 @@ pub fn complete_function(problem: &Problem, code: String) -> String {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
     use crucible_problems::{FunctionTask, Split};
 
-    fn value_problem() -> Problem {
+    /// A train-split function-level problem: `prompt` shown, `entry_point` called, `harness`
+    /// judging.
+    pub(in crate::prompts) fn function_problem(
+        style: FunctionStyle,
+        prompt: &str,
+        entry_point: &str,
+        harness: &str,
+    ) -> Problem {
         Problem {
-            id: "d".into(),
-            name: "d".into(),
+            id: "p".into(),
+            name: "p".into(),
             statement: String::new(),
             difficulty: None,
             split: Some(Split::Train),
             tags: Vec::new(),
             origin: Default::default(),
             task: Task::Function(FunctionTask {
-                style: FunctionStyle::Value,
-                prompt: "What does `f(3)` return?".into(),
-                entry_point: "answer".into(),
-                harness: "9".into(),
+                style,
+                prompt: prompt.into(),
+                entry_point: entry_point.into(),
+                harness: harness.into(),
                 reference: Vec::new(),
             }),
         }
+    }
+
+    fn value_problem() -> Problem {
+        function_problem(
+            FunctionStyle::Value,
+            "What does `f(3)` return?",
+            "answer",
+            "9",
+        )
     }
 
     #[test]
