@@ -176,7 +176,8 @@ fn p3_text(problem: &Problem) -> Option<String> {
 }
 
 /// A problem as the copy check sees it: the fingerprint of its statement (stdin/stdout) or of
-/// its `sat` (P3), never shown; `None` for other function-level problems.
+/// its `sat` (P3), never shown; `None` for other function-level problems. A seed example is
+/// this with its text.
 fn copy_check_entry(problem: &Problem) -> Option<SeedExample> {
     let (kind, fingerprint) = match &problem.task {
         Task::Stdio(_) => (PuzzleKind::Stdio, Fingerprint::of(&problem.statement)),
@@ -223,10 +224,13 @@ fn seed_set_parts(seed_set: &Path) -> Vec<PathBuf> {
     }
 }
 
+/// A train-split problem as a seed example: its copy-check entry with the text a prompt may
+/// show (a stdin/stdout problem with a solution in `lang`, a P3 puzzle with a `sol`).
 fn example(problem: &Problem, lang: Language) -> Option<SeedExample> {
     if problem.split == Some(Split::Heldout) {
         return None;
     }
+    let entry = copy_check_entry(problem)?;
     match &problem.task {
         Task::Stdio(task) => {
             let solution = task.accepted.iter().find(|s| s.lang == lang)?;
@@ -242,7 +246,6 @@ fn example(problem: &Problem, lang: Language) -> Option<SeedExample> {
             }
             let inputs: Vec<&str> = inputs.iter().map(String::as_str).collect();
             Some(SeedExample {
-                kind: PuzzleKind::Stdio,
                 text: render_stdio(
                     &problem.name,
                     &problem.statement,
@@ -250,15 +253,13 @@ fn example(problem: &Problem, lang: Language) -> Option<SeedExample> {
                     lang,
                     &inputs,
                 ),
-                fingerprint: Fingerprint::of(&problem.statement),
                 shown: true,
+                ..entry
             })
         }
-        Task::Function(task) => Some(SeedExample {
-            kind: PuzzleKind::P3,
+        Task::Function(_) => Some(SeedExample {
             text: p3_text(problem)?,
-            fingerprint: Fingerprint::of_code(&task.harness),
-            shown: false,
+            ..entry
         }),
     }
 }

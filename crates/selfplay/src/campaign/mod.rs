@@ -173,21 +173,19 @@ impl Campaign {
     ) -> Result<Self, SelfplayError> {
         let store = Store::open(&Self::store_path(dir))?;
         let config = match (store.stored_config()?, config) {
-            // Only the round count changed: the campaign goes on to (or stops at) the new count.
-            (Some(stored), Some(given))
-                if &stored != given
-                    && CampaignConfig {
-                        rounds: given.rounds,
-                        ..stored.clone()
-                    } == *given =>
-            {
-                store.update_config(given)?
-            }
             (Some(stored), Some(given)) if &stored != given => {
-                return Err(SelfplayError::Config(format!(
-                    "{} already holds a campaign with another configuration; resume it, or use a new directory",
-                    dir.display()
-                )));
+                // Only the round count may change: the campaign goes on to (or stops at) it.
+                let same_but_rounds = CampaignConfig {
+                    rounds: given.rounds,
+                    ..stored
+                } == *given;
+                if !same_but_rounds {
+                    return Err(SelfplayError::Config(format!(
+                        "{} already holds a campaign with another configuration; resume it, or use a new directory",
+                        dir.display()
+                    )));
+                }
+                store.update_config(given)?
             }
             (Some(stored), _) => stored,
             (None, Some(given)) => store.campaign_config(given)?,
