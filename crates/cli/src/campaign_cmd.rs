@@ -456,6 +456,12 @@ impl Progress {
                     heldout_label(*round)
                 ));
             }
+            CampaignEvent::Repeats { round, puzzles } => {
+                self.note(format!(
+                    "round {round}: {} learnable puzzles do not teach the proposer: each repeats one that already did",
+                    puzzles.len()
+                ));
+            }
             CampaignEvent::Decontaminated { round, examples } => {
                 let first = examples.first().map_or(String::new(), |(id, hit)| {
                     format!(" (first: task {id} overlaps {hit})")

@@ -5,6 +5,7 @@
 
 use crate::config::TrainRole;
 use crate::puzzle::{Draft, render_p3, render_stdio};
+use crate::similarity::Fingerprint;
 use crate::store::{AttemptRow, DatasetRow, PuzzleRow, PuzzleScore};
 use crate::verdicts::PuzzleTest;
 use crucible_eval::prompts::{
@@ -181,6 +182,47 @@ pub fn proposer_rows(
     vec![row(-1, &instruction, &target)]
 }
 
+/// One learnable puzzle's proposer rows, with what decides whether they teach.
+#[derive(Debug, Clone)]
+pub struct ProposerCandidate {
+    /// The puzzle's Absolute Zero reward (more rewarded puzzles are chosen first).
+    pub reward: f64,
+    /// The puzzle the rows came from.
+    pub puzzle_id: i64,
+    /// The puzzle's fingerprint (none: it is always kept).
+    pub fingerprint: Option<Fingerprint>,
+    /// Its rows ([`proposer_rows`]).
+    pub rows: Vec<DatasetRow>,
+}
+
+/// The rows of the candidates that are new to the proposer, and the puzzles left out as
+/// repeats: most rewarded first (then in puzzle order), a candidate teaches when its
+/// similarity to every puzzle that already taught — `taught` from earlier rounds, then the
+/// candidates kept before it — stays below `threshold` (1.0 or more keeps them all).
+pub fn novel_proposer_rows(
+    mut candidates: Vec<ProposerCandidate>,
+    mut taught: Vec<Fingerprint>,
+    threshold: f64,
+) -> (Vec<DatasetRow>, Vec<i64>) {
+    candidates.sort_by(|a, b| {
+        b.reward
+            .total_cmp(&a.reward)
+            .then(a.puzzle_id.cmp(&b.puzzle_id))
+    });
+    let (mut rows, mut repeats) = (Vec::new(), Vec::new());
+    for candidate in candidates {
+        if let Some(f) = &candidate.fingerprint {
+            if threshold < 1.0 && taught.iter().any(|t| t.similarity(f) >= threshold) {
+                repeats.push(candidate.puzzle_id);
+                continue;
+            }
+            taught.push(f.clone());
+        }
+        rows.extend(candidate.rows);
+    }
+    (rows, repeats)
+}
+
 /// The `attempt_idx` of a two-request mutation's first proposer row (the second's is −1, as
 /// every other proposer row's).
 const IDEA_ROW: i64 = -2;
@@ -236,6 +278,46 @@ mod tests {
         assert_eq!(v["weight"], 1.75);
         assert_eq!(v["messages"][0]["content"], PROPOSER_SYSTEM);
         assert_eq!(v["messages"][2]["content"], "a");
+    }
+
+    #[test]
+    fn a_repeat_of_a_taught_puzzle_does_not_teach_again() {
+        let sat = |body: &str| {
+            Fingerprint::of_code(&format!("def sat(s: str, n=5):\n    return {body}\n"))
+        };
+        let palindrome = sat("len(s) == n and all(s[i] == s[-i - 1] for i in range(n // 2))");
+        let candidate = |id: i64, reward: f64, f: &Fingerprint| ProposerCandidate {
+            reward,
+            puzzle_id: id,
+            fingerprint: Some(f.clone()),
+            rows: vec![DatasetRow {
+                kind: TrainRole::Proposer,
+                puzzle_id: id,
+                attempt_idx: -1,
+                messages: String::new(),
+            }],
+        };
+        let unlike = sat("len(s) == n and all(s[i] != s[-i - 1] for i in range(n // 2))");
+        let digits = sat("s.isdigit() and sum(int(c) for c in s) == n * 7");
+        let vowels = sat("sorted(s) == list(s) and s.count('a') == n");
+        assert!(
+            palindrome.similarity(&unlike) >= 0.5,
+            "{}",
+            palindrome.similarity(&unlike)
+        );
+        let candidates = vec![
+            candidate(1, 0.5, &unlike),
+            candidate(2, 0.9, &digits),
+            candidate(3, 0.7, &vowels),
+            candidate(4, 0.2, &digits),
+        ];
+        // Puzzle 1 repeats one taught earlier, 4 repeats 2 (more rewarded, so chosen first).
+        let (rows, repeats) =
+            novel_proposer_rows(candidates.clone(), vec![palindrome.clone()], 0.5);
+        let kept: Vec<i64> = rows.iter().map(|r| r.puzzle_id).collect();
+        assert_eq!((kept, repeats), (vec![2, 3], vec![1, 4]));
+        let (rows, repeats) = novel_proposer_rows(candidates, vec![palindrome], 1.0);
+        assert_eq!((rows.len(), repeats.len()), (4, 0));
     }
 
     #[test]

@@ -27,10 +27,11 @@ impl Fingerprint {
         }
     }
 
-    /// The fingerprint of Python code without its comments (a copy with a comment added is
-    /// still a copy).
+    /// The fingerprint of Python code without its comments and with its own names made
+    /// canonical ([`canonical_names`]): a copy with a comment added or its variables renamed
+    /// is still a copy.
     pub fn of_code(code: &str) -> Self {
-        Self::of(&without_comments(code))
+        Self::of(&canonical_names(&without_comments(code)))
     }
 
     /// Estimated Jaccard similarity of the two texts' word 3-grams (1.0 for equal hashes).
@@ -87,6 +88,167 @@ fn without_comments(code: &str) -> String {
             _ => {}
         }
         out.push(c);
+    }
+    out
+}
+
+/// Bumped whenever [`Fingerprint::of_code`] or [`Fingerprint::of`] changes, so that a store
+/// recomputes the fingerprints it holds (version 2: canonical names).
+pub const FINGERPRINT_VERSION: u32 = 2;
+
+/// Names code uses without defining them: Python's keywords, the builtins, `typing`'s names
+/// and the modules puzzles import, and `sat` and `sol`.
+const KNOWN_NAMES: &[&str] = &[
+    "False",
+    "None",
+    "True",
+    "and",
+    "as",
+    "assert",
+    "async",
+    "await",
+    "break",
+    "class",
+    "continue",
+    "def",
+    "del",
+    "elif",
+    "else",
+    "except",
+    "finally",
+    "for",
+    "from",
+    "global",
+    "if",
+    "import",
+    "in",
+    "is",
+    "lambda",
+    "nonlocal",
+    "not",
+    "or",
+    "pass",
+    "raise",
+    "return",
+    "try",
+    "while",
+    "with",
+    "yield",
+    "abs",
+    "all",
+    "any",
+    "bin",
+    "bool",
+    "chr",
+    "dict",
+    "divmod",
+    "enumerate",
+    "filter",
+    "float",
+    "hex",
+    "input",
+    "int",
+    "isinstance",
+    "iter",
+    "len",
+    "list",
+    "map",
+    "max",
+    "min",
+    "next",
+    "oct",
+    "ord",
+    "pow",
+    "print",
+    "range",
+    "reversed",
+    "round",
+    "set",
+    "sorted",
+    "str",
+    "sum",
+    "tuple",
+    "type",
+    "zip",
+    "List",
+    "Tuple",
+    "Dict",
+    "Set",
+    "Optional",
+    "Any",
+    "Callable",
+    "math",
+    "itertools",
+    "collections",
+    "functools",
+    "heapq",
+    "string",
+    "re",
+    "sat",
+    "sol",
+    "self",
+    "main",
+    "std",
+    "cin",
+    "cout",
+    "include",
+    "using",
+    "namespace",
+    "long",
+    "double",
+    "char",
+    "void",
+    "auto",
+    "vector",
+    "string",
+    "const",
+];
+
+/// Code with each name it defines itself — an identifier that is neither a known name
+/// ([`KNOWN_NAMES`]) nor an attribute (after a `.`) — replaced by `v0`, `v1`, … in the order
+/// of first appearance.
+fn canonical_names(code: &str) -> String {
+    let mut names: Vec<&str> = Vec::new();
+    let mut out = String::with_capacity(code.len());
+    let mut rest = code;
+    let mut after_dot = false;
+    while let Some(c) = rest.chars().next() {
+        if c.is_alphabetic() || c == '_' {
+            let end = rest
+                .find(|c: char| !(c.is_alphanumeric() || c == '_'))
+                .unwrap_or(rest.len());
+            let word = &rest[..end];
+            if after_dot || KNOWN_NAMES.contains(&word) {
+                out.push_str(word);
+            } else {
+                let index = match names.iter().position(|n| *n == word) {
+                    Some(i) => i,
+                    None => {
+                        names.push(word);
+                        names.len() - 1
+                    }
+                };
+                out.push_str(&format!("v{index}"));
+            }
+            rest = &rest[end..];
+            after_dot = false;
+            continue;
+        }
+        if c.is_numeric() {
+            // A number (its letters too: `1e5`, `0x1f`) stays as it is.
+            let end = rest
+                .find(|c: char| !(c.is_alphanumeric() || c == '_' || c == '.'))
+                .unwrap_or(rest.len());
+            out.push_str(&rest[..end]);
+            rest = &rest[end..];
+            after_dot = false;
+            continue;
+        }
+        if !c.is_whitespace() {
+            after_dot = c == '.';
+        }
+        out.push(c);
+        rest = &rest[c.len_utf8()..];
     }
     out
 }
@@ -171,6 +333,26 @@ mod tests {
             let out = without_comments(&code);
             proptest::prop_assert!(out.len() <= code.len());
             proptest::prop_assert_eq!(out.matches('\n').count(), code.matches('\n').count());
+        }
+    }
+
+    #[test]
+    fn renamed_variables_are_the_same_code() {
+        let a = "def sat(x: List[int], k=3):\n    return len(x) == k and all(x[i] == i for i in range(k))\n";
+        let b = "def sat(t: List[int], n=10):\n    return len(t) == n and all(t[j] == j for j in range(n))\n";
+        assert_eq!(Fingerprint::of_code(a).hash, Fingerprint::of_code(b).hash);
+        assert_eq!(
+            canonical_names("def sat(s: str, n=5):\n    return s.count(n) == n"),
+            "def sat(v0: str, v1=5):\n    return v0.count(v1) == v1"
+        );
+        let other = "def sat(s: str, n=5):\n    return s.isdigit() and sum(int(c) for c in s) == n";
+        assert!(Fingerprint::of_code(a).similarity(&Fingerprint::of_code(other)) < 0.3);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn canonical_names_never_panic(code in proptest::prelude::any::<String>()) {
+            let _ = Fingerprint::of_code(&canonical_names(&code));
         }
     }
 

@@ -18,6 +18,7 @@ use crate::heldout::{EvalSet, eval_sets};
 use crate::pools::{Pool, campaign_pools};
 use crate::problem::as_problem;
 use crate::puzzle::Draft;
+use crate::similarity::FINGERPRINT_VERSION;
 use crate::store::{HeldoutRow, PuzzleRow, StageTime, Store};
 use crate::tune::{ModelOpener, Tuner};
 use crate::verdicts::{PuzzleTest, Reason};
@@ -71,6 +72,14 @@ pub enum CampaignEvent {
         round: u32,
         /// The task each came from, with the evaluation problem it overlaps.
         examples: Overlaps,
+    },
+    /// Learnable puzzles left out of the proposer's data: each as close as
+    /// `training.proposer_novelty` to a puzzle that had already taught it.
+    Repeats {
+        /// Round number.
+        round: u32,
+        /// The puzzles left out.
+        puzzles: Vec<i64>,
     },
     /// The round's datasets were written.
     RoundFinished {
@@ -171,7 +180,8 @@ impl Campaign {
         config: Option<&CampaignConfig>,
         sandbox: Sandbox,
     ) -> Result<Self, SelfplayError> {
-        let store = Store::open(&Self::store_path(dir))?;
+        let mut store = Store::open(&Self::store_path(dir))?;
+        refresh_fingerprints(&mut store)?;
         let config = match (store.stored_config()?, config) {
             (Some(stored), Some(given)) if &stored != given => {
                 // Only the round count may change: the campaign goes on to (or stops at) it.
@@ -467,6 +477,22 @@ pub fn process_cpu_seconds() -> f64 {
 }
 
 /// The draft and tests stored with a valid puzzle.
+/// Recomputes the stored fingerprints from the stored drafts when they were computed another
+/// way ([`FINGERPRINT_VERSION`]), so that new puzzles are compared with old ones alike.
+fn refresh_fingerprints(store: &mut Store) -> Result<(), SelfplayError> {
+    if store.fingerprint_version()? == FINGERPRINT_VERSION {
+        return Ok(());
+    }
+    let mut fingerprints = Vec::new();
+    for (id, text) in store.fingerprinted_drafts()? {
+        let draft: Draft = serde_json::from_str(&text).map_err(|_| {
+            SelfplayError::Config(format!("puzzle {id} has no readable draft in the store"))
+        })?;
+        fingerprints.push((id, draft.fingerprint()));
+    }
+    store.set_fingerprints(&fingerprints, FINGERPRINT_VERSION)
+}
+
 fn parsed(puzzle: &PuzzleRow) -> Result<(Draft, Vec<PuzzleTest>), SelfplayError> {
     let bad = |what: &str| {
         SelfplayError::Config(format!(
@@ -480,4 +506,54 @@ fn parsed(puzzle: &PuzzleRow) -> Result<(Draft, Vec<PuzzleTest>), SelfplayError>
         serde_json::from_str(puzzle.tests.as_deref().ok_or_else(|| bad("tests"))?)
             .map_err(|_| bad("tests"))?;
     Ok((draft, tests))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::{PuzzleKind, TaskKind};
+    use crate::similarity::Fingerprint;
+
+    #[test]
+    fn a_store_of_older_fingerprints_has_them_recomputed_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(&dir.path().join("c.db")).unwrap();
+        store.campaign_config(&CampaignConfig::default()).unwrap();
+        store.start_round(1).unwrap();
+        let sat = "def sat(s: str, n=5):\n    return len(s) == n and s == s[::-1]\n";
+        let draft = serde_json::json!({"kind": "p3", "sat": sat}).to_string();
+        let old = Fingerprint::of(sat);
+        let row = PuzzleRow {
+            id: 0,
+            round: 1,
+            slot: 0,
+            kind: TaskKind::Puzzle(PuzzleKind::P3),
+            topic: "strings".into(),
+            difficulty: "easy".into(),
+            seed: 0,
+            prompt: String::new(),
+            reply: String::new(),
+            rejection: None,
+            title: None,
+            statement: None,
+            draft: Some(draft),
+            tests: Some("[]".into()),
+            fingerprint: Some(old.clone()),
+            seed_task: false,
+            task: None,
+        };
+        store.commit_puzzle(&row, &StageTime::default()).unwrap();
+        assert_eq!(store.fingerprint_version().unwrap(), 1);
+        refresh_fingerprints(&mut store).unwrap();
+        let now = store.puzzles(1).unwrap()[0].fingerprint.clone().unwrap();
+        assert_eq!(now, Fingerprint::of_code(sat));
+        assert_ne!(now, old);
+        assert_eq!(store.fingerprint_version().unwrap(), FINGERPRINT_VERSION);
+        // Recorded: the next open leaves the fingerprints alone.
+        store
+            .set_fingerprints(&[(1, old.clone())], FINGERPRINT_VERSION)
+            .unwrap();
+        refresh_fingerprints(&mut store).unwrap();
+        assert_eq!(store.puzzles(1).unwrap()[0].fingerprint, Some(old));
+    }
 }

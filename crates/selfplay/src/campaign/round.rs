@@ -139,14 +139,20 @@ impl Campaign {
         }
         let mut time = StageTime::default();
         clock.lap(&mut time);
-        let (rows, contaminated) = self.dataset_rows(round)?;
-        if !contaminated.is_empty() {
+        let data = self.dataset_rows(round)?;
+        if !data.contaminated.is_empty() {
             on_event(&CampaignEvent::Decontaminated {
                 round,
-                examples: contaminated,
+                examples: data.contaminated,
             });
         }
-        self.store.finish_round(round, &rows, &time)?;
+        if !data.repeats.is_empty() {
+            on_event(&CampaignEvent::Repeats {
+                round,
+                puzzles: data.repeats,
+            });
+        }
+        self.store.finish_round(round, &data.rows, &time)?;
         Ok(())
     }
 

@@ -3,7 +3,10 @@
 
 use super::{Campaign, CampaignEvent, Overlaps, parsed};
 use crate::config::{TrainMode, TrainRole};
-use crate::dataset::{messages_json, proposer_rows, solver_answer, solver_rows};
+use crate::dataset::{
+    ProposerCandidate, messages_json, novel_proposer_rows, proposer_rows, solver_answer,
+    solver_rows,
+};
 use crate::puzzle::Draft;
 use crate::seeds::{Stream, derive, mix};
 use crate::store::{AttemptRow, DatasetRow, ModelRow};
@@ -12,6 +15,16 @@ use crate::{SelfplayError, export};
 use crucible_eval::solve_prompt;
 use std::path::PathBuf;
 use std::time::Instant;
+
+/// A round's training data, and what was left out of it.
+pub(super) struct RoundData {
+    /// The rows to store.
+    pub rows: Vec<DatasetRow>,
+    /// Examples that overlap an evaluation set (`task id → evaluation problem`).
+    pub contaminated: Overlaps,
+    /// Learnable puzzles that did not teach the proposer: repeats of ones that had.
+    pub repeats: Vec<i64>,
+}
 
 impl Campaign {
     pub(super) fn role_model(&self, round: u32, role: TrainRole) -> Result<String, SelfplayError> {
@@ -210,13 +223,11 @@ impl Campaign {
             .collect())
     }
 
-    /// Dataset rows for every solved task of a round, and the examples left out because they
-    /// overlap an evaluation set (`task id → evaluation problem`).
-    pub(super) fn dataset_rows(
-        &self,
-        round: u32,
-    ) -> Result<(Vec<DatasetRow>, Overlaps), SelfplayError> {
+    /// Dataset rows for every solved task of a round (the proposer's only from puzzles new to
+    /// it, [`novel_proposer_rows`]), and what was left out.
+    pub(super) fn dataset_rows(&self, round: u32) -> Result<RoundData, SelfplayError> {
         let mut rows = Vec::new();
+        let mut candidates = Vec::new();
         let mut contaminated = Vec::new();
         let overlap = |text: &str| self.contamination.overlap(text).map(str::to_string);
         for puzzle in self.store.puzzles(round)? {
@@ -281,14 +292,21 @@ impl Campaign {
                 contaminated.push((puzzle.id, hit));
                 continue;
             }
-            rows.extend(proposer_rows(
-                &puzzle,
-                &draft,
-                &tests,
-                &score,
-                self.config.language,
-            ));
+            candidates.push(ProposerCandidate {
+                reward: score.reward_azr,
+                puzzle_id: puzzle.id,
+                fingerprint: puzzle.fingerprint.clone(),
+                rows: proposer_rows(&puzzle, &draft, &tests, &score, self.config.language),
+            });
         }
-        Ok((rows, contaminated))
+        let taught = self.store.taught_fingerprints(round)?;
+        let threshold = self.config.training.proposer_novelty;
+        let (proposer, repeats) = novel_proposer_rows(candidates, taught, threshold);
+        rows.extend(proposer);
+        Ok(RoundData {
+            rows,
+            contaminated,
+            repeats,
+        })
     }
 }

@@ -107,6 +107,9 @@ lora_rank = 8
 lora_alpha = 16.0
 # Longer training examples (tokens) are left out.
 max_seq_len = 1024
+# A learnable puzzle this similar (word 3-grams of its code, 0–1) to one that already taught the
+# proposer, earlier or this round, does not teach it again (against collapse onto one family).
+proposer_novelty = 0.5
 # Merged weights: "bf16" (half the disk) or "f32".
 weights = "bf16"
 

@@ -251,6 +251,9 @@ impl CampaignConfig {
             return fail("`near_duplicate_threshold` must be between 0 and 1");
         }
         let t = &self.training;
+        if !(0.0..=1.0).contains(&t.proposer_novelty) {
+            return fail("`training.proposer_novelty` must be between 0 and 1");
+        }
         if t.epochs == 0
             || t.batch_size == 0
             || t.lora_rank == 0

@@ -135,6 +135,11 @@ pub struct TrainingConfig {
     pub lora_alpha: f64,
     /// Longer examples (tokens) are left out.
     pub max_seq_len: usize,
+    /// A learnable puzzle at least this similar to one that already taught the proposer (in
+    /// an earlier round, or a more rewarded one of this round) does not teach it again: R-Zero's
+    /// repetition penalty as a filter, against the collapse onto one family that training on
+    /// its own puzzles brings. 1.0 keeps every learnable puzzle.
+    pub proposer_novelty: f64,
     /// Weight type of the merged models: `bf16` or `f32`.
     pub weights: MergedWeights,
 }
@@ -151,6 +156,7 @@ impl Default for TrainingConfig {
             lora_rank: 8,
             lora_alpha: 16.0,
             max_seq_len: 1024,
+            proposer_novelty: 0.5,
             weights: MergedWeights::Bf16,
         }
     }

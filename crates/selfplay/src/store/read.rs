@@ -76,6 +76,48 @@ impl Store {
         Ok(rows)
     }
 
+    /// Fingerprints of the puzzles that taught the proposer in rounds before `round`.
+    pub fn taught_fingerprints(&self, round: u32) -> Result<Vec<Fingerprint>, SelfplayError> {
+        let mut stmt = self.conn.prepare(
+            "SELECT DISTINCT p.id, p.hash, p.minhash FROM dataset d JOIN puzzle p ON p.id = d.puzzle_id
+             WHERE d.kind = 'proposer' AND p.round < ?1 AND p.hash IS NOT NULL ORDER BY p.id",
+        )?;
+        let rows = stmt
+            .query_map([round], |r| {
+                let hash: String = r.get(1)?;
+                let bytes: Vec<u8> = r.get(2)?;
+                Ok(Fingerprint::from_parts(hash, &bytes))
+            })?
+            .collect::<Result<_, _>>()?;
+        Ok(rows)
+    }
+
+    /// The version of the fingerprints the store holds (1 where none was recorded:
+    /// stores written before versions were).
+    pub fn fingerprint_version(&self) -> Result<u32, SelfplayError> {
+        let value: Option<String> = self
+            .conn
+            .query_row(
+                "SELECT value FROM meta WHERE key = 'fingerprint_version'",
+                [],
+                |r| r.get(0),
+            )
+            .optional()?;
+        Ok(value.and_then(|v| v.parse().ok()).unwrap_or(1))
+    }
+
+    /// Puzzles stored with a fingerprint and a draft (`id`, draft JSON): the fingerprints a
+    /// change of [`Fingerprint::of_code`] recomputes.
+    pub fn fingerprinted_drafts(&self) -> Result<Vec<(i64, String)>, SelfplayError> {
+        let mut stmt = self.conn.prepare(
+            "SELECT id, draft FROM puzzle WHERE hash IS NOT NULL AND draft IS NOT NULL ORDER BY id",
+        )?;
+        let rows = stmt
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<Result<_, _>>()?;
+        Ok(rows)
+    }
+
     fn puzzles_where(&self, condition: &str, value: i64) -> Result<Vec<PuzzleRow>, SelfplayError> {
         let sql = format!(
             "SELECT id, round, slot, kind, topic, difficulty, seed, prompt, reply, reason, detail,

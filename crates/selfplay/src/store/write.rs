@@ -28,6 +28,29 @@ impl Store {
         self.config_as_stored()
     }
 
+    /// Replaces the fingerprints of the puzzles given and records their `version`, in one
+    /// transaction.
+    pub fn set_fingerprints(
+        &mut self,
+        fingerprints: &[(i64, Fingerprint)],
+        version: u32,
+    ) -> Result<(), SelfplayError> {
+        let tx = self.conn.transaction()?;
+        for (id, f) in fingerprints {
+            tx.execute(
+                "UPDATE puzzle SET hash = ?2, minhash = ?3 WHERE id = ?1",
+                params![id, f.hash, f.minhash_bytes()],
+            )?;
+        }
+        tx.execute(
+            "INSERT INTO meta (key, value) VALUES ('fingerprint_version', ?1)
+             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            [version.to_string()],
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
     /// Replaces the stored configuration (the campaign's `rounds` grew or shrank); returns it as
     /// stored.
     pub fn update_config(&self, config: &CampaignConfig) -> Result<CampaignConfig, SelfplayError> {
