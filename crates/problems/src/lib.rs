@@ -8,6 +8,7 @@
 mod error;
 pub mod formats;
 mod model;
+pub mod python;
 
 pub use error::{LoadError, LoadReport};
 pub use model::{

@@ -2,6 +2,7 @@
 //! word 3-grams for near repeats (estimated Jaccard similarity).
 
 use crate::seeds::mix;
+use crucible_problems::python::BUILTINS;
 use sha2::{Digest, Sha256};
 
 /// Hashes in a MinHash signature.
@@ -96,8 +97,9 @@ fn without_comments(code: &str) -> String {
 /// recomputes the fingerprints it holds (version 2: canonical names).
 pub const FINGERPRINT_VERSION: u32 = 2;
 
-/// Names code uses without defining them: Python's keywords, the builtins, `typing`'s names
-/// and the modules puzzles import, and `sat` and `sol`.
+/// Names code uses without defining them besides Python's builtins
+/// ([`crucible_problems::python::BUILTINS`]): the keywords, `typing`'s names, the modules
+/// puzzles import, `sat` and `sol`, and C++'s common words.
 const KNOWN_NAMES: &[&str] = &[
     "False",
     "None",
@@ -134,42 +136,6 @@ const KNOWN_NAMES: &[&str] = &[
     "while",
     "with",
     "yield",
-    "abs",
-    "all",
-    "any",
-    "bin",
-    "bool",
-    "chr",
-    "dict",
-    "divmod",
-    "enumerate",
-    "filter",
-    "float",
-    "hex",
-    "input",
-    "int",
-    "isinstance",
-    "iter",
-    "len",
-    "list",
-    "map",
-    "max",
-    "min",
-    "next",
-    "oct",
-    "ord",
-    "pow",
-    "print",
-    "range",
-    "reversed",
-    "round",
-    "set",
-    "sorted",
-    "str",
-    "sum",
-    "tuple",
-    "type",
-    "zip",
     "List",
     "Tuple",
     "Dict",
@@ -200,7 +166,6 @@ const KNOWN_NAMES: &[&str] = &[
     "void",
     "auto",
     "vector",
-    "string",
     "const",
 ];
 
@@ -218,7 +183,7 @@ fn canonical_names(code: &str) -> String {
                 .find(|c: char| !(c.is_alphanumeric() || c == '_'))
                 .unwrap_or(rest.len());
             let word = &rest[..end];
-            if after_dot || KNOWN_NAMES.contains(&word) {
+            if after_dot || KNOWN_NAMES.contains(&word) || BUILTINS.contains(&word) {
                 out.push_str(word);
             } else {
                 let index = match names.iter().position(|n| *n == word) {

@@ -99,42 +99,6 @@ const KEYWORDS: &[&str] = &[
     "None", "True", "False",
 ];
 
-/// Builtins that asserts wrap around the call under test (`assert set(f(x)) == ...`).
-const BUILTINS: &[&str] = &[
-    "abs",
-    "all",
-    "any",
-    "bool",
-    "chr",
-    "complex",
-    "dict",
-    "enumerate",
-    "filter",
-    "float",
-    "frozenset",
-    "hash",
-    "int",
-    "isinstance",
-    "len",
-    "list",
-    "map",
-    "max",
-    "min",
-    "ord",
-    "print",
-    "range",
-    "repr",
-    "reversed",
-    "round",
-    "set",
-    "sorted",
-    "str",
-    "sum",
-    "tuple",
-    "type",
-    "zip",
-];
-
 /// The function under test: see the module documentation.
 pub(crate) fn entry_point(assert: &str, code: &str) -> Option<String> {
     let calls = called_names(assert);
@@ -142,7 +106,11 @@ pub(crate) fn entry_point(assert: &str, code: &str) -> Option<String> {
     calls
         .iter()
         .find(|c| defined.contains(c))
-        .or_else(|| calls.iter().find(|c| !BUILTINS.contains(&c.as_str())))
+        .or_else(|| {
+            calls
+                .iter()
+                .find(|c| !crate::python::BUILTINS.contains(&c.as_str()))
+        })
         .or_else(|| defined.first())
         .cloned()
 }
