@@ -22,6 +22,7 @@ train puzzles"). Only train puzzles: P3's test puzzles must never be used for tr
 """
 import argparse
 import json
+import pathlib
 import random
 import subprocess
 import sys
@@ -29,18 +30,10 @@ import sys
 SYSTEM = ("You are an expert competitive programmer. You write original, correct programming "
           "puzzles, and you follow the requested layout exactly.")
 PRELUDE = "from typing import *\nimport math\n"
-# (words in the puzzle's name or sat, topic), first match wins; else by answer type.
-TOPIC_WORDS = [
-    (("prime", "gcd", "lcm", "factor", "divis", "modul", "digit", "fermat", "square"),
-     "number theory"),
-    (("sort",), "sorting"),
-    (("grid", "knight", "queen", "chess", "board", "lattice"), "geometry on a grid"),
-    (("count",), "counting"),
-    (("bin(", "xor", "bit", "^"), "bit manipulation"),
-    (("substr", "palindrom", ".join", "split", "upper", "lower"), "strings"),
-    (("sum(",), "prefix sums"),
-    (("perm", "choose", "comb"), "combinatorics"),
-]
+# The topic table a campaign relabels its proposer examples with (first match wins; else by
+# answer type), shared so that warm-up and self-play teach the same topics.
+TOPICS_PATH = pathlib.Path(__file__).resolve().parent.parent / "crates/selfplay/data/p3_topics.json"
+TOPICS = json.loads(TOPICS_PATH.read_text())
 
 
 def instruction(topic, difficulty):
@@ -74,13 +67,13 @@ def solve_request(sat, signature):
 def topic_of(puzzle):
     """One of the campaign's default topics, read from the puzzle's name and sat."""
     text = (puzzle["name"] + " " + puzzle["sat"]).lower()
-    for words, topic in TOPIC_WORDS:
+    for words, topic in TOPICS["words"]:
         if any(w in text for w in words):
             return topic
     answer = puzzle["ans_type"]
     if answer == "str":
-        return "strings"
-    return "arrays" if answer.startswith("List") else "arithmetic"
+        return TOPICS["string_answer"]
+    return TOPICS["list_answer"] if answer.startswith("List") else TOPICS["other_answer"]
 
 
 def solves(sat, sol):

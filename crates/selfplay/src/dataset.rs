@@ -182,7 +182,7 @@ pub fn proposer_rows(
     vec![row(-1, &instruction, &target)]
 }
 
-/// One learnable puzzle's proposer rows, with what decides whether they teach.
+/// One learnable puzzle's proposer rows (not empty), with what decides whether they teach.
 #[derive(Debug, Clone)]
 pub struct ProposerCandidate {
     /// The puzzle's Absolute Zero reward (more rewarded puzzles are chosen first).
@@ -324,22 +324,11 @@ mod tests {
     fn a_mutation_in_two_requests_teaches_both() {
         let puzzle = PuzzleRow {
             id: 4,
-            round: 1,
-            slot: 0,
-            kind: crate::config::TaskKind::Puzzle(crate::config::PuzzleKind::Deduction),
             topic: "variant of a seed program".into(),
             difficulty: "easy".into(),
-            seed: 0,
-            prompt: String::new(),
-            reply: String::new(),
-            rejection: None,
-            title: None,
-            statement: None,
-            draft: None,
-            tests: None,
-            fingerprint: None,
-            seed_task: false,
-            task: None,
+            ..PuzzleRow::blank(crate::config::TaskKind::Puzzle(
+                crate::config::PuzzleKind::Deduction,
+            ))
         };
         let score = PuzzleScore {
             solve_rate: 0.5,

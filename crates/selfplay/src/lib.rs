@@ -17,6 +17,7 @@ mod error;
 mod examples;
 mod export;
 mod heldout;
+mod hindsight;
 mod judge;
 mod kinds;
 mod pools;

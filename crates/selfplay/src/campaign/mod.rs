@@ -524,23 +524,10 @@ mod tests {
         let draft = serde_json::json!({"kind": "p3", "sat": sat}).to_string();
         let old = Fingerprint::of(sat);
         let row = PuzzleRow {
-            id: 0,
-            round: 1,
-            slot: 0,
-            kind: TaskKind::Puzzle(PuzzleKind::P3),
-            topic: "strings".into(),
-            difficulty: "easy".into(),
-            seed: 0,
-            prompt: String::new(),
-            reply: String::new(),
-            rejection: None,
-            title: None,
-            statement: None,
             draft: Some(draft),
             tests: Some("[]".into()),
             fingerprint: Some(old.clone()),
-            seed_task: false,
-            task: None,
+            ..PuzzleRow::blank(TaskKind::Puzzle(PuzzleKind::P3))
         };
         store.commit_puzzle(&row, &StageTime::default()).unwrap();
         assert_eq!(store.fingerprint_version().unwrap(), 1);

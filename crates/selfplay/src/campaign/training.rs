@@ -7,6 +7,7 @@ use crate::dataset::{
     ProposerCandidate, messages_json, novel_proposer_rows, proposer_rows, solver_answer,
     solver_rows,
 };
+use crate::hindsight::relabelled;
 use crate::puzzle::Draft;
 use crate::seeds::{Stream, derive, mix};
 use crate::store::{AttemptRow, DatasetRow, ModelRow};
@@ -292,12 +293,19 @@ impl Campaign {
                 contaminated.push((puzzle.id, hit));
                 continue;
             }
-            candidates.push(ProposerCandidate {
-                reward: score.reward_azr,
-                puzzle_id: puzzle.id,
-                fingerprint: puzzle.fingerprint.clone(),
-                rows: proposer_rows(&puzzle, &draft, &tests, &score, self.config.language),
-            });
+            let labelled = match self.config.training.hindsight {
+                true => relabelled(&puzzle, &draft, &score, &self.config.topics),
+                false => puzzle.clone(),
+            };
+            let teaching = proposer_rows(&labelled, &draft, &tests, &score, self.config.language);
+            if !teaching.is_empty() {
+                candidates.push(ProposerCandidate {
+                    reward: score.reward_azr,
+                    puzzle_id: puzzle.id,
+                    fingerprint: puzzle.fingerprint.clone(),
+                    rows: teaching,
+                });
+            }
         }
         let taught = self.store.taught_fingerprints(round)?;
         let threshold = self.config.training.proposer_novelty;

@@ -110,6 +110,9 @@ max_seq_len = 1024
 # A learnable puzzle this similar (word 3-grams of its code, 0–1) to one that already taught the
 # proposer, earlier or this round, does not teach it again (against collapse onto one family).
 proposer_novelty = 0.5
+# Teach the proposer a P3 puzzle under the topic read from its code and the difficulty its solve
+# rate showed (hindsight), not the ones drawn for its request, so that it follows topics.
+hindsight = true
 # Merged weights: "bf16" (half the disk) or "f32".
 weights = "bf16"
 

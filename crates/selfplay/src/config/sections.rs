@@ -140,6 +140,10 @@ pub struct TrainingConfig {
     /// repetition penalty as a filter, against the collapse onto one family that training on
     /// its own puzzles brings. 1.0 keeps every learnable puzzle.
     pub proposer_novelty: f64,
+    /// Teach the proposer each P3 puzzle under the topic read from its code (when the campaign
+    /// lists it) and the difficulty its solve rate showed, not the ones drawn for its request:
+    /// hindsight relabelling, so that it learns to follow the topic it is given.
+    pub hindsight: bool,
     /// Weight type of the merged models: `bf16` or `f32`.
     pub weights: MergedWeights,
 }
@@ -157,6 +161,7 @@ impl Default for TrainingConfig {
             lora_alpha: 16.0,
             max_seq_len: 1024,
             proposer_novelty: 0.5,
+            hindsight: true,
             weights: MergedWeights::Bf16,
         }
     }

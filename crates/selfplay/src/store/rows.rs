@@ -121,6 +121,32 @@ pub struct PuzzleRow {
     pub task: Option<crate::pools::TaskRef>,
 }
 
+#[cfg(test)]
+impl PuzzleRow {
+    /// A valid proposal of `kind` in round 1, slot 0, with nothing else set (tests).
+    pub(crate) fn blank(kind: TaskKind) -> Self {
+        PuzzleRow {
+            id: 0,
+            round: 1,
+            slot: 0,
+            kind,
+            topic: String::new(),
+            difficulty: String::new(),
+            seed: 0,
+            prompt: String::new(),
+            reply: String::new(),
+            rejection: None,
+            title: None,
+            statement: None,
+            draft: None,
+            tests: None,
+            fingerprint: None,
+            seed_task: false,
+            task: None,
+        }
+    }
+}
+
 /// One judged attempt.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AttemptRow {

@@ -7,10 +7,7 @@ use crate::verdicts::{FormatProblem, Reason, Rejection};
 
 fn row(slot: u32, valid: bool) -> PuzzleRow {
     PuzzleRow {
-        id: 0,
-        round: 1,
         slot,
-        kind: TaskKind::Puzzle(PuzzleKind::Stdio),
         topic: "strings".into(),
         difficulty: "easy".into(),
         seed: u64::MAX - 3,
@@ -18,13 +15,9 @@ fn row(slot: u32, valid: bool) -> PuzzleRow {
         reply: "reply".into(),
         rejection: (!valid)
             .then(|| Rejection::new(Reason::Format(FormatProblem::NoCode), "no block")),
-        title: None,
         statement: valid.then(|| "Read n, print n.".to_string()),
-        draft: None,
-        tests: None,
         fingerprint: valid.then(|| Fingerprint::of("Read n, print n.")),
-        seed_task: false,
-        task: None,
+        ..PuzzleRow::blank(TaskKind::Puzzle(PuzzleKind::Stdio))
     }
 }
 
