@@ -12,6 +12,6 @@ pub mod python;
 
 pub use error::{LoadError, LoadReport};
 pub use model::{
-    Difficulty, FunctionStyle, FunctionTask, P3_PRELUDE, Problem, Solution, Split, StdioTask, Task,
-    Test, TestGroup,
+    Difficulty, FunctionStyle, FunctionTask, P3_ANSWER_TYPE, P3_PRELUDE, Problem, Solution, Split,
+    StdioTask, Task, Test, TestGroup,
 };

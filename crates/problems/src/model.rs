@@ -103,6 +103,23 @@ pub struct Solution {
 /// answer: the `typing` names and `math` (puzzles use `List[int]` and `math.isqrt` unimported).
 pub const P3_PRELUDE: &str = "from typing import *\nimport math\n";
 
+/// Python run once a P3 `sat` is defined: `__type_ok(__hint, value)` tells whether `value`
+/// has the type `sat`'s first parameter is annotated with, as P3's own check asks — `bool`,
+/// `int`, `float` and `str` exactly (`True` is no `int`, `1` no `float`) and `List[...]` of
+/// them, nested; other annotations (`Tuple`, `Dict`, none) accept any value. So that
+/// `def sat(s: str): return len(s) == 3 and all(c.isdigit() for c in s)` is not satisfied by
+/// `['1', '2', '3']`.
+pub const P3_ANSWER_TYPE: &str = "\
+def __type_ok(t, v):
+    if t in (bool, int, float, str):
+        return type(v) is t
+    if getattr(t, '__origin__', None) is list:
+        args = getattr(t, '__args__', None) or (None,)
+        return type(v) is list and all(__type_ok(args[0], x) for x in v)
+    return True
+__hint = sat.__annotations__.get(sat.__code__.co_varnames[0]) if sat.__code__.co_argcount else None
+";
+
 /// A function-level Python task.
 #[derive(Debug, Clone)]
 pub struct FunctionTask {
@@ -148,8 +165,10 @@ impl FunctionTask {
     pub fn judge_program(&self, solution: &str) -> String {
         match self.style {
             FunctionStyle::P3 => format!(
-                "{P3_PRELUDE}{solution}\n\n{harness}\n\n\
-                 __answer = {entry}()\nassert sat(__answer) is True, 'sat(answer) is not True'\n",
+                "{P3_PRELUDE}{solution}\n\n{harness}\n\n{P3_ANSWER_TYPE}\
+                 __answer = {entry}()\n\
+                 assert __type_ok(__hint, __answer), 'the answer is not of the type sat takes'\n\
+                 assert sat(__answer) is True, 'sat(answer) is not True'\n",
                 harness = self.harness,
                 entry = self.entry_point
             ),

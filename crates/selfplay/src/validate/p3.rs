@@ -6,7 +6,7 @@ use crate::SelfplayError;
 use crate::config::LimitsConfig;
 use crate::puzzle::P3Draft;
 use crate::verdicts::{Reason, Rejection, Validation};
-use crucible_problems::P3_PRELUDE;
+use crucible_problems::{P3_ANSWER_TYPE, P3_PRELUDE};
 use crucible_sandbox::{Language, Limits, Sandbox, Termination};
 
 /// Python that sets `__cands` to the trivial answers tried against a proposed `sat` (whose
@@ -68,7 +68,7 @@ async fn reference_holds(
     limits: &Limits,
 ) -> Result<bool, SelfplayError> {
     let program = format!(
-        "{P3_PRELUDE}{sat}\n{sol}\n__answer = sol()\nassert sat(__answer) is True, 'sat(sol()) is not True'\nprint(repr(__answer))\n"
+        "{P3_PRELUDE}{sat}\n{sol}\n{P3_ANSWER_TYPE}__answer = sol()\nassert __type_ok(__hint, __answer) and sat(__answer) is True, 'sat(sol()) is not True'\nprint(repr(__answer))\n"
     );
     let Ok(compiled) = compile(sandbox, Language::Python, &program).await else {
         return Ok(false);
@@ -87,7 +87,7 @@ async fn trivial_answer(
     limits: &Limits,
 ) -> Result<Option<String>, SelfplayError> {
     let program = format!(
-        "{P3_PRELUDE}{}\n{TRIVIAL_ANSWERS}for __x in __cands:\n    try:\n        if sat(__x) is True:\n            print(repr(__x)[:80])\n            break\n    except Exception:\n        pass\n",
+        "{P3_PRELUDE}{}\n{P3_ANSWER_TYPE}{TRIVIAL_ANSWERS}for __x in __cands:\n    try:\n        if __type_ok(__hint, __x) and sat(__x) is True:\n            print(repr(__x)[:80])\n            break\n    except Exception:\n        pass\n",
         draft.sat
     );
     let Ok(compiled) = sandbox

@@ -452,6 +452,25 @@ fn accepts_good_puzzles_and_names_each_failure() {
         (rejection, draft.solution()),
         (None, "def sol():\n    return 131\n")
     );
+    // A `sol` of another type than `sat` takes is dropped too (131.0 is no `int`), and a
+    // trivial answer of another type does not make a puzzle trivial: `s: str` rejects every
+    // short string, and the list `[]` it accepts is no answer.
+    let (_, draft) = checked(&sandbox, &p3(sat, "def sol():\n    return 131.0\n"));
+    assert_eq!(draft.solution(), "");
+    let typed = "def sat(s: str):\n    return len(s) == 0 or (len(s) == 9 and s.count('q') == 4)\n";
+    let untyped_trivial =
+        "def sat(s: str):\n    return s == [] or (len(s) == 9 and s.count('q') == 4)\n";
+    assert_eq!(
+        reason(
+            &sandbox,
+            &p3(untyped_trivial, "def sol():\n    return 'qqqqxxxxx'\n")
+        ),
+        None
+    );
+    assert_eq!(
+        reason(&sandbox, &p3(typed, "def sol():\n    return 'qqqqxxxxx'\n")),
+        Some(Reason::TrivialSat)
+    );
     let no_sol = Draft::P3(P3Draft {
         sat: "def sat(n: int):\n    return n == 5\n".into(),
         sol: None,
