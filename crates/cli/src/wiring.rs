@@ -84,7 +84,7 @@ impl TrainTuner {
                 alpha: settings.lora_alpha,
                 ..LoraConfig::default()
             },
-            epochs: settings.epochs,
+            epochs: settings.epochs_for(job.role),
             batch_size: micro,
             grad_accum,
             learning_rate: settings.learning_rate,

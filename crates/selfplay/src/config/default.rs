@@ -100,6 +100,9 @@ roles = ["solver", "proposer"]
 # "continue": the previous round's adapters, trained further on the new round's data.
 mode = "restart"
 epochs = 2
+# Passes over the proposer's data (0: `epochs`); its few puzzles a round, learnt over several
+# passes, come back as copies in the next round.
+proposer_epochs = 0
 # Most conversations per optimizer step (a round's few dozen examples: one step per pass at 64).
 batch_size = 64
 learning_rate = 0.0002

@@ -124,6 +124,9 @@ pub struct TrainingConfig {
     pub mode: TrainMode,
     /// Passes over the data.
     pub epochs: usize,
+    /// Passes over the proposer's data, when not `epochs` (0): its few puzzles a round,
+    /// learnt over several passes, come back as copies in the next round.
+    pub proposer_epochs: usize,
     /// Most conversations per optimizer step (64: micro-batches of 16, four to a step): a
     /// round's few dozen examples take one step per pass at 64, several at 4.
     pub batch_size: usize,
@@ -148,6 +151,16 @@ pub struct TrainingConfig {
     pub weights: MergedWeights,
 }
 
+impl TrainingConfig {
+    /// Passes over `role`'s data.
+    pub fn epochs_for(&self, role: TrainRole) -> usize {
+        match role {
+            TrainRole::Proposer if self.proposer_epochs > 0 => self.proposer_epochs,
+            _ => self.epochs,
+        }
+    }
+}
+
 impl Default for TrainingConfig {
     fn default() -> Self {
         TrainingConfig {
@@ -155,6 +168,7 @@ impl Default for TrainingConfig {
             roles: vec![TrainRole::Solver, TrainRole::Proposer],
             mode: TrainMode::Restart,
             epochs: 2,
+            proposer_epochs: 0,
             batch_size: 64,
             learning_rate: 2e-4,
             lora_rank: 8,

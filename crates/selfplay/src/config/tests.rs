@@ -75,3 +75,13 @@ fn task_kinds_read_back_from_their_stored_names() {
     }
     assert_eq!(TaskKind::parse("essay"), None);
 }
+
+#[test]
+fn the_proposer_may_take_fewer_passes() {
+    let config =
+        CampaignConfig::from_toml("[training]\nepochs = 3\nproposer_epochs = 1\n").unwrap();
+    assert_eq!(config.training.epochs_for(TrainRole::Proposer), 1);
+    assert_eq!(config.training.epochs_for(TrainRole::Solver), 3);
+    let same = CampaignConfig::from_toml("[training]\nepochs = 3\n").unwrap();
+    assert_eq!(same.training.epochs_for(TrainRole::Proposer), 3);
+}
