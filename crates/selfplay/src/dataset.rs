@@ -326,9 +326,11 @@ mod tests {
             id: 4,
             topic: "variant of a seed program".into(),
             difficulty: "easy".into(),
-            ..PuzzleRow::blank(crate::config::TaskKind::Puzzle(
-                crate::config::PuzzleKind::Deduction,
-            ))
+            ..PuzzleRow::empty(
+                1,
+                0,
+                crate::config::TaskKind::Puzzle(crate::config::PuzzleKind::Deduction),
+            )
         };
         let score = PuzzleScore {
             solve_rate: 0.5,

@@ -171,9 +171,11 @@ mod tests {
         let puzzle = PuzzleRow {
             topic: "dates and times".into(),
             difficulty: "hard".into(),
-            ..PuzzleRow::blank(crate::config::TaskKind::Puzzle(
-                crate::config::PuzzleKind::P3,
-            ))
+            ..PuzzleRow::empty(
+                1,
+                0,
+                crate::config::TaskKind::Puzzle(crate::config::PuzzleKind::P3),
+            )
         };
         let score = PuzzleScore {
             solve_rate: 0.875,

@@ -245,12 +245,16 @@ mod tests {
         assert_eq!(judge(&p3, Some(cheat)).verdict, "WA");
         // The answer must have the type `sat` takes, as P3 checks it: a list of digit strings
         // satisfies this `sat`'s code but is no `str`; `True` is no `int`.
-        let digits = Draft::P3(P3Draft {
-            sat: "def sat(s: str, n=3):\n    return len(s) == n and all(c.isdigit() for c in s)\n"
-                .into(),
-            sol: None,
-            parent: None,
-        });
+        let puzzle = |sat: &str| {
+            Draft::P3(P3Draft {
+                sat: sat.into(),
+                sol: None,
+                parent: None,
+            })
+        };
+        let digits = puzzle(
+            "def sat(s: str, n=3):\n    return len(s) == n and all(c.isdigit() for c in s)\n",
+        );
         assert_eq!(
             judge(&digits, Some("def sol():\n    return '123'")).verdict,
             "AC"
@@ -259,21 +263,13 @@ mod tests {
             judge(&digits, Some("def sol():\n    return ['1', '2', '3']")).verdict,
             "WA"
         );
-        let one = Draft::P3(P3Draft {
-            sat: "def sat(x: int):\n    return x == 1 or x == 999\n".into(),
-            sol: None,
-            parent: None,
-        });
+        let one = puzzle("def sat(x: int):\n    return x == 1 or x == 999\n");
         assert_eq!(
             judge(&one, Some("def sol():\n    return True")).verdict,
             "WA"
         );
-        let lists = Draft::P3(P3Draft {
-            sat: "def sat(li: List[List[int]]):\n    return len(li) == 2 and li[1][0] == 7\n"
-                .into(),
-            sol: None,
-            parent: None,
-        });
+        let lists =
+            puzzle("def sat(li: List[List[int]]):\n    return len(li) == 2 and li[1][0] == 7\n");
         assert_eq!(
             judge(&lists, Some("def sol():\n    return [[], [7, 1]]")).verdict,
             "AC"

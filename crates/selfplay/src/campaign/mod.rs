@@ -527,7 +527,7 @@ mod tests {
             draft: Some(draft),
             tests: Some("[]".into()),
             fingerprint: Some(old.clone()),
-            ..PuzzleRow::blank(TaskKind::Puzzle(PuzzleKind::P3))
+            ..PuzzleRow::empty(1, 0, TaskKind::Puzzle(PuzzleKind::P3))
         };
         store.commit_puzzle(&row, &StageTime::default()).unwrap();
         assert_eq!(store.fingerprint_version().unwrap(), 1);

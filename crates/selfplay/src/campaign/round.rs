@@ -162,29 +162,20 @@ impl Campaign {
         let mut rows = Vec::new();
         for pool in &self.pools {
             for problem in pool.window(round) {
+                let slot = self.config.puzzles_per_round + rows.len() as u32;
                 rows.push(PuzzleRow {
-                    id: 0,
-                    round,
-                    slot: self.config.puzzles_per_round + rows.len() as u32,
-                    kind: task_kind(problem),
                     topic: format!("pool {}", pool.config.name),
                     difficulty: problem
                         .difficulty
                         .map_or("-".to_string(), |d| d.name().to_string()),
-                    seed: 0,
-                    prompt: String::new(),
-                    reply: String::new(),
-                    rejection: None,
                     title: Some(problem.id.clone()),
                     statement: Some(problem.statement.clone()),
-                    draft: None,
-                    tests: None,
-                    fingerprint: None,
                     seed_task: true,
                     task: Some(TaskRef {
                         pool: pool.config.name.clone(),
                         id: problem.id.clone(),
                     }),
+                    ..PuzzleRow::empty(round, slot, task_kind(problem))
                 });
             }
         }
@@ -428,23 +419,12 @@ impl Campaign {
             mut time,
         } = checked;
         let mut row = PuzzleRow {
-            id: 0,
-            round,
-            slot: proposal.slot,
-            kind: proposal.kind.into(),
             topic: proposal.topic,
             difficulty: proposal.difficulty,
             seed: proposal.seed,
             prompt,
             reply,
-            rejection: None,
-            title: None,
-            statement: None,
-            draft: None,
-            tests: None,
-            fingerprint: None,
-            seed_task: false,
-            task: None,
+            ..PuzzleRow::empty(round, proposal.slot, proposal.kind.into())
         };
         match outcome {
             Err(r) => row.rejection = Some(r),

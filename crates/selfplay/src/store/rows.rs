@@ -121,14 +121,14 @@ pub struct PuzzleRow {
     pub task: Option<crate::pools::TaskRef>,
 }
 
-#[cfg(test)]
 impl PuzzleRow {
-    /// A valid proposal of `kind` in round 1, slot 0, with nothing else set (tests).
-    pub(crate) fn blank(kind: TaskKind) -> Self {
+    /// A row of `kind` at `round` and `slot` with nothing else set (valid, no text, no
+    /// draft): what a commit fills in.
+    pub fn empty(round: u32, slot: u32, kind: TaskKind) -> Self {
         PuzzleRow {
             id: 0,
-            round: 1,
-            slot: 0,
+            round,
+            slot,
             kind,
             topic: String::new(),
             difficulty: String::new(),

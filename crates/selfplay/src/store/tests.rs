@@ -7,7 +7,6 @@ use crate::verdicts::{FormatProblem, Reason, Rejection};
 
 fn row(slot: u32, valid: bool) -> PuzzleRow {
     PuzzleRow {
-        slot,
         topic: "strings".into(),
         difficulty: "easy".into(),
         seed: u64::MAX - 3,
@@ -17,7 +16,7 @@ fn row(slot: u32, valid: bool) -> PuzzleRow {
             .then(|| Rejection::new(Reason::Format(FormatProblem::NoCode), "no block")),
         statement: valid.then(|| "Read n, print n.".to_string()),
         fingerprint: valid.then(|| Fingerprint::of("Read n, print n.")),
-        ..PuzzleRow::blank(TaskKind::Puzzle(PuzzleKind::Stdio))
+        ..PuzzleRow::empty(1, slot, TaskKind::Puzzle(PuzzleKind::Stdio))
     }
 }
 
