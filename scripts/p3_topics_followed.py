@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Whether a campaign's P3 proposer follows the topic it is asked for, round by round.
 
-For each round: the proposals that parsed (a `sat` was read), how many of those asked for a
+For each round: the proposals stored with their draft (those that passed the compile and
+trivial-answer gates: a store keeps no draft of the others), how many of those asked for a
 topic the topic table can name (crates/selfplay/data/p3_topics.json, the table hindsight
 labels use), how many of those are about the topic asked for (by the table), the most common
 topic read, and the number of distinct topics read (a proposer collapsed onto one family
