@@ -19,20 +19,13 @@ import re
 import sqlite3
 import sys
 
-from p3_warmup_data import TOPICS
+from p3_warmup_data import TOPICS, topic_of_text
 
 
 def topic_of(sat):
     """The table's topic of a proposed `sat` (the campaign's reading: no puzzle name)."""
-    text = sat.lower()
-    for words, topic in TOPICS["words"]:
-        if any(w in text for w in words):
-            return topic
     match = re.search(r"def sat\(\s*\w+\s*:\s*([^,=)\[]+)", sat)
-    answer = match.group(1).strip() if match else ""
-    if answer == "str":
-        return TOPICS["string_answer"]
-    return TOPICS["list_answer"] if answer == "List" else TOPICS["other_answer"]
+    return topic_of_text(sat, match.group(1).strip() if match else "")
 
 
 def main():

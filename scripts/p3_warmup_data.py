@@ -66,11 +66,15 @@ def solve_request(sat, signature):
 
 def topic_of(puzzle):
     """One of the campaign's default topics, read from the puzzle's name and sat."""
-    text = (puzzle["name"] + " " + puzzle["sat"]).lower()
+    return topic_of_text(puzzle["name"] + " " + puzzle["sat"], puzzle["ans_type"])
+
+
+def topic_of_text(text, answer):
+    """The table's topic of code `text` whose answer has the type `answer` (`str`, `List[int]`, …)."""
+    text = text.lower()
     for words, topic in TOPICS["words"]:
         if any(w in text for w in words):
             return topic
-    answer = puzzle["ans_type"]
     if answer == "str":
         return TOPICS["string_answer"]
     return TOPICS["list_answer"] if answer.startswith("List") else TOPICS["other_answer"]
