@@ -353,6 +353,87 @@ fn rounds_train_on_the_right_data_and_sample_with_the_new_models() {
     }
 }
 
+/// A role with a replay file trains each round on its own examples and `replay_ratio` as
+/// many conversations drawn from the file (another draw each round); a replay file that cannot
+/// be read stops the campaign when it is opened, before any round.
+#[test]
+fn replayed_conversations_join_a_roles_training_data() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let replay = dir.path().join("replay.jsonl");
+    let lines: Vec<String> = (0..200)
+        .map(|i| {
+            serde_json::json!({"messages": [
+                {"role": "user", "content": format!("Replayed request {i}.")},
+                {"role": "assistant", "content": format!("Replayed answer {i}.")},
+            ]})
+            .to_string()
+        })
+        .collect();
+    std::fs::write(&replay, lines.join("\n")).expect("replay file");
+    let mut config = scripted_config();
+    config.training.mode = TrainMode::Continue;
+    config.training.roles = vec![TrainRole::Solver];
+    config.training.replay_ratio = 0.5;
+    config.training.replay = [(TrainRole::Solver, replay.to_string_lossy().into_owned())].into();
+    let mut opener = |_: &str| -> Result<Box<dyn Generator>, ModelError> {
+        Ok(Box::new(Scripted {
+            served: 0,
+            fail_after: None,
+        }))
+    };
+    let mut tuner = RecordingTuner::default();
+    let mut replayed = Vec::new();
+    let mut campaign = Campaign::open(dir.path(), Some(&config), sandbox()).expect("campaign");
+    campaign
+        .run(&mut opener, Some(&mut tuner), &mut |event| {
+            if let CampaignEvent::Replayed {
+                own, replayed: n, ..
+            } = event
+            {
+                replayed.push((*own, *n));
+            }
+        })
+        .expect("campaign runs");
+    drop(campaign);
+    assert_eq!(replayed.len(), 2, "{replayed:?}");
+    let data = |r: u32| {
+        std::fs::read_to_string(
+            dir.path()
+                .join(format!("models/round-{r}/solver/train.jsonl")),
+        )
+        .expect("training data")
+    };
+    for (at, &(own, n)) in replayed.iter().enumerate() {
+        assert!(own > 0);
+        assert_eq!(n, own.div_ceil(2));
+        assert_eq!(tuner.jobs[at].2, own + n);
+        let text = data(at as u32 + 1);
+        let from_file = text
+            .lines()
+            .filter(|l| lines.contains(&l.to_string()))
+            .count();
+        assert_eq!(from_file, n);
+    }
+    let drawn = |r: u32| -> Vec<String> {
+        data(r)
+            .lines()
+            .filter(|l| lines.contains(&l.to_string()))
+            .map(str::to_string)
+            .collect()
+    };
+    assert_ne!(drawn(1), drawn(2), "each round draws afresh");
+
+    let other = tempfile::tempdir().expect("tempdir");
+    config.training.replay = [(TrainRole::Solver, "no/such/replay.jsonl".to_string())].into();
+    let error = Campaign::open(other.path(), Some(&config), sandbox())
+        .err()
+        .expect("a missing replay file is an error");
+    assert!(
+        error.to_string().contains("no/such/replay.jsonl"),
+        "{error}"
+    );
+}
+
 /// A trained role whose base cannot be trained stops the campaign before round 1, with a
 /// typed error that says which role and what to do, and no round is stored.
 #[test]

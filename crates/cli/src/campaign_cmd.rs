@@ -456,6 +456,16 @@ impl Progress {
                     heldout_label(*round)
                 ));
             }
+            CampaignEvent::Replayed {
+                round,
+                role,
+                own,
+                replayed,
+            } => {
+                self.note(format!(
+                    "{role}: trains after round {round} on {own} examples of its own and {replayed} replayed conversations"
+                ));
+            }
             CampaignEvent::Repeats { round, puzzles } => {
                 self.note(format!(
                     "round {round}: {} learnable puzzles do not teach the proposer: each repeats one that already did",

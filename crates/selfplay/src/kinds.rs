@@ -104,7 +104,7 @@ impl From<PuzzleKind> for TaskKind {
 }
 
 /// The two roles a campaign trains.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum TrainRole {
     /// Writes puzzles; trained on valid, learnable puzzles.

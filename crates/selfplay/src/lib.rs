@@ -24,6 +24,7 @@ mod pools;
 mod problem;
 pub mod program;
 mod puzzle;
+mod replay;
 mod report;
 mod seeds;
 mod similarity;

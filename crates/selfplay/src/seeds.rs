@@ -16,6 +16,8 @@ pub(crate) enum Stream {
     Retry,
     /// Held-out sampling of one problem.
     Heldout,
+    /// The replayed conversations drawn for a role's training after a round.
+    Replay,
 }
 
 impl Stream {
@@ -27,6 +29,7 @@ impl Stream {
             Stream::Training => 3,
             Stream::Retry => 4,
             Stream::Heldout => 7,
+            Stream::Replay => 8,
         }
     }
 

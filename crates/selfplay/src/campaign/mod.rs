@@ -18,6 +18,7 @@ use crate::heldout::{EvalSet, eval_sets};
 use crate::pools::{Pool, campaign_pools};
 use crate::problem::as_problem;
 use crate::puzzle::Draft;
+use crate::replay::read_replay;
 use crate::similarity::FINGERPRINT_VERSION;
 use crate::store::{HeldoutRow, PuzzleRow, StageTime, Store};
 use crate::tune::{ModelOpener, Tuner};
@@ -27,6 +28,7 @@ use crucible_model::Generator;
 use crucible_problems::Problem;
 use crucible_sandbox::Sandbox;
 use scheduler::{Held, JobQueue, model_worker};
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Instant;
@@ -80,6 +82,18 @@ pub enum CampaignEvent {
         round: u32,
         /// The puzzles left out.
         puzzles: Vec<i64>,
+    },
+    /// Conversations from a role's replay file joined its own examples for training after a
+    /// round (`training.replay`).
+    Replayed {
+        /// The round whose data the role trains on.
+        round: u32,
+        /// The role.
+        role: TrainRole,
+        /// Its own examples.
+        own: usize,
+        /// The replayed ones.
+        replayed: usize,
     },
     /// The round's datasets were written.
     RoundFinished {
@@ -160,6 +174,8 @@ pub struct Campaign {
     eval_sets: Vec<EvalSet>,
     /// Their n-grams: training examples that share one are left out.
     contamination: NgramIndex,
+    /// The conversations of each role's replay file (`training.replay`).
+    replay: BTreeMap<TrainRole, Vec<String>>,
     /// Busy wall time of the validation tasks (they overlap and queue for the sandbox).
     validate_busy: BusyClock,
     /// Busy wall time of the judging tasks.
@@ -226,6 +242,12 @@ impl Campaign {
         for set in &eval_sets {
             contamination.add_problems(&set.name, &set.problems);
         }
+        let replay = config
+            .training
+            .replay
+            .iter()
+            .map(|(role, path)| Ok((*role, read_replay(Path::new(path))?)))
+            .collect::<Result<_, SelfplayError>>()?;
         Ok(Campaign {
             dir: dir.to_path_buf(),
             store,
@@ -238,6 +260,7 @@ impl Campaign {
             remote,
             eval_sets,
             contamination,
+            replay,
             validate_busy: BusyClock::default(),
             judge_busy: BusyClock::default(),
         })

@@ -9,6 +9,7 @@ use crate::dataset::{
 };
 use crate::hindsight::relabelled;
 use crate::puzzle::Draft;
+use crate::replay::{draw, replay_count};
 use crate::seeds::{Stream, derive, mix};
 use crate::store::{AttemptRow, DatasetRow, ModelRow};
 use crate::tune::{TuneJob, Tuner};
@@ -122,7 +123,7 @@ impl Campaign {
             TrainMode::Restart => 1,
             TrainMode::Continue => round,
         };
-        let rows = self.store.dataset_rounds(role, first, round)?;
+        let mut rows = self.store.dataset_rounds(role, first, round)?;
         let carried = ModelRow {
             round: round + 1,
             role,
@@ -133,6 +134,18 @@ impl Campaign {
         };
         if rows.is_empty() || crucible_model::is_url(base) {
             return Ok(carried);
+        }
+        if let Some(lines) = self.replay.get(&role) {
+            let count = replay_count(rows.len(), settings.replay_ratio);
+            let seed = Stream::Replay.seed(&[self.config.seed, u64::from(round), role as u64]);
+            let replayed = draw(lines, count, seed, &self.contamination);
+            on_event(&CampaignEvent::Replayed {
+                round,
+                role,
+                own: rows.len(),
+                replayed: replayed.len(),
+            });
+            rows.extend(replayed);
         }
         let dir = self.role_dir(round, role);
         std::fs::create_dir_all(&dir).map_err(|e| SelfplayError::io(&dir, e))?;

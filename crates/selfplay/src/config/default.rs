@@ -116,6 +116,11 @@ proposer_novelty = 0.5
 # Teach the proposer a P3 puzzle under the topic read from its code and the difficulty its solve
 # rate showed (hindsight), not the ones drawn for its request, so that it follows topics.
 hindsight = true
+# Conversations replayed beside a role's own data each round (against collapse and forgetting):
+# a JSONL file per role in the layout `crucible train` reads, e.g. the warm-up data it was tuned
+# on, as `replay = { proposer = "runs/p3-warm/data.jsonl" }`; `replay_ratio` of its lines per
+# own example, drawn afresh each round. None by default.
+replay_ratio = 1.0
 # Merged weights: "bf16" (half the disk) or "f32".
 weights = "bf16"
 

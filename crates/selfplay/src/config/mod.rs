@@ -254,6 +254,9 @@ impl CampaignConfig {
         if !(0.0..=1.0).contains(&t.proposer_novelty) {
             return fail("`training.proposer_novelty` must be between 0 and 1");
         }
+        if !(t.replay_ratio.is_finite() && t.replay_ratio >= 0.0) {
+            return fail("`training.replay_ratio` must be a number of at least 0");
+        }
         if t.epochs == 0
             || t.batch_size == 0
             || t.lora_rank == 0

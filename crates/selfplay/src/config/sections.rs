@@ -4,6 +4,7 @@
 use crate::kinds::TrainRole;
 use crucible_model::SamplingParams;
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 use std::time::Duration;
 
 /// One role's model and sampling settings.
@@ -147,6 +148,12 @@ pub struct TrainingConfig {
     /// lists it) and the difficulty its solve rate showed, not the ones drawn for its request:
     /// hindsight relabelling, so that it learns to follow the topic it is given.
     pub hindsight: bool,
+    /// Conversations replayed beside a role's own data each round, by role: a JSONL file in
+    /// the layout `crucible train` reads (such as the warm-up data the role was first tuned
+    /// on), `replay_ratio` of its lines per own example, drawn afresh each round.
+    pub replay: BTreeMap<TrainRole, String>,
+    /// Replayed conversations per own example of a role with a `replay` file.
+    pub replay_ratio: f64,
     /// Weight type of the merged models: `bf16` or `f32`.
     pub weights: MergedWeights,
 }
@@ -176,6 +183,8 @@ impl Default for TrainingConfig {
             max_seq_len: 1024,
             proposer_novelty: 0.5,
             hindsight: true,
+            replay: BTreeMap::new(),
+            replay_ratio: 1.0,
             weights: MergedWeights::Bf16,
         }
     }

@@ -85,3 +85,29 @@ fn the_proposer_may_take_fewer_passes() {
     let same = CampaignConfig::from_toml("[training]\nepochs = 3\n").unwrap();
     assert_eq!(same.training.epochs_for(TrainRole::Proposer), 3);
 }
+
+#[test]
+fn replay_files_are_named_per_role_and_survive_the_store() {
+    let config = CampaignConfig::from_toml(
+        "[training]\nreplay_ratio = 2.0\nreplay = { proposer = \"warm.jsonl\" }\n",
+    )
+    .unwrap();
+    assert_eq!(
+        config
+            .training
+            .replay
+            .get(&TrainRole::Proposer)
+            .map(String::as_str),
+        Some("warm.jsonl")
+    );
+    assert!(!config.training.replay.contains_key(&TrainRole::Solver));
+    assert_eq!(
+        CampaignConfig::from_toml(&config.to_toml()).unwrap(),
+        config
+    );
+    let err =
+        CampaignConfig::from_toml("[training]\nreplay = { judge = \"x.jsonl\" }").unwrap_err();
+    assert!(err.to_string().contains("judge"), "{err}");
+    let err = CampaignConfig::from_toml("[training]\nreplay_ratio = -1.0").unwrap_err();
+    assert!(err.to_string().contains("replay_ratio"), "{err}");
+}
