@@ -407,10 +407,13 @@ impl Progress {
                     format!("held-out {label} on {set}: {done}/{total} problems sampled")
                 });
             }
-            CampaignEvent::RoundFinished { round } => {
+            CampaignEvent::RoundFinished {
+                round,
+                valid,
+                accepted,
+            } => {
                 self.note(format!(
-                    "round {round} finished: {} valid puzzles, {} accepted attempts",
-                    self.valid, self.accepted
+                    "round {round} finished: {valid} valid puzzles, {accepted} accepted attempts"
                 ));
             }
             CampaignEvent::Training { round, role, line } => {

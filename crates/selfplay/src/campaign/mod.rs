@@ -99,6 +99,10 @@ pub enum CampaignEvent {
     RoundFinished {
         /// Round number.
         round: u32,
+        /// Its valid puzzles and tasks, as stored (also those of an earlier process).
+        valid: u64,
+        /// Its accepted attempts, as stored.
+        accepted: u64,
     },
     /// A line of training progress.
     Training {
@@ -305,7 +309,12 @@ impl Campaign {
                 let (proposer, solver) = held.pair(&proposer_spec, &solver_spec)?;
                 self.run_round_with(round, proposer, solver, &runtime, on_event)?;
                 export::write_datasets(&self.store, &self.dir.join("datasets"))?;
-                on_event(&CampaignEvent::RoundFinished { round });
+                let (valid, accepted) = self.store.round_counts(round)?;
+                on_event(&CampaignEvent::RoundFinished {
+                    round,
+                    valid,
+                    accepted,
+                });
             }
             if let (true, Some(tuner)) = (training, tuner.as_deref_mut()) {
                 held.hold(&[])?;

@@ -318,4 +318,21 @@ impl Store {
         };
         Ok((count(TrainRole::Solver)?, count(TrainRole::Proposer)?))
     }
+
+    /// Valid puzzles (proposed or seed tasks) and accepted attempts of `round`, as stored:
+    /// what a finished round reports, also when a resumed process judged only part of it.
+    pub fn round_counts(&self, round: u32) -> Result<(u64, u64), SelfplayError> {
+        let valid: i64 = self.conn.query_row(
+            "SELECT count(*) FROM puzzle WHERE round = ?1 AND status = 'valid'",
+            params![round],
+            |r| r.get(0),
+        )?;
+        let accepted: i64 = self.conn.query_row(
+            "SELECT count(*) FROM attempt a JOIN puzzle p ON p.id = a.puzzle_id
+             WHERE p.round = ?1 AND a.verdict = 'AC'",
+            params![round],
+            |r| r.get(0),
+        )?;
+        Ok((valid as u64, accepted as u64))
+    }
 }

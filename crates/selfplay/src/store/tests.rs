@@ -72,6 +72,8 @@ fn commits_are_idempotent_and_read_back() {
     assert_eq!(store.attempts(a).unwrap(), vec![attempt]);
     assert_eq!(store.score(a).unwrap(), Some(score));
     assert!(store.unsolved(1).unwrap().is_empty());
+    assert_eq!(store.round_counts(1).unwrap(), (1, 1));
+    assert_eq!(store.round_counts(2).unwrap(), (0, 0));
     drop(store);
     let reopened = Store::open(&path).unwrap();
     assert_eq!(
