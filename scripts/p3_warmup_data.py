@@ -36,10 +36,12 @@ TOPICS_PATH = pathlib.Path(__file__).resolve().parent.parent / "crates/selfplay/
 TOPICS = json.loads(TOPICS_PATH.read_text())
 
 
-def instruction(topic, difficulty):
-    """The campaign's P3 proposal instruction (no examples, no seed puzzle)."""
+def instruction(topic, difficulty, answer_type=None):
+    """The campaign's P3 proposal instruction (no examples, no seed puzzle); with `answer_type`
+    (`List[int]`, ...) that of a campaign with `answer_types`."""
+    typed = f", of type `{answer_type}`," if answer_type else ""
     return (f"Write a new {difficulty} Python programming puzzle about {topic}. A puzzle is a "
-            "function `sat` whose first parameter is the answer and whose other parameters have "
+            f"function `sat` whose first parameter is the answer{typed} and whose other parameters have "
             "default values; it returns True exactly when the answer is correct, and finding a "
             "correct answer takes a little search or thought. A second function `sol`, with the "
             "same default parameters, computes a correct answer. The answer must not be trivial "
@@ -90,8 +92,9 @@ def solves(sat, sol):
     return run.returncode == 0
 
 
-def conversations(puzzles, max_chars, rng, role):
-    """The warm-up conversations of `role`, in the set's order."""
+def conversations(puzzles, max_chars, rng, role, typed=False):
+    """The warm-up conversations of `role`, in the set's order (`typed`: the proposer's
+    instruction names the puzzle's answer type)."""
     for puzzle in puzzles:
         if not puzzle.get("sol_bodies"):
             continue
@@ -108,7 +111,8 @@ def conversations(puzzles, max_chars, rng, role):
             continue
         yield {"messages": [
             {"role": "system", "content": SYSTEM},
-            {"role": "user", "content": instruction(topic_of(puzzle), difficulty)},
+            {"role": "user", "content": instruction(topic_of(puzzle), difficulty,
+                                                    puzzle["ans_type"] if typed else None)},
             {"role": "assistant", "content": f"```python\n{sat}\n\n{sol}\n```"},
         ]}
 
@@ -120,7 +124,10 @@ def main():
     parser.add_argument("--max-chars", type=int, default=600)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--role", choices=["proposer", "solver"], default="proposer")
-    parser.add_argument("--print-instruction", nargs=2, metavar=("TOPIC", "DIFFICULTY"))
+    parser.add_argument("--answer-types", action="store_true",
+                        help="name each puzzle's answer type in the proposer's instruction, as a "
+                             "campaign with `answer_types` asks")
+    parser.add_argument("--print-instruction", nargs="+", metavar="TOPIC DIFFICULTY [TYPE]")
     parser.add_argument("--print-solve-request", nargs=2, metavar=("SAT", "SIGNATURE"))
     args = parser.parse_args()
     if args.print_instruction:
@@ -136,7 +143,8 @@ def main():
     rng = random.Random(args.seed)
     n = 0
     with open(args.out, "w") as out:
-        for conversation in conversations(puzzles, args.max_chars, rng, args.role):
+        for conversation in conversations(puzzles, args.max_chars, rng, args.role,
+                                          args.answer_types):
             out.write(json.dumps(conversation) + "\n")
             n += 1
     print(f"{n} conversations from {len(puzzles)} puzzles -> {args.out}", file=sys.stderr)

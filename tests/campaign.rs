@@ -616,12 +616,20 @@ fn p3_puzzles_without_a_reference_stand_on_solvability() {
         attempts: 2,
         kinds: vec![PuzzleKind::P3],
         seed_set: seed_set(),
+        answer_types: vec!["List[int]".into(), "List[str]".into()],
         ..CampaignConfig::default()
     };
     let store = run_with(dir.path(), &config, || Box::new(Solvability::default()));
     let puzzles = store.puzzles(1).expect("puzzles");
     assert_eq!(puzzles.len(), 3);
     for p in &puzzles {
+        // Each request names one of the configured answer types.
+        assert!(
+            p.prompt.contains("the answer, of type `List[int]`, and")
+                || p.prompt.contains("the answer, of type `List[str]`, and"),
+            "{}",
+            p.prompt
+        );
         let draft = p.draft.as_deref().unwrap_or_default();
         assert!(
             !draft.contains("\"sol\""),
@@ -646,6 +654,14 @@ fn p3_puzzles_without_a_reference_stand_on_solvability() {
     assert_eq!(proposer.len(), 2);
     assert!(proposer.iter().any(|row| row.contains("return -131")));
     assert!(proposer.iter().any(|row| row.contains("zqqqqqqqa")));
+    // It learns each under the type its `sat` takes, whatever type its request named.
+    for (answer, sat) in [("-131", "int"), ("zqqqqqqqa", "str")] {
+        let row = proposer.iter().find(|r| r.contains(answer)).expect("row");
+        assert!(
+            row.contains(&format!("the answer, of type `{sat}`, and")),
+            "{row}"
+        );
+    }
     let summary = &summarize(&store).expect("summary")[0];
     assert_eq!(summary.rejected.get("unsolved"), Some(&1));
     assert_eq!((summary.valid, summary.solved), (2, 2));

@@ -128,13 +128,15 @@ pub fn solver_rows(
 
 /// The proposer rows of one puzzle, when it is learnable: its instruction and the draft in the
 /// layout asked for. A mutation written in two requests gives one row per request: the seed →
-/// the variant named in one sentence, and that sentence → the program.
+/// the variant named in one sentence, and that sentence → the program. `answer_type` is the
+/// answer type its instruction names (a campaign with `answer_types`: the one its `sat` takes).
 pub fn proposer_rows(
     puzzle: &PuzzleRow,
     draft: &Draft,
     tests: &[PuzzleTest],
     score: &PuzzleScore,
     lang: Language,
+    answer_type: Option<&str>,
 ) -> Vec<DatasetRow> {
     if !score.learnable {
         return Vec::new();
@@ -178,6 +180,7 @@ pub fn proposer_rows(
         &puzzle.difficulty,
         lang,
         draft.parent(),
+        answer_type,
     );
     vec![row(-1, &instruction, &target)]
 }
@@ -357,6 +360,7 @@ mod tests {
             &tests,
             &score,
             Language::Python,
+            None,
         );
         let messages: Vec<serde_json::Value> = rows
             .iter()

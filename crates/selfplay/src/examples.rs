@@ -306,6 +306,7 @@ mod tests {
             Language::Python,
             &texts,
             None,
+            None,
         );
         assert!(prompt.contains("Example 2:") && prompt.contains("def sat"));
         assert_eq!(

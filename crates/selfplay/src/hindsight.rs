@@ -48,7 +48,7 @@ pub fn p3_topic(sat: &str) -> &'static str {
 
 /// The annotation of `sat`'s first parameter (`def sat(s: str, ...)` → `str`): up to the
 /// first `,`, `=` or `)` outside brackets.
-fn answer_type(sat: &str) -> Option<&str> {
+pub(crate) fn answer_type(sat: &str) -> Option<&str> {
     let params = &sat[sat.find("def sat(")? + "def sat(".len()..];
     let colon = params.find(':')?;
     if params[..colon].contains([',', ')', '=']) {

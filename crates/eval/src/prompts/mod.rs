@@ -51,11 +51,23 @@ mod tests {
 
     #[test]
     fn the_p3_warm_up_script_asks_the_proposer_what_the_campaign_asks() {
-        for (topic, difficulty) in [("strings", "easy"), ("number theory", "hard")] {
-            let [system, instruction]: [String; 2] =
-                warm_up_script(&["--print-instruction", topic, difficulty]);
+        for (topic, difficulty, answer) in [
+            ("strings", "easy", None),
+            ("number theory", "hard", None),
+            ("counting", "medium", Some("List[int]")),
+        ] {
+            let mut args = vec!["--print-instruction", topic, difficulty];
+            args.extend(answer);
+            let [system, instruction]: [String; 2] = warm_up_script(&args);
             assert_eq!(system, PROPOSER_SYSTEM);
-            let ours = propose_instruction(Layout::P3, topic, difficulty, Language::Python, None);
+            let ours = propose_instruction(
+                Layout::P3,
+                topic,
+                difficulty,
+                Language::Python,
+                None,
+                answer,
+            );
             assert_eq!(instruction, ours);
         }
     }

@@ -29,13 +29,15 @@ fn io_hint(lang: Language) -> &'static str {
 /// ends with the layout to fill in, which small models follow best. A program-first or P3
 /// proposal with a `parent` asks for a variant of that seed program or puzzle instead of a new
 /// one (a P3 parent is shown as given, `sat` and `sol` in a block, and `topic` names the change
-/// to make: one of [`P3_CHANGES`]).
+/// to make: one of [`P3_CHANGES`]). A new P3 puzzle with an `answer_type` (a Python
+/// annotation such as `List[int]`) is asked for an answer of that type.
 pub fn propose_instruction(
     layout: Layout,
     topic: &str,
     difficulty: &str,
     lang: Language,
     parent: Option<&str>,
+    answer_type: Option<&str>,
 ) -> String {
     if let Some(parent) = parent.filter(|_| layout == Layout::Program) {
         return format!(
@@ -77,12 +79,13 @@ pub fn propose_instruction(
         }
         Layout::P3 => format!(
             "Write a new {difficulty} Python programming puzzle about {topic}. A puzzle is a function \
-             `sat` whose first parameter is the answer and whose other parameters have default \
+             `sat` whose first parameter is the answer{} and whose other parameters have default \
              values; it returns True exactly when the answer is correct, and finding a correct \
              answer takes a little search or thought. A second function `sol`, with the same \
              default parameters, computes a correct answer. The answer must not be trivial (not \
              0, 1, an empty list or an empty string). Reply with one ```python block that defines \
-             `sat` and `sol`."
+             `sat` and `sol`.",
+            answer_type.map_or(String::new(), |t| format!(", of type `{t}`,"))
         ),
         Layout::Program => format!(
             "Write a new {difficulty} Python function named `f` about {topic}, with meaningful \
@@ -188,10 +191,11 @@ pub fn propose_prompt(
     lang: Language,
     examples: &[&str],
     parent: Option<&str>,
+    answer_type: Option<&str>,
 ) -> String {
     with_examples(
         examples,
-        &propose_instruction(layout, topic, difficulty, lang, parent),
+        &propose_instruction(layout, topic, difficulty, lang, parent, answer_type),
     )
 }
 
@@ -257,6 +261,7 @@ mod tests {
             "easy",
             Language::Python,
             Some(parent),
+            None,
         );
         assert!(text.contains("```python\ndef f(x):\n    return 2 * x\n```"));
         assert!(text.contains("variant of it") && text.ends_with("one per line>\n```"));
@@ -270,6 +275,7 @@ mod tests {
             "easy",
             Language::Python,
             Some(puzzle),
+            None,
         );
         assert!(p3.contains(puzzle.trim_end()), "{p3}");
         assert!(
@@ -282,6 +288,7 @@ mod tests {
             "easy",
             Language::Python,
             Some(parent),
+            None,
         );
         assert!(!stdio.contains("variant"));
     }
@@ -297,6 +304,7 @@ mod tests {
                 "def sat(x: int):\n    return x == 7",
                 "def sat(s: str):\n    return s == 'a'",
             ],
+            None,
             None,
         );
         let second = prompt.find("Example 2:").expect("both examples shown");

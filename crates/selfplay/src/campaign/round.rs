@@ -212,6 +212,12 @@ impl Campaign {
             (None, _) => topic,
         };
         let examples: Vec<String> = examples.iter().map(|e| e.text.clone()).collect();
+        let answer_type = match (&parent, kind, self.config.answer_types.len() as u64) {
+            (None, PuzzleKind::P3, n) if n > 0 => {
+                Some(self.config.answer_types[(mix(seed ^ 31) % n) as usize].as_str())
+            }
+            _ => None,
+        };
         let prompt = match &parent {
             // A program-first mutation first names its variant, the seed shown (no examples).
             Some(parent) if kind.program_first() => variant_idea_instruction(parent, difficulty),
@@ -222,6 +228,7 @@ impl Campaign {
                 self.config.language,
                 &examples.iter().map(String::as_str).collect::<Vec<_>>(),
                 parent.as_deref(),
+                answer_type,
             ),
         };
         Proposal {

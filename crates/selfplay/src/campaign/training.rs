@@ -7,7 +7,7 @@ use crate::dataset::{
     ProposerCandidate, messages_json, novel_proposer_rows, proposer_rows, solver_answer,
     solver_rows,
 };
-use crate::hindsight::relabelled;
+use crate::hindsight::{answer_type, relabelled};
 use crate::puzzle::Draft;
 use crate::replay::{draw, replay_count};
 use crate::seeds::{Stream, derive, mix};
@@ -310,7 +310,20 @@ impl Campaign {
                 true => relabelled(&puzzle, &draft, &score, &self.config.topics),
                 false => puzzle.clone(),
             };
-            let teaching = proposer_rows(&labelled, &draft, &tests, &score, self.config.language);
+            let named_type = match &draft {
+                Draft::P3(d) if !self.config.answer_types.is_empty() && d.parent.is_none() => {
+                    answer_type(&d.sat)
+                }
+                _ => None,
+            };
+            let teaching = proposer_rows(
+                &labelled,
+                &draft,
+                &tests,
+                &score,
+                self.config.language,
+                named_type,
+            );
             if !teaching.is_empty() {
                 candidates.push(ProposerCandidate {
                     reward: score.reward_azr,

@@ -55,6 +55,9 @@ topics = ["arithmetic", "strings", "sorting", "counting", "prefix sums", "greedy
           "simulation", "number theory", "arrays", "searching", "dynamic programming",
           "parsing text", "geometry on a grid", "dates and times", "bit manipulation",
           "combinatorics"]
+# Answer types a new P3 puzzle is asked for, one drawn per proposal (a type listed twice is drawn
+# twice as often), e.g. ["List[int]", "int", "str", "List[List[int]]"]; empty: none named.
+answer_types = []
 # Model requests decoded together (a local model batches them; a remote one sends them at once).
 batch = 8
 # Sandbox worker threads (0: one per core, less one for the model).

@@ -61,6 +61,10 @@ pub struct CampaignConfig {
     pub mutation: f64,
     /// Topics sampled for proposals.
     pub topics: Vec<String>,
+    /// Answer types (Python annotations: `int`, `str`, `List[int]`, …) a new P3 puzzle is
+    /// asked for, one drawn per proposal (list a type twice to draw it twice as often); empty:
+    /// no type is named. The proposer learns each puzzle under the type its `sat` takes.
+    pub answer_types: Vec<String>,
     /// Model requests decoded together (local models batch them).
     pub batch: usize,
     /// Sandbox worker threads (0: one per core, less one for the model).
@@ -102,6 +106,7 @@ impl Default for CampaignConfig {
             copy_check: Vec::new(),
             mutation: 0.0,
             topics: DEFAULT_TOPICS.iter().map(|t| t.to_string()).collect(),
+            answer_types: Vec::new(),
             batch: 8,
             sandbox_workers: 0,
             judge_url: None,
@@ -206,6 +211,16 @@ impl CampaignConfig {
         }
         if self.topics.is_empty() {
             return fail("`topics` must not be empty");
+        }
+        if let Some(bad) = self.answer_types.iter().find(|t| {
+            t.trim().is_empty()
+                || !t
+                    .chars()
+                    .all(|c| c.is_alphanumeric() || "[], _.".contains(c))
+        }) {
+            return Err(SelfplayError::Config(format!(
+                "`answer_types`: {bad:?} is not a Python type annotation such as `List[int]`"
+            )));
         }
         if self.attempts == 0 || self.rounds == 0 {
             return fail("`rounds` and `attempts` must be at least 1");
