@@ -45,9 +45,9 @@ pub enum CampaignEvent {
     RoundStarted {
         /// Round number.
         round: u32,
-        /// Puzzles in the round.
+        /// Proposals in the round.
         puzzles: u32,
-        /// Puzzles already committed.
+        /// Proposals already committed (pool tasks not counted).
         committed: u32,
     },
     /// A proposal was validated and committed.

@@ -42,7 +42,8 @@ impl Campaign {
         on_event(&CampaignEvent::RoundStarted {
             round,
             puzzles: self.config.puzzles_per_round,
-            committed: committed.len() as u32,
+            // Pool tasks take the slots after the proposals': only proposals count here.
+            committed: self.config.puzzles_per_round - pending.len() as u32,
         });
         let mut meta = BTreeMap::new();
         for &slot in &pending {
