@@ -135,18 +135,7 @@ impl Campaign {
         if rows.is_empty() || crucible_model::is_url(base) {
             return Ok(carried);
         }
-        if let Some(lines) = self.replay.get(&role) {
-            let count = replay_count(rows.len(), settings.replay_ratio);
-            let seed = Stream::Replay.seed(&[self.config.seed, u64::from(round), role as u64]);
-            let replayed = draw(lines, count, seed, &self.contamination);
-            on_event(&CampaignEvent::Replayed {
-                round,
-                role,
-                own: rows.len(),
-                replayed: replayed.len(),
-            });
-            rows.extend(replayed);
-        }
+        self.add_replay(round, role, &mut rows, on_event);
         let dir = self.role_dir(round, role);
         std::fs::create_dir_all(&dir).map_err(|e| SelfplayError::io(&dir, e))?;
         let data = dir.join("train.jsonl");
@@ -193,6 +182,30 @@ impl Campaign {
             final_loss: tuned.final_loss,
             ..carried
         })
+    }
+
+    /// Appends to `rows` (a role's own examples after `round`) the conversations drawn for
+    /// them from the role's replay file, if it has one (`training.replay`).
+    fn add_replay(
+        &self,
+        round: u32,
+        role: TrainRole,
+        rows: &mut Vec<String>,
+        on_event: &mut dyn FnMut(&CampaignEvent),
+    ) {
+        let Some(lines) = self.replay.get(&role) else {
+            return;
+        };
+        let count = replay_count(rows.len(), self.config.training.replay_ratio);
+        let seed = Stream::Replay.seed(&[self.config.seed, u64::from(round), role as u64]);
+        let replayed = draw(lines, count, seed, &self.contamination);
+        on_event(&CampaignEvent::Replayed {
+            round,
+            role,
+            own: rows.len(),
+            replayed: replayed.len(),
+        });
+        rows.extend(replayed);
     }
 
     /// `DIR/models/round-N/ROLE`: training data, adapter and merged model of one role.
