@@ -252,36 +252,25 @@ mod tests {
                 parent: None,
             })
         };
-        let digits = puzzle(
-            "def sat(s: str, n=3):\n    return len(s) == n and all(c.isdigit() for c in s)\n",
-        );
-        assert_eq!(
-            judge(&digits, Some("def sol():\n    return '123'")).verdict,
-            "AC"
-        );
-        assert_eq!(
-            judge(&digits, Some("def sol():\n    return ['1', '2', '3']")).verdict,
-            "WA"
-        );
-        let one = puzzle("def sat(x: int):\n    return x == 1 or x == 999\n");
-        assert_eq!(
-            judge(&one, Some("def sol():\n    return True")).verdict,
-            "WA"
-        );
-        let lists =
-            puzzle("def sat(li: List[List[int]]):\n    return len(li) == 2 and li[1][0] == 7\n");
-        assert_eq!(
-            judge(&lists, Some("def sol():\n    return [[], [7, 1]]")).verdict,
-            "AC"
-        );
-        assert_eq!(
-            judge(&lists, Some("def sol():\n    return [[], (7, 1)]")).verdict,
-            "WA"
-        );
-        assert_eq!(
-            judge(&lists, Some("def sol():\n    return ((), [7.0])")).verdict,
-            "WA"
-        );
+        let digits =
+            "def sat(s: str, n=3):\n    return len(s) == n and all(c.isdigit() for c in s)\n";
+        let one = "def sat(x: int):\n    return x == 1 or x == 999\n";
+        let lists = "def sat(li: List[List[int]]):\n    return len(li) == 2 and li[1][0] == 7\n";
+        for (sat, answer, verdict) in [
+            (digits, "'123'", "AC"),
+            (digits, "['1', '2', '3']", "WA"),
+            (one, "True", "WA"),
+            (lists, "[[], [7, 1]]", "AC"),
+            (lists, "[[], (7, 1)]", "WA"),
+            (lists, "((), [7.0])", "WA"),
+        ] {
+            let sol = format!("def sol():\n    return {answer}");
+            assert_eq!(
+                judge(&puzzle(sat), Some(&sol)).verdict,
+                verdict,
+                "{sat} {answer}"
+            );
+        }
 
         // `crucible eval` (its default configuration) and held-out evaluation call the same
         // `judge_samples`: the failing answer is a wrong answer there too, not a runtime error.
