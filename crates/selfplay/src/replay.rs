@@ -11,27 +11,29 @@ use crate::seeds::mix;
 use std::path::Path;
 
 /// The conversations of a replay file, one JSON object with a `messages` array per line
-/// (blank lines skipped). A line of another shape is an error naming it.
-pub fn read_replay(path: &Path) -> Result<Vec<String>, SelfplayError> {
+/// (blank lines skipped), less those whose messages overlap an evaluation problem in
+/// `contamination` (they are never replayed). A line of another shape is an error naming it.
+pub fn read_replay(path: &Path, contamination: &NgramIndex) -> Result<Vec<String>, SelfplayError> {
     let text = std::fs::read_to_string(path).map_err(|e| SelfplayError::io(path, e))?;
     let mut lines = Vec::new();
+    let mut conversations = 0;
     for (number, line) in text.lines().enumerate() {
         if line.trim().is_empty() {
             continue;
         }
-        let messages = serde_json::from_str::<serde_json::Value>(line)
-            .ok()
-            .and_then(|v| v.get("messages").and_then(|m| m.as_array()).cloned());
-        if messages.is_none_or(|m| m.is_empty()) {
+        let Some(contents) = message_contents(line) else {
             return Err(SelfplayError::Config(format!(
                 "replay file {} line {}: not a JSON object with a non-empty `messages` array",
                 path.display(),
                 number + 1
             )));
+        };
+        conversations += 1;
+        if contamination.overlap(&contents).is_none() {
+            lines.push(line.to_string());
         }
-        lines.push(line.to_string());
     }
-    if lines.is_empty() {
+    if conversations == 0 {
         return Err(SelfplayError::Config(format!(
             "replay file {} holds no conversations",
             path.display()
@@ -40,34 +42,34 @@ pub fn read_replay(path: &Path) -> Result<Vec<String>, SelfplayError> {
     Ok(lines)
 }
 
+/// The contents of a conversation line's messages, one per line (what the contamination
+/// check reads: the JSON escapes would glue words together); `None` when the line is not a
+/// JSON object with a non-empty `messages` array.
+fn message_contents(line: &str) -> Option<String> {
+    let value: serde_json::Value = serde_json::from_str(line).ok()?;
+    let messages = value
+        .get("messages")?
+        .as_array()
+        .filter(|m| !m.is_empty())?;
+    Some(
+        messages
+            .iter()
+            .filter_map(|m| m.get("content").and_then(|c| c.as_str()))
+            .collect::<Vec<_>>()
+            .join("\n"),
+    )
+}
+
 /// `count` of `lines` (all of them when there are fewer), drawn by `seed` without
-/// repetition and kept in file order; a line whose messages overlap an evaluation problem in
-/// `contamination` is never drawn.
-pub fn draw(lines: &[String], count: usize, seed: u64, contamination: &NgramIndex) -> Vec<String> {
-    let mut keyed: Vec<(u64, usize)> = lines
-        .iter()
-        .enumerate()
-        .filter(|(_, line)| contamination.overlap(&message_text(line)).is_none())
-        .map(|(at, _)| (mix(seed ^ mix(at as u64)), at))
+/// repetition and kept in file order.
+pub fn draw(lines: &[String], count: usize, seed: u64) -> Vec<String> {
+    let mut keyed: Vec<(u64, usize)> = (0..lines.len())
+        .map(|at| (mix(seed ^ mix(at as u64)), at))
         .collect();
     keyed.sort_unstable();
     let mut chosen: Vec<usize> = keyed.into_iter().take(count).map(|(_, at)| at).collect();
     chosen.sort_unstable();
     chosen.into_iter().map(|at| lines[at].clone()).collect()
-}
-
-/// The contents of a conversation line's messages, one per line (what the contamination
-/// check reads: the JSON escapes would glue words together).
-fn message_text(line: &str) -> String {
-    let value: serde_json::Value = serde_json::from_str(line).unwrap_or_default();
-    value
-        .get("messages")
-        .and_then(|m| m.as_array())
-        .into_iter()
-        .flatten()
-        .filter_map(|m| m.get("content").and_then(|c| c.as_str()))
-        .collect::<Vec<_>>()
-        .join("\n")
 }
 
 /// How many replayed conversations go with `own` examples at `ratio` replayed per own one.
@@ -96,12 +98,15 @@ mod tests {
     #[test]
     fn reads_conversations_and_names_a_bad_line() {
         let good = format!("{}\n\n{}\n", conversation("a"), conversation("b"));
-        assert_eq!(read_replay(file(&good).path()).unwrap().len(), 2);
+        let none = NgramIndex::default();
+        assert_eq!(read_replay(file(&good).path(), &none).unwrap().len(), 2);
         let bad = format!("{}\n{{\"text\": \"no messages\"}}\n", conversation("a"));
-        let err = read_replay(file(&bad).path()).unwrap_err().to_string();
+        let err = read_replay(file(&bad).path(), &none)
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("line 2"), "{err}");
-        assert!(read_replay(file("\n").path()).is_err());
-        assert!(read_replay(Path::new("no/such/replay.jsonl")).is_err());
+        assert!(read_replay(file("\n").path(), &none).is_err());
+        assert!(read_replay(Path::new("no/such/replay.jsonl"), &none).is_err());
     }
 
     #[test]
@@ -109,17 +114,16 @@ mod tests {
         let lines: Vec<String> = (0..50)
             .map(|i| conversation(&format!("reply {i}")))
             .collect();
-        let none = NgramIndex::default();
-        let first = draw(&lines, 10, 7, &none);
+        let first = draw(&lines, 10, 7);
         assert_eq!(first.len(), 10);
-        assert_eq!(first, draw(&lines, 10, 7, &none));
-        assert_ne!(first, draw(&lines, 10, 8, &none));
+        assert_eq!(first, draw(&lines, 10, 7));
+        assert_ne!(first, draw(&lines, 10, 8));
         let at: Vec<usize> = first
             .iter()
             .map(|l| lines.iter().position(|x| x == l).unwrap())
             .collect();
         assert!(at.windows(2).all(|w| w[0] < w[1]), "{at:?}");
-        assert_eq!(draw(&lines, 80, 7, &none).len(), 50);
+        assert_eq!(draw(&lines, 80, 7).len(), 50);
         assert_eq!(replay_count(11, 1.0), 11);
         assert_eq!(replay_count(11, 0.5), 6);
         assert_eq!(replay_count(0, 2.0), 0);
@@ -139,7 +143,8 @@ mod tests {
             .map(|i| conversation(&format!("reply {i}")))
             .collect();
         lines.insert(4, conversation(&prompt));
-        let drawn = draw(&lines, 10, 3, &index);
+        let read = read_replay(file(&lines.join("\n")).path(), &index).unwrap();
+        let drawn = draw(&read, 10, 3);
         assert_eq!(drawn.len(), 9);
         assert!(!drawn.contains(&lines[4]));
     }

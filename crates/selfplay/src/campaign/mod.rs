@@ -250,7 +250,7 @@ impl Campaign {
             .training
             .replay
             .iter()
-            .map(|(role, path)| Ok((*role, read_replay(Path::new(path))?)))
+            .map(|(role, path)| Ok((*role, read_replay(Path::new(path), &contamination)?)))
             .collect::<Result<_, SelfplayError>>()?;
         Ok(Campaign {
             dir: dir.to_path_buf(),

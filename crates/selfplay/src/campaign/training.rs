@@ -198,7 +198,7 @@ impl Campaign {
         };
         let count = replay_count(rows.len(), self.config.training.replay_ratio);
         let seed = Stream::Replay.seed(&[self.config.seed, u64::from(round), role as u64]);
-        let replayed = draw(lines, count, seed, &self.contamination);
+        let replayed = draw(lines, count, seed);
         on_event(&CampaignEvent::Replayed {
             round,
             role,
