@@ -15,7 +15,11 @@ fn snapshot(dir: &Path) -> Vec<Decision> {
 }
 
 fn committed(dir: &Path) -> usize {
-    Store::open(&Campaign::store_path(dir))
+    let path = Campaign::store_path(dir);
+    if !path.exists() {
+        return 0;
+    }
+    Store::open(&path)
         .ok()
         .and_then(|s| s.committed_slots(1).ok())
         .map_or(0, |s| s.len())
@@ -71,16 +75,20 @@ fn kill_9_mid_round_then_resume_matches_an_uninterrupted_run() {
     assert!(status.success());
 
     let killed = work.path().join("killed");
+    let log = work.path().join("killed.log");
     let mut child = crucible(&["campaign", "run", "--dir"], &config_path, &killed)
+        .stderr(std::fs::File::create(&log).expect("log"))
         .spawn()
         .expect("crucible starts");
     let deadline = Instant::now() + Duration::from_secs(600);
     while committed(&killed) == 0 {
         assert!(Instant::now() < deadline, "no puzzle committed in time");
-        assert!(
-            child.try_wait().expect("wait").is_none(),
-            "the campaign ended before it could be killed"
-        );
+        if let Some(status) = child.try_wait().expect("wait") {
+            panic!(
+                "the campaign ended ({status}) before it could be killed:\n{}",
+                std::fs::read_to_string(&log).unwrap_or_default()
+            );
+        }
         std::thread::sleep(Duration::from_millis(10));
     }
     child.kill().expect("SIGKILL");

@@ -2,8 +2,9 @@
 
 use super::Store;
 use crate::SelfplayError;
-use rusqlite::{Connection, OptionalExtension};
+use rusqlite::{Connection, ErrorCode, OptionalExtension, Transaction, TransactionBehavior};
 use std::path::Path;
+use std::time::{Duration, Instant};
 
 /// The schema this code reads and writes. Older stores are upgraded in place: version 2 added
 /// the `model` and `heldout` tables, version 3 the puzzle's `origin`, version 4 the puzzle's
@@ -118,6 +119,25 @@ INSERT INTO evaluation (round, name, solver, problems, samples, pass1, passk, gr
 DROP TABLE heldout;
 ";
 
+/// How long opening or writing waits for another connection's lock.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Switches `conn` to write-ahead logging. SQLite answers "busy" at once, without waiting,
+/// while another connection switches a new file: retried until `BUSY_TIMEOUT`.
+fn use_wal(conn: &Connection) -> rusqlite::Result<()> {
+    let deadline = Instant::now() + BUSY_TIMEOUT;
+    loop {
+        match conn.pragma_update(None, "journal_mode", "WAL") {
+            Err(rusqlite::Error::SqliteFailure(e, _))
+                if e.code == ErrorCode::DatabaseBusy && Instant::now() < deadline =>
+            {
+                std::thread::sleep(Duration::from_millis(5));
+            }
+            done => return done,
+        }
+    }
+}
+
 impl Store {
     /// Opens `path`, creating the schema if the file is new; refuses other schema versions.
     pub fn open(path: &Path) -> Result<Self, SelfplayError> {
@@ -125,18 +145,27 @@ impl Store {
             std::fs::create_dir_all(dir).map_err(|e| SelfplayError::io(dir, e))?;
         }
         let conn = Connection::open(path)?;
-        conn.pragma_update(None, "journal_mode", "WAL")?;
+        // The timeout first: another process (a running campaign, `campaign status`) may hold
+        // the file while this one switches the journal mode or creates the schema.
+        conn.busy_timeout(BUSY_TIMEOUT)?;
+        use_wal(&conn)?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
-        conn.busy_timeout(std::time::Duration::from_secs(10))?;
         let store = Store {
             conn,
             path: path.to_path_buf(),
         };
+        // Reading the version and creating or upgrading the schema is one write transaction:
+        // two processes opening a new store at once would otherwise each see half the other's
+        // tables (a missing version, "other tables") and fail.
+        let migration = Transaction::new_unchecked(&store.conn, TransactionBehavior::Immediate)?;
         store.migrate()?;
+        migration.commit()?;
         Ok(store)
     }
 
+    /// Creates the schema in an empty store or upgrades an older one; runs inside `open`'s
+    /// transaction.
     fn migrate(&self) -> Result<(), SelfplayError> {
         let has_meta: bool = self.conn.query_row(
             "SELECT count(*) > 0 FROM sqlite_master WHERE type = 'table' AND name = 'meta'",
@@ -162,14 +191,12 @@ impl Store {
             };
             if let Some(add_origin) = add_origin {
                 // Later versions add tables and nullable or defaulted columns: add them, move
-                // the held-out rows and record the new version, in one transaction.
+                // the held-out rows and record the new version.
                 self.conn.execute_batch(&format!(
-                    "BEGIN;
-                     {add_origin}
+                    "{add_origin}
                      {SCHEMA}
                      {UPGRADE_TO_4}
-                     UPDATE meta SET value = '{SCHEMA_VERSION}' WHERE key = 'schema_version';
-                     COMMIT;"
+                     UPDATE meta SET value = '{SCHEMA_VERSION}' WHERE key = 'schema_version';"
                 ))?;
                 return Ok(());
             }

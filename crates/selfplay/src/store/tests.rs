@@ -99,6 +99,24 @@ fn refuses_foreign_databases() {
 }
 
 #[test]
+fn processes_opening_a_new_store_at_once_all_succeed() {
+    // A running campaign and a reader (`campaign status`, a test polling the store) may open a
+    // store that does not exist yet at the same moment: neither may see half the schema.
+    for _ in 0..20 {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("c.db");
+        let opened: Vec<_> = std::thread::scope(|s| {
+            let handles: Vec<_> = (0..6).map(|_| s.spawn(|| Store::open(&path))).collect();
+            handles.into_iter().map(|h| h.join().unwrap()).collect()
+        });
+        for store in opened {
+            let store = store.unwrap();
+            assert_eq!(store.committed_slots(1).unwrap(), Vec::<u32>::new());
+        }
+    }
+}
+
+#[test]
 fn version_1_stores_are_upgraded_in_place() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("campaign.db");
