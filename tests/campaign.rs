@@ -29,7 +29,7 @@ use crucible_selfplay::{
     SelfplayError, Store, TaskKind, TrainMode, TrainRole, TrainingConfig, TrainingSummary,
     TuneError, summarize, write_report,
 };
-use scripted::{Mutator, Retrier, Scripted, Solvability};
+use scripted::{Mutator, Repairer, Retrier, Scripted, Solvability};
 use std::path::Path;
 use support::{
     check_consistent, judge_server, run_scripted, run_with, sandbox, scripted_config, seed_set,
@@ -665,6 +665,66 @@ fn p3_puzzles_without_a_reference_stand_on_solvability() {
     let summary = &summarize(&store).expect("summary")[0];
     assert_eq!(summary.rejected.get("unsolved"), Some(&1));
     assert_eq!((summary.valid, summary.solved), (2, 2));
+}
+
+/// P3 proposals that fall short get feedback turns (`repairs`): the proposer sees what went
+/// wrong and answers again, and the best of its drafts is kept.
+#[test]
+fn p3_proposals_that_fall_short_are_told_why_and_answer_again() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let config = CampaignConfig {
+        name: "repairs".into(),
+        puzzles_per_round: 3,
+        attempts: 2,
+        kinds: vec![PuzzleKind::P3],
+        seed_set: seed_set(),
+        repairs: 2,
+        ..CampaignConfig::default()
+    };
+    let store = run_with(dir.path(), &config, || Box::new(Repairer::default()));
+    let puzzles = store.puzzles(1).expect("puzzles");
+    assert_eq!(puzzles.len(), 3);
+    let turns = |reply: &str| reply.matches("[feedback]").count();
+    for p in &puzzles {
+        let draft = p.draft.as_deref().unwrap_or_default();
+        assert_eq!(p.rejection, None, "{}", p.reply);
+        if p.reply
+            .starts_with("```python\ndef sat(x: int) -> bool:\n    return x >= 0")
+        {
+            // Told the trivial answer, it fixed the puzzle: one turn, the fix kept with its sol.
+            assert_eq!(turns(&p.reply), 1, "{}", p.reply);
+            assert!(
+                p.reply.contains("sat accepts the trivial answer 0"),
+                "{}",
+                p.reply
+            );
+            assert!(
+                draft.contains("count('zy')") && draft.contains("zyzyzyzyabck"),
+                "{draft}"
+            );
+        } else if p.reply.contains("'qq'") {
+            // Told what its sol returned, it answered twice with no code: its first draft is
+            // kept, without the sol, and stands on the solver's attempts.
+            assert_eq!(turns(&p.reply), 2, "{}", p.reply);
+            assert!(
+                p.reply
+                    .contains("sol() returned 'qq', and sat of it is not True")
+            );
+            assert!(
+                draft.contains("count('q')") && !draft.contains("\"sol\""),
+                "{draft}"
+            );
+        } else {
+            assert_eq!(
+                turns(&p.reply),
+                0,
+                "a good puzzle needs no turn: {}",
+                p.reply
+            );
+        }
+    }
+    let summary = &summarize(&store).expect("summary")[0];
+    assert_eq!(summary.valid, 3);
 }
 
 #[test]

@@ -1,5 +1,5 @@
 //! Scripted generators with fixed replies (the proposer/solver script, the seed-program
-//! mutator, the retried solver, the P3 solvability script) and the seed set's reference answers
+//! mutator, the retried solver, the P3 solvability and feedback-turn scripts) and the seed set's reference answers
 //! they solve with.
 
 use crate::support::seed_set;
@@ -287,5 +287,51 @@ impl Generator for Solvability {
 
     fn describe(&self) -> String {
         "solvability".into()
+    }
+}
+
+/// P3 proposals, each asked in turn for one of three first replies — a `sat` any
+/// non-negative number satisfies, a `sol` that does not satisfy its `sat`, a good puzzle — and
+/// answering feedback turns by what it wrote first: the trivial puzzle fixed, the wrong `sol`
+/// answered with no code at all. The solver answers as [`Solvability`]'s.
+#[derive(Default)]
+pub(crate) struct Repairer {
+    proposed: usize,
+}
+
+const SAT_ANY: &str = "def sat(x: int) -> bool:\n    return x >= 0\n";
+const SAT_FIXED: &str = "def sat(word: str) -> bool:\n    return len(word) == 12 and word.count('zy') == 4 and word.endswith('k')\n";
+
+impl Generator for Repairer {
+    fn generate(
+        &mut self,
+        request: &GenerationRequest,
+        on_token: &mut dyn FnMut(&str),
+    ) -> Result<Vec<Completion>, ModelError> {
+        let messages = &request.messages;
+        let last = &messages.last().expect("a message").content;
+        if last.contains("Fix the puzzle") {
+            let first = &messages[2].content;
+            let text = if first.contains("x >= 0") {
+                format!("```python\n{SAT_FIXED}\ndef sol():\n    return 'zyzyzyzyabck'\n```")
+            } else {
+                "I cannot.".to_string()
+            };
+            return Ok(vec![completion(text)]);
+        }
+        if last.contains("programming puzzle about") {
+            let text = match self.proposed % 3 {
+                0 => format!("```python\n{SAT_ANY}\ndef sol():\n    return 3\n```"),
+                1 => format!("```python\n{SAT_LETTERS}\ndef sol():\n    return 'qq'\n```"),
+                _ => format!("```python\n{SAT_SQUARE}\ndef sol():\n    return 131\n```"),
+            };
+            self.proposed += 1;
+            return Ok(vec![completion(text)]);
+        }
+        Solvability::default().generate(request, on_token)
+    }
+
+    fn describe(&self) -> String {
+        "repairer".into()
     }
 }

@@ -50,6 +50,14 @@ impl ChatMessage {
             content: content.into(),
         }
     }
+
+    /// A model's earlier reply, in a conversation that goes on.
+    pub fn assistant(content: impl Into<String>) -> Self {
+        ChatMessage {
+            role: Role::Assistant,
+            content: content.into(),
+        }
+    }
 }
 
 /// A model family's template.

@@ -202,6 +202,7 @@ mod tests {
         let p3 = Draft::P3(P3Draft {
             sat: "def sat(x: int) -> bool:\n    return x * 3 == 21\n".into(),
             sol: Some("def sol():\n    return 7\n".into()),
+            sol_failure: None,
             parent: None,
         });
         let judge = |draft: &Draft, code: Option<&str>| {
@@ -249,6 +250,7 @@ mod tests {
             Draft::P3(P3Draft {
                 sat: sat.into(),
                 sol: None,
+                sol_failure: None,
                 parent: None,
             })
         };

@@ -60,6 +60,10 @@ pub struct P3Draft {
     /// it the puzzle stands on solvability: valid once a solver attempt satisfies `sat`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sol: Option<String>,
+    /// Why the proposer's `sol` was dropped (its error, or the answer `sat` refused); not
+    /// stored: a campaign's feedback turn (`repairs`) shows it to the proposer.
+    #[serde(skip)]
+    pub sol_failure: Option<String>,
     /// The `sat` of the seed puzzle a mutation proposal varies.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub parent: Option<String>,
@@ -380,6 +384,7 @@ fn parse_p3(reply: &str) -> Result<P3Draft, FormatProblem> {
     Ok(P3Draft {
         sat,
         sol,
+        sol_failure: None,
         parent: None,
     })
 }
@@ -522,6 +527,7 @@ mod tests {
             Draft::P3(P3Draft {
                 sat: "def sat(x: int) -> bool:\n    return x > 3\n".into(),
                 sol: Some("def sol():\n    return 4\n".into()),
+                sol_failure: None,
                 parent: None,
             })
         );
@@ -560,6 +566,7 @@ mod tests {
             Ok(Draft::P3(P3Draft {
                 sat: "def sat(x):\n    return x\n".into(),
                 sol: None,
+                sol_failure: None,
                 parent: None,
             }))
         );
@@ -584,6 +591,7 @@ mod tests {
         let p3 = Draft::P3(P3Draft {
             sat: "def sat(x: int):\n    return x > 7\n".into(),
             sol: None,
+            sol_failure: None,
             parent: None,
         });
         assert_eq!(p3.prose(), "");

@@ -183,6 +183,13 @@ impl Rejection {
 /// The sandbox's verdict on a draft: its tests, or why it is rejected.
 pub type Validation = Result<Vec<PuzzleTest>, Rejection>;
 
+/// The last non-empty line of an error text (a Python error's message), at most 200
+/// characters: what a proposer is shown of a failure.
+pub(crate) fn last_line(text: &str) -> String {
+    let line = text.lines().rev().find(|l| !l.trim().is_empty());
+    line.unwrap_or("").trim().chars().take(200).collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

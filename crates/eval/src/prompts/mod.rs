@@ -8,7 +8,8 @@ mod solve;
 
 pub use propose::{
     Layout, P3_CHANGES, PROPOSER_SYSTEM, describe_instruction, idea_instruction,
-    propose_instruction, propose_prompt, read_description, variant_idea_instruction, with_examples,
+    p3_repair_instruction, propose_instruction, propose_prompt, read_description,
+    variant_idea_instruction, with_examples,
 };
 pub use solve::{complete_function, reply_code, solve_prompt};
 

@@ -156,6 +156,18 @@ pub fn idea_instruction(idea: &str) -> String {
     )
 }
 
+/// The proposer's next request after a P3 reply fell short: what went wrong (`problem`, one
+/// or two sentences: the error, the trivial answer `sat` accepts, what `sol` returned), then
+/// the contract again.
+pub fn p3_repair_instruction(problem: &str) -> String {
+    format!(
+        "{}\n\nFix the puzzle. Reply with one ```python block that defines the corrected `sat` \
+         and `sol`: `sat(sol())` must return True, and no trivial answer (0, 1, an empty list \
+         or an empty string) may satisfy `sat`.",
+        problem.trim()
+    )
+}
+
 /// The proposer's second request for an induction puzzle whose reply had code but no
 /// description: what `f` returns, written from the code (the easy direction), one sentence.
 pub fn describe_instruction(code: &str) -> String {

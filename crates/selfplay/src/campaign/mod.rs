@@ -6,6 +6,7 @@
 //! request's seed derives from (campaign seed, round, slot): a killed campaign resumes by
 //! redoing exactly the uncommitted work, with the same results.
 
+mod repair;
 mod round;
 mod scheduler;
 mod training;

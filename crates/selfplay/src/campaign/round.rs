@@ -1,6 +1,7 @@
 //! One round's work: the proposals and pool tasks queued for the model, their validation
 //! and judging on sandbox tasks, and the commits in slot order.
 
+use super::repair::{Flaw, Outcome, standing};
 use super::scheduler::{Job, JobKey, JobQueue, ModelDone};
 use super::{Campaign, CampaignEvent, Clock, parsed};
 use crate::SelfplayError;
@@ -13,7 +14,7 @@ use crate::seeds::{Stream, mix};
 use crate::similarity::Fingerprint;
 use crate::store::{AttemptRow, PuzzleRow, StageTime};
 use crate::validate::validate;
-use crate::verdicts::{FormatProblem, PuzzleTest, Reason, Rejection};
+use crate::verdicts::{FormatProblem, Reason, Rejection};
 use crucible_eval::prompts::{
     P3_CHANGES, PROPOSER_SYSTEM, describe_instruction, idea_instruction, propose_prompt,
     read_description, reply_code, solve_prompt, variant_idea_instruction, with_examples,
@@ -63,6 +64,8 @@ impl Campaign {
         let mut ready: BTreeMap<u32, Checked> = BTreeMap::new();
         // Valid induction programs waiting for the proposer's description of them.
         let mut describing: BTreeMap<u32, Checked> = BTreeMap::new();
+        // P3 proposals waiting for the reply to a feedback turn: the best draft so far.
+        let mut repairing: BTreeMap<u32, Checked> = BTreeMap::new();
         // Pool tasks whose first samples all failed, waiting for their retry's.
         let mut retrying: BTreeMap<i64, Judged> = BTreeMap::new();
         let mut clock = Clock::start();
@@ -94,7 +97,22 @@ impl Campaign {
                     }
                 }
                 Some((slot, checked)) = vrx.recv() => {
-                    let checked = checked?;
+                    let latest = checked?;
+                    let flaw = Flaw::of(&latest.outcome).filter(|_| latest.proposal.kind == PuzzleKind::P3);
+                    let checked = match repairing.remove(&slot) {
+                        Some(earlier) => earlier.then(latest),
+                        None => latest,
+                    };
+                    if let Some(flaw) = flaw
+                        && standing(&checked.outcome) < 2
+                        && checked.proposal.turns.len() < self.config.repairs as usize
+                    {
+                        let proposal = meta.get_mut(&slot).ok_or_else(|| SelfplayError::Config(format!("unknown slot {slot}")))?;
+                        proposal.turns.push(Turn { reply: checked.reply.clone(), feedback: flaw.feedback() });
+                        queue.push(proposal.job(&self.config), false);
+                        repairing.insert(slot, checked);
+                        continue;
+                    }
                     if checked.needs_description() {
                         queue.push(checked.describe_job(&self.config), false);
                         describing.insert(slot, checked);
@@ -243,6 +261,7 @@ impl Campaign {
             examples,
             idea: None,
             idea_seconds: 0.0,
+            turns: Vec::new(),
         }
     }
 
@@ -426,6 +445,7 @@ impl Campaign {
             outcome,
             mut time,
         } = checked;
+        let reply = proposal.transcript(reply);
         let mut row = PuzzleRow {
             topic: proposal.topic,
             difficulty: proposal.difficulty,
@@ -541,6 +561,18 @@ struct Proposal {
     idea: Option<String>,
     /// Seconds the first request of a mutation took.
     idea_seconds: f64,
+    /// The feedback turns so far (`repairs`): each earlier reply and what the proposer was
+    /// told of it.
+    turns: Vec<Turn>,
+}
+
+/// One feedback turn of a P3 proposal.
+#[derive(Debug, Clone)]
+struct Turn {
+    /// The proposer's reply that fell short.
+    reply: String,
+    /// The request that followed it: what went wrong, and the contract again.
+    feedback: String,
 }
 
 /// Sampled tokens of a variant named in one sentence.
@@ -578,6 +610,35 @@ impl Proposal {
         }
     }
 
+    /// The stored reply: `last` alone, or after the feedback turns that led to it.
+    fn transcript(&self, last: String) -> String {
+        if self.turns.is_empty() {
+            return last;
+        }
+        let mut text = String::new();
+        for turn in &self.turns {
+            text.push_str(&format!(
+                "{}\n\n[feedback]\n{}\n\n[reply]\n",
+                turn.reply, turn.feedback
+            ));
+        }
+        text + &last
+    }
+
+    /// The messages of the request due now: the system message and the request, then each
+    /// feedback turn's reply and feedback.
+    fn messages(&self) -> Vec<ChatMessage> {
+        let mut messages = vec![
+            ChatMessage::system(PROPOSER_SYSTEM),
+            ChatMessage::user(self.request()),
+        ];
+        for turn in &self.turns {
+            messages.push(ChatMessage::assistant(turn.reply.clone()));
+            messages.push(ChatMessage::user(turn.feedback.clone()));
+        }
+        messages
+    }
+
     fn job(&self, config: &CampaignConfig) -> Job {
         let naming = self.in_two_requests() && self.idea.is_none();
         let sampling = if naming {
@@ -589,9 +650,14 @@ impl Proposal {
         } else {
             // A program-first reply ends with one code block (the function, then its calls);
             // a P3 mutation's reply may hold more than one.
+            // A feedback turn samples from a seed of its own.
+            let seed = match self.turns.len() as u64 {
+                0 => self.seed,
+                turn => mix(self.seed ^ (37 + turn)),
+            };
             SamplingParams {
                 stop_after_code_block: self.kind.program_first(),
-                ..config.proposer.sampling(self.seed)
+                ..config.proposer.sampling(seed)
             }
         };
         Job {
@@ -602,10 +668,7 @@ impl Proposal {
             },
             solver: false,
             request: GenerationRequest {
-                messages: vec![
-                    ChatMessage::system(PROPOSER_SYSTEM),
-                    ChatMessage::user(self.request()),
-                ],
+                messages: self.messages(),
                 n: 1,
                 sampling,
             },
@@ -642,7 +705,7 @@ impl Proposal {
 struct Checked {
     proposal: Proposal,
     reply: String,
-    outcome: Result<(Draft, Vec<PuzzleTest>), Rejection>,
+    outcome: Outcome,
     time: StageTime,
 }
 
@@ -650,6 +713,25 @@ struct Checked {
 const DESCRIPTION_TOKENS: usize = 96;
 
 impl Checked {
+    /// This earlier draft of a proposal followed by the `later` one, from a feedback turn:
+    /// the later proposal and reply (the transcript goes on from them), the outcome that got
+    /// further (the later one on a tie), the times of both.
+    fn then(self, later: Checked) -> Checked {
+        let outcome = if standing(&later.outcome) >= standing(&self.outcome) {
+            later.outcome
+        } else {
+            self.outcome
+        };
+        let mut time = self.time;
+        time.add(&later.time);
+        Checked {
+            proposal: later.proposal,
+            reply: later.reply,
+            outcome,
+            time,
+        }
+    }
+
     /// Whether this is a valid induction program without a description: the proposer is asked
     /// for one from the code before it is committed.
     fn needs_description(&self) -> bool {
@@ -766,6 +848,7 @@ mod tests {
                 examples: Vec::new(),
                 idea: None,
                 idea_seconds: 0.0,
+                turns: Vec::new(),
             },
             reply: reply.into(),
             outcome: Ok((draft, Vec::new())),
@@ -823,6 +906,96 @@ mod tests {
     }
 
     #[test]
+    fn a_p3_proposal_that_falls_short_is_told_why_and_keeps_its_best_draft() {
+        let mut proposal = Proposal {
+            slot: 2,
+            seed: 5,
+            kind: PuzzleKind::P3,
+            topic: "strings".into(),
+            difficulty: "easy".into(),
+            prompt: "Write a puzzle.".into(),
+            parent: None,
+            examples: Vec::new(),
+            idea: None,
+            idea_seconds: 0.0,
+            turns: Vec::new(),
+        };
+        let p3 = |sol: Option<&str>| {
+            Ok((
+                Draft::P3(crate::puzzle::P3Draft {
+                    sat: "def sat(s: str):\n    return s.count('ab') == 3".into(),
+                    sol: sol.map(String::from),
+                    sol_failure: Some("sol() returned 'ab', and sat of it is not True".into()),
+                    parent: None,
+                }),
+                Vec::new(),
+            ))
+        };
+        let checked = |proposal: &Proposal, reply: &str, outcome: Outcome| Checked {
+            proposal: proposal.clone(),
+            reply: reply.into(),
+            outcome,
+            time: StageTime {
+                propose: 1.0,
+                ..StageTime::default()
+            },
+        };
+        let config = CampaignConfig::default();
+        let first = checked(&proposal, "reply 1", p3(None));
+        let flaw = Flaw::of(&first.outcome).expect("a wrong sol is told");
+        proposal.turns.push(Turn {
+            reply: first.reply.clone(),
+            feedback: flaw.feedback(),
+        });
+        let job = proposal.job(&config);
+        let roles: Vec<_> = job.request.messages.iter().map(|m| m.role).collect();
+        use crucible_model::Role;
+        assert_eq!(
+            roles,
+            [Role::System, Role::User, Role::Assistant, Role::User]
+        );
+        assert_eq!(job.request.messages[2].content, "reply 1");
+        assert!(
+            job.request.messages[3]
+                .content
+                .contains("sol() returned 'ab'")
+        );
+        assert_ne!(
+            job.request.sampling.seed,
+            Proposal {
+                turns: Vec::new(),
+                ..proposal.clone()
+            }
+            .job(&config)
+            .request
+            .sampling
+            .seed
+        );
+        // A worse second draft (rejected) keeps the first one's outcome; a better one wins.
+        let worse = checked(
+            &proposal,
+            "reply 2",
+            Err(Rejection::new(
+                Reason::TrivialSat,
+                "sat accepts the trivial answer ''",
+            )),
+        );
+        let kept = checked(&proposal, "reply 1", p3(None)).then(worse);
+        assert_eq!(standing(&kept.outcome), 1);
+        assert_eq!(kept.time.propose, 2.0);
+        assert_eq!(
+            kept.proposal.transcript(kept.reply.clone()),
+            format!(
+                "reply 1\n\n[feedback]\n{}\n\n[reply]\nreply 2",
+                flaw.feedback()
+            )
+        );
+        let better = checked(&proposal, "reply 2", p3(Some("def sol(): return 'ababab'")));
+        let kept = checked(&proposal, "reply 1", p3(None)).then(better);
+        assert_eq!(standing(&kept.outcome), 2);
+    }
+
+    #[test]
     fn a_program_mutation_names_its_variant_then_writes_it_without_the_seed() {
         let seed = "def f(x):\n    return 3 * x\n";
         let mut proposal = Proposal {
@@ -838,6 +1011,7 @@ mod tests {
             ],
             idea: None,
             idea_seconds: 0.0,
+            turns: Vec::new(),
         };
         let config = CampaignConfig::default();
         let first = proposal.job(&config);

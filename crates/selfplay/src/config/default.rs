@@ -58,6 +58,9 @@ topics = ["arithmetic", "strings", "sorting", "counting", "prefix sums", "greedy
 # Answer types a new P3 puzzle is asked for, one drawn per proposal (a type listed twice is drawn
 # twice as often), e.g. ["List[int]", "int", "str", "List[List[int]]"]; empty: none named.
 answer_types = []
+# Feedback turns a P3 proposal gets when its code does not compile, a trivial answer satisfies
+# its `sat`, or its `sol` fails: the proposer sees what went wrong and answers again (0: none).
+repairs = 0
 # Model requests decoded together (a local model batches them; a remote one sends them at once).
 batch = 8
 # Sandbox worker threads (0: one per core, less one for the model).

@@ -65,6 +65,12 @@ pub struct CampaignConfig {
     /// asked for, one drawn per proposal (list a type twice to draw it twice as often); empty:
     /// no type is named. The proposer learns each puzzle under the type its `sat` takes.
     pub answer_types: Vec<String>,
+    /// Feedback turns a P3 proposal gets (at most [`MAX_REPAIRS`]; 0: none): when its code
+    /// does not compile, its `sat` accepts a trivial answer, or its `sol` is missing or does
+    /// not satisfy its `sat`, the proposer is told what went wrong (the error, the trivial
+    /// answer, what `sol` returned) and asked again. The better draft is kept: one whose `sol`
+    /// holds, then one that passed the gates, then the latest.
+    pub repairs: u32,
     /// Model requests decoded together (local models batch them).
     pub batch: usize,
     /// Sandbox worker threads (0: one per core, less one for the model).
@@ -107,6 +113,7 @@ impl Default for CampaignConfig {
             mutation: 0.0,
             topics: DEFAULT_TOPICS.iter().map(|t| t.to_string()).collect(),
             answer_types: Vec::new(),
+            repairs: 0,
             batch: 8,
             sandbox_workers: 0,
             judge_url: None,
@@ -119,6 +126,9 @@ impl Default for CampaignConfig {
         }
     }
 }
+
+/// The most feedback turns (`repairs`) a P3 proposal may get.
+pub const MAX_REPAIRS: u32 = 3;
 
 /// Topics the default configuration samples from.
 pub const DEFAULT_TOPICS: &[&str] = &[
@@ -221,6 +231,9 @@ impl CampaignConfig {
             return Err(SelfplayError::Config(format!(
                 "`answer_types`: {bad:?} is not a Python type annotation such as `List[int]`"
             )));
+        }
+        if self.repairs > MAX_REPAIRS {
+            return fail(&format!("`repairs` must be at most {MAX_REPAIRS}"));
         }
         if self.attempts == 0 || self.rounds == 0 {
             return fail("`rounds` and `attempts` must be at least 1");

@@ -1,11 +1,11 @@
 //! P3 drafts: `sat` compiles and rejects trivial answers; a `sol` is kept when `sat(sol())`
 //! holds twice.
 
-use super::runs::{compile, failed_run, reproducible};
+use super::runs::{compile, reproducible};
 use crate::SelfplayError;
 use crate::config::LimitsConfig;
 use crate::puzzle::P3Draft;
-use crate::verdicts::{Reason, Rejection, Validation};
+use crate::verdicts::{Reason, Rejection, Validation, last_line};
 use crucible_problems::{P3_ANSWER_TYPE, P3_PRELUDE};
 use crucible_sandbox::{Language, Limits, Sandbox, Termination};
 
@@ -47,9 +47,10 @@ pub(super) async fn validate_p3(
     }
     let limits = config.limits();
     if let Some(sol) = &draft.sol
-        && !reference_holds(sandbox, &draft.sat, sol, &limits).await?
+        && let Some(failure) = reference_failure(sandbox, &draft.sat, sol, &limits).await?
     {
         draft.sol = None;
+        draft.sol_failure = Some(failure);
     }
     if let Some(answer) = trivial_answer(sandbox, draft, &limits).await? {
         return Ok(Err(Rejection::new(
@@ -60,24 +61,33 @@ pub(super) async fn validate_p3(
     Ok(Ok(Vec::new()))
 }
 
-/// Whether `sat(sol())` is `True`, with the same answer under another random seed.
-async fn reference_holds(
+/// Why `sat(sol())` is not `True` with the same answer under another random seed (the last
+/// line of the error, or what `sol` returned), or `None` when it is.
+async fn reference_failure(
     sandbox: &Sandbox,
     sat: &str,
     sol: &str,
     limits: &Limits,
-) -> Result<bool, SelfplayError> {
+) -> Result<Option<String>, SelfplayError> {
     let program = format!(
-        "{P3_PRELUDE}{sat}\n{sol}\n{P3_ANSWER_TYPE}__answer = sol()\nassert __type_ok(__hint, __answer) and sat(__answer) is True, 'sat(sol()) is not True'\nprint(repr(__answer))\n"
+        "{P3_PRELUDE}{sat}\n{sol}\n{P3_ANSWER_TYPE}__answer = sol()\nassert __type_ok(__hint, __answer), f'sol() returned {{__answer!r:.80}}, not of the type sat takes'\nassert sat(__answer) is True, f'sol() returned {{__answer!r:.80}}, and sat of it is not True'\nprint(repr(__answer))\n"
     );
-    let Ok(compiled) = compile(sandbox, Language::Python, &program).await else {
-        return Ok(false);
+    let compiled = match compile(sandbox, Language::Python, &program).await {
+        Ok(compiled) => compiled,
+        Err(rejection) => return Ok(Some(last_line(&rejection.detail))),
     };
     let first = sandbox.run_async(&compiled, b"", limits).await?;
-    if failed_run(Reason::ReferenceFailed, 0, &first).is_some() {
-        return Ok(false);
+    if first.termination != Termination::Exited(0) {
+        let stderr = String::from_utf8_lossy(&first.stderr);
+        return Ok(Some(match last_line(&stderr) {
+            line if line.is_empty() => first.termination.describe(),
+            line => line,
+        }));
     }
-    reproducible(sandbox, &compiled, b"", limits, &first).await
+    Ok(
+        (!reproducible(sandbox, &compiled, b"", limits, &first).await?)
+            .then(|| "sol() gave another answer when run again".to_string()),
+    )
 }
 
 /// A trivial value `sat` accepts, if any (a crash or timeout here means none).

@@ -257,6 +257,7 @@ fn the_built_in_p3_examples_pass_the_gates_with_their_sol() {
         let draft = Draft::P3(P3Draft {
             sat: sat.into(),
             sol: Some(sol.into()),
+            sol_failure: None,
             parent: None,
         });
         let (rejection, draft) = checked(&sandbox, &draft);
@@ -426,6 +427,7 @@ fn accepts_good_puzzles_and_names_each_failure() {
         Draft::P3(P3Draft {
             sat: sat.into(),
             sol: Some(sol.into()),
+            sol_failure: None,
             parent: None,
         })
     };
@@ -436,7 +438,8 @@ fn accepts_good_puzzles_and_names_each_failure() {
         None
     );
     // A `sol` that fails is dropped: the puzzle stands on solvability (the campaign
-    // rejects it as `unsolved` when no attempt satisfies `sat`), as one written without.
+    // rejects it as `unsolved` when no attempt satisfies `sat`), as one written without. Why
+    // it failed is kept for a feedback turn (`repairs`).
     let (rejection, draft) = checked(&sandbox, &p3(sat, "def sol():\n    return 130\n"));
     assert_eq!(rejection, None);
     assert_eq!(
@@ -444,9 +447,21 @@ fn accepts_good_puzzles_and_names_each_failure() {
         Draft::P3(P3Draft {
             sat: sat.into(),
             sol: None,
+            sol_failure: Some(
+                "AssertionError: sol() returned 130, and sat of it is not True".into()
+            ),
             parent: None,
         })
     );
+    let failure = |sol: &str| match checked(&sandbox, &p3(sat, sol)).1 {
+        Draft::P3(d) => d.sol_failure.unwrap_or_default(),
+        _ => unreachable!("a P3 draft"),
+    };
+    assert_eq!(
+        failure("def sol():\n    return helper(131)\n"),
+        "NameError: name 'helper' is not defined"
+    );
+    assert!(failure("def sol():\n    return 131.0\n").contains("returned 131.0, not of the type"));
     let (rejection, draft) = checked(&sandbox, &p3(sat, "def sol():\n    return 131\n"));
     assert_eq!(
         (rejection, draft.solution()),
@@ -474,6 +489,7 @@ fn accepts_good_puzzles_and_names_each_failure() {
     let no_sol = Draft::P3(P3Draft {
         sat: "def sat(n: int):\n    return n == 5\n".into(),
         sol: None,
+        sol_failure: None,
         parent: None,
     });
     assert_eq!(reason(&sandbox, &no_sol), Some(Reason::TrivialSat));
