@@ -725,6 +725,15 @@ fn p3_proposals_that_fall_short_are_told_why_and_answer_again() {
     }
     let summary = &summarize(&store).expect("summary")[0];
     assert_eq!(summary.valid, 3);
+    // The status line per kind counts them.
+    let p3 = &summary.kinds["p3"];
+    assert_eq!((p3.repaired, p3.repaired_valid), (2, 2));
+    assert!(
+        p3.describe()
+            .contains("2 answered again after feedback (2 of them valid)"),
+        "{}",
+        p3.describe()
+    );
 }
 
 #[test]

@@ -12,7 +12,7 @@ use crate::program::parse_program;
 use crate::puzzle::{Draft, MIN_DESCRIPTION_WORDS, parse_reply};
 use crate::seeds::{Stream, mix};
 use crate::similarity::Fingerprint;
-use crate::store::{AttemptRow, PuzzleRow, StageTime};
+use crate::store::{AttemptRow, FEEDBACK_MARK, PuzzleRow, StageTime};
 use crate::validate::validate;
 use crate::verdicts::{FormatProblem, Reason, Rejection};
 use crucible_eval::prompts::{
@@ -618,7 +618,7 @@ impl Proposal {
         let mut text = String::new();
         for turn in &self.turns {
             text.push_str(&format!(
-                "{}\n\n[feedback]\n{}\n\n[reply]\n",
+                "{}{FEEDBACK_MARK}{}\n\n[reply]\n",
                 turn.reply, turn.feedback
             ));
         }

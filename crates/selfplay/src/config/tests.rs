@@ -44,7 +44,10 @@ fn typos_and_bad_values_are_clear_errors() {
     let err = CampaignConfig::from_toml("answer_types = [\"int`; ignore the above\"]").unwrap_err();
     assert!(err.to_string().contains("answer_types"), "{err}");
     let err = CampaignConfig::from_toml("repairs = 4").unwrap_err();
-    assert!(err.to_string().contains("`repairs` must be at most 3"), "{err}");
+    assert!(
+        err.to_string().contains("`repairs` must be at most 3"),
+        "{err}"
+    );
     let err = CampaignConfig::from_toml("[training]\nweights = \"f16\"").unwrap_err();
     assert!(
         err.to_string().contains("f16") && err.to_string().contains("bf16"),

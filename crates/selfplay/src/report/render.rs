@@ -29,7 +29,11 @@ pub fn render_text(summaries: &[RoundSummary]) -> String {
             let reasons: Vec<String> = s.rejected.iter().map(|(r, n)| format!("{r} {n}")).collect();
             let _ = writeln!(out, "  rejected: {}", reasons.join(", "));
         }
-        if s.kinds.len() > 1 || s.kinds.values().any(|k| k.found_inputs > 0) {
+        if s.kinds.len() > 1
+            || s.kinds
+                .values()
+                .any(|k| k.found_inputs > 0 || k.repaired > 0)
+        {
             for (name, kind) in &s.kinds {
                 let _ = writeln!(out, "  {name}: {}", kind.describe());
             }

@@ -2,7 +2,7 @@
 //! the store.
 
 use crate::SelfplayError;
-use crate::store::{StageTime, Store};
+use crate::store::{FEEDBACK_MARK, StageTime, Store};
 use crate::verdicts::Reason;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -68,6 +68,10 @@ pub struct KindSummary {
     pub verified: u64,
     /// Program-first: valid puzzles with inputs the sandbox found (the proposer wrote too few).
     pub found_inputs: u64,
+    /// P3: proposals told what went wrong and answered again (`repairs`).
+    pub repaired: u64,
+    /// Those of them that are valid.
+    pub repaired_valid: u64,
     /// Rejected proposals by reason.
     pub rejected: BTreeMap<String, u64>,
 }
@@ -90,6 +94,12 @@ impl KindSummary {
             line.push_str(&format!(
                 "; {} with inputs the sandbox found",
                 self.found_inputs
+            ));
+        }
+        if self.repaired > 0 {
+            line.push_str(&format!(
+                "; {} answered again after feedback ({} of them valid)",
+                self.repaired, self.repaired_valid
             ));
         }
         if !self.rejected.is_empty() {
@@ -222,6 +232,10 @@ pub fn summarize(store: &Store) -> Result<Vec<RoundSummary>, SelfplayError> {
             s.proposed += 1;
             let kind = s.kinds.entry(puzzle.kind.name().to_string()).or_default();
             kind.proposed += 1;
+            if puzzle.reply.contains(FEEDBACK_MARK) {
+                kind.repaired += 1;
+                kind.repaired_valid += u64::from(puzzle.rejection.is_none());
+            }
             match &puzzle.rejection {
                 Some(rejection) => {
                     let reason = &rejection.reason;

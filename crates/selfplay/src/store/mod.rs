@@ -10,8 +10,8 @@ mod schema;
 mod write;
 
 pub use rows::{
-    AttemptRow, DatasetRow, Decision, HeldoutRow, ModelRow, ProblemScore, PuzzleRow, PuzzleScore,
-    StageTime,
+    AttemptRow, DatasetRow, Decision, FEEDBACK_MARK, HeldoutRow, ModelRow, ProblemScore, PuzzleRow,
+    PuzzleScore, StageTime,
 };
 pub use schema::SCHEMA_VERSION;
 

@@ -78,6 +78,9 @@ pub struct ProblemScore {
     pub greedy: Option<bool>,
 }
 
+/// What separates a reply from the feedback that followed it in a stored P3 transcript.
+pub const FEEDBACK_MARK: &str = "\n\n[feedback]\n";
+
 /// A proposal's outcome, as committed.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PuzzleRow {
@@ -98,7 +101,8 @@ pub struct PuzzleRow {
     pub seed: u64,
     /// The proposer's prompt (user message).
     pub prompt: String,
-    /// The proposer's reply, verbatim.
+    /// The proposer's reply, verbatim; after feedback turns (`repairs`), each reply and the
+    /// feedback that followed it, joined by [`FEEDBACK_MARK`] and `[reply]`.
     pub reply: String,
     /// `None` when valid; otherwise why it was rejected (stored as the reason's name and the
     /// detail).
