@@ -1,6 +1,7 @@
 //! Feedback turns for P3 proposals (`repairs`): what the proposer is told when its reply falls
 //! short, and how far each of its drafts got, so the best one is kept.
 
+use crate::config::PuzzleKind;
 use crate::puzzle::Draft;
 use crate::verdicts::{PuzzleTest, Reason, Rejection, last_line};
 use crucible_eval::prompts::p3_repair_instruction;
@@ -24,9 +25,12 @@ pub(super) enum Flaw {
 }
 
 impl Flaw {
-    /// The flaw of a P3 outcome that a feedback turn may fix; `None` when its `sol` holds or
-    /// it was rejected for something else (a copy of its seed, say).
-    pub(super) fn of(outcome: &Outcome) -> Option<Flaw> {
+    /// The flaw of a P3 outcome that a feedback turn may fix; `None` for other kinds, when
+    /// its `sol` holds, or when it was rejected for something else (a copy of its seed, say).
+    pub(super) fn of(kind: PuzzleKind, outcome: &Outcome) -> Option<Flaw> {
+        if kind != PuzzleKind::P3 {
+            return None;
+        }
         match outcome {
             Ok((Draft::P3(d), _)) if d.sol.is_none() => Some(match &d.sol_failure {
                 Some(failure) => Flaw::WrongSol(failure.clone()),
@@ -116,7 +120,7 @@ mod tests {
             (rejected(Reason::CopiedParent, "similarity 1.00"), None, 0),
         ];
         for (outcome, told, rank) in cases {
-            let feedback = Flaw::of(&outcome).map(|f| f.feedback());
+            let feedback = Flaw::of(PuzzleKind::P3, &outcome).map(|f| f.feedback());
             match (told, &feedback) {
                 (Some(told), Some(feedback)) => {
                     assert!(feedback.starts_with(told), "{feedback}");
@@ -127,5 +131,8 @@ mod tests {
             }
             assert_eq!(standing(&outcome), rank, "{told:?}");
         }
+        // Other kinds get no feedback turn, whatever their rejection.
+        let compile = Err(Rejection::new(Reason::ReferenceCompileError, "SyntaxError"));
+        assert_eq!(Flaw::of(PuzzleKind::Stdio, &compile), None);
     }
 }

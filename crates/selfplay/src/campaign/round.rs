@@ -98,13 +98,14 @@ impl Campaign {
                 }
                 Some((slot, checked)) = vrx.recv() => {
                     let latest = checked?;
-                    let flaw = Flaw::of(&latest.outcome).filter(|_| latest.proposal.kind == PuzzleKind::P3);
+                    // A flaw means the latest draft's `sol` does not hold, nor did any earlier
+                    // one's (a draft whose `sol` held was not sent back).
+                    let flaw = Flaw::of(latest.proposal.kind, &latest.outcome);
                     let checked = match repairing.remove(&slot) {
                         Some(earlier) => earlier.then(latest),
                         None => latest,
                     };
                     if let Some(flaw) = flaw
-                        && standing(&checked.outcome) < 2
                         && checked.proposal.turns.len() < self.config.repairs as usize
                     {
                         let proposal = meta.get_mut(&slot).ok_or_else(|| SelfplayError::Config(format!("unknown slot {slot}")))?;
@@ -648,13 +649,13 @@ impl Proposal {
                 ..config.proposer.sampling(mix(self.seed ^ 31))
             }
         } else {
-            // A program-first reply ends with one code block (the function, then its calls);
-            // a P3 mutation's reply may hold more than one.
             // A feedback turn samples from a seed of its own.
             let seed = match self.turns.len() as u64 {
                 0 => self.seed,
                 turn => mix(self.seed ^ (37 + turn)),
             };
+            // A program-first reply ends with one code block (the function, then its calls);
+            // a P3 mutation's reply may hold more than one.
             SamplingParams {
                 stop_after_code_block: self.kind.program_first(),
                 ..config.proposer.sampling(seed)
@@ -942,7 +943,7 @@ mod tests {
         };
         let config = CampaignConfig::default();
         let first = checked(&proposal, "reply 1", p3(None));
-        let flaw = Flaw::of(&first.outcome).expect("a wrong sol is told");
+        let flaw = Flaw::of(PuzzleKind::P3, &first.outcome).expect("a wrong sol is told");
         proposal.turns.push(Turn {
             reply: first.reply.clone(),
             feedback: flaw.feedback(),
