@@ -29,7 +29,7 @@ use crucible_selfplay::{
     SelfplayError, Store, TaskKind, TrainMode, TrainRole, TrainingConfig, TrainingSummary,
     TuneError, summarize, write_report,
 };
-use scripted::{Mutator, Repairer, Retrier, Scripted, Solvability};
+use scripted::{Drafter, Mutator, Repairer, Retrier, Scripted, Solvability};
 use std::path::Path;
 use support::{
     check_consistent, judge_server, run_scripted, run_with, sandbox, scripted_config, seed_set,
@@ -734,6 +734,52 @@ fn p3_proposals_that_fall_short_are_told_why_and_answer_again() {
         "{}",
         p3.describe()
     );
+}
+
+/// A proposal request samples `drafts` replies and keeps the one that got furthest: a P3
+/// puzzle whose `sol` holds beats a trivial one and one whose `sol` is wrong, unless it
+/// repeats an earlier puzzle — then the best novel draft is kept.
+#[test]
+fn of_several_drafts_the_furthest_novel_one_is_kept() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let config = CampaignConfig {
+        name: "drafts".into(),
+        rounds: 2,
+        puzzles_per_round: 1,
+        attempts: 2,
+        kinds: vec![PuzzleKind::P3],
+        seed_set: seed_set(),
+        drafts: 3,
+        training: TrainingConfig {
+            enabled: false,
+            ..TrainingConfig::default()
+        },
+        ..CampaignConfig::default()
+    };
+    let asked = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let store = run_with(dir.path(), &config, || {
+        Box::new(Drafter {
+            asked: asked.clone(),
+        })
+    });
+    assert_eq!(*asked.lock().expect("lock"), [3, 3]);
+    let first = &store.puzzles(1).expect("puzzles")[0];
+    assert_eq!(first.rejection, None, "{}", first.reply);
+    assert!(first.reply.contains("count('zy')"), "{}", first.reply);
+    assert!(
+        !first.reply.contains("x >= 0") && !first.reply.contains("'qq'"),
+        "only the kept draft is stored: {}",
+        first.reply
+    );
+    let draft = first.draft.as_deref().unwrap_or_default();
+    assert!(draft.contains("zyzyzyzyabck"), "{draft}");
+    // Round 2 gets the same drafts: the good one is now a repeat, so the one whose `sol` is
+    // wrong is kept, and stands on the solver's attempts (which satisfy it).
+    let second = &store.puzzles(2).expect("puzzles")[0];
+    assert_eq!(second.rejection, None, "{}", second.reply);
+    assert!(second.reply.contains("count('q')"), "{}", second.reply);
+    let summary = summarize(&store).expect("summary");
+    assert_eq!((summary[0].valid, summary[1].valid), (1, 1));
 }
 
 #[test]

@@ -1,5 +1,5 @@
 //! Scripted generators with fixed replies (the proposer/solver script, the seed-program
-//! mutator, the retried solver, the P3 solvability and feedback-turn scripts) and the seed set's reference answers
+//! mutator, the retried solver, the P3 solvability, feedback-turn and drafts scripts) and the seed set's reference answers
 //! they solve with.
 
 use crate::support::seed_set;
@@ -333,5 +333,40 @@ impl Generator for Repairer {
 
     fn describe(&self) -> String {
         "repairer".into()
+    }
+}
+
+/// P3 proposals answered with as many drafts as asked for, in this order: a `sat` any
+/// non-negative number satisfies, a `sol` that does not satisfy its `sat`, a good puzzle with
+/// a `sol` that holds. The solver answers as [`Solvability`]'s. Records each proposal
+/// request's `n`.
+#[derive(Default)]
+pub(crate) struct Drafter {
+    pub(crate) asked: std::sync::Arc<std::sync::Mutex<Vec<usize>>>,
+}
+
+impl Generator for Drafter {
+    fn generate(
+        &mut self,
+        request: &GenerationRequest,
+        on_token: &mut dyn FnMut(&str),
+    ) -> Result<Vec<Completion>, ModelError> {
+        let last = &request.messages.last().expect("a message").content;
+        if !last.contains("programming puzzle about") {
+            return Solvability::default().generate(request, on_token);
+        }
+        if let Ok(mut asked) = self.asked.lock() {
+            asked.push(request.n);
+        }
+        let text = |i: usize| match i % 3 {
+            0 => format!("```python\n{SAT_ANY}\ndef sol():\n    return 3\n```"),
+            1 => format!("```python\n{SAT_LETTERS}\ndef sol():\n    return 'qq'\n```"),
+            _ => format!("```python\n{SAT_FIXED}\ndef sol():\n    return 'zyzyzyzyabck'\n```"),
+        };
+        Ok((0..request.n).map(|i| completion(text(i))).collect())
+    }
+
+    fn describe(&self) -> String {
+        "drafter".into()
     }
 }

@@ -37,8 +37,8 @@ mod verify;
 pub use campaign::{Campaign, CampaignEvent, process_cpu_seconds};
 pub use config::{
     CampaignConfig, DEFAULT_CONFIG_TOML, DEFAULT_TOPICS, EvalSetConfig, HeldoutConfig,
-    LimitsConfig, MAX_REPAIRS, MergedWeights, PoolConfig, PuzzleKind, RoleConfig, SplitChoice,
-    TaskKind, TrainMode, TrainRole, TrainingConfig,
+    LimitsConfig, MAX_DRAFTS, MAX_REPAIRS, MergedWeights, PoolConfig, PuzzleKind, RoleConfig,
+    SplitChoice, TaskKind, TrainMode, TrainRole, TrainingConfig,
 };
 pub use dataset::{messages_json, pick_solutions};
 pub use decontam::{NGRAM, NgramIndex};

@@ -5,7 +5,7 @@ use super::repair::{Flaw, Outcome, standing};
 use super::scheduler::{Job, JobKey, JobQueue, ModelDone};
 use super::{Campaign, CampaignEvent, Clock, parsed};
 use crate::SelfplayError;
-use crate::config::{CampaignConfig, PuzzleKind, TaskKind};
+use crate::config::{CampaignConfig, LimitsConfig, PuzzleKind, TaskKind};
 use crate::judge::{Attempt, judge_attempts, score};
 use crate::pools::{TaskRef, task_kind};
 use crate::program::parse_program;
@@ -20,7 +20,7 @@ use crucible_eval::prompts::{
     read_description, reply_code, solve_prompt, variant_idea_instruction, with_examples,
 };
 use crucible_model::{ChatMessage, Completion, GenerationRequest, ModelError, SamplingParams};
-use crucible_sandbox::Language;
+use crucible_sandbox::{Language, Sandbox};
 use std::collections::{BTreeMap, VecDeque};
 use tokio::sync::mpsc;
 
@@ -59,7 +59,8 @@ impl Campaign {
             outstanding += 1;
         }
         let mut fingerprints: Vec<(i64, Fingerprint)> = self.store.valid_fingerprints()?;
-        let (vtx, mut vrx) = mpsc::unbounded_channel::<(u32, Result<Checked, SelfplayError>)>();
+        let (vtx, mut vrx) =
+            mpsc::unbounded_channel::<(u32, Result<Vec<Checked>, SelfplayError>)>();
         let (jtx, mut jrx) = mpsc::unbounded_channel::<(i64, Result<Judged, SelfplayError>)>();
         let mut ready: BTreeMap<u32, Checked> = BTreeMap::new();
         // Valid induction programs waiting for the proposer's description of them.
@@ -81,13 +82,13 @@ impl Campaign {
                         JobKey::Idea(slot) => {
                             let proposal = meta.get_mut(&slot).ok_or_else(|| SelfplayError::Config(format!("unknown slot {slot}")))?;
                             match proposal.take_idea(done)? {
-                                Some(no_idea) => { let _ = vtx.send((slot, Ok(no_idea))); }
+                                Some(no_idea) => { let _ = vtx.send((slot, Ok(vec![no_idea]))); }
                                 None => queue.push(proposal.job(&self.config), false),
                             }
                         }
                         JobKey::Describe(slot) => {
                             let checked = describing.remove(&slot).ok_or_else(|| SelfplayError::Config(format!("slot {slot} was not being described")))?;
-                            let _ = vtx.send((slot, described(checked, done)));
+                            let _ = vtx.send((slot, described(checked, done).map(|c| vec![c])));
                         }
                         JobKey::Solve(id) => self.spawn_judge(id, 0, done, jtx.clone())?,
                         JobKey::Retry(id) => {
@@ -96,8 +97,11 @@ impl Campaign {
                         }
                     }
                 }
-                Some((slot, checked)) = vrx.recv() => {
-                    let latest = checked?;
+                Some((slot, drafts)) = vrx.recv() => {
+                    let threshold = self.config.near_duplicate_threshold;
+                    let closeness = |outcome: &Outcome| self.closeness(outcome, &fingerprints);
+                    let latest = best_draft(drafts?, closeness, threshold)
+                        .ok_or_else(|| SelfplayError::Config(format!("slot {slot} came back without a draft")))?;
                     // A flaw means the latest draft's `sol` does not hold, nor did any earlier
                     // one's (a draft whose `sol` held was not sent back).
                     let flaw = Flaw::of(latest.proposal.kind, &latest.outcome);
@@ -320,12 +324,13 @@ impl Campaign {
         })
     }
 
-    /// Parses and validates a proposal on a sandbox task.
+    /// Parses and validates each reply to a proposal's request (its `drafts`) on a sandbox
+    /// task; the first carries the request's times.
     fn spawn_check(
         &self,
         proposal: Proposal,
         done: ModelDone,
-        tx: mpsc::UnboundedSender<(u32, Result<Checked, SelfplayError>)>,
+        tx: mpsc::UnboundedSender<(u32, Result<Vec<Checked>, SelfplayError>)>,
     ) {
         let sandbox = self.sandbox.clone();
         let lang = self.config.language;
@@ -336,47 +341,29 @@ impl Campaign {
             let slot = proposal.slot;
             // A model failure (server down, ...) stops the round: resuming retries the slot,
             // where recording it as a rejection would lose the slot for good.
-            let outcome = match done.result {
+            let checked = match done.result {
                 Err(e) => Err(SelfplayError::Model(e)),
-                Ok(mut completions) if !completions.is_empty() => {
-                    let reply = completions.swap_remove(0).text;
-                    match parse_proposal(&reply, proposal.kind, lang) {
-                        Err(problem) => {
-                            Ok((reply, Err(Rejection::new(Reason::Format(problem), ""))))
-                        }
-                        Ok(mut draft) => {
-                            draft.set_parent(proposal.parent.clone());
-                            draft.set_idea(proposal.idea.clone());
-                            // A copy of the seed is known without running it.
-                            match parent_copy(&draft, threshold) {
-                                Some(copy) => Ok((reply, Err(copy))),
-                                None => validate(&sandbox, &mut draft, lang, &limits)
-                                    .await
-                                    .map(|v| (reply, v.map(|tests| (draft, tests)))),
-                            }
-                        }
-                    }
+                Ok(completions) => {
+                    check_replies(&sandbox, &proposal, completions, lang, &limits, threshold).await
                 }
-                Ok(_) => Ok((
-                    String::new(),
-                    Err(Rejection::new(
-                        Reason::Format(FormatProblem::NoCode),
-                        "the model returned no completion",
-                    )),
-                )),
             };
-            let propose = done.seconds + proposal.idea_seconds;
-            let checked = outcome.map(|(reply, outcome)| Checked {
-                proposal,
-                reply,
-                outcome,
-                time: StageTime {
-                    propose,
-                    validate: busy.finish(),
-                    ..StageTime::default()
-                },
+            let mut time = StageTime {
+                propose: done.seconds + proposal.idea_seconds,
+                validate: busy.finish(),
+                ..StageTime::default()
+            };
+            let drafts = checked.map(|checked| {
+                checked
+                    .into_iter()
+                    .map(|(reply, outcome)| Checked {
+                        proposal: proposal.clone(),
+                        reply,
+                        outcome,
+                        time: std::mem::take(&mut time),
+                    })
+                    .collect()
             });
-            let _ = tx.send((slot, checked));
+            let _ = tx.send((slot, drafts));
         });
     }
 
@@ -479,6 +466,17 @@ impl Campaign {
         Ok((row, valid))
     }
 
+    /// How close a checked draft is to the seed-set examples and the `earlier` valid puzzles
+    /// (estimated Jaccard similarity, the nearest); 0 for a rejected one.
+    fn closeness(&self, outcome: &Outcome, earlier: &[(i64, Fingerprint)]) -> f64 {
+        let Ok((draft, _)) = outcome else { return 0.0 };
+        let fingerprint = draft.fingerprint();
+        earlier
+            .iter()
+            .map(|(_, f)| f.similarity(&fingerprint))
+            .fold(self.examples.closest(draft.kind(), &fingerprint), f64::max)
+    }
+
     fn duplicate_check(
         &self,
         draft: &Draft,
@@ -505,6 +503,89 @@ impl Campaign {
                 )
             })
     }
+}
+
+/// The draft to keep of the replies to one request (`drafts`): the one that got furthest
+/// ([`standing`]), a near-duplicate (`closeness` at or above `threshold`) counting as
+/// rejected, then the least close; the first on ties. It carries the times of all of them.
+fn best_draft(
+    drafts: Vec<Checked>,
+    closeness: impl Fn(&Outcome) -> f64,
+    threshold: f64,
+) -> Option<Checked> {
+    let mut time = StageTime::default();
+    let mut best: Option<(Checked, u8, f64)> = None;
+    for draft in drafts {
+        time.add(&draft.time);
+        let close = closeness(&draft.outcome);
+        let rank = if close >= threshold {
+            0
+        } else {
+            standing(&draft.outcome)
+        };
+        let better = match &best {
+            None => true,
+            Some((_, best_rank, best_close)) => {
+                rank > *best_rank || (rank == *best_rank && close < *best_close)
+            }
+        };
+        if better {
+            best = Some((draft, rank, close));
+        }
+    }
+    best.map(|(mut draft, _, _)| {
+        draft.time = time;
+        draft
+    })
+}
+
+/// Each reply to `proposal` parsed and validated, in order (a request answered with none is
+/// a `format_no_code` rejection).
+async fn check_replies(
+    sandbox: &Sandbox,
+    proposal: &Proposal,
+    completions: Vec<Completion>,
+    lang: Language,
+    limits: &LimitsConfig,
+    threshold: f64,
+) -> Result<Vec<(String, Outcome)>, SelfplayError> {
+    if completions.is_empty() {
+        let none = Rejection::new(
+            Reason::Format(FormatProblem::NoCode),
+            "the model returned no completion",
+        );
+        return Ok(vec![(String::new(), Err(none))]);
+    }
+    let mut checked = Vec::new();
+    for completion in completions {
+        let outcome =
+            check_reply(sandbox, proposal, &completion.text, lang, limits, threshold).await?;
+        checked.push((completion.text, outcome));
+    }
+    Ok(checked)
+}
+
+/// One reply to `proposal` parsed and validated (a copy of the seed a mutation was to vary
+/// is known without running it).
+async fn check_reply(
+    sandbox: &Sandbox,
+    proposal: &Proposal,
+    reply: &str,
+    lang: Language,
+    limits: &LimitsConfig,
+    threshold: f64,
+) -> Result<Outcome, SelfplayError> {
+    let mut draft = match parse_proposal(reply, proposal.kind, lang) {
+        Err(problem) => return Ok(Err(Rejection::new(Reason::Format(problem), ""))),
+        Ok(draft) => draft,
+    };
+    draft.set_parent(proposal.parent.clone());
+    draft.set_idea(proposal.idea.clone());
+    if let Some(copy) = parent_copy(&draft, threshold) {
+        return Ok(Err(copy));
+    }
+    let tests = validate(sandbox, &mut draft, lang, limits).await?;
+    Ok(tests.map(|tests| (draft, tests)))
 }
 
 /// The rejection of a mutation too close to the seed program or puzzle it was to vary (its
@@ -670,7 +751,8 @@ impl Proposal {
             solver: false,
             request: GenerationRequest {
                 messages: self.messages(),
-                n: 1,
+                // Naming a variant asks for one reply; the proposal itself for `drafts`.
+                n: if naming { 1 } else { config.drafts as usize },
                 sampling,
             },
         }
@@ -994,6 +1076,83 @@ mod tests {
         let better = checked(&proposal, "reply 2", p3(Some("def sol(): return 'ababab'")));
         let kept = checked(&proposal, "reply 1", p3(None)).then(better);
         assert_eq!(standing(&kept.outcome), 2);
+    }
+
+    #[test]
+    fn of_several_drafts_the_furthest_novel_one_is_kept_with_all_their_times() {
+        let proposal = Proposal {
+            slot: 0,
+            seed: 1,
+            kind: PuzzleKind::P3,
+            topic: "lists".into(),
+            difficulty: "easy".into(),
+            prompt: "Write a puzzle.".into(),
+            parent: None,
+            examples: Vec::new(),
+            idea: None,
+            idea_seconds: 0.0,
+            turns: Vec::new(),
+        };
+        let p3 = |sat: &str, sol: Option<&str>| -> Outcome {
+            Ok((
+                Draft::P3(crate::puzzle::P3Draft {
+                    sat: sat.into(),
+                    sol: sol.map(String::from),
+                    sol_failure: None,
+                    parent: None,
+                }),
+                Vec::new(),
+            ))
+        };
+        let draft = |reply: &str, outcome: Outcome| Checked {
+            proposal: proposal.clone(),
+            reply: reply.into(),
+            outcome,
+            time: StageTime {
+                validate: 0.5,
+                ..StageTime::default()
+            },
+        };
+        let trivial = || Err(Rejection::new(Reason::TrivialSat, "sat accepts 0"));
+        let copied = "def sat(x: int):\n    return x * x == 49";
+        let fresh = "def sat(s: str):\n    return s.count('ab') == 3";
+        let other = "def sat(li: list):\n    return sum(li) == 9 and len(li) == 4";
+        // Closeness 1 for the copied sat, 0.2 for the fresh one, 0.4 for the other.
+        let closeness = |outcome: &Outcome| match outcome {
+            Ok((Draft::P3(d), _)) if d.sat == copied => 1.0,
+            Ok((Draft::P3(d), _)) if d.sat == fresh => 0.2,
+            Ok(_) => 0.4,
+            Err(_) => 0.0,
+        };
+        let kept = |drafts: Vec<Checked>| best_draft(drafts, closeness, 0.7).expect("a draft");
+        // A sol that holds beats a missing one; a near-duplicate counts as rejected.
+        let chosen = kept(vec![
+            draft("trivial", trivial()),
+            draft("copy", p3(copied, Some("def sol(): return 7"))),
+            draft("no sol", p3(other, None)),
+            draft("holds", p3(other, Some("def sol(): return [2, 2, 2, 3]"))),
+        ]);
+        assert_eq!(chosen.reply, "holds");
+        assert_eq!(chosen.time.validate, 2.0);
+        // Of equals, the least close to earlier puzzles; the first on a tie.
+        let chosen = kept(vec![
+            draft("other", p3(other, Some("def sol(): return [9, 0, 0, 0]"))),
+            draft("fresh", p3(fresh, Some("def sol(): return 'ababab'"))),
+            draft(
+                "fresh again",
+                p3(fresh, Some("def sol(): return 'abababx'")),
+            ),
+        ]);
+        assert_eq!(chosen.reply, "fresh");
+        let chosen = kept(vec![draft("first", trivial()), draft("second", trivial())]);
+        assert_eq!(chosen.reply, "first");
+        assert!(best_draft(Vec::new(), closeness, 0.7).is_none());
+        // One request asks for all the drafts.
+        let config = CampaignConfig {
+            drafts: 6,
+            ..CampaignConfig::default()
+        };
+        assert_eq!(proposal.job(&config).request.n, 6);
     }
 
     #[test]

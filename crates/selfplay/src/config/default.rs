@@ -61,6 +61,9 @@ answer_types = []
 # Feedback turns a P3 proposal gets when its code does not compile, a trivial answer satisfies
 # its `sat`, or its `sol` fails: the proposer sees what went wrong and answers again (0: none).
 repairs = 0
+# Replies sampled for each proposal request; the one that got furthest (a P3 `sol` that holds,
+# then the gates passed), preferably no near-duplicate, is kept (1: one reply).
+drafts = 1
 # Model requests decoded together (a local model batches them; a remote one sends them at once).
 batch = 8
 # Sandbox worker threads (0: one per core, less one for the model).

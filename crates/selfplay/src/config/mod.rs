@@ -71,6 +71,12 @@ pub struct CampaignConfig {
     /// answer, what `sol` returned) and asked again. The better draft is kept: one whose `sol`
     /// holds, then one that passed the gates, then the latest.
     pub repairs: u32,
+    /// Replies sampled for each proposal request (1 to [`MAX_DRAFTS`]): each is parsed and
+    /// checked, and the one that got furthest is kept — a P3 draft whose `sol` holds, then one
+    /// that passed the gates — preferring one that is no near-duplicate of an earlier puzzle
+    /// or example, then the least like them. The proposer pays for the others; the solver
+    /// sees only the kept one.
+    pub drafts: u32,
     /// Model requests decoded together (local models batch them).
     pub batch: usize,
     /// Sandbox worker threads (0: one per core, less one for the model).
@@ -114,6 +120,7 @@ impl Default for CampaignConfig {
             topics: DEFAULT_TOPICS.iter().map(|t| t.to_string()).collect(),
             answer_types: Vec::new(),
             repairs: 0,
+            drafts: 1,
             batch: 8,
             sandbox_workers: 0,
             judge_url: None,
@@ -129,6 +136,9 @@ impl Default for CampaignConfig {
 
 /// The most feedback turns (`repairs`) a P3 proposal may get.
 pub const MAX_REPAIRS: u32 = 3;
+
+/// The most replies (`drafts`) sampled for one proposal request.
+pub const MAX_DRAFTS: u32 = 16;
 
 /// Topics the default configuration samples from.
 pub const DEFAULT_TOPICS: &[&str] = &[
@@ -234,6 +244,9 @@ impl CampaignConfig {
         }
         if self.repairs > MAX_REPAIRS {
             return fail(&format!("`repairs` must be at most {MAX_REPAIRS}"));
+        }
+        if !(1..=MAX_DRAFTS).contains(&self.drafts) {
+            return fail(&format!("`drafts` must be between 1 and {MAX_DRAFTS}"));
         }
         if self.attempts == 0 || self.rounds == 0 {
             return fail("`rounds` and `attempts` must be at least 1");

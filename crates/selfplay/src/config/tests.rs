@@ -48,6 +48,14 @@ fn typos_and_bad_values_are_clear_errors() {
         err.to_string().contains("`repairs` must be at most 3"),
         "{err}"
     );
+    for drafts in ["drafts = 0", "drafts = 17"] {
+        let err = CampaignConfig::from_toml(drafts).unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("`drafts` must be between 1 and 16"),
+            "{err}"
+        );
+    }
     let err = CampaignConfig::from_toml("[training]\nweights = \"f16\"").unwrap_err();
     assert!(
         err.to_string().contains("f16") && err.to_string().contains("bf16"),
