@@ -9,14 +9,19 @@ use crate::verdicts::{Reason, Rejection, Validation, last_line};
 use crucible_problems::{P3_ANSWER_TYPE, P3_PRELUDE};
 use crucible_sandbox::{Language, Limits, Sandbox, Termination};
 
-/// Python that sets `__cands` to the trivial answers tried against a proposed `sat` (whose
-/// source it reads from stdin): the integers −10…100, short strings and lists, other small
-/// constants, and every literal in `sat`'s own source (`return s == "abc"` gives its answer
-/// away), as the P3 paper's check against puzzles with a given answer.
+/// Python that defines `__candidates()`, the trivial answers tried against a proposed `sat`
+/// (whose source it reads from stdin), each with where it came from: the integers −10…100,
+/// short strings and lists, other small constants, every literal in `sat`'s own source
+/// (`return s == "abc"` gives its answer away), as the P3 paper's check against puzzles with a
+/// given answer — then the value of every expression in `sat`'s body that does not mention
+/// the answer, its parameters bound to their defaults (`return li == [a] * n` and
+/// `sorted(li) == list(range(1, n + 1))` give theirs away too). An expression that fails is
+/// skipped; one that runs past the limits ends the check with no trivial answer found.
 const TRIVIAL_ANSWERS: &str = r#"import ast, sys
+__src = sys.stdin.read()
 __cands = list(range(-10, 101)) + ['', ' ', 'a', 'b', 'z', 'ab', 'abc', 'hello', 'world', '0', '1']
 __cands += [[], [0], [1], [0, 1], [1, 2], [1, 2, 3], [''], ['a'], [[]], (), {}, set(), None, True, False, 0.0, 0.5, 1.0, -1.0]
-for __node in ast.walk(ast.parse(sys.stdin.read())):
+for __node in ast.walk(ast.parse(__src)):
     if isinstance(__node, (ast.Constant, ast.List, ast.Tuple, ast.Set, ast.Dict, ast.UnaryOp)):
         try:
             __value = ast.literal_eval(__node)
@@ -25,6 +30,37 @@ for __node in ast.walk(ast.parse(sys.stdin.read())):
         __cands.append(__value)
         if isinstance(__value, (tuple, set)):
             __cands.append(list(__value))
+def __expressions():
+    fn = next((n for n in ast.walk(ast.parse(__src)) if isinstance(n, ast.FunctionDef) and n.name == 'sat'), None)
+    if fn is None or not fn.args.args:
+        return
+    answer = fn.args.args[0].arg
+    names = [a.arg for a in fn.args.args]
+    defaults = sat.__defaults__ or ()
+    scope = {**globals(), **dict(zip(names[len(names) - len(defaults):], defaults))}
+    seen = set()
+    for stmt in fn.body:
+        for node in ast.walk(stmt):
+            if not isinstance(node, ast.expr) or isinstance(node, (ast.Constant, ast.Lambda)):
+                continue
+            if any(isinstance(n, ast.Name) and n.id == answer for n in ast.walk(node)):
+                continue
+            text = ast.unparse(node)
+            if text in seen:
+                continue
+            seen.add(text)
+            try:
+                value = eval(compile(ast.Expression(body=node), '<sat>', 'eval'), dict(scope))
+            except Exception:
+                continue
+            where = f' (the value of `{text[:60]}` in sat)'
+            yield value, where
+            if isinstance(value, (tuple, set, range)):
+                yield list(value), where
+def __candidates():
+    for __value in __cands:
+        yield __value, ''
+    yield from __expressions()
 "#;
 
 /// A P3 puzzle needs no reference: `sat` must compile and reject the trivial answers. A
@@ -90,6 +126,9 @@ async fn reference_failure(
     )
 }
 
+/// What the trivial-answer check prints before the answer it found.
+const TRIVIAL_MARK: &str = "__trivial_answer__ ";
+
 /// A trivial value `sat` accepts, if any (a crash or timeout here means none).
 async fn trivial_answer(
     sandbox: &Sandbox,
@@ -97,7 +136,7 @@ async fn trivial_answer(
     limits: &Limits,
 ) -> Result<Option<String>, SelfplayError> {
     let program = format!(
-        "{P3_PRELUDE}{}\n{P3_ANSWER_TYPE}{TRIVIAL_ANSWERS}for __x in __cands:\n    try:\n        if __type_ok(__hint, __x) and sat(__x) is True:\n            print(repr(__x)[:80])\n            break\n    except Exception:\n        pass\n",
+        "{P3_PRELUDE}{}\n{P3_ANSWER_TYPE}{TRIVIAL_ANSWERS}for __x, __where in __candidates():\n    try:\n        if __type_ok(__hint, __x) and sat(__x) is True:\n            print('{TRIVIAL_MARK}' + repr(__x)[:80] + __where)\n            break\n    except Exception:\n        pass\n",
         draft.sat
     );
     let Ok(compiled) = sandbox
@@ -109,6 +148,11 @@ async fn trivial_answer(
     let run = sandbox
         .run_async(&compiled, draft.sat.as_bytes(), limits)
         .await?;
-    let out = String::from_utf8_lossy(&run.stdout).trim().to_string();
-    Ok((run.termination == Termination::Exited(0) && !out.is_empty()).then_some(out))
+    // The answer follows the mark (`sat` itself may print).
+    let out = String::from_utf8_lossy(&run.stdout);
+    let found = out
+        .lines()
+        .find_map(|line| line.strip_prefix(TRIVIAL_MARK))
+        .map(str::to_string);
+    Ok(found.filter(|_| run.termination == Termination::Exited(0)))
 }

@@ -3,7 +3,7 @@
 use super::*;
 use crate::program::ProgramDraft;
 use crate::puzzle::{P3Draft, StdioDraft};
-use crate::verdicts::{PuzzleTest, Reason};
+use crate::verdicts::{PuzzleTest, Reason, Rejection};
 
 fn stdio(solution: &str, tests: &[&str], generator: Option<&str>) -> Draft {
     Draft::Stdio(StdioDraft {
@@ -21,12 +21,18 @@ fn reason(sandbox: &Sandbox, draft: &Draft) -> Option<Reason> {
 
 /// The rejection reason (if any) and the draft as validation left it.
 fn checked(sandbox: &Sandbox, draft: &Draft) -> (Option<Reason>, Draft) {
+    let (rejection, draft) = rejected(sandbox, draft);
+    (rejection.map(|r| r.reason), draft)
+}
+
+/// The rejection (if any) and the draft as validation left it.
+fn rejected(sandbox: &Sandbox, draft: &Draft) -> (Option<Rejection>, Draft) {
     let mut draft = draft.clone();
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .unwrap();
-    let reason = rt
+    let rejection = rt
         .block_on(validate(
             sandbox,
             &mut draft,
@@ -34,9 +40,8 @@ fn checked(sandbox: &Sandbox, draft: &Draft) -> (Option<Reason>, Draft) {
             &LimitsConfig::default(),
         ))
         .expect("sandbox works")
-        .err()
-        .map(|r| r.reason);
-    (reason, draft)
+        .err();
+    (rejection, draft)
 }
 
 fn one_worker_sandbox() -> Sandbox {
@@ -529,6 +534,48 @@ fn accepts_good_puzzles_and_names_each_failure() {
         assert_eq!(
             reason(&sandbox, &p3(sat, sol)),
             Some(Reason::TrivialSat),
+            "{sat}"
+        );
+    }
+    // Answers computed by an expression of the puzzle that does not mention the answer, its
+    // parameters at their defaults: the rejection names the expression.
+    for (sat, named) in [
+        (
+            "def sat(li: List[int], a=15, b=104):\n    return li == [a, b]\n",
+            "[15, 104] (the value of `[a, b]` in sat)",
+        ),
+        (
+            "def sat(x: List[int], n=71):\n    return x == [4, 5, 2, 3, 1] * n\n",
+            "(the value of `[4, 5, 2, 3, 1] * n` in sat)",
+        ),
+        (
+            "def sat(nums: List[int], n=15):\n    return len(nums) == n and sorted(nums) == list(range(1, n + 1))\n",
+            "(the value of `list(range(1, n + 1))` in sat)",
+        ),
+        (
+            "def sat(lst: List[int], nums=range(-10, 21), start=5):\n    return lst == [i + start for i in nums]\n",
+            "(the value of `[i + start for i in nums]` in sat)",
+        ),
+        (
+            "def sat(s: str, target=\"foobarbazwow\", length=6):\n    return target[(len(target) - length) // 2:(len(target) + length) // 2] == s\n",
+            "'barbaz' (the value of",
+        ),
+    ] {
+        let (rejection, _) = rejected(&sandbox, &p3(sat, "def sol():\n    return 0\n"));
+        let rejection = rejection.expect("rejected");
+        assert_eq!(rejection.reason, Reason::TrivialSat, "{sat}");
+        assert!(rejection.detail.contains(named), "{}", rejection.detail);
+    }
+    // Expressions whose values are no answer leave a real puzzle alone; one that fails, or
+    // a `sat` that prints, changes nothing.
+    for sat in [
+        "def sat(x: int, a=-382, b=14546310):\n    return x - a == b\n",
+        "def sat(li: List[int], n=12):\n    return len(li) == n and sum(li) == n * n and len(set(li)) == n\n",
+        "def sat(s: str, n=7):\n    print(s)\n    return s.count('q') == n and len(s) == 2 * n and 1 // (n - 7) == 0 or len(s) == 2 * n + 1 and s[::2] == 'q' * (n + 1)\n",
+    ] {
+        assert_eq!(
+            reason(&sandbox, &p3(sat, "def sol():\n    return 0\n")),
+            None,
             "{sat}"
         );
     }
