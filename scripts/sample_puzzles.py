@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Prints N accepted (valid) puzzles of a campaign store, drawn at random with a fixed seed, in
-full: kind, the seed program and the task named from it (mutations), description, program, tests (inputs the sandbox found are marked), the solver's
-solve rate and one accepted answer. For BENCHMARKS appendices, so a reader can judge quality.
+full: kind, the seed program and the task named from it (mutations), description, program, tests (inputs the sandbox found are marked), a P3
+puzzle's `sat` and the proposer's `sol` (when it held), the solver's solve rate and one accepted answer. For BENCHMARKS appendices, so a reader can judge quality.
 
     python3 scripts/sample_puzzles.py runs/program-first/campaign.db 20 > appendix.md
 """
@@ -36,7 +36,13 @@ def main():
             print(f"Description: {draft['description']}\n")
         code = draft.get("code") or draft.get("solution") or draft.get("sat", "")
         print(f"```python\n{code.rstrip()}\n```\n")
-        print("Tests (`*`: input found by the sandbox):\n")
+        if kind == "p3":
+            if draft.get("sol"):
+                print(f"The proposer's `sol`, which satisfies `sat`:\n\n```python\n{draft['sol'].rstrip()}\n```\n")
+            else:
+                print("No working `sol` from the proposer: valid because a solver attempt satisfied `sat`.\n")
+        if tests:
+            print("Tests (`*`: input found by the sandbox):\n")
         for t in tests:
             mark = " *" if t.get("found") else ""
             print(f"- `f({t['input']})` → `{t['expected'].strip()}`{mark}")

@@ -138,7 +138,7 @@ impl Default for CampaignConfig {
 pub const MAX_REPAIRS: u32 = 3;
 
 /// The most replies (`drafts`) sampled for one proposal request.
-pub const MAX_DRAFTS: u32 = 16;
+pub const MAX_DRAFTS: u32 = 64;
 
 /// Topics the default configuration samples from.
 pub const DEFAULT_TOPICS: &[&str] = &[

@@ -48,11 +48,11 @@ fn typos_and_bad_values_are_clear_errors() {
         err.to_string().contains("`repairs` must be at most 3"),
         "{err}"
     );
-    for drafts in ["drafts = 0", "drafts = 17"] {
+    for drafts in ["drafts = 0", "drafts = 65"] {
         let err = CampaignConfig::from_toml(drafts).unwrap_err();
         assert!(
             err.to_string()
-                .contains("`drafts` must be between 1 and 16"),
+                .contains("`drafts` must be between 1 and 64"),
             "{err}"
         );
     }
