@@ -988,13 +988,13 @@ mod tests {
         );
     }
 
-    #[test]
-    fn a_p3_proposal_that_falls_short_is_told_why_and_keeps_its_best_draft() {
-        let mut proposal = Proposal {
-            slot: 2,
-            seed: 5,
+    /// A free P3 proposal of `slot` with `seed` about `topic`, before any reply.
+    fn p3_proposal(slot: u32, seed: u64, topic: &str) -> Proposal {
+        Proposal {
+            slot,
+            seed,
             kind: PuzzleKind::P3,
-            topic: "strings".into(),
+            topic: topic.into(),
             difficulty: "easy".into(),
             prompt: "Write a puzzle.".into(),
             parent: None,
@@ -1002,7 +1002,12 @@ mod tests {
             idea: None,
             idea_seconds: 0.0,
             turns: Vec::new(),
-        };
+        }
+    }
+
+    #[test]
+    fn a_p3_proposal_that_falls_short_is_told_why_and_keeps_its_best_draft() {
+        let mut proposal = p3_proposal(2, 5, "strings");
         let p3 = |sol: Option<&str>| {
             Ok((
                 Draft::P3(crate::puzzle::P3Draft {
@@ -1080,19 +1085,7 @@ mod tests {
 
     #[test]
     fn of_several_drafts_the_furthest_novel_one_is_kept_with_all_their_times() {
-        let proposal = Proposal {
-            slot: 0,
-            seed: 1,
-            kind: PuzzleKind::P3,
-            topic: "lists".into(),
-            difficulty: "easy".into(),
-            prompt: "Write a puzzle.".into(),
-            parent: None,
-            examples: Vec::new(),
-            idea: None,
-            idea_seconds: 0.0,
-            turns: Vec::new(),
-        };
+        let proposal = p3_proposal(0, 1, "lists");
         let p3 = |sat: &str, sol: Option<&str>| -> Outcome {
             Ok((
                 Draft::P3(crate::puzzle::P3Draft {
