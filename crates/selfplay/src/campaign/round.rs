@@ -471,10 +471,8 @@ impl Campaign {
     fn closeness(&self, outcome: &Outcome, earlier: &[(i64, Fingerprint)]) -> f64 {
         let Ok((draft, _)) = outcome else { return 0.0 };
         let fingerprint = draft.fingerprint();
-        earlier
-            .iter()
-            .map(|(_, f)| f.similarity(&fingerprint))
-            .fold(self.examples.closest(draft.kind(), &fingerprint), f64::max)
+        let example = self.examples.closest(draft.kind(), &fingerprint);
+        nearest(&fingerprint, earlier).map_or(example, |(_, s)| s.max(example))
     }
 
     fn duplicate_check(
@@ -491,11 +489,8 @@ impl Campaign {
                 format!("similarity {copied:.2} to a seed-set example"),
             ));
         }
-        earlier
-            .iter()
-            .map(|(id, f)| (id, f.similarity(fingerprint)))
+        nearest(fingerprint, earlier)
             .filter(|(_, s)| *s >= threshold)
-            .max_by(|a, b| a.1.total_cmp(&b.1))
             .map(|(id, s)| {
                 Rejection::new(
                     Reason::NearDuplicate,
@@ -503,6 +498,14 @@ impl Campaign {
                 )
             })
     }
+}
+
+/// The `earlier` puzzle most like `fingerprint`, with its estimated Jaccard similarity.
+fn nearest(fingerprint: &Fingerprint, earlier: &[(i64, Fingerprint)]) -> Option<(i64, f64)> {
+    earlier
+        .iter()
+        .map(|(id, f)| (*id, f.similarity(fingerprint)))
+        .max_by(|a, b| a.1.total_cmp(&b.1))
 }
 
 /// The draft to keep of the replies to one request (`drafts`): the one that got furthest
