@@ -18,10 +18,10 @@ use crucible_sandbox::{Language, Limits, Sandbox, Termination};
 /// `sorted(li) == list(range(1, n + 1))` give theirs away too). An expression that fails is
 /// skipped; one that runs past the limits ends the check with no trivial answer found.
 const TRIVIAL_ANSWERS: &str = r#"import ast, sys
-__src = sys.stdin.read()
+__tree = ast.parse(sys.stdin.read())
 __cands = list(range(-10, 101)) + ['', ' ', 'a', 'b', 'z', 'ab', 'abc', 'hello', 'world', '0', '1']
 __cands += [[], [0], [1], [0, 1], [1, 2], [1, 2, 3], [''], ['a'], [[]], (), {}, set(), None, True, False, 0.0, 0.5, 1.0, -1.0]
-for __node in ast.walk(ast.parse(__src)):
+for __node in ast.walk(__tree):
     if isinstance(__node, (ast.Constant, ast.List, ast.Tuple, ast.Set, ast.Dict, ast.UnaryOp)):
         try:
             __value = ast.literal_eval(__node)
@@ -31,7 +31,7 @@ for __node in ast.walk(ast.parse(__src)):
         if isinstance(__value, (tuple, set)):
             __cands.append(list(__value))
 def __expressions():
-    fn = next((n for n in ast.walk(ast.parse(__src)) if isinstance(n, ast.FunctionDef) and n.name == 'sat'), None)
+    fn = next((n for n in ast.walk(__tree) if isinstance(n, ast.FunctionDef) and n.name == 'sat'), None)
     if fn is None or not fn.args.args:
         return
     answer = fn.args.args[0].arg
