@@ -16,7 +16,9 @@ use crucible_sandbox::{Language, Limits, Sandbox, Termination};
 /// given answer — then the value of every expression in `sat`'s body that does not mention
 /// the answer, its parameters bound to their defaults (`return li == [a] * n` and
 /// `sorted(li) == list(range(1, n + 1))` give theirs away too). An expression that fails is
-/// skipped; one that runs past the limits ends the check with no trivial answer found.
+/// skipped; one that runs past the limits ends the check with no trivial answer found. A `sat`
+/// that calls `sol` (`return answer == sol()`) is trivial outright: every answer defines its
+/// own `sol`, so any answer satisfies it.
 const TRIVIAL_ANSWERS: &str = r#"import ast, sys
 __tree = ast.parse(sys.stdin.read())
 __cands = list(range(-10, 101)) + ['', ' ', 'a', 'b', 'z', 'ab', 'abc', 'hello', 'world', '0', '1']
@@ -57,6 +59,9 @@ def __expressions():
             yield value, where
             if isinstance(value, (tuple, set, range)):
                 yield list(value), where
+def __calls_sol():
+    fn = next((n for n in ast.walk(__tree) if isinstance(n, ast.FunctionDef) and n.name == 'sat'), None)
+    return fn is not None and any(isinstance(n, ast.Name) and n.id == 'sol' for n in ast.walk(fn))
 def __candidates():
     for __value in __cands:
         yield __value, ''
@@ -136,7 +141,7 @@ async fn trivial_answer(
     limits: &Limits,
 ) -> Result<Option<String>, SelfplayError> {
     let program = format!(
-        "{P3_PRELUDE}{}\n{P3_ANSWER_TYPE}{TRIVIAL_ANSWERS}for __x, __where in __candidates():\n    try:\n        if __type_ok(__hint, __x) and sat(__x) is True:\n            print('{TRIVIAL_MARK}' + repr(__x)[:80] + __where)\n            break\n    except Exception:\n        pass\n",
+        "{P3_PRELUDE}{}\n{P3_ANSWER_TYPE}{TRIVIAL_ANSWERS}if __calls_sol():\n    print('{TRIVIAL_MARK}sol() (sat calls sol, which every answer defines)')\nfor __x, __where in [] if __calls_sol() else __candidates():\n    try:\n        if __type_ok(__hint, __x) and sat(__x) is True:\n            print('{TRIVIAL_MARK}' + repr(__x)[:80] + __where)\n            break\n    except Exception:\n        pass\n",
         draft.sat
     );
     let Ok(compiled) = sandbox

@@ -560,6 +560,11 @@ fn accepts_good_puzzles_and_names_each_failure() {
             "def sat(s: str, target=\"foobarbazwow\", length=6):\n    return target[(len(target) - length) // 2:(len(target) + length) // 2] == s\n",
             "'barbaz' (the value of",
         ),
+        // A `sat` that calls `sol`: an answer defines its own, so every answer satisfies it.
+        (
+            "def sat(answer, default=[]):\n    return answer == sol()\n",
+            "sol() (sat calls sol",
+        ),
     ] {
         let (rejection, _) = rejected(&sandbox, &p3(sat, "def sol():\n    return 0\n"));
         let rejection = rejection.expect("rejected");
