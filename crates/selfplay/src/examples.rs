@@ -120,6 +120,30 @@ impl SeedExamples {
         Ok(self.all.len() - before)
     }
 
+    /// Adds the P3 puzzles of the set at `set` whose `sat` and `sol` fit in
+    /// [`MAX_SHOWN_P3_LEN`] bytes (held-out ones left out) as shown examples; they join the
+    /// copy check. Returns how many were added.
+    pub fn add_p3_examples(&mut self, set: &Path) -> Result<usize, SelfplayError> {
+        let report = crucible_problems::formats::load_set(set)
+            .map_err(|e| SelfplayError::SeedSet(format!("{}: {e}", set.display())))?;
+        let before = self.all.len();
+        self.all.extend(
+            report
+                .problems
+                .iter()
+                .filter(|p| p.split != Some(Split::Heldout))
+                .filter_map(|p| {
+                    let text = p3_text(p).filter(|t| t.len() <= MAX_SHOWN_P3_LEN)?;
+                    Some(SeedExample {
+                        text,
+                        shown: true,
+                        ..copy_check_entry(p)?
+                    })
+                }),
+        );
+        Ok(self.all.len() - before)
+    }
+
     /// Up to `n` examples of `kind`, picked by `pick` (a random number per choice).
     pub fn pick(
         &self,
@@ -149,6 +173,9 @@ impl SeedExamples {
             .fold(0.0, f64::max)
     }
 }
+
+/// Longest P3 puzzle (`sat` and `sol`, in bytes) of a `p3_examples` set shown as an example.
+pub const MAX_SHOWN_P3_LEN: usize = 300;
 
 /// Longest seed puzzle (`sat` and `sol`, in bytes) a P3 mutation proposal shows.
 const MAX_SEED_PUZZLE_LEN: usize = 1200;
@@ -335,6 +362,28 @@ mod tests {
         assert!(
             matches!(missing, Err(SelfplayError::SeedSet(_))),
             "{missing:?}"
+        );
+    }
+
+    #[test]
+    fn a_p3_examples_set_shows_its_short_puzzles_and_counts_them_as_copies() {
+        let mut examples = SeedExamples::load(&seed_set(), Language::Python).expect("seed set");
+        let shown_before = examples.all.iter().filter(|e| e.shown).count();
+        let added = examples
+            .add_p3_examples(&seed_set().join("p3-train"))
+            .expect("P3 train loads");
+        assert!((100..636).contains(&added), "{added} short puzzles");
+        let new = &examples.all[examples.all.len() - added..];
+        assert!(new.iter().all(|e| e.shown && e.kind == PuzzleKind::P3));
+        for e in new {
+            assert!(e.text.len() <= MAX_SHOWN_P3_LEN, "{}", e.text);
+            crate::puzzle::parse_reply(&e.text, e.kind, Language::Python)
+                .unwrap_or_else(|err| panic!("{err:?}\n{}", e.text));
+            assert_eq!(examples.closest(PuzzleKind::P3, &e.fingerprint), 1.0);
+        }
+        assert_eq!(
+            examples.all.iter().filter(|e| e.shown).count(),
+            shown_before + added
         );
     }
 }

@@ -28,11 +28,13 @@ impl Fingerprint {
         }
     }
 
-    /// The fingerprint of Python code without its comments and with its own names made
-    /// canonical ([`canonical_names`]): a copy with a comment added or its variables renamed
-    /// is still a copy.
+    /// The fingerprint of Python code without its comments and docstrings and with its own
+    /// names made canonical ([`canonical_names`]): a copy with a comment or a docstring added
+    /// or its variables renamed is still a copy.
     pub fn of_code(code: &str) -> Self {
-        Self::of(&canonical_names(&without_comments(code)))
+        Self::of(&canonical_names(&without_comments(&without_docstrings(
+            code,
+        ))))
     }
 
     /// Estimated Jaccard similarity of the two texts' word 3-grams (1.0 for equal hashes).
@@ -93,9 +95,50 @@ fn without_comments(code: &str) -> String {
     out
 }
 
+/// Python code with each docstring (a string in triple quotes that opens the body of a `def`
+/// or `class`) replaced by empty lines.
+fn without_docstrings(code: &str) -> String {
+    let mut out: Vec<&str> = Vec::new();
+    let mut after_def = false;
+    let mut closing: Option<&str> = None;
+    for line in code.lines() {
+        let text = line.trim();
+        if let Some(quote) = closing {
+            if text.contains(quote) {
+                closing = None;
+            }
+            out.push("");
+            continue;
+        }
+        if after_def && !text.is_empty() {
+            after_def = false;
+            let opening = text.trim_start_matches(['r', 'R', 'u', 'U']);
+            if let Some(quote) = ["\"\"\"", "'''"]
+                .into_iter()
+                .find(|q| opening.starts_with(q))
+            {
+                if !opening[3..].contains(quote) {
+                    closing = Some(quote);
+                }
+                out.push("");
+                continue;
+            }
+        }
+        if (text.starts_with("def ") || text.starts_with("class ")) && text.ends_with(':') {
+            after_def = true;
+        }
+        out.push(line);
+    }
+    let mut joined = out.join("\n");
+    if code.ends_with('\n') {
+        joined.push('\n');
+    }
+    joined
+}
+
 /// Bumped whenever [`Fingerprint::of_code`] or [`Fingerprint::of`] changes, so that a store
-/// recomputes the fingerprints it holds (version 2: canonical names).
-pub const FINGERPRINT_VERSION: u32 = 2;
+/// recomputes the fingerprints it holds (version 2: canonical names; 3: without docstrings).
+pub const FINGERPRINT_VERSION: u32 = 3;
 
 /// Names code uses without defining them besides Python's builtins
 /// ([`crucible_problems::python::BUILTINS`]): the keywords, `typing`'s names, the modules
@@ -292,7 +335,34 @@ mod tests {
         );
     }
 
+    #[test]
+    fn docstrings_are_not_part_of_code() {
+        let plain = "def sat(s: str, n=3):\n    return s.count('#') == n\n";
+        let documented = "def sat(s: str, n=3):\n    \"\"\"\n    Counts the hashes.\n    \"\"\"\n    return s.count('#') == n\n";
+        let one_line =
+            "def sat(s: str, n=3):\n    r'''Counts the hashes.'''\n    return s.count('#') == n\n";
+        assert_eq!(
+            without_docstrings(documented),
+            "def sat(s: str, n=3):\n\n\n\n    return s.count('#') == n\n"
+        );
+        for code in [documented, one_line] {
+            assert_eq!(
+                Fingerprint::of_code(code).hash,
+                Fingerprint::of_code(plain).hash
+            );
+        }
+        // A string that is the body's value, not its first statement, stays.
+        let returned = "def sol():\n    x = 1\n    return \"\"\"abc\"\"\"\n";
+        assert_eq!(without_docstrings(returned), returned);
+    }
+
     proptest::proptest! {
+        #[test]
+        fn docstring_removal_never_panics(code in proptest::prelude::any::<String>()) {
+            let out = without_docstrings(&code);
+            proptest::prop_assert!(out.len() <= code.len() + 1);
+        }
+
         #[test]
         fn comment_removal_never_panics_and_keeps_the_lines(code in proptest::prelude::any::<String>()) {
             let out = without_comments(&code);

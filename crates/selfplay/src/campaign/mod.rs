@@ -231,6 +231,9 @@ impl Campaign {
         for set in &config.copy_check {
             examples.add_copy_check(Path::new(set))?;
         }
+        for set in &config.p3_examples {
+            examples.add_p3_examples(Path::new(set))?;
+        }
         let pools = campaign_pools(&config)?;
         let (parents, puzzle_parents) = if config.mutation > 0.0 {
             let problems: Vec<&Problem> = pools.iter().flat_map(|p| &p.problems).collect();

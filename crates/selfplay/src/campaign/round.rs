@@ -738,10 +738,13 @@ impl Proposal {
                 0 => self.seed,
                 turn => mix(self.seed ^ (37 + turn)),
             };
-            // A program-first reply ends with one code block (the function, then its calls);
-            // a P3 mutation's reply may hold more than one.
+            // A program-first reply ends with one code block (the function, then its calls),
+            // and so does a new P3 puzzle (`sat` and `sol`; the 0.5B explains them at length
+            // after the block); a P3 mutation's reply may hold more than one.
+            let one_block =
+                self.kind.program_first() || (self.kind == PuzzleKind::P3 && self.parent.is_none());
             SamplingParams {
-                stop_after_code_block: self.kind.program_first(),
+                stop_after_code_block: one_block,
                 ..config.proposer.sampling(seed)
             }
         };

@@ -46,6 +46,9 @@ few_shot = 0
 # More problem sets whose puzzles a proposal must not copy (the seed set's train split always
 # counts): the data a proposer model was fine-tuned on, e.g. ["puzzles/p3-train"].
 copy_check = []
+# Problem sets whose short P3 puzzles (sat and sol within 300 bytes) are shown as P3 few-shot
+# examples beside the built-in ones, and join the copy check: e.g. ["puzzles/p3-train"].
+p3_examples = []
 # Share (0 to 1) of program-first and P3 proposals that vary a seed instead of writing a new one:
 # a reference solution of a function problem in `pools` (else a built-in example), or a P3
 # puzzle of `pools` with its `sol`.

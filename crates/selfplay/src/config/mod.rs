@@ -51,6 +51,11 @@ pub struct CampaignConfig {
     /// warmed up on P3's train puzzles), so that a puzzle it recalls counts as
     /// `copied_example`, not as a new one.
     pub copy_check: Vec<String>,
+    /// Problem sets whose short P3 puzzles (`sat` and `sol` within
+    /// [`crate::examples::MAX_SHOWN_P3_LEN`] bytes, held-out ones left out) are shown as P3
+    /// few-shot examples beside the built-in ones, as the P3 paper prompts from its train
+    /// puzzles (`["puzzles/p3-train"]`); they join the copy check.
+    pub p3_examples: Vec<String>,
     /// Share (0 to 1) of program-first and P3 proposals that are variants of a seed — for
     /// program-first, a reference solution of a function problem in `pools` (or a built-in
     /// example when the pools hold none), from which the proposer names a task in one sentence
@@ -116,6 +121,7 @@ impl Default for CampaignConfig {
             seed_set: "puzzles".into(),
             few_shot: 0,
             copy_check: Vec::new(),
+            p3_examples: Vec::new(),
             mutation: 0.0,
             topics: DEFAULT_TOPICS.iter().map(|t| t.to_string()).collect(),
             answer_types: Vec::new(),
