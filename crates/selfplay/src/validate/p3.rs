@@ -16,7 +16,9 @@ use crucible_sandbox::{Language, Limits, Sandbox, Termination};
 /// given answer — then the value of every expression in `sat`'s body that does not mention
 /// the answer, its parameters bound to their defaults (`return li == [a] * n` and
 /// `sorted(li) == list(range(1, n + 1))` give theirs away too). An expression that fails is
-/// skipped; one that runs past the limits ends the check with no trivial answer found. A `sat`
+/// skipped; one that runs past the limits ends the check with no trivial answer found. Last,
+/// the answer `sat` spells out element by element (`li[0] == a and li[1] == 3`, or `if s[2] !=
+/// "x": return False`), at the length `len(answer) == n` names (other elements 0 or `a`). A `sat`
 /// that calls `sol` (`return answer == sol()`) is trivial outright: every answer defines its
 /// own `sol`, so any answer satisfies it.
 const TRIVIAL_ANSWERS: &str = r#"import ast, sys
@@ -32,33 +34,71 @@ for __node in ast.walk(__tree):
         __cands.append(__value)
         if isinstance(__value, (tuple, set)):
             __cands.append(list(__value))
-def __expressions():
+def __sat_scope():
     fn = next((n for n in ast.walk(__tree) if isinstance(n, ast.FunctionDef) and n.name == 'sat'), None)
     if fn is None or not fn.args.args:
-        return
-    answer = fn.args.args[0].arg
+        return None
     names = [a.arg for a in fn.args.args]
     defaults = sat.__defaults__ or ()
-    scope = {**globals(), **dict(zip(names[len(names) - len(defaults):], defaults))}
+    return fn, names[0], {**globals(), **dict(zip(names[len(names) - len(defaults):], defaults))}
+def __mentions(node, name):
+    return any(isinstance(n, ast.Name) and n.id == name for n in ast.walk(node))
+def __value(node, scope):
+    return eval(compile(ast.Expression(body=node), '<sat>', 'eval'), dict(scope))
+def __expressions():
+    found = __sat_scope()
+    if found is None:
+        return
+    fn, answer, scope = found
     seen = set()
     for stmt in fn.body:
         for node in ast.walk(stmt):
             if not isinstance(node, ast.expr) or isinstance(node, (ast.Constant, ast.Lambda)):
                 continue
-            if any(isinstance(n, ast.Name) and n.id == answer for n in ast.walk(node)):
+            if __mentions(node, answer):
                 continue
             text = ast.unparse(node)
             if text in seen:
                 continue
             seen.add(text)
             try:
-                value = eval(compile(ast.Expression(body=node), '<sat>', 'eval'), dict(scope))
+                value = __value(node, scope)
             except Exception:
                 continue
             where = f' (the value of `{text[:60]}` in sat)'
             yield value, where
             if isinstance(value, (tuple, set, range)):
                 yield list(value), where
+def __spelled_out():
+    found = __sat_scope()
+    if found is None:
+        return
+    fn, answer, scope = found
+    items, length = {}, 0
+    for node in ast.walk(fn):
+        if not (isinstance(node, ast.Compare) and len(node.ops) == 1 and isinstance(node.ops[0], (ast.Eq, ast.NotEq))):
+            continue
+        for side, other in ((node.left, node.comparators[0]), (node.comparators[0], node.left)):
+            if __mentions(other, answer):
+                continue
+            try:
+                if isinstance(side, ast.Subscript) and isinstance(side.value, ast.Name) and side.value.id == answer and not __mentions(side.slice, answer):
+                    index = __value(side.slice, scope)
+                    if isinstance(index, int) and 0 <= index < 1000:
+                        items[index] = __value(other, scope)
+                elif isinstance(side, ast.Call) and isinstance(side.func, ast.Name) and side.func.id == 'len' and len(side.args) == 1 and isinstance(side.args[0], ast.Name) and side.args[0].id == answer:
+                    n = __value(other, scope)
+                    if isinstance(n, int) and 0 <= n <= 1000:
+                        length = n
+            except Exception:
+                continue
+    if not items:
+        return
+    where = ' (its elements as sat names them one by one)'
+    values = [items.get(i, 0) for i in range(max(max(items) + 1, length))]
+    yield values, where
+    if all(isinstance(v, str) and len(v) == 1 for v in items.values()):
+        yield ''.join(items.get(i, 'a') for i in range(max(max(items) + 1, length))), where
 def __calls_sol():
     fn = next((n for n in ast.walk(__tree) if isinstance(n, ast.FunctionDef) and n.name == 'sat'), None)
     return fn is not None and any(isinstance(n, ast.Name) and n.id == 'sol' for n in ast.walk(fn))
@@ -66,6 +106,7 @@ def __candidates():
     for __value in __cands:
         yield __value, ''
     yield from __expressions()
+    yield from __spelled_out()
 "#;
 
 /// A P3 puzzle needs no reference: `sat` must compile and reject the trivial answers. A

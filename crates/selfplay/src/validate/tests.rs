@@ -560,6 +560,19 @@ fn accepts_good_puzzles_and_names_each_failure() {
             "def sat(s: str, target=\"foobarbazwow\", length=6):\n    return target[(len(target) - length) // 2:(len(target) + length) // 2] == s\n",
             "'barbaz' (the value of",
         ),
+        // An answer spelled out element by element.
+        (
+            "def sat(answer: List[int]):\n    if len(answer) != 3:\n        return False\n    if answer[0] != 0 or answer[1] != 1 or answer[2] != 0:\n        return False\n    return True\n",
+            "[0, 1, 0] (its elements as sat names them one by one)",
+        ),
+        (
+            "def sat(lst: List[int], a=17, b=-4, n=4):\n    return len(lst) == n and lst[0] == a and b == lst[1] and lst[3] == a + b\n",
+            "[17, -4, 0, 13] (its elements",
+        ),
+        (
+            "def sat(s: str):\n    return len(s) == 3 and s[0] == 'q' and s[2] == 'z'\n",
+            "'qaz' (its elements",
+        ),
         // A `sat` that calls `sol`: an answer defines its own, so every answer satisfies it.
         (
             "def sat(answer, default=[]):\n    return answer == sol()\n",
