@@ -9,11 +9,11 @@ use crate::config::{CampaignConfig, LimitsConfig, PuzzleKind, TaskKind};
 use crate::judge::{Attempt, judge_attempts, score};
 use crate::pools::{TaskRef, task_kind};
 use crate::program::parse_program;
-use crate::puzzle::{Draft, MIN_DESCRIPTION_WORDS, parse_reply};
+use crate::puzzle::{Draft, MIN_DESCRIPTION_WORDS, P3Draft, parse_reply};
 use crate::seeds::{Stream, mix};
 use crate::similarity::Fingerprint;
 use crate::store::{AttemptRow, FEEDBACK_MARK, PuzzleRow, StageTime};
-use crate::validate::validate;
+use crate::validate::{same_puzzle_as, validate};
 use crate::verdicts::{FormatProblem, Reason, Rejection};
 use crucible_eval::prompts::{
     P3_CHANGES, PROPOSER_SYSTEM, describe_instruction, idea_instruction, propose_prompt,
@@ -587,8 +587,46 @@ async fn check_reply(
     if let Some(copy) = parent_copy(&draft, threshold) {
         return Ok(Err(copy));
     }
-    let tests = validate(sandbox, &mut draft, lang, limits).await?;
-    Ok(tests.map(|tests| (draft, tests)))
+    let tests = match validate(sandbox, &mut draft, lang, limits).await? {
+        Err(rejection) => return Ok(Err(rejection)),
+        Ok(tests) => tests,
+    };
+    if let Some(copy) = example_copy(sandbox, &draft, &proposal.examples, limits).await? {
+        return Ok(Err(copy));
+    }
+    Ok(Ok((draft, tests)))
+}
+
+/// The rejection of a P3 draft that is one of the examples its prompt showed written another
+/// way ([`same_puzzle_as`]: each accepts the other's answer).
+async fn example_copy(
+    sandbox: &Sandbox,
+    draft: &Draft,
+    examples: &[String],
+    limits: &LimitsConfig,
+) -> Result<Option<Rejection>, SelfplayError> {
+    let Draft::P3(p3) = draft else {
+        return Ok(None);
+    };
+    let shown: Vec<(String, String)> = examples
+        .iter()
+        .filter_map(
+            |text| match parse_reply(text, PuzzleKind::P3, Language::Python) {
+                Ok(Draft::P3(P3Draft { sat, sol, .. })) => Some((sat, sol?)),
+                _ => None,
+            },
+        )
+        .collect();
+    let same = same_puzzle_as(sandbox, p3, &shown, &limits.limits()).await?;
+    Ok(same.map(|i| {
+        Rejection::new(
+            Reason::CopiedExample,
+            format!(
+                "the same puzzle as example {} of the prompt: each accepts the other's answer",
+                i + 1
+            ),
+        )
+    }))
 }
 
 /// The rejection of a mutation too close to the seed program or puzzle it was to vary (its

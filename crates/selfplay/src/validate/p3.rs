@@ -202,3 +202,57 @@ async fn trivial_answer(
         .map(str::to_string);
     Ok(found.filter(|_| run.termination == Termination::Exited(0)))
 }
+
+/// What the same-puzzle check prints before the index of the example it matched.
+const SAME_MARK: &str = "__same_puzzle__ ";
+
+/// Python that reads a JSON list of `[sat, sol]` sources from stdin and prints [`SAME_MARK`]
+/// and the index of the first whose answer the new `sat` accepts and whose `sat` accepts the
+/// new answer (`__new_sat`, `__new_answer`): the same puzzle written another way. An example
+/// that fails to run is skipped.
+const SAME_PUZZLE: &str = r#"import json, sys
+for __i, (__sat, __sol) in enumerate(json.loads(sys.stdin.read())):
+    __scope = {}
+    try:
+        exec(__prelude + __sat + '\n' + __sol, __scope)
+        __answer = __scope['sol']()
+        if __new_sat(__answer) is True and __scope['sat'](__new_answer) is True:
+            print(__mark + str(__i))
+            break
+    except Exception:
+        pass
+"#;
+
+/// The index of the first of `examples` (`sat` and `sol` sources) that is the same puzzle as
+/// `draft` by behaviour: the draft's `sat` accepts the example's answer and the example's
+/// `sat` accepts the draft's (its `sol` must hold; `None` without one). The small models
+/// restate an example shown to them with its clauses reordered, split into `if`s or one of
+/// them dropped, which the copy check's fingerprints of the text miss; a check's crash or
+/// timeout means no match.
+pub(crate) async fn same_puzzle_as(
+    sandbox: &Sandbox,
+    draft: &P3Draft,
+    examples: &[(String, String)],
+    limits: &Limits,
+) -> Result<Option<usize>, SelfplayError> {
+    let Some(sol) = draft.sol.as_deref().filter(|_| !examples.is_empty()) else {
+        return Ok(None);
+    };
+    let program = format!(
+        "{P3_PRELUDE}{}\n{sol}\n__new_sat, __new_answer = sat, sol()\n__prelude = {:?}\n__mark = {:?}\n{SAME_PUZZLE}",
+        draft.sat, P3_PRELUDE, SAME_MARK
+    );
+    let Ok(compiled) = sandbox
+        .compile_async(Language::Python, program.into_bytes())
+        .await
+    else {
+        return Ok(None);
+    };
+    let input = serde_json::to_vec(examples).unwrap_or_default();
+    let run = sandbox.run_async(&compiled, &input, limits).await?;
+    let out = String::from_utf8_lossy(&run.stdout);
+    Ok(out
+        .lines()
+        .find_map(|line| line.strip_prefix(SAME_MARK)?.trim().parse().ok())
+        .filter(|_| run.termination == Termination::Exited(0)))
+}

@@ -608,3 +608,63 @@ fn accepts_good_puzzles_and_names_each_failure() {
         Some(Reason::ReferenceCompileError)
     );
 }
+
+#[test]
+fn a_p3_example_written_another_way_is_the_same_puzzle() {
+    let sandbox = one_worker_sandbox();
+    let examples: Vec<(String, String)> = [
+        (
+            "def sat(n: int) -> bool:\n    return n > 100 and str(n * n).endswith(\"44\")\n",
+            "def sol() -> int:\n    return next(n for n in range(101, 1000) if str(n * n).endswith(\"44\"))\n",
+        ),
+        (
+            "def sat(li: List[int]) -> bool:\n    return len(li) == 6 and sum(li) == 100 and li == sorted(li) and len(set(li)) == 6\n",
+            "def sol() -> List[int]:\n    return [1, 2, 3, 4, 5, 85]\n",
+        ),
+    ]
+    .iter()
+    .map(|(sat, sol)| (sat.to_string(), sol.to_string()))
+    .collect();
+    let draft = |sat: &str, sol: Option<&str>| P3Draft {
+        sat: sat.into(),
+        sol: sol.map(str::to_string),
+        sol_failure: None,
+        parent: None,
+    };
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let limits = LimitsConfig::default().limits();
+    let same = |d: &P3Draft| {
+        rt.block_on(same_puzzle_as(&sandbox, d, &examples, &limits))
+            .expect("sandbox works")
+    };
+    // The second example with a clause dropped and the rest split into `if`s (runs/p3-drafts-default).
+    let restated = "def sat(x: List[int]) -> bool:\n    if sum(x) != 100:\n        return False\n    return sorted(x) == x and len(set(x)) == 6\n";
+    assert_eq!(
+        same(&draft(
+            restated,
+            Some("def sol():\n    return [1, 2, 3, 4, 5, 85]\n")
+        )),
+        Some(1)
+    );
+    // Another answer of the same puzzle is still the same puzzle.
+    assert_eq!(
+        same(&draft(
+            restated,
+            Some("def sol():\n    return [10, 11, 12, 13, 14, 40]\n")
+        )),
+        Some(1)
+    );
+    // A new puzzle, and one without a `sol` that holds, are not.
+    let new = "def sat(li: List[int]) -> bool:\n    return len(li) == 4 and sum(li) == 100 and all(x % 7 == 4 for x in li)\n";
+    assert_eq!(
+        same(&draft(
+            new,
+            Some("def sol():\n    return [4, 11, 18, 67]\n")
+        )),
+        None
+    );
+    assert_eq!(same(&draft(restated, None)), None);
+}
