@@ -112,8 +112,7 @@ impl SeedExamples {
     /// sets a proposer model was fine-tuned on (`copy_check` in the campaign's configuration).
     /// Returns how many were added.
     pub fn add_copy_check(&mut self, set: &Path) -> Result<usize, SelfplayError> {
-        let report = crucible_problems::formats::load_set(set)
-            .map_err(|e| SelfplayError::SeedSet(format!("{}: {e}", set.display())))?;
+        let report = load_set(set)?;
         let before = self.all.len();
         self.all
             .extend(report.problems.iter().filter_map(copy_check_entry));
@@ -124,8 +123,7 @@ impl SeedExamples {
     /// [`MAX_SHOWN_P3_LEN`] bytes (held-out ones left out) as shown examples; they join the
     /// copy check. Returns how many were added.
     pub fn add_p3_examples(&mut self, set: &Path) -> Result<usize, SelfplayError> {
-        let report = crucible_problems::formats::load_set(set)
-            .map_err(|e| SelfplayError::SeedSet(format!("{}: {e}", set.display())))?;
+        let report = load_set(set)?;
         let before = self.all.len();
         self.all.extend(
             report
@@ -231,11 +229,15 @@ fn same_layout(a: PuzzleKind, b: PuzzleKind) -> bool {
 pub(crate) fn seed_set_problems(seed_set: &Path) -> Result<Vec<Problem>, SelfplayError> {
     let mut problems = Vec::new();
     for path in seed_set_parts(seed_set) {
-        let report = crucible_problems::formats::load_set(&path)
-            .map_err(|e| SelfplayError::SeedSet(format!("{}: {e}", path.display())))?;
-        problems.extend(report.problems);
+        problems.extend(load_set(&path)?.problems);
     }
     Ok(problems)
+}
+
+/// The problem set at `path`; a set that does not load is a seed-set error naming it.
+fn load_set(path: &Path) -> Result<crucible_problems::LoadReport, SelfplayError> {
+    crucible_problems::formats::load_set(path)
+        .map_err(|e| SelfplayError::SeedSet(format!("{}: {e}", path.display())))
 }
 
 fn seed_set_parts(seed_set: &Path) -> Vec<PathBuf> {

@@ -34,8 +34,9 @@ for __node in ast.walk(__tree):
         __cands.append(__value)
         if isinstance(__value, (tuple, set)):
             __cands.append(list(__value))
+__sat_node = next((n for n in ast.walk(__tree) if isinstance(n, ast.FunctionDef) and n.name == 'sat'), None)
 def __sat_scope():
-    fn = next((n for n in ast.walk(__tree) if isinstance(n, ast.FunctionDef) and n.name == 'sat'), None)
+    fn = __sat_node
     if fn is None or not fn.args.args:
         return None
     names = [a.arg for a in fn.args.args]
@@ -95,13 +96,11 @@ def __spelled_out():
     if not items:
         return
     where = ' (its elements as sat names them one by one)'
-    values = [items.get(i, 0) for i in range(max(max(items) + 1, length))]
-    yield values, where
+    size = max(max(items) + 1, length)
+    yield [items.get(i, 0) for i in range(size)], where
     if all(isinstance(v, str) and len(v) == 1 for v in items.values()):
-        yield ''.join(items.get(i, 'a') for i in range(max(max(items) + 1, length))), where
-def __calls_sol():
-    fn = next((n for n in ast.walk(__tree) if isinstance(n, ast.FunctionDef) and n.name == 'sat'), None)
-    return fn is not None and any(isinstance(n, ast.Name) and n.id == 'sol' for n in ast.walk(fn))
+        yield ''.join(items.get(i, 'a') for i in range(size)), where
+__calls_sol = __sat_node is not None and __mentions(__sat_node, 'sol')
 def __candidates():
     for __value in __cands:
         yield __value, ''
@@ -182,7 +181,7 @@ async fn trivial_answer(
     limits: &Limits,
 ) -> Result<Option<String>, SelfplayError> {
     let program = format!(
-        "{P3_PRELUDE}{}\n{P3_ANSWER_TYPE}{TRIVIAL_ANSWERS}if __calls_sol():\n    print('{TRIVIAL_MARK}sol() (sat calls sol, which every answer defines)')\nfor __x, __where in [] if __calls_sol() else __candidates():\n    try:\n        if __type_ok(__hint, __x) and sat(__x) is True:\n            print('{TRIVIAL_MARK}' + repr(__x)[:80] + __where)\n            break\n    except Exception:\n        pass\n",
+        "{P3_PRELUDE}{}\n{P3_ANSWER_TYPE}{TRIVIAL_ANSWERS}if __calls_sol:\n    print('{TRIVIAL_MARK}sol() (sat calls sol, which every answer defines)')\nfor __x, __where in [] if __calls_sol else __candidates():\n    try:\n        if __type_ok(__hint, __x) and sat(__x) is True:\n            print('{TRIVIAL_MARK}' + repr(__x)[:80] + __where)\n            break\n    except Exception:\n        pass\n",
         draft.sat
     );
     let Ok(compiled) = sandbox
