@@ -744,12 +744,12 @@ fn of_several_drafts_the_furthest_novel_one_is_kept() {
     let dir = tempfile::tempdir().expect("tempdir");
     let config = CampaignConfig {
         name: "drafts".into(),
-        rounds: 2,
+        rounds: 3,
         puzzles_per_round: 1,
         attempts: 2,
         kinds: vec![PuzzleKind::P3],
         seed_set: seed_set(),
-        drafts: 3,
+        drafts: 4,
         training: TrainingConfig {
             enabled: false,
             ..TrainingConfig::default()
@@ -762,7 +762,7 @@ fn of_several_drafts_the_furthest_novel_one_is_kept() {
             asked: asked.clone(),
         })
     });
-    assert_eq!(*asked.lock().expect("lock"), [3, 3]);
+    assert_eq!(*asked.lock().expect("lock"), [4, 4, 4]);
     let first = &store.puzzles(1).expect("puzzles")[0];
     assert_eq!(first.rejection, None, "{}", first.reply);
     assert!(first.reply.contains("count('zy')"), "{}", first.reply);
@@ -773,13 +773,34 @@ fn of_several_drafts_the_furthest_novel_one_is_kept() {
     );
     let draft = first.draft.as_deref().unwrap_or_default();
     assert!(draft.contains("zyzyzyzyabck"), "{draft}");
-    // Round 2 gets the same drafts: the good one is now a repeat, so the one whose `sol` is
-    // wrong is kept, and stands on the solver's attempts (which satisfy it).
+    // Round 2 gets the same drafts: the good one is now a repeat, so the one whose `sol`
+    // holds once `sat`'s constants are fitted to it is kept, with the `sat` as written.
     let second = &store.puzzles(2).expect("puzzles")[0];
     assert_eq!(second.rejection, None, "{}", second.reply);
-    assert!(second.reply.contains("count('q')"), "{}", second.reply);
+    let draft = second.draft.as_deref().unwrap_or_default();
+    assert!(
+        draft.contains("sum(li) == 11")
+            && draft.contains("\"sat_as_written\"")
+            && draft.contains("[1, 3, 7]"),
+        "{draft}"
+    );
+    // Round 3: that one is a repeat too, so the one whose `sol` is wrong (and cannot be
+    // fitted) is kept, and stands on the solver's attempts (which satisfy it).
+    let third = &store.puzzles(3).expect("puzzles")[0];
+    assert_eq!(third.rejection, None, "{}", third.reply);
+    assert!(third.reply.contains("count('q')"), "{}", third.reply);
     let summary = summarize(&store).expect("summary");
-    assert_eq!((summary[0].valid, summary[1].valid), (1, 1));
+    assert_eq!(
+        (summary[0].valid, summary[1].valid, summary[2].valid),
+        (1, 1, 1)
+    );
+    let fitted: Vec<u64> = summary.iter().map(|s| s.kinds["p3"].fitted).collect();
+    assert_eq!(fitted, [0, 1, 0]);
+    assert!(
+        summary[1].kinds["p3"]
+            .describe()
+            .contains("1 with constants fitted to their sol")
+    );
 }
 
 #[test]

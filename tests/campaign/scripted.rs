@@ -244,15 +244,15 @@ impl Generator for Retrier {
 }
 
 /// Proposes three P3 puzzles in turn: a solvable `sat` without `sol`, another with a wrong
-/// `sol`, and one nothing satisfies. Solves them right on even samples.
+/// `sol` (one that no fit of `sat`'s constants mends), and one nothing satisfies. Solves them
+/// right on even samples.
 #[derive(Default)]
 pub(crate) struct Solvability {
     proposed: usize,
 }
 
 const SAT_SQUARE: &str = "def sat(x: int) -> bool:\n    return x * x == 17161\n";
-const SAT_LETTERS: &str =
-    "def sat(s: str) -> bool:\n    return s.count('q') == 7 and len(s) == 9 and s[0] == 'z'\n";
+const SAT_LETTERS: &str = "def sat(s: str) -> bool:\n    return s.count('q') == 7 and len(s) == 9 and s[0] == 'z' and s[-1] != s[0]\n";
 const SAT_NONE: &str = "def sat(li: List[int]) -> bool:\n    return len(li) == 2 and li[0] + li[1] == 3 and min(li) > 4\n";
 
 impl Generator for Solvability {
@@ -267,7 +267,7 @@ impl Generator for Solvability {
                 return match self.proposed % 3 {
                     0 => format!("```python\n{SAT_SQUARE}```"),
                     1 => format!("```python\n{SAT_LETTERS}\ndef sol():\n    return 'qq'\n```"),
-                    _ => format!("```python\n{SAT_NONE}\ndef sol():\n    return [5, 6]\n```"),
+                    _ => format!("```python\n{SAT_NONE}\ndef sol():\n    return [5]\n```"),
                 };
             }
             let answer = match (i % 2, prompt.contains("17161"), prompt.contains("'q'")) {
@@ -336,9 +336,12 @@ impl Generator for Repairer {
     }
 }
 
+/// `sat` with the right tests and a wrong number: `sum(li) == 10` where its `sol` sums to 11.
+const SAT_ODD: &str = "def sat(li: List[int]) -> bool:\n    return len(li) == 3 and sum(li) == 10 and all(x % 2 == 1 for x in li)\n";
+
 /// P3 proposals answered with as many drafts as asked for, in this order: a `sat` any
-/// non-negative number satisfies, a `sol` that does not satisfy its `sat`, a good puzzle with
-/// a `sol` that holds. The solver answers as [`Solvability`]'s. Records each proposal
+/// non-negative number satisfies, a `sol` that does not satisfy its `sat`, a `sol` that does
+/// once `sat`'s constants are fitted to it, a good puzzle with a `sol` that holds. The solver answers as [`Solvability`]'s. Records each proposal
 /// request's `n`.
 #[derive(Default)]
 pub(crate) struct Drafter {
@@ -358,9 +361,10 @@ impl Generator for Drafter {
         if let Ok(mut asked) = self.asked.lock() {
             asked.push(request.n);
         }
-        let text = |i: usize| match i % 3 {
+        let text = |i: usize| match i % 4 {
             0 => format!("```python\n{SAT_ANY}\ndef sol():\n    return 3\n```"),
             1 => format!("```python\n{SAT_LETTERS}\ndef sol():\n    return 'qq'\n```"),
+            2 => format!("```python\n{SAT_ODD}\ndef sol():\n    return [1, 3, 7]\n```"),
             _ => format!("```python\n{SAT_FIXED}\ndef sol():\n    return 'zyzyzyzyabck'\n```"),
         };
         Ok((0..request.n).map(|i| completion(text(i))).collect())

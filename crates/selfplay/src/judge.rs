@@ -204,6 +204,7 @@ mod tests {
             sol: Some("def sol():\n    return 7\n".into()),
             sol_failure: None,
             parent: None,
+            sat_as_written: None,
         });
         let judge = |draft: &Draft, code: Option<&str>| {
             let problem = as_problem("1", draft, &tests, Language::Python, &config.limits);
@@ -252,6 +253,7 @@ mod tests {
                 sol: None,
                 sol_failure: None,
                 parent: None,
+                sat_as_written: None,
             })
         };
         let digits =

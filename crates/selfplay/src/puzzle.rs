@@ -67,6 +67,10 @@ pub struct P3Draft {
     /// The `sat` of the seed puzzle a mutation proposal varies.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub parent: Option<String>,
+    /// `sat` as the proposer wrote it, when validation fitted the constants of its equality
+    /// tests to the answer its `sol` returns (`sat` is then the fitted one).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sat_as_written: Option<String>,
 }
 
 /// A parsed proposal.
@@ -386,6 +390,7 @@ fn parse_p3(reply: &str) -> Result<P3Draft, FormatProblem> {
         sol,
         sol_failure: None,
         parent: None,
+        sat_as_written: None,
     })
 }
 
@@ -529,6 +534,7 @@ mod tests {
                 sol: Some("def sol():\n    return 4\n".into()),
                 sol_failure: None,
                 parent: None,
+                sat_as_written: None,
             })
         );
     }
@@ -568,6 +574,7 @@ mod tests {
                 sol: None,
                 sol_failure: None,
                 parent: None,
+                sat_as_written: None,
             }))
         );
     }
@@ -593,6 +600,7 @@ mod tests {
             sol: None,
             sol_failure: None,
             parent: None,
+            sat_as_written: None,
         });
         assert_eq!(p3.prose(), "");
     }

@@ -59,13 +59,14 @@ impl Flaw {
     }
 }
 
-/// How far a draft got: 2 when it passed the gates with a `sol` that holds (or is not P3),
-/// 1 when it passed them without one (it then stands on the solver's attempts), 0 when it
-/// was rejected.
+/// How far a draft got: 3 when it passed the gates with a `sol` that holds (or is not P3),
+/// 2 when its `sol` holds once `sat`'s constants were fitted to it, 1 when it passed them
+/// without one (it then stands on the solver's attempts), 0 when it was rejected.
 pub(super) fn standing(outcome: &Outcome) -> u8 {
     match outcome {
         Ok((Draft::P3(d), _)) if d.sol.is_none() => 1,
-        Ok(_) => 2,
+        Ok((Draft::P3(d), _)) if d.sat_as_written.is_some() => 2,
+        Ok(_) => 3,
         Err(_) => 0,
     }
 }
@@ -83,6 +84,7 @@ mod tests {
                 sol: sol.map(String::from),
                 sol_failure: failure.map(String::from),
                 parent: None,
+                sat_as_written: None,
             }),
             Vec::new(),
         ))
@@ -92,7 +94,7 @@ mod tests {
     fn each_shortfall_is_told_and_ranked() {
         let rejected = |reason, detail: &str| Err(Rejection::new(reason, detail));
         let cases = [
-            (p3(Some("def sol(): return 12345"), None), None, 2),
+            (p3(Some("def sol(): return 12345"), None), None, 3),
             (
                 p3(None, Some("NameError: name 'Counter' is not defined")),
                 Some("Your `sol` is wrong: NameError: name 'Counter' is not defined."),

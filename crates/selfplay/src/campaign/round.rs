@@ -1059,6 +1059,7 @@ mod tests {
                     sol: sol.map(String::from),
                     sol_failure: Some("sol() returned 'ab', and sat of it is not True".into()),
                     parent: None,
+                    sat_as_written: None,
                 }),
                 Vec::new(),
             ))
@@ -1124,7 +1125,7 @@ mod tests {
         );
         let better = checked(&proposal, "reply 2", p3(Some("def sol(): return 'ababab'")));
         let kept = checked(&proposal, "reply 1", p3(None)).then(better);
-        assert_eq!(standing(&kept.outcome), 2);
+        assert_eq!(standing(&kept.outcome), 3);
     }
 
     #[test]
@@ -1137,6 +1138,7 @@ mod tests {
                     sol: sol.map(String::from),
                     sol_failure: None,
                     parent: None,
+                    sat_as_written: None,
                 }),
                 Vec::new(),
             ))

@@ -68,6 +68,9 @@ pub struct KindSummary {
     pub verified: u64,
     /// Program-first: valid puzzles with inputs the sandbox found (the proposer wrote too few).
     pub found_inputs: u64,
+    /// P3: valid puzzles whose `sat` had the constants of its equality tests fitted to the
+    /// answer its `sol` returns (the `sat` written is kept beside it).
+    pub fitted: u64,
     /// P3: proposals told what went wrong and answered again (`repairs`).
     pub repaired: u64,
     /// Those of them that are valid.
@@ -94,6 +97,12 @@ impl KindSummary {
             line.push_str(&format!(
                 "; {} with inputs the sandbox found",
                 self.found_inputs
+            ));
+        }
+        if self.fitted > 0 {
+            line.push_str(&format!(
+                "; {} with constants fitted to their sol",
+                self.fitted
             ));
         }
         if self.repaired > 0 {
@@ -251,6 +260,12 @@ pub fn summarize(store: &Store) -> Result<Vec<RoundSummary>, SelfplayError> {
                             .tests
                             .as_deref()
                             .is_some_and(|t| t.contains("\"found\":true")),
+                    );
+                    kind.fitted += u64::from(
+                        puzzle
+                            .draft
+                            .as_deref()
+                            .is_some_and(|d| d.contains("\"sat_as_written\"")),
                     );
                 }
             }

@@ -1,5 +1,6 @@
 //! P3 drafts: `sat` compiles and rejects trivial answers; a `sol` is kept when `sat(sol())`
-//! holds twice.
+//! holds twice, as written or once the constants of `sat`'s equality tests are fitted to the
+//! answer `sol` returns.
 
 use super::runs::{compile, reproducible};
 use crate::SelfplayError;
@@ -109,9 +110,13 @@ def __candidates():
 "#;
 
 /// A P3 puzzle needs no reference: `sat` must compile and reject the trivial answers. A
-/// `sol` that satisfies it (twice, with two random seeds) is kept as the reference; one that
-/// does not is dropped, and the puzzle then stands on solvability — valid once one of the
-/// solver's attempts satisfies `sat` (the campaign rejects it as `unsolved` otherwise).
+/// `sol` that satisfies it (twice, with two random seeds) is kept as the reference. When it
+/// does not, the constants of `sat`'s equality tests are fitted to the answer `sol` returns
+/// ([`FIT_CONSTANTS`]): if the fitted `sat` holds and rejects the trivial answers it replaces
+/// the one written (kept in `sat_as_written`) — the sandbox supplies the numbers, as it
+/// supplies a program-first task's outputs. Otherwise `sol` is dropped and the puzzle stands
+/// on solvability — valid once one of the solver's attempts satisfies `sat` (the campaign
+/// rejects it as `unsolved` otherwise).
 pub(super) async fn validate_p3(
     sandbox: &Sandbox,
     draft: &mut P3Draft,
@@ -127,13 +132,22 @@ pub(super) async fn validate_p3(
         return Ok(Err(r));
     }
     let limits = config.limits();
-    if let Some(sol) = &draft.sol
-        && let Some(failure) = reference_failure(sandbox, &draft.sat, sol, &limits).await?
-    {
-        draft.sol = None;
-        draft.sol_failure = Some(failure);
+    if let Some(sol) = draft.sol.take() {
+        match reference_failure(sandbox, &draft.sat, &sol, &limits).await? {
+            None => draft.sol = Some(sol),
+            Some(failure) => match fitted_sat(sandbox, &draft.sat, &sol, &limits).await? {
+                // A fitted `sat` that a trivial answer satisfies is no puzzle; the one as
+                // written may still be (it then stands on solvability).
+                Some(fitted) if trivial_answer(sandbox, &fitted, &limits).await?.is_none() => {
+                    draft.sat_as_written = Some(std::mem::replace(&mut draft.sat, fitted));
+                    draft.sol = Some(sol);
+                    return Ok(Ok(Vec::new()));
+                }
+                _ => draft.sol_failure = Some(failure),
+            },
+        }
     }
-    if let Some(answer) = trivial_answer(sandbox, draft, &limits).await? {
+    if let Some(answer) = trivial_answer(sandbox, &draft.sat, &limits).await? {
         return Ok(Err(Rejection::new(
             Reason::TrivialSat,
             format!("sat accepts the trivial answer {answer}"),
@@ -171,18 +185,98 @@ async fn reference_failure(
     )
 }
 
-/// What the trivial-answer check prints before the answer it found.
-const TRIVIAL_MARK: &str = "__trivial_answer__ ";
+/// What the constant fit prints before the fitted `sat` (as JSON).
+const FIT_MARK: &str = "__fitted_sat__ ";
 
-/// A trivial value `sat` accepts, if any (a crash or timeout here means none).
-async fn trivial_answer(
+/// Python that fits the constants of a `sat` (its source read from stdin) to the answer its
+/// `sol` returned, `__answer`: each equality test whose truth decides a satisfied `sat` — in
+/// `return` (through `and` and `not`), `assert`, or an `if` whose body is `return False` —
+/// with the answer on one side and a literal on the other gets the value that side has at
+/// the answer (`return len(li) == 7 and sum(li) == 28` with `sol` returning eight primes
+/// becomes `len(li) == 8 and sum(li) == 77`; `if sum(li) != 555: return False` likewise). A
+/// side that fails or names a loop variable is left alone, and so is every other test: what
+/// the puzzle asks stays the proposer's; only the numbers come from running its `sol`. Prints
+/// [`FIT_MARK`] and the new source when something changed and the new `sat` accepts the
+/// answer. The edits splice the literals' own spans, so comments and layout stay.
+const FIT_CONSTANTS: &str = r#"import ast, copy, json, sys
+def __fit_wanted(fn):
+    found = []
+    def walk(node, want):
+        if isinstance(node, ast.BoolOp) and isinstance(node.op, ast.And if want else ast.Or):
+            for value in node.values:
+                walk(value, want)
+        elif isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
+            walk(node.operand, not want)
+        elif isinstance(node, ast.Compare) and len(node.ops) == 1:
+            found.append((node, want))
+    def refuses(body):
+        return len(body) == 1 and isinstance(body[0], ast.Return) and isinstance(body[0].value, ast.Constant) and body[0].value.value is False
+    def block(stmts):
+        for stmt in stmts:
+            if isinstance(stmt, ast.Return) and stmt.value is not None:
+                walk(stmt.value, True)
+            elif isinstance(stmt, ast.Assert):
+                walk(stmt.test, True)
+            elif isinstance(stmt, ast.If):
+                if refuses(stmt.body):
+                    walk(stmt.test, False)
+                block(stmt.orelse)
+    block(fn.body)
+    return found
+def __fit_literal(node):
+    try:
+        return True, ast.literal_eval(node)
+    except Exception:
+        return False, None
+def __fit_plain(value):
+    return type(value) in (int, str, bool) or (type(value) is list and len(value) <= 50 and all(type(v) in (int, str, bool) for v in value))
+def __fit(source, answer):
+    fn = next((n for n in ast.walk(ast.parse(source)) if isinstance(n, ast.FunctionDef) and n.name == 'sat'), None)
+    if fn is None or not fn.args.args:
+        return None
+    names = [a.arg for a in fn.args.args]
+    scope = {**globals(), **dict(zip(names[len(names) - len(sat.__defaults__ or ()):], sat.__defaults__ or ()))}
+    edits = {}
+    for node, want in __fit_wanted(fn):
+        if not isinstance(node.ops[0], ast.Eq if want else ast.NotEq):
+            continue
+        for side, other in ((node.left, node.comparators[0]), (node.comparators[0], node.left)):
+            is_literal, old = __fit_literal(other)
+            if not is_literal or not any(isinstance(n, ast.Name) and n.id == names[0] for n in ast.walk(side)):
+                continue
+            try:
+                value = eval(compile(ast.Expression(body=side), '<sat>', 'eval'), {**scope, names[0]: copy.deepcopy(answer)})
+            except Exception:
+                continue
+            if __fit_plain(value) and type(value) is type(old) and value != old and other.lineno == other.end_lineno:
+                edits[(other.lineno, other.col_offset, other.end_col_offset)] = repr(value)
+    if not edits:
+        return None
+    lines = source.encode().split(b'\n')
+    for (line, start, end), text in sorted(edits.items(), reverse=True):
+        lines[line - 1] = lines[line - 1][:start] + text.encode() + lines[line - 1][end:]
+    return b'\n'.join(lines).decode()
+__fit_source = sys.stdin.read()
+__fit_answer = sol()
+__fit_new = __fit(__fit_source, __fit_answer) if __type_ok(__hint, __fit_answer) else None
+if __fit_new is not None:
+    __fit_scope = {}
+    exec(__prelude + __fit_new, __fit_scope)
+    if __fit_scope['sat'](copy.deepcopy(__fit_answer)) is True:
+        print(__mark + json.dumps(__fit_new))
+"#;
+
+/// `sat` with the constants of its equality tests fitted to what `sol` returns
+/// ([`FIT_CONSTANTS`]), when that makes `sat(sol())` hold; `None` otherwise (a crash or
+/// timeout of the fit included). The caller checks the result as it checks any reference.
+async fn fitted_sat(
     sandbox: &Sandbox,
-    draft: &P3Draft,
+    sat: &str,
+    sol: &str,
     limits: &Limits,
 ) -> Result<Option<String>, SelfplayError> {
     let program = format!(
-        "{P3_PRELUDE}{}\n{P3_ANSWER_TYPE}{TRIVIAL_ANSWERS}if __calls_sol:\n    print('{TRIVIAL_MARK}sol() (sat calls sol, which every answer defines)')\nfor __x, __where in [] if __calls_sol else __candidates():\n    try:\n        if __type_ok(__hint, __x) and sat(__x) is True:\n            print('{TRIVIAL_MARK}' + repr(__x)[:80] + __where)\n            break\n    except Exception:\n        pass\n",
-        draft.sat
+        "{P3_PRELUDE}{sat}\n{sol}\n{P3_ANSWER_TYPE}__prelude = {P3_PRELUDE:?}\n__mark = {FIT_MARK:?}\n{FIT_CONSTANTS}"
     );
     let Ok(compiled) = sandbox
         .compile_async(Language::Python, program.into_bytes())
@@ -190,9 +284,44 @@ async fn trivial_answer(
     else {
         return Ok(None);
     };
-    let run = sandbox
-        .run_async(&compiled, draft.sat.as_bytes(), limits)
-        .await?;
+    let run = sandbox.run_async(&compiled, sat.as_bytes(), limits).await?;
+    if run.termination != Termination::Exited(0) {
+        return Ok(None);
+    }
+    let out = String::from_utf8_lossy(&run.stdout);
+    let Some(fitted) = out
+        .lines()
+        .find_map(|line| line.strip_prefix(FIT_MARK))
+        .and_then(|json| serde_json::from_str::<String>(json).ok())
+    else {
+        return Ok(None);
+    };
+    Ok(reference_failure(sandbox, &fitted, sol, limits)
+        .await?
+        .is_none()
+        .then_some(fitted))
+}
+
+/// What the trivial-answer check prints before the answer it found.
+const TRIVIAL_MARK: &str = "__trivial_answer__ ";
+
+/// A trivial value `sat` accepts, if any (a crash or timeout here means none).
+async fn trivial_answer(
+    sandbox: &Sandbox,
+    sat: &str,
+    limits: &Limits,
+) -> Result<Option<String>, SelfplayError> {
+    let program = format!(
+        "{P3_PRELUDE}{}\n{P3_ANSWER_TYPE}{TRIVIAL_ANSWERS}if __calls_sol:\n    print('{TRIVIAL_MARK}sol() (sat calls sol, which every answer defines)')\nfor __x, __where in [] if __calls_sol else __candidates():\n    try:\n        if __type_ok(__hint, __x) and sat(__x) is True:\n            print('{TRIVIAL_MARK}' + repr(__x)[:80] + __where)\n            break\n    except Exception:\n        pass\n",
+        sat
+    );
+    let Ok(compiled) = sandbox
+        .compile_async(Language::Python, program.into_bytes())
+        .await
+    else {
+        return Ok(None);
+    };
+    let run = sandbox.run_async(&compiled, sat.as_bytes(), limits).await?;
     // The answer follows the mark (`sat` itself may print).
     let out = String::from_utf8_lossy(&run.stdout);
     let found = out

@@ -264,6 +264,7 @@ fn the_built_in_p3_examples_pass_the_gates_with_their_sol() {
             sol: Some(sol.into()),
             sol_failure: None,
             parent: None,
+            sat_as_written: None,
         });
         let (rejection, draft) = checked(&sandbox, &draft);
         assert_eq!((rejection, draft.solution()), (None, sol), "{sat}");
@@ -434,10 +435,12 @@ fn accepts_good_puzzles_and_names_each_failure() {
             sol: Some(sol.into()),
             sol_failure: None,
             parent: None,
+            sat_as_written: None,
         })
     };
-    // 131 is no small integer and no literal of the puzzle.
-    let sat = "def sat(x: int) -> bool:\n    return x * x == 17161\n";
+    // 131 is no small integer and no literal of the puzzle, and no equality test can be
+    // fitted to a wrong answer (those are below).
+    let sat = "def sat(x: int) -> bool:\n    return x > 130 and x * x < 17200\n";
     assert_eq!(
         reason(&sandbox, &p3(sat, "def sol():\n    return 131\n")),
         None
@@ -456,6 +459,7 @@ fn accepts_good_puzzles_and_names_each_failure() {
                 "AssertionError: sol() returned 130, and sat of it is not True".into()
             ),
             parent: None,
+            sat_as_written: None,
         })
     );
     let failure = |sol: &str| match checked(&sandbox, &p3(sat, sol)).1 {
@@ -496,6 +500,7 @@ fn accepts_good_puzzles_and_names_each_failure() {
         sol: None,
         sol_failure: None,
         parent: None,
+        sat_as_written: None,
     });
     assert_eq!(reason(&sandbox, &no_sol), Some(Reason::TrivialSat));
     assert_eq!(
@@ -630,6 +635,7 @@ fn a_p3_example_written_another_way_is_the_same_puzzle() {
         sol: sol.map(str::to_string),
         sol_failure: None,
         parent: None,
+        sat_as_written: None,
     };
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -667,4 +673,84 @@ fn a_p3_example_written_another_way_is_the_same_puzzle() {
         None
     );
     assert_eq!(same(&draft(restated, None)), None);
+}
+
+/// A P3 draft checked with `sol`: the rejection reason, `sat` as validation left it, the
+/// `sat` written when it was fitted, and whether `sol` was kept.
+fn fit(sandbox: &Sandbox, sat: &str, sol: &str) -> (Option<Reason>, String, Option<String>, bool) {
+    let draft = Draft::P3(P3Draft {
+        sat: sat.into(),
+        sol: Some(sol.into()),
+        sol_failure: None,
+        parent: None,
+        sat_as_written: None,
+    });
+    match checked(sandbox, &draft) {
+        (reason, Draft::P3(d)) => (reason, d.sat, d.sat_as_written, d.sol.is_some()),
+        _ => unreachable!("a P3 draft"),
+    }
+}
+
+#[test]
+fn a_p3_sat_gets_the_constants_its_sol_computes() {
+    let sandbox = one_worker_sandbox();
+    // The default 0.5B's kind of draft: the right tests, the wrong numbers (eight primes,
+    // not seven summing to 28). Both equality tests take the values at `sol()`; the layout
+    // and comment stay.
+    let sat = "def sat(li: List[int]) -> bool:\n    # seven primes\n    return len(li) == 7 and sum(li) == 28 and all(x > 1 and all(x % d for d in range(2, x)) for x in li)\n";
+    let sol = "def sol():\n    return [2, 3, 5, 7, 11, 13, 17, 19]\n";
+    let (reason, fitted, written, kept) = fit(&sandbox, sat, sol);
+    assert_eq!(reason, None);
+    assert_eq!(
+        fitted,
+        "def sat(li: List[int]) -> bool:\n    # seven primes\n    return len(li) == 8 and sum(li) == 77 and all(x > 1 and all(x % d for d in range(2, x)) for x in li)\n"
+    );
+    assert_eq!((written.as_deref(), kept), (Some(sat), true));
+
+    // A test in an `if` that returns False wants its comparison false: `!=` is fitted there,
+    // `==` is not (`if len(li) == 3: return False` with three elements cannot be mended
+    // by a number), and the `sol` is then dropped.
+    let guarded = "def sat(li: List[int]) -> bool:\n    if sum(li) != 555:\n        return False\n    return len(li) == 20\n";
+    let (reason, fitted, _, kept) = fit(
+        &sandbox,
+        guarded,
+        "def sol():\n    return list(range(1, 21))\n",
+    );
+    assert_eq!(reason, None);
+    assert_eq!(fitted, guarded.replace("555", "210"));
+    assert!(kept);
+    let refused = "def sat(li: List[int]) -> bool:\n    if len(li) == 3:\n        return False\n    return sum(li) > 1000\n";
+    let (_, fitted, written, kept) = fit(
+        &sandbox,
+        refused,
+        "def sol():\n    return [500, 400, 300]\n",
+    );
+    assert_eq!((fitted.as_str(), written, kept), (refused, None, false));
+
+    // What the puzzle asks of each element is the proposer's: a test on a loop variable is
+    // never fitted, so a `sol` that breaks it is dropped.
+    let odd = "def sat(li: List[int]) -> bool:\n    return len(li) == 4 and all(x % 2 == 1 for x in li)\n";
+    let (_, fitted, written, kept) = fit(&sandbox, odd, "def sol():\n    return [1, 3, 5, 6]\n");
+    assert_eq!((fitted.as_str(), written, kept), (odd, None, false));
+
+    // A fit that makes the puzzle trivial is not taken: the `sat` written stands on
+    // solvability (`x * x == 0` is satisfied by 0).
+    let square = "def sat(x: int) -> bool:\n    return x * x == 17161\n";
+    let (reason, fitted, written, kept) = fit(&sandbox, square, "def sol():\n    return 0\n");
+    assert_eq!(
+        (reason, fitted.as_str(), written, kept),
+        (None, square, None, false)
+    );
+    let (_, fitted, _, kept) = fit(&sandbox, square, "def sol():\n    return 130\n");
+    assert_eq!(
+        (fitted.as_str(), kept),
+        (
+            "def sat(x: int) -> bool:\n    return x * x == 16900\n",
+            true
+        )
+    );
+
+    // An answer of another type than `sat` takes is not fitted to.
+    let (_, fitted, _, kept) = fit(&sandbox, square, "def sol():\n    return '130'\n");
+    assert_eq!((fitted.as_str(), kept), (square, false));
 }
