@@ -278,21 +278,9 @@ async fn fitted_sat(
     let program = format!(
         "{P3_PRELUDE}{sat}\n{sol}\n{P3_ANSWER_TYPE}__prelude = {P3_PRELUDE:?}\n__mark = {FIT_MARK:?}\n{FIT_CONSTANTS}"
     );
-    let Ok(compiled) = sandbox
-        .compile_async(Language::Python, program.into_bytes())
-        .await
-    else {
-        return Ok(None);
-    };
-    let run = sandbox.run_async(&compiled, sat.as_bytes(), limits).await?;
-    if run.termination != Termination::Exited(0) {
-        return Ok(None);
-    }
-    let out = String::from_utf8_lossy(&run.stdout);
-    let Some(fitted) = out
-        .lines()
-        .find_map(|line| line.strip_prefix(FIT_MARK))
-        .and_then(|json| serde_json::from_str::<String>(json).ok())
+    let Some(fitted) = marked_line(sandbox, program, sat.as_bytes(), FIT_MARK, limits)
+        .await?
+        .and_then(|json| serde_json::from_str::<String>(&json).ok())
     else {
         return Ok(None);
     };
@@ -315,20 +303,33 @@ async fn trivial_answer(
         "{P3_PRELUDE}{}\n{P3_ANSWER_TYPE}{TRIVIAL_ANSWERS}if __calls_sol:\n    print('{TRIVIAL_MARK}sol() (sat calls sol, which every answer defines)')\nfor __x, __where in [] if __calls_sol else __candidates():\n    try:\n        if __type_ok(__hint, __x) and sat(__x) is True:\n            print('{TRIVIAL_MARK}' + repr(__x)[:80] + __where)\n            break\n    except Exception:\n        pass\n",
         sat
     );
+    marked_line(sandbox, program, sat.as_bytes(), TRIVIAL_MARK, limits).await
+}
+
+/// What `program` printed after `mark` on a line of its own (the code it runs may print
+/// too), when it compiles and exits cleanly on `input`; `None` otherwise: these checks read a
+/// crash or timeout as finding nothing.
+async fn marked_line(
+    sandbox: &Sandbox,
+    program: String,
+    input: &[u8],
+    mark: &str,
+    limits: &Limits,
+) -> Result<Option<String>, SelfplayError> {
     let Ok(compiled) = sandbox
         .compile_async(Language::Python, program.into_bytes())
         .await
     else {
         return Ok(None);
     };
-    let run = sandbox.run_async(&compiled, sat.as_bytes(), limits).await?;
-    // The answer follows the mark (`sat` itself may print).
-    let out = String::from_utf8_lossy(&run.stdout);
-    let found = out
+    let run = sandbox.run_async(&compiled, input, limits).await?;
+    if run.termination != Termination::Exited(0) {
+        return Ok(None);
+    }
+    Ok(String::from_utf8_lossy(&run.stdout)
         .lines()
-        .find_map(|line| line.strip_prefix(TRIVIAL_MARK))
-        .map(str::to_string);
-    Ok(found.filter(|_| run.termination == Termination::Exited(0)))
+        .find_map(|line| line.strip_prefix(mark))
+        .map(str::to_string))
 }
 
 /// What the same-puzzle check prints before the index of the example it matched.
@@ -370,17 +371,8 @@ pub(crate) async fn same_puzzle_as(
         "{P3_PRELUDE}{}\n{sol}\n__new_sat, __new_answer = sat, sol()\n__prelude = {:?}\n__mark = {:?}\n{SAME_PUZZLE}",
         draft.sat, P3_PRELUDE, SAME_MARK
     );
-    let Ok(compiled) = sandbox
-        .compile_async(Language::Python, program.into_bytes())
-        .await
-    else {
-        return Ok(None);
-    };
     let input = serde_json::to_vec(examples).unwrap_or_default();
-    let run = sandbox.run_async(&compiled, &input, limits).await?;
-    let out = String::from_utf8_lossy(&run.stdout);
-    Ok(out
-        .lines()
-        .find_map(|line| line.strip_prefix(SAME_MARK)?.trim().parse().ok())
-        .filter(|_| run.termination == Termination::Exited(0)))
+    Ok(marked_line(sandbox, program, &input, SAME_MARK, limits)
+        .await?
+        .and_then(|index| index.trim().parse().ok()))
 }

@@ -15,6 +15,17 @@ fn stdio(solution: &str, tests: &[&str], generator: Option<&str>) -> Draft {
     })
 }
 
+/// A P3 draft of `sat` and `sol`, as parsed from a reply.
+fn p3_draft(sat: &str, sol: Option<&str>) -> P3Draft {
+    P3Draft {
+        sat: sat.into(),
+        sol: sol.map(str::to_string),
+        sol_failure: None,
+        parent: None,
+        sat_as_written: None,
+    }
+}
+
 fn reason(sandbox: &Sandbox, draft: &Draft) -> Option<Reason> {
     checked(sandbox, draft).0
 }
@@ -259,13 +270,7 @@ fn the_built_in_program_examples_are_valid_puzzles() {
 fn the_built_in_p3_examples_pass_the_gates_with_their_sol() {
     let sandbox = one_worker_sandbox();
     for (sat, sol) in crate::examples::P3_EXAMPLES {
-        let draft = Draft::P3(P3Draft {
-            sat: sat.into(),
-            sol: Some(sol.into()),
-            sol_failure: None,
-            parent: None,
-            sat_as_written: None,
-        });
+        let draft = Draft::P3(p3_draft(sat, Some(sol)));
         let (rejection, draft) = checked(&sandbox, &draft);
         assert_eq!((rejection, draft.solution()), (None, sol), "{sat}");
     }
@@ -429,15 +434,7 @@ fn accepts_good_puzzles_and_names_each_failure() {
         Some(Reason::ReferenceFailed)
     );
 
-    let p3 = |sat: &str, sol: &str| {
-        Draft::P3(P3Draft {
-            sat: sat.into(),
-            sol: Some(sol.into()),
-            sol_failure: None,
-            parent: None,
-            sat_as_written: None,
-        })
-    };
+    let p3 = |sat: &str, sol: &str| Draft::P3(p3_draft(sat, Some(sol)));
     // 131 is no small integer and no literal of the puzzle, and no equality test can be
     // fitted to a wrong answer (those are below).
     let sat = "def sat(x: int) -> bool:\n    return x > 130 and x * x < 17200\n";
@@ -495,13 +492,7 @@ fn accepts_good_puzzles_and_names_each_failure() {
         reason(&sandbox, &p3(typed, "def sol():\n    return 'qqqqxxxxx'\n")),
         Some(Reason::TrivialSat)
     );
-    let no_sol = Draft::P3(P3Draft {
-        sat: "def sat(n: int):\n    return n == 5\n".into(),
-        sol: None,
-        sol_failure: None,
-        parent: None,
-        sat_as_written: None,
-    });
+    let no_sol = Draft::P3(p3_draft("def sat(n: int):\n    return n == 5\n", None));
     assert_eq!(reason(&sandbox, &no_sol), Some(Reason::TrivialSat));
     assert_eq!(
         reason(
@@ -630,13 +621,7 @@ fn a_p3_example_written_another_way_is_the_same_puzzle() {
     .iter()
     .map(|(sat, sol)| (sat.to_string(), sol.to_string()))
     .collect();
-    let draft = |sat: &str, sol: Option<&str>| P3Draft {
-        sat: sat.into(),
-        sol: sol.map(str::to_string),
-        sol_failure: None,
-        parent: None,
-        sat_as_written: None,
-    };
+    let draft = p3_draft;
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -678,14 +663,7 @@ fn a_p3_example_written_another_way_is_the_same_puzzle() {
 /// A P3 draft checked with `sol`: the rejection reason, `sat` as validation left it, the
 /// `sat` written when it was fitted, and whether `sol` was kept.
 fn fit(sandbox: &Sandbox, sat: &str, sol: &str) -> (Option<Reason>, String, Option<String>, bool) {
-    let draft = Draft::P3(P3Draft {
-        sat: sat.into(),
-        sol: Some(sol.into()),
-        sol_failure: None,
-        parent: None,
-        sat_as_written: None,
-    });
-    match checked(sandbox, &draft) {
+    match checked(sandbox, &Draft::P3(p3_draft(sat, Some(sol)))) {
         (reason, Draft::P3(d)) => (reason, d.sat, d.sat_as_written, d.sol.is_some()),
         _ => unreachable!("a P3 draft"),
     }
