@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Prints N accepted (valid) puzzles of a campaign store, drawn at random with a fixed seed, in
 full: kind, the seed program and the task named from it (mutations), description, program, tests (inputs the sandbox found are marked), a P3
-puzzle's `sat` and the proposer's `sol` (when it held), the solver's solve rate and one accepted answer. For BENCHMARKS appendices, so a reader can judge quality.
+puzzle's `sat` (and the one written, when its constants were fitted) and the proposer's `sol` (when it held), the solver's solve rate and one accepted answer. For BENCHMARKS appendices, so a reader can judge quality.
 
     python3 scripts/sample_puzzles.py runs/program-first/campaign.db 20 > appendix.md
 """
@@ -37,6 +37,8 @@ def main():
         code = draft.get("code") or draft.get("solution") or draft.get("sat", "")
         print(f"```python\n{code.rstrip()}\n```\n")
         if kind == "p3":
+            if draft.get("sat_as_written"):
+                print(f"The `sat` as the proposer wrote it (validation fitted its constants to the answer of its `sol`):\n\n```python\n{draft['sat_as_written'].rstrip()}\n```\n")
             if draft.get("sol"):
                 print(f"The proposer's `sol`, which satisfies `sat`:\n\n```python\n{draft['sol'].rstrip()}\n```\n")
             else:
