@@ -4,7 +4,6 @@
 
 use crate::SelfplayError;
 use crate::config::PuzzleKind;
-use crate::hindsight::answer_type;
 use crate::puzzle::{render_p3, render_stdio};
 use crate::similarity::Fingerprint;
 use crucible_problems::{FunctionStyle, Problem, Split, Task};
@@ -143,22 +142,17 @@ impl SeedExamples {
         Ok(self.all.len() - before)
     }
 
-    /// Up to `n` examples of `kind`, picked by `pick` (a random number per choice). With
-    /// `other_than` (the answer type a P3 request names) only P3 examples whose `sat` takes
-    /// another type: shown one of the type it is asked for, the default 0.5B restates it
-    /// (BENCHMARKS, "Constants fitted to the sol"), which the copy check then rejects.
+    /// Up to `n` examples of `kind`, picked by `pick` (a random number per choice).
     pub fn pick(
         &self,
         kind: PuzzleKind,
         n: usize,
-        other_than: Option<&str>,
         mut pick: impl FnMut() -> u64,
     ) -> Vec<&SeedExample> {
         let mut pool: Vec<&SeedExample> = self
             .all
             .iter()
             .filter(|e| e.shown && same_layout(e.kind, kind))
-            .filter(|e| other_than.is_none_or(|t| answer_type(&e.text) != Some(t)))
             .collect();
         let mut chosen = Vec::new();
         while chosen.len() < n && !pool.is_empty() {
@@ -327,7 +321,7 @@ mod tests {
                 .unwrap_or_else(|err| panic!("{err:?}\n{}", e.text));
         }
         let mut n = 0u64;
-        let picked = examples.pick(PuzzleKind::P3, 2, None, || {
+        let picked = examples.pick(PuzzleKind::P3, 2, || {
             n += 7;
             n
         });
@@ -348,23 +342,6 @@ mod tests {
             examples.closest(PuzzleKind::P3, &picked[0].fingerprint),
             1.0
         );
-        // A request for a `List[int]` answer is shown examples of other answer types only.
-        for seed in 0..20u64 {
-            let mut n = seed;
-            let picked = examples.pick(PuzzleKind::P3, 3, Some("List[int]"), || {
-                n = n
-                    .wrapping_mul(6364136223846793005)
-                    .wrapping_add(1442695040888963407);
-                n >> 17
-            });
-            assert_eq!(picked.len(), 3);
-            assert!(
-                picked
-                    .iter()
-                    .all(|e| answer_type(&e.text).is_some_and(|t| t != "List[int]")),
-                "{picked:?}"
-            );
-        }
     }
 
     #[test]

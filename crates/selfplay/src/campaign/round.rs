@@ -222,19 +222,11 @@ impl Campaign {
             self.config.topics[(mix(seed ^ 11) % self.config.topics.len() as u64) as usize].clone();
         let difficulty = DIFFICULTIES[(mix(seed ^ 13) % DIFFICULTIES.len() as u64) as usize];
         let mut pick_state = seed ^ 17;
+        let examples = self.examples.pick(kind, self.config.few_shot, || {
+            pick_state = mix(pick_state);
+            pick_state
+        });
         let parent = self.parent(kind, seed);
-        let answer_type = match (&parent, kind, self.config.answer_types.len() as u64) {
-            (None, PuzzleKind::P3, n) if n > 0 => {
-                Some(self.config.answer_types[(mix(seed ^ 31) % n) as usize].as_str())
-            }
-            _ => None,
-        };
-        let examples = self
-            .examples
-            .pick(kind, self.config.few_shot, answer_type, || {
-                pick_state = mix(pick_state);
-                pick_state
-            });
         let topic = match (&parent, kind) {
             // The change a P3 mutation makes, named in its prompt.
             (Some(_), PuzzleKind::P3) => {
@@ -244,6 +236,12 @@ impl Campaign {
             (None, _) => topic,
         };
         let examples: Vec<String> = examples.iter().map(|e| e.text.clone()).collect();
+        let answer_type = match (&parent, kind, self.config.answer_types.len() as u64) {
+            (None, PuzzleKind::P3, n) if n > 0 => {
+                Some(self.config.answer_types[(mix(seed ^ 31) % n) as usize].as_str())
+            }
+            _ => None,
+        };
         let prompt = match &parent {
             // A program-first mutation first names its variant, the seed shown (no examples).
             Some(parent) if kind.program_first() => variant_idea_instruction(parent, difficulty),
