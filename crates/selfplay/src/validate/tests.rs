@@ -621,7 +621,6 @@ fn a_p3_example_written_another_way_is_the_same_puzzle() {
     .iter()
     .map(|(sat, sol)| (sat.to_string(), sol.to_string()))
     .collect();
-    let draft = p3_draft;
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -634,7 +633,7 @@ fn a_p3_example_written_another_way_is_the_same_puzzle() {
     // The second example with a clause dropped and the rest split into `if`s (runs/p3-drafts-default).
     let restated = "def sat(x: List[int]) -> bool:\n    if sum(x) != 100:\n        return False\n    return sorted(x) == x and len(set(x)) == 6\n";
     assert_eq!(
-        same(&draft(
+        same(&p3_draft(
             restated,
             Some("def sol():\n    return [1, 2, 3, 4, 5, 85]\n")
         )),
@@ -642,7 +641,7 @@ fn a_p3_example_written_another_way_is_the_same_puzzle() {
     );
     // Another answer of the same puzzle is still the same puzzle.
     assert_eq!(
-        same(&draft(
+        same(&p3_draft(
             restated,
             Some("def sol():\n    return [10, 11, 12, 13, 14, 40]\n")
         )),
@@ -651,13 +650,13 @@ fn a_p3_example_written_another_way_is_the_same_puzzle() {
     // A new puzzle, and one without a `sol` that holds, are not.
     let new = "def sat(li: List[int]) -> bool:\n    return len(li) == 4 and sum(li) == 100 and all(x % 7 == 4 for x in li)\n";
     assert_eq!(
-        same(&draft(
+        same(&p3_draft(
             new,
             Some("def sol():\n    return [4, 11, 18, 67]\n")
         )),
         None
     );
-    assert_eq!(same(&draft(restated, None)), None);
+    assert_eq!(same(&p3_draft(restated, None)), None);
 }
 
 /// A P3 draft checked with `sol`: the rejection reason, `sat` as validation left it, the
