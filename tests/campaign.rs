@@ -353,6 +353,123 @@ fn rounds_train_on_the_right_data_and_sample_with_the_new_models() {
     }
 }
 
+/// A campaign with `[warmup]` tunes each role on the warm-up set's puzzles before round 1 —
+/// only those whose `sol` holds and that fit the role's length — after the held-out baseline
+/// of the configured solver; round 1 samples with the warmed models, later training starts
+/// from them, and a resumed campaign does not warm up again.
+#[test]
+fn a_warm_up_tunes_the_roles_before_round_one_and_later_training_starts_from_it() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let set = dir.path().join("warm.json");
+    let puzzle = |name: &str, sat: &str, body: &str| serde_json::json!({"name": name, "sat": sat, "sol_header": "def sol():", "sol_bodies": [body]});
+    let long_sat = format!(
+        "def sat(s: str):\n    return len(s) == 40 and s.count('a') == 20  # {}",
+        "x".repeat(400)
+    );
+    let puzzles = serde_json::json!([
+        puzzle(
+            "Odd:0",
+            "def sat(n: int):\n    return n % 2 == 1 and n > 1000",
+            "    return 1001"
+        ),
+        puzzle(
+            "Pal:0",
+            "def sat(s: str):\n    return s == s[::-1] and len(s) == 9",
+            "    return 'a' * 9"
+        ),
+        puzzle(
+            "Wrong:0",
+            "def sat(n: int):\n    return n * n == 49 and n < 0",
+            "    return 7"
+        ),
+        puzzle("Long:0", &long_sat, "    return 'ab' * 20"),
+    ]);
+    std::fs::write(&set, puzzles.to_string()).expect("set");
+    let mut config = scripted_config();
+    config.rounds = 1;
+    config.training.roles = vec![TrainRole::Solver];
+    config.warmup.set = set.to_string_lossy().into_owned();
+    config.heldout = HeldoutConfig {
+        samples: 1,
+        max_problems: 1,
+        ..HeldoutConfig::default()
+    };
+    let mut opened = Vec::new();
+    let mut opener = |spec: &str| -> Result<Box<dyn Generator>, ModelError> {
+        opened.push(spec.to_string());
+        Ok(Box::new(Scripted {
+            served: 0,
+            fail_after: None,
+        }))
+    };
+    let mut tuner = RecordingTuner::default();
+    let mut warmed = Vec::new();
+    let mut campaign = Campaign::open(dir.path(), Some(&config), sandbox()).expect("campaign");
+    campaign
+        .run(&mut opener, Some(&mut tuner), &mut |event| {
+            if let CampaignEvent::Trained {
+                round: 0,
+                role,
+                examples,
+                ..
+            } = event
+            {
+                warmed.push((*role, *examples));
+            }
+        })
+        .expect("campaign runs");
+    drop(campaign);
+
+    let warm = |role: &str| dir.path().join(format!("models/warmup/{role}"));
+    let model = |role: &str| warm(role).join("model").to_string_lossy().into_owned();
+    // The proposer learns the three whose `sol` holds; the solver the two short ones.
+    assert_eq!(
+        warmed,
+        vec![(TrainRole::Proposer, 3), (TrainRole::Solver, 2)]
+    );
+    assert_eq!(tuner.jobs[0], (TrainRole::Proposer, 0, 3, None));
+    assert_eq!(tuner.jobs[1], (TrainRole::Solver, 0, 2, None));
+    let default = crucible_model::DEFAULT_MODEL.to_string();
+    assert_eq!(tuner.bases[..2], [default.clone(), default.clone()]);
+    let proposer_data =
+        std::fs::read_to_string(warm("proposer").join("train.jsonl")).expect("data");
+    assert!(proposer_data.contains("1001") && !proposer_data.contains("n * n == 49"));
+    assert!(proposer_data.contains("Python programming puzzle"));
+    // The held-out baseline measured the configured solver, then the round sampled with the
+    // warmed models, and the training after it started from the warmed solver.
+    let store = Store::open(&Campaign::store_path(dir.path())).expect("store");
+    let heldout = store.heldout().expect("held-out");
+    assert_eq!(heldout[0].round, 0);
+    assert_eq!(heldout[0].solver, default);
+    assert!(opened.contains(&model("proposer")), "{opened:?}");
+    assert!(opened.contains(&model("solver")), "{opened:?}");
+    assert_eq!(tuner.jobs[2].0, TrainRole::Solver);
+    assert_eq!(tuner.jobs[2].1, 1);
+    assert_eq!(tuner.bases[2], model("solver"));
+    let summary = TrainingSummary::read(&store)
+        .expect("summary")
+        .render_text();
+    assert!(
+        summary.contains("proposer in the warm-up: trained on 3 examples"),
+        "{summary}"
+    );
+    drop(store);
+
+    // Resumed: nothing is warmed up (or trained) again.
+    let mut campaign = Campaign::open(dir.path(), None, sandbox()).expect("reopen");
+    let mut again = RecordingTuner::default();
+    let mut plain = |_: &str| -> Result<Box<dyn Generator>, ModelError> {
+        Ok(Box::new(Scripted {
+            served: 0,
+            fail_after: None,
+        }))
+    };
+    campaign
+        .run(&mut plain, Some(&mut again), &mut |_| {})
+        .expect("resumes");
+    assert!(again.jobs.is_empty(), "{:?}", again.jobs);
+}
+
 /// A role with a replay file trains each round on its own examples and `replay_ratio` as
 /// many conversations drawn from the file (another draw each round); a replay file that cannot
 /// be read stops the campaign when it is opened, before any round.

@@ -9,6 +9,8 @@ use std::path::Path;
 pub(crate) struct RecordingTuner {
     /// (role, round, training lines, continued from)
     pub(crate) jobs: Vec<(TrainRole, u32, usize, Option<std::path::PathBuf>)>,
+    /// The base model of each job.
+    pub(crate) bases: Vec<String>,
 }
 
 impl Tuner for RecordingTuner {
@@ -29,6 +31,7 @@ impl Tuner for RecordingTuner {
             std::fs::create_dir_all(dir).map_err(TuneError::failed)?;
             std::fs::write(dir.join(file), "{}").map_err(TuneError::failed)?;
         }
+        self.bases.push(job.base.to_string());
         self.jobs.push((
             job.role,
             job.round,

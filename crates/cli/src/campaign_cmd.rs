@@ -417,7 +417,10 @@ impl Progress {
                 ));
             }
             CampaignEvent::Training { round, role, line } => {
-                let message = format!("training the {role} on rounds ≤ {round}: {line}");
+                let message = match round {
+                    0 => format!("warming the {role} up: {line}"),
+                    _ => format!("training the {role} on rounds ≤ {round}: {line}"),
+                };
                 self.proposed.set_message(message.clone());
                 self.periodic(|| message);
             }
@@ -427,14 +430,18 @@ impl Progress {
                 examples,
                 final_loss,
             } => {
-                let line = match (examples, final_loss) {
-                    (0, _) => format!(
+                let line = match (round, examples, final_loss) {
+                    (0, n, loss) => format!(
+                        "{role}: warmed up on {n} examples (final loss {})",
+                        loss.map_or("-".into(), |l| format!("{l:.4}"))
+                    ),
+                    (_, 0, _) => format!(
                         "{role}: no new training data after round {round}; its model carries over"
                     ),
-                    (n, Some(loss)) => format!(
+                    (_, n, Some(loss)) => format!(
                         "{role}: trained on {n} examples after round {round} (final loss {loss:.4})"
                     ),
-                    (n, None) => format!("{role}: trained on {n} examples after round {round}"),
+                    (_, n, None) => format!("{role}: trained on {n} examples after round {round}"),
                 };
                 self.note(line);
             }

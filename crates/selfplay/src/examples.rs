@@ -224,7 +224,6 @@ fn same_layout(a: PuzzleKind, b: PuzzleKind) -> bool {
     a.layout() == b.layout()
 }
 
-/// The seed set's stdio and P3 parts (the project's layout), or the directory itself.
 /// Every problem of the seed set: its `stdio` and `p3` parts, or the folder itself.
 pub(crate) fn seed_set_problems(seed_set: &Path) -> Result<Vec<Problem>, SelfplayError> {
     let mut problems = Vec::new();
@@ -235,7 +234,7 @@ pub(crate) fn seed_set_problems(seed_set: &Path) -> Result<Vec<Problem>, Selfpla
 }
 
 /// The problem set at `path`; a set that does not load is a seed-set error naming it.
-fn load_set(path: &Path) -> Result<crucible_problems::LoadReport, SelfplayError> {
+pub(crate) fn load_set(path: &Path) -> Result<crucible_problems::LoadReport, SelfplayError> {
     crucible_problems::formats::load_set(path)
         .map_err(|e| SelfplayError::SeedSet(format!("{}: {e}", path.display())))
 }

@@ -33,12 +33,13 @@ mod tune;
 mod validate;
 mod verdicts;
 mod verify;
+mod warmup;
 
 pub use campaign::{Campaign, CampaignEvent, process_cpu_seconds};
 pub use config::{
     CampaignConfig, DEFAULT_CONFIG_TOML, DEFAULT_TOPICS, EvalSetConfig, HeldoutConfig,
     LimitsConfig, MAX_DRAFTS, MAX_REPAIRS, MergedWeights, PoolConfig, PuzzleKind, RoleConfig,
-    SplitChoice, TaskKind, TrainMode, TrainRole, TrainingConfig,
+    SplitChoice, TaskKind, TrainMode, TrainRole, TrainingConfig, WarmupConfig,
 };
 pub use dataset::{messages_json, pick_solutions};
 pub use decontam::{NGRAM, NgramIndex};

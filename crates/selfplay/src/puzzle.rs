@@ -52,7 +52,7 @@ pub struct StdioDraft {
 }
 
 /// A P3 puzzle as the proposer wrote it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct P3Draft {
     /// The `sat` function's source.
     pub sat: String,

@@ -107,7 +107,7 @@ pub enum CampaignEvent {
     },
     /// A line of training progress.
     Training {
-        /// The round whose data is trained on.
+        /// The round whose data is trained on (0: the warm-up before round 1).
         round: u32,
         /// The role being trained.
         role: TrainRole,
@@ -117,7 +117,7 @@ pub enum CampaignEvent {
     /// A role's model for the next round is ready (`examples` = 0: nothing to train on, the
     /// model carries over).
     Trained {
-        /// The round whose data it trained on.
+        /// The round whose data it trained on (0: the warm-up before round 1).
         round: u32,
         /// The role being trained.
         role: TrainRole,
@@ -231,6 +231,14 @@ impl Campaign {
         for set in &config.copy_check {
             examples.add_copy_check(Path::new(set))?;
         }
+        // A warmed proposer may recall the warm-up set's puzzles: they are copies.
+        let warmup = &config.warmup;
+        if warmup.enabled()
+            && warmup.roles.contains(&TrainRole::Proposer)
+            && !config.copy_check.contains(&warmup.set)
+        {
+            examples.add_copy_check(Path::new(&warmup.set))?;
+        }
         for set in &config.p3_examples {
             examples.add_p3_examples(Path::new(set))?;
         }
@@ -284,7 +292,7 @@ impl Campaign {
         &self.store
     }
 
-    /// Runs every unfinished step: the held-out baseline, then each round, the training after
+    /// Runs every unfinished step: the held-out baseline, the warm-up (`[warmup]`), then each round, the training after
     /// it and the held-out evaluation of its tuned solver. Models are opened through `models`
     /// when a round needs them (one model serves both roles when they name the same one);
     /// `tuner` trains between rounds when `training.enabled` (`None`: no training).
@@ -300,11 +308,18 @@ impl Campaign {
             .map_err(|e| SelfplayError::io(&self.dir, e))?;
         let mut held = Held::new(models);
         let training = self.config.training.enabled && tuner.is_some();
-        if let (true, Some(tuner)) = (training, tuner.as_deref()) {
+        if let Some(tuner) = tuner.as_deref() {
             self.check_trainable(tuner)?;
         }
         if training {
             self.heldout_after(0, &mut held, &runtime, on_event)?;
+        }
+        if self.config.warmup.enabled() {
+            let tuner = tuner.as_deref_mut().ok_or_else(|| {
+                SelfplayError::Config("`[warmup]` needs training: this run has no tuner".into())
+            })?;
+            held.hold(&[])?;
+            self.warm_up(tuner, &runtime, on_event)?;
         }
         for round in 1..=self.config.rounds {
             if !self.store.round_finished(round)? {

@@ -8,14 +8,16 @@ use crate::dataset::{
     solver_rows,
 };
 use crate::hindsight::{answer_type, relabelled};
-use crate::puzzle::Draft;
+use crate::puzzle::{Draft, render_p3};
 use crate::replay::{draw, replay_count};
 use crate::seeds::{Stream, derive, mix};
 use crate::store::{AttemptRow, DatasetRow, ModelRow};
 use crate::tune::{TuneJob, Tuner};
+use crate::validate::sol_holds;
+use crate::warmup::{WarmupPuzzle, warmup_conversation, warmup_puzzles};
 use crate::{SelfplayError, export};
 use crucible_eval::solve_prompt;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 /// A round's training data, and what was left out of it.
@@ -29,13 +31,24 @@ pub(super) struct RoundData {
 }
 
 impl Campaign {
+    /// The model `role` samples round `round` with: what training recorded for it or an
+    /// earlier round (round 1's is the warm-up's), else the configured one.
     pub(super) fn role_model(&self, round: u32, role: TrainRole) -> Result<String, SelfplayError> {
-        for r in (2..=round).rev() {
+        for r in (1..=round).rev() {
             if let Some(row) = self.store.model(r, role)? {
                 return Ok(row.spec);
             }
         }
         Ok(self.configured_model(role).to_string())
+    }
+
+    /// The model `role`'s training between rounds starts from: the warmed one, if the
+    /// campaign warmed it up, else the configured one.
+    fn base_model(&self, role: TrainRole) -> Result<String, SelfplayError> {
+        Ok(match self.store.model(1, role)? {
+            Some(row) => row.spec,
+            None => self.configured_model(role).to_string(),
+        })
     }
 
     /// The model `role` is configured with (the base that training starts from).
@@ -48,7 +61,15 @@ impl Campaign {
 
     /// Fails early when a trained role's model cannot be trained.
     pub(super) fn check_trainable(&self, tuner: &dyn Tuner) -> Result<(), SelfplayError> {
-        for role in &self.config.training.roles {
+        let warmed = match self.config.warmup.enabled() {
+            true => self.config.warmup.roles.as_slice(),
+            false => &[],
+        };
+        let trained = match self.config.training.enabled {
+            true => self.config.training.roles.as_slice(),
+            false => &[],
+        };
+        for role in warmed.iter().chain(trained) {
             let base = self.configured_model(*role);
             if crucible_model::is_url(base) {
                 continue;
@@ -118,7 +139,7 @@ impl Campaign {
         on_event: &mut dyn FnMut(&CampaignEvent),
     ) -> Result<ModelRow, SelfplayError> {
         let settings = &self.config.training;
-        let base = self.configured_model(role);
+        let base = &self.base_model(role)?;
         let first = match settings.mode {
             TrainMode::Restart => 1,
             TrainMode::Continue => round,
@@ -182,6 +203,113 @@ impl Campaign {
             final_loss: tuned.final_loss,
             ..carried
         })
+    }
+
+    /// Before round 1, warms each role of `warmup.roles` up (skipping roles already done) on
+    /// its conversations of the warm-up set's puzzles ([`warmup_conversation`]) whose `sol`
+    /// holds in the sandbox and that overlap no evaluation set; the warmed model samples
+    /// round 1 and is the base later rounds train from.
+    pub(super) fn warm_up(
+        &mut self,
+        tuner: &mut dyn Tuner,
+        runtime: &tokio::runtime::Runtime,
+        on_event: &mut dyn FnMut(&CampaignEvent),
+    ) -> Result<(), SelfplayError> {
+        let warmup = self.config.warmup.clone();
+        if !warmup.enabled() {
+            return Ok(());
+        }
+        let settings = warmup.settings(&self.config.training);
+        let mut roles = Vec::new();
+        for role in warmup.roles.iter().copied() {
+            if self.store.model(1, role)?.is_none() {
+                roles.push(role);
+            }
+        }
+        let Some(longest) = roles.iter().map(|r| warmup.max_chars(*r)).max() else {
+            return Ok(());
+        };
+        let puzzles = self.warmup_set(longest, runtime)?;
+        let typed = !self.config.answer_types.is_empty();
+        for role in roles {
+            let started = Instant::now();
+            let dir = self.dir.join("models").join("warmup").join(role.name());
+            std::fs::create_dir_all(&dir).map_err(|e| SelfplayError::io(&dir, e))?;
+            let data = dir.join("train.jsonl");
+            // Numbered among the role's puzzles, as the difficulty each is asked with is drawn.
+            let lines: Vec<String> = puzzles
+                .iter()
+                .filter(|(p, _)| p.sat.len() + p.sol.len() <= warmup.max_chars(role))
+                .enumerate()
+                .filter(|(_, (_, usable))| *usable)
+                .map(|(index, (p, _))| warmup_conversation(role, p, index, self.config.seed, typed))
+                .collect();
+            export::write_lines(&data, &lines)?;
+            let (adapter_dir, model_dir) = (dir.join("adapter"), dir.join("model"));
+            let base = self.configured_model(role).to_string();
+            let job = TuneJob {
+                role,
+                round: 0,
+                base: &base,
+                data: &data,
+                init_adapter: None,
+                adapter_dir: &adapter_dir,
+                model_dir: &model_dir,
+                settings: &settings,
+                seed: Stream::Training.seed(&[self.config.seed, 0, role as u64]),
+            };
+            let tuned = tuner
+                .tune(&job, &mut |line| {
+                    on_event(&CampaignEvent::Training {
+                        round: 0,
+                        role,
+                        line: line.to_string(),
+                    })
+                })
+                .map_err(|source| SelfplayError::Training {
+                    role,
+                    round: 0,
+                    source,
+                })?;
+            let spec = match tuned.examples {
+                0 => base,
+                _ => model_dir.to_string_lossy().into_owned(),
+            };
+            on_event(&CampaignEvent::Trained {
+                round: 0,
+                role,
+                examples: tuned.examples as u64,
+                final_loss: tuned.final_loss,
+            });
+            self.store.set_model(&ModelRow {
+                round: 1,
+                role,
+                spec,
+                examples: tuned.examples as u64,
+                final_loss: tuned.final_loss,
+                seconds: started.elapsed().as_secs_f64(),
+            })?;
+        }
+        Ok(())
+    }
+
+    /// The warm-up set's puzzles within `max_chars`, each with whether it is usable: its
+    /// `sol` holds in the sandbox and it overlaps no evaluation set.
+    fn warmup_set(
+        &self,
+        max_chars: usize,
+        runtime: &tokio::runtime::Runtime,
+    ) -> Result<Vec<(WarmupPuzzle, bool)>, SelfplayError> {
+        let puzzles = warmup_puzzles(Path::new(&self.config.warmup.set), max_chars)?;
+        let limits = self.config.limits.limits();
+        let mut checked = Vec::new();
+        for puzzle in puzzles {
+            let text = render_p3(&puzzle.sat, &puzzle.sol);
+            let usable = self.contamination.overlap(&text).is_none()
+                && runtime.block_on(sol_holds(&self.sandbox, &puzzle.sat, &puzzle.sol, &limits))?;
+            checked.push((puzzle, usable));
+        }
+        Ok(checked)
     }
 
     /// Appends to `rows` (a role's own examples after `round`) the conversations drawn for

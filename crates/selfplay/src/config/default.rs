@@ -102,6 +102,21 @@ max_tests = 10
 # Largest test input or expected output kept, bytes.
 max_test_bytes = 1048576
 
+[warmup]
+# Before round 1, fine-tune the roles on a P3 set's puzzles, asked as the campaign asks them:
+# the proposer its P3 request answered by each puzzle, the solver the solve request answered by
+# its `sol` (P3's train puzzles: set = "puzzles/p3-train"; the default 0.5B then writes P3-style
+# puzzles). Later rounds train on from the warmed models; the set joins the copy check. Empty
+# `set`: no warm-up.
+set = ""
+roles = ["proposer", "solver"]
+epochs = 1
+# Conversations per optimizer step.
+batch_size = 16
+# Longest puzzle (`sat` and `sol`, bytes) each role learns.
+proposer_max_chars = 600
+solver_max_chars = 400
+
 [training]
 # Fine-tune after each round (LoRA; local models only): the solver on the verified solutions,
 # the proposer on the valid, learnable puzzles. The next round samples with the tuned models,

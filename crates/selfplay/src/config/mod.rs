@@ -8,7 +8,7 @@ pub use crate::kinds::{PuzzleKind, TaskKind, TrainRole};
 pub use default::DEFAULT_CONFIG_TOML;
 pub use sections::{
     EvalSetConfig, HeldoutConfig, LimitsConfig, MergedWeights, PoolConfig, RoleConfig, SplitChoice,
-    TrainMode, TrainingConfig,
+    TrainMode, TrainingConfig, WarmupConfig,
 };
 
 use crate::SelfplayError;
@@ -99,6 +99,8 @@ pub struct CampaignConfig {
     pub solver: RoleConfig,
     /// Limits for puzzles and attempts.
     pub limits: LimitsConfig,
+    /// Fine-tuning before round 1 on P3 puzzles (off unless `warmup.set` names a set).
+    pub warmup: WarmupConfig,
     /// Fine-tuning between rounds.
     pub training: TrainingConfig,
     /// Held-out evaluation of the solver.
@@ -134,6 +136,7 @@ impl Default for CampaignConfig {
             proposer: RoleConfig::with_tokens(640),
             solver: RoleConfig::with_tokens(400),
             limits: LimitsConfig::default(),
+            warmup: WarmupConfig::default(),
             training: TrainingConfig::default(),
             heldout: HeldoutConfig::default(),
         }
@@ -314,6 +317,10 @@ impl CampaignConfig {
                 "`training.epochs`, `batch_size`, `lora_rank`, `learning_rate` and `max_seq_len` \
                  must be positive",
             );
+        }
+        let w = &self.warmup;
+        if w.enabled() && (w.epochs == 0 || w.batch_size == 0) {
+            return fail("`warmup.epochs` and `warmup.batch_size` must be positive");
         }
         Ok(())
     }

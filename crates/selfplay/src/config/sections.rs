@@ -305,3 +305,67 @@ impl Default for EvalSetConfig {
         }
     }
 }
+
+/// Fine-tuning before round 1 on a set of P3 puzzles with reference `sol`s (P3's train
+/// puzzles, `puzzles/p3-train`): each role learns the campaign's own requests answered from
+/// the set — the proposer the P3 proposal instruction (the topic read from the puzzle, a drawn
+/// difficulty, its answer type when the campaign names types) answered by the puzzle, the
+/// solver the solve request answered by its `sol`. Later rounds' training starts from the
+/// warmed models, and the set joins the copy check when the proposer is warmed (a puzzle it
+/// recalls is `copied_example`). Held-out puzzles of the set are never used.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct WarmupConfig {
+    /// The P3 set (empty: no warm-up).
+    pub set: String,
+    /// Roles warmed up.
+    pub roles: Vec<TrainRole>,
+    /// Passes over the data.
+    pub epochs: usize,
+    /// Conversations per optimizer step.
+    pub batch_size: usize,
+    /// Longest puzzle (`sat` and `sol`, bytes) the proposer learns.
+    pub proposer_max_chars: usize,
+    /// Longest puzzle (`sat` and `sol`, bytes) the solver learns.
+    pub solver_max_chars: usize,
+}
+
+impl WarmupConfig {
+    /// Whether the campaign warms its roles up before round 1.
+    pub fn enabled(&self) -> bool {
+        !self.set.is_empty() && !self.roles.is_empty()
+    }
+
+    /// Longest puzzle `role` learns.
+    pub fn max_chars(&self, role: TrainRole) -> usize {
+        match role {
+            TrainRole::Proposer => self.proposer_max_chars,
+            TrainRole::Solver => self.solver_max_chars,
+        }
+    }
+
+    /// The training settings of the warm-up: `training`'s learning rate, LoRA shape, sequence
+    /// length and weights, with the warm-up's passes and batch, fresh adapters.
+    pub fn settings(&self, training: &TrainingConfig) -> TrainingConfig {
+        TrainingConfig {
+            mode: TrainMode::Restart,
+            epochs: self.epochs,
+            proposer_epochs: 0,
+            batch_size: self.batch_size,
+            ..training.clone()
+        }
+    }
+}
+
+impl Default for WarmupConfig {
+    fn default() -> Self {
+        WarmupConfig {
+            set: String::new(),
+            roles: vec![TrainRole::Proposer, TrainRole::Solver],
+            epochs: 1,
+            batch_size: 16,
+            proposer_max_chars: 600,
+            solver_max_chars: 400,
+        }
+    }
+}

@@ -200,7 +200,7 @@ impl TrainingSummary {
                 let _ = writeln!(
                     md,
                     "| {} | {} | {} | {} | {:.0} | `{}` |",
-                    heldout_label(m.round.saturating_sub(1)),
+                    trained_label(m.round),
                     m.role.name(),
                     m.examples,
                     m.final_loss.map_or("-".into(), |l| format!("{l:.4}")),
@@ -230,10 +230,19 @@ pub fn heldout_label(round: u32) -> String {
     }
 }
 
+/// When a model that samples round `round` was trained: "after round N", or "in the warm-up"
+/// for round 1's (only a warm-up records one).
+fn trained_label(round: u32) -> String {
+    match round {
+        0 | 1 => "in the warm-up".into(),
+        n => heldout_label(n - 1),
+    }
+}
+
 /// One line per model, numbered as the training is everywhere: "after round N" (the model
 /// samples round N + 1).
 fn model_line(m: &ModelRow) -> String {
-    let after = heldout_label(m.round.saturating_sub(1));
+    let after = trained_label(m.round);
     match (m.examples, m.final_loss) {
         (0, _) => format!(
             "{} {after}: nothing to train on, {} carries over",

@@ -14,8 +14,8 @@ use crate::config::LimitsConfig;
 use crate::puzzle::Draft;
 use crate::verdicts::Validation;
 use crucible_sandbox::{Language, Sandbox};
-pub(crate) use p3::same_puzzle_as;
 use p3::validate_p3;
+pub(crate) use p3::{same_puzzle_as, sol_holds};
 use program_first::validate_program;
 use stdio::validate_stdio;
 

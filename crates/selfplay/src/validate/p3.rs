@@ -156,6 +156,18 @@ pub(super) async fn validate_p3(
     Ok(Ok(Vec::new()))
 }
 
+/// Whether `sat(sol())` is `True`, twice with the same answer (a reference `sol` holds).
+pub(crate) async fn sol_holds(
+    sandbox: &Sandbox,
+    sat: &str,
+    sol: &str,
+    limits: &Limits,
+) -> Result<bool, SelfplayError> {
+    Ok(reference_failure(sandbox, sat, sol, limits)
+        .await?
+        .is_none())
+}
+
 /// Why `sat(sol())` is not `True` with the same answer under another random seed (the last
 /// line of the error, or what `sol` returned), or `None` when it is.
 async fn reference_failure(
