@@ -130,12 +130,7 @@ fn scripted_campaign_scores_exports_and_resumes_after_a_failure() {
 /// to its configuration is refused.
 #[test]
 fn a_finished_campaign_goes_on_to_more_rounds_and_refuses_other_changes() {
-    let scripted = || -> Box<dyn Generator> {
-        Box::new(Scripted {
-            served: 0,
-            fail_after: None,
-        })
-    };
+    let scripted = Scripted::boxed;
     let two = scripted_config();
     let straight = tempfile::tempdir().expect("tempdir");
     let straight_store = run_with(straight.path(), &two, scripted);
@@ -201,10 +196,7 @@ fn a_round_trains_merges_reloads_and_samples_the_small_model() {
     let mut opener = |spec: &str| -> Result<Box<dyn Generator>, ModelError> {
         opened.push(spec.to_string());
         if spec == TEST_MODEL {
-            return Ok(Box::new(Scripted {
-                served: 0,
-                fail_after: None,
-            }));
+            return Ok(Scripted::boxed());
         }
         Ok(Box::new(LocalModel::load(&LocalModelConfig::new(spec))?))
     };
@@ -300,10 +292,7 @@ fn rounds_train_on_the_right_data_and_sample_with_the_new_models() {
         let mut opened = Vec::new();
         let mut opener = |spec: &str| -> Result<Box<dyn Generator>, ModelError> {
             opened.push(spec.to_string());
-            Ok(Box::new(Scripted {
-                served: 0,
-                fail_after: None,
-            }))
+            Ok(Scripted::boxed())
         };
         let mut tuner = RecordingTuner::default();
         let mut campaign = Campaign::open(dir.path(), Some(&config), sandbox()).expect("campaign");
@@ -397,10 +386,7 @@ fn a_warm_up_tunes_the_roles_before_round_one_and_later_training_starts_from_it(
     let mut opened = Vec::new();
     let mut opener = |spec: &str| -> Result<Box<dyn Generator>, ModelError> {
         opened.push(spec.to_string());
-        Ok(Box::new(Scripted {
-            served: 0,
-            fail_after: None,
-        }))
+        Ok(Scripted::boxed())
     };
     let mut tuner = RecordingTuner::default();
     let mut warmed = Vec::new();
@@ -458,12 +444,7 @@ fn a_warm_up_tunes_the_roles_before_round_one_and_later_training_starts_from_it(
     // Resumed: nothing is warmed up (or trained) again.
     let mut campaign = Campaign::open(dir.path(), None, sandbox()).expect("reopen");
     let mut again = RecordingTuner::default();
-    let mut plain = |_: &str| -> Result<Box<dyn Generator>, ModelError> {
-        Ok(Box::new(Scripted {
-            served: 0,
-            fail_after: None,
-        }))
-    };
+    let mut plain = |_: &str| -> Result<Box<dyn Generator>, ModelError> { Ok(Scripted::boxed()) };
     campaign
         .run(&mut plain, Some(&mut again), &mut |_| {})
         .expect("resumes");
@@ -492,12 +473,7 @@ fn replayed_conversations_join_a_roles_training_data() {
     config.training.roles = vec![TrainRole::Solver];
     config.training.replay_ratio = 0.5;
     config.training.replay = [(TrainRole::Solver, replay.to_string_lossy().into_owned())].into();
-    let mut opener = |_: &str| -> Result<Box<dyn Generator>, ModelError> {
-        Ok(Box::new(Scripted {
-            served: 0,
-            fail_after: None,
-        }))
-    };
+    let mut opener = |_: &str| -> Result<Box<dyn Generator>, ModelError> { Ok(Scripted::boxed()) };
     let mut tuner = RecordingTuner::default();
     let mut replayed = Vec::new();
     let mut campaign = Campaign::open(dir.path(), Some(&config), sandbox()).expect("campaign");
@@ -930,12 +906,8 @@ fn a_campaign_judged_by_a_serve_fleet_stores_the_in_process_verdicts() {
             ..scripted_config()
         };
         let mut campaign = Campaign::open(dir.path(), Some(&config), sandbox()).expect("opens");
-        let mut opener = |_: &str| -> Result<Box<dyn Generator>, ModelError> {
-            Ok(Box::new(Scripted {
-                served: 0,
-                fail_after: None,
-            }))
-        };
+        let mut opener =
+            |_: &str| -> Result<Box<dyn Generator>, ModelError> { Ok(Scripted::boxed()) };
         campaign.run(&mut opener, None, &mut |_| {}).expect("runs");
         let store = Store::open(&Campaign::store_path(dir.path())).expect("store");
         let mut verdicts = Vec::new();

@@ -31,6 +31,14 @@ const P3_GOOD: &str = "```python\ndef sat(x: int) -> bool:\n    return x * x == 
 const P3_TRIVIAL: &str = "```python\ndef sat(s: str) -> bool:\n    return len(s) < 3\n\ndef sol():\n    return 'ab'\n```";
 
 impl Scripted {
+    /// A scripted model that never fails, as the campaign opens models.
+    pub(crate) fn boxed() -> Box<dyn Generator> {
+        Box::new(Scripted {
+            served: 0,
+            fail_after: None,
+        })
+    }
+
     fn proposal(request: &GenerationRequest) -> String {
         let prompt = &request.messages.last().expect("a message").content;
         let pick = request.sampling.seed % 4;

@@ -96,7 +96,8 @@ pub struct RunArgs {
     /// Master seed.
     #[arg(long)]
     seed: Option<u64>,
-    /// Do not fine-tune between rounds (nor evaluate on the held-out split).
+    /// Do not fine-tune at all: no warm-up, no training between rounds (nor evaluation on the
+    /// held-out split).
     #[arg(long)]
     no_train: bool,
     /// Held-out problems evaluated before training and after each round (0: all).
@@ -201,6 +202,7 @@ fn run_config(args: &RunArgs) -> Result<CampaignConfig> {
     config.seed = args.seed.unwrap_or(config.seed);
     if args.no_train {
         config.training.enabled = false;
+        config.warmup.set.clear();
     }
     config.heldout.max_problems = args.heldout_problems.unwrap_or(config.heldout.max_problems);
     if let Some(name) = args.dir.file_name() {
@@ -497,5 +499,32 @@ impl Progress {
     fn finish(&self) {
         self.proposed.finish();
         self.solved.finish();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    /// `campaign run`'s options on their own.
+    #[derive(Parser)]
+    struct Run {
+        #[command(flatten)]
+        args: RunArgs,
+    }
+
+    #[test]
+    fn no_train_turns_off_the_warm_up_as_well_as_training_between_rounds() -> Result<()> {
+        let dir = tempfile::tempdir()?;
+        let path = dir.path().join("campaign.toml");
+        std::fs::write(&path, "[warmup]\nset = \"puzzles/p3-train\"\n")?;
+        let config = path.to_string_lossy().into_owned();
+        let with = run_config(&Run::try_parse_from(["run", "--config", &config])?.args)?;
+        assert!(with.warmup.enabled() && with.training.enabled);
+        let without =
+            run_config(&Run::try_parse_from(["run", "--config", &config, "--no-train"])?.args)?;
+        assert!(!without.warmup.enabled() && !without.training.enabled);
+        Ok(())
     }
 }

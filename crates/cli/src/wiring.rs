@@ -92,10 +92,15 @@ impl TrainTuner {
             eval_fraction: 0.0,
             seed: job.seed,
             init_adapter: job.init_adapter.map(PathBuf::from),
+            // A campaign's jobs are tens of steps: a killed one resumes from its last few.
+            checkpoint_every: CHECKPOINT_EVERY,
             ..TrainConfig::default()
         }
     }
 }
+
+/// How many optimiser steps a campaign's training job takes between checkpoints.
+const CHECKPOINT_EVERY: usize = 4;
 
 /// A step of `batch_size` conversations as micro-batches of at most 16: (their size, how many).
 fn micro_batches(batch_size: usize) -> (usize, usize) {

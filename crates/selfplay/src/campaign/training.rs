@@ -12,13 +12,35 @@ use crate::puzzle::{Draft, render_p3};
 use crate::replay::{draw, replay_count};
 use crate::seeds::{Stream, derive, mix};
 use crate::store::{AttemptRow, DatasetRow, ModelRow};
-use crate::tune::{TuneJob, Tuner};
+use crate::tune::{TuneJob, Tuned, Tuner};
 use crate::validate::sol_holds;
 use crate::warmup::{WarmupPuzzle, warmup_conversation, warmup_puzzles};
 use crate::{SelfplayError, export};
 use crucible_eval::solve_prompt;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
+
+/// Runs `job` on `tuner`, passing its progress lines on as [`CampaignEvent::Training`].
+fn tune_role(
+    job: &TuneJob<'_>,
+    tuner: &mut dyn Tuner,
+    on_event: &mut dyn FnMut(&CampaignEvent),
+) -> Result<Tuned, SelfplayError> {
+    let (round, role) = (job.round, job.role);
+    tuner
+        .tune(job, &mut |line| {
+            on_event(&CampaignEvent::Training {
+                round,
+                role,
+                line: line.to_string(),
+            })
+        })
+        .map_err(|source| SelfplayError::Training {
+            role,
+            round,
+            source,
+        })
+}
 
 /// A round's training data, and what was left out of it.
 pub(super) struct RoundData {
@@ -181,19 +203,7 @@ impl Campaign {
             settings,
             seed: Stream::Training.seed(&[self.config.seed, u64::from(round), role as u64]),
         };
-        let tuned = tuner
-            .tune(&job, &mut |line| {
-                on_event(&CampaignEvent::Training {
-                    round,
-                    role,
-                    line: line.to_string(),
-                })
-            })
-            .map_err(|source| SelfplayError::Training {
-                role,
-                round,
-                source,
-            })?;
+        let tuned = tune_role(&job, tuner, on_event)?;
         if tuned.examples == 0 {
             return Ok(carried);
         }
@@ -258,19 +268,7 @@ impl Campaign {
                 settings: &settings,
                 seed: Stream::Training.seed(&[self.config.seed, 0, role as u64]),
             };
-            let tuned = tuner
-                .tune(&job, &mut |line| {
-                    on_event(&CampaignEvent::Training {
-                        round: 0,
-                        role,
-                        line: line.to_string(),
-                    })
-                })
-                .map_err(|source| SelfplayError::Training {
-                    role,
-                    round: 0,
-                    source,
-                })?;
+            let tuned = tune_role(&job, tuner, on_event)?;
             let spec = match tuned.examples {
                 0 => base,
                 _ => model_dir.to_string_lossy().into_owned(),
