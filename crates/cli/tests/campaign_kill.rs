@@ -5,7 +5,7 @@
 use crucible_model::{TEST_MODEL, default_models_dir, resolve_model};
 use crucible_selfplay::{Campaign, CampaignConfig, Decision, Store, verify};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 fn snapshot(dir: &Path) -> Vec<Decision> {
@@ -36,6 +36,16 @@ fn crucible(args: &[&str], config: &Path, dir: &Path) -> Command {
         cmd.arg("--config").arg(config);
     }
     cmd
+}
+
+/// A running `crucible`, killed when dropped: a failed assertion leaves no campaign running.
+struct Running(Child);
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
 }
 
 #[test]
@@ -76,14 +86,16 @@ fn kill_9_mid_round_then_resume_matches_an_uninterrupted_run() {
 
     let killed = work.path().join("killed");
     let log = work.path().join("killed.log");
-    let mut child = crucible(&["campaign", "run", "--dir"], &config_path, &killed)
-        .stderr(std::fs::File::create(&log).expect("log"))
-        .spawn()
-        .expect("crucible starts");
+    let mut child = Running(
+        crucible(&["campaign", "run", "--dir"], &config_path, &killed)
+            .stderr(std::fs::File::create(&log).expect("log"))
+            .spawn()
+            .expect("crucible starts"),
+    );
     let deadline = Instant::now() + Duration::from_secs(600);
     while committed(&killed) == 0 {
         assert!(Instant::now() < deadline, "no puzzle committed in time");
-        if let Some(status) = child.try_wait().expect("wait") {
+        if let Some(status) = child.0.try_wait().expect("wait") {
             panic!(
                 "the campaign ended ({status}) before it could be killed:\n{}",
                 std::fs::read_to_string(&log).unwrap_or_default()
@@ -91,8 +103,8 @@ fn kill_9_mid_round_then_resume_matches_an_uninterrupted_run() {
         }
         std::thread::sleep(Duration::from_millis(10));
     }
-    child.kill().expect("SIGKILL");
-    child.wait().expect("reaped");
+    child.0.kill().expect("SIGKILL");
+    child.0.wait().expect("reaped");
     let kept = snapshot(&killed);
     assert!(
         !kept.is_empty() && kept.len() < 8,
