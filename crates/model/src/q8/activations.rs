@@ -131,7 +131,7 @@ fn quantize<const B: usize, const S: usize, const F16: bool>(
                 // SAFETY: |block[i]| ≤ amax and inverse ≈ 127 / amax, both finite, so t is
                 // finite and about 128 at most: it fits an i32.
                 let q = unsafe { t.to_int_unchecked::<i32>() };
-                quants[i] = q.clamp(-128, 127);
+                quants[i] = q.clamp(-127, 127);
             }
         } else {
             // NaN or infinite activations, or a scale too small to invert.
@@ -158,10 +158,11 @@ fn quantize<const B: usize, const S: usize, const F16: bool>(
     }
 }
 
-/// `x.round() as i8` (halves away from zero, saturating) for |x| < 2³¹, as an `i32`, without a
+/// `x.round() as i8` (halves away from zero, saturating at ±127: a quant is never −128, which
+/// the AVX2 kernel's sign trick needs) for |x| < 2³¹, as an `i32`, without a
 /// call to `roundf`: adding the float just below one half, then truncating, is how LLVM lowers
 /// `round` where the CPU has no such instruction; the 32-bit conversion vectorises.
 #[inline(always)]
 pub(super) fn round_quant(x: f32) -> i32 {
-    ((x + 0.499_999_97f32.copysign(x)) as i32).clamp(-128, 127)
+    ((x + 0.499_999_97f32.copysign(x)) as i32).clamp(-127, 127)
 }

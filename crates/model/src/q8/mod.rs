@@ -19,7 +19,8 @@
 //! bits per weight where the file has 4.5; Q6_K 6.625 where it has 6.5625). candle multiplies
 //! them one dot product at a time with AVX2; here they expand in registers, and `vpdpbusd`
 //! does the sub-block products. Without AVX-512 VNNI, candle's kernels multiply them instead
-//! (see [`faster_than_candle`]).
+//! (see [`faster_than_candle`]); Q8_0 and Q5_0 tiles then go through an AVX2 kernel
+//! (`vpmaddubsw`, `avx2`) where the CPU has AVX2, FMA and F16C, else a portable one.
 //!
 //! The numerics are those of ggml's Q8_0 × Q8_0 (or Q5_0 × Q8_0) product: activations are
 //! quantized per block of 32 with an f16 scale (as candle does), each block's integer dot
@@ -32,6 +33,8 @@
 //! portable one give bit-identical results, and a row's result never depends on the other rows.
 
 mod activations;
+#[cfg(target_arch = "x86_64")]
+mod avx2;
 mod portable;
 mod q4_k;
 mod q5_0;
@@ -112,15 +115,28 @@ pub(crate) fn packable(dtype: GgmlDType, features: usize, inputs: usize) -> bool
 }
 
 /// Whether packing a matrix of this type makes it faster than candle's kernels on this CPU:
-/// always for Q8_0 and Q5_0 (candle's are per dot product or scalar), only with the SIMD
-/// kernel for Q4_K and Q6_K (candle has AVX2 ones).
+/// always for Q8_0 and Q5_0 (candle's are per dot product or scalar), only with the AVX-512
+/// VNNI kernel for Q4_K and Q6_K (candle has AVX2 ones).
 pub(crate) fn faster_than_candle(dtype: GgmlDType) -> bool {
-    !matches!(dtype, GgmlDType::Q4K | GgmlDType::Q6K) || has_simd_kernel()
+    match dtype {
+        GgmlDType::Q4K | GgmlDType::Q6K => has_k_quant_kernel(),
+        _ => true,
+    }
 }
 
-/// Whether this CPU multiplies packed tiles with SIMD (else a portable kernel does).
+/// Whether this CPU multiplies packed Q8_0 and Q5_0 tiles with SIMD (else a portable kernel
+/// does).
 pub(crate) fn has_simd_kernel() -> bool {
     !matches!(Kernel::detect(), Kernel::Portable)
+}
+
+/// Whether this CPU multiplies packed Q4_K and Q6_K tiles with SIMD.
+fn has_k_quant_kernel() -> bool {
+    #[cfg(target_arch = "x86_64")]
+    if matches!(Kernel::detect(), Kernel::Avx512Vnni) {
+        return true;
+    }
+    false
 }
 
 impl PackedMatrix {
@@ -318,12 +334,31 @@ fn put_nibble(nibbles: &mut [u8], f: usize, i: usize, q: u8) {
     nibbles[group / 2 * TILE * 4 + lane] |= q << (4 * (group % 2));
 }
 
+#[cfg(target_arch = "x86_64")]
+/// Where a strip's results go.
+struct Target<'a> {
+    /// The quantized activations.
+    acts: &'a QuantizedRows,
+    /// The first of their rows.
+    first: usize,
+    /// The output buffer.
+    out: Base,
+    /// Its width (features).
+    features: usize,
+    /// The strip of features.
+    strip: usize,
+}
+
 /// Which implementation multiplies tiles.
 #[derive(Clone, Copy)]
 enum Kernel {
     /// AVX-512 with VNNI (x86-64).
     #[cfg(target_arch = "x86_64")]
     Avx512Vnni,
+    /// AVX2 with FMA and F16C (x86-64): Q8_0 and Q5_0 tiles; the k-quants are left to
+    /// candle's AVX2 kernels (see [`faster_than_candle`]).
+    #[cfg(target_arch = "x86_64")]
+    Avx2,
     /// Plain Rust, the same numbers.
     Portable,
 }
@@ -342,8 +377,20 @@ impl Kernel {
             {
                 return Kernel::Avx512Vnni;
             }
+            #[cfg(target_arch = "x86_64")]
+            if std::env::var_os("CRUCIBLE_PORTABLE_KERNELS").is_none() && Kernel::avx2_detected() {
+                return Kernel::Avx2;
+            }
             Kernel::Portable
         })
+    }
+
+    /// Whether this CPU has what [`Kernel::Avx2`] needs.
+    #[cfg(target_arch = "x86_64")]
+    fn avx2_detected() -> bool {
+        std::arch::is_x86_feature_detected!("avx2")
+            && std::arch::is_x86_feature_detected!("fma")
+            && std::arch::is_x86_feature_detected!("f16c")
     }
 
     /// Multiplies one strip of tiles with `count` (≤ 4) rows from `first`.
@@ -365,7 +412,7 @@ impl Kernel {
             #[cfg(target_arch = "x86_64")]
             // SAFETY: the CPU has the features (detected), the caller guarantees the rest.
             Kernel::Avx512Vnni => unsafe {
-                let at = &vnni::Target {
+                let at = &Target {
                     acts,
                     first,
                     out,
@@ -389,6 +436,30 @@ impl Kernel {
                     (StripQuants::Q6K(t), 2) => vnni::q6k::<2>(t, at),
                     (StripQuants::Q6K(t), 3) => vnni::q6k::<3>(t, at),
                     (StripQuants::Q6K(t), _) => vnni::q6k::<4>(t, at),
+                }
+            },
+            #[cfg(target_arch = "x86_64")]
+            // SAFETY: the CPU has the features (detected), the caller guarantees the rest.
+            Kernel::Avx2 => unsafe {
+                let at = &Target {
+                    acts,
+                    first,
+                    out,
+                    features,
+                    strip,
+                };
+                match (weights.quants, count) {
+                    (StripQuants::Q8(t), 1) => avx2::strip::<1, false, _>(t, weights.scales, at),
+                    (StripQuants::Q8(t), 2) => avx2::strip::<2, false, _>(t, weights.scales, at),
+                    (StripQuants::Q8(t), 3) => avx2::strip::<3, false, _>(t, weights.scales, at),
+                    (StripQuants::Q8(t), _) => avx2::strip::<4, false, _>(t, weights.scales, at),
+                    (StripQuants::Q5(t), 1) => avx2::strip::<1, true, _>(t, weights.scales, at),
+                    (StripQuants::Q5(t), 2) => avx2::strip::<2, true, _>(t, weights.scales, at),
+                    (StripQuants::Q5(t), 3) => avx2::strip::<3, true, _>(t, weights.scales, at),
+                    (StripQuants::Q5(t), _) => avx2::strip::<4, true, _>(t, weights.scales, at),
+                    (StripQuants::Q4K(_) | StripQuants::Q6K(_), _) => {
+                        Kernel::Portable.run(weights, acts, first, count, out, features, strip)
+                    }
                 }
             },
             Kernel::Portable => {

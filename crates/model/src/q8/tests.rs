@@ -88,7 +88,7 @@ fn fast_rounding_matches_round() {
     let mut x = -128f32;
     while x <= 128.0 {
         for v in [x, x.next_up(), x.next_down()] {
-            assert_eq!(round_quant(v), i32::from(v.round() as i8), "{v}");
+            assert_eq!(round_quant(v), i32::from(v.round() as i8).max(-127), "{v}");
         }
         x += 0.125;
     }
@@ -102,7 +102,7 @@ fn fast_rounding_matches_round() {
         0.0,
         -0.0,
     ] {
-        assert_eq!(round_quant(v), i32::from(v.round() as i8), "{v}");
+        assert_eq!(round_quant(v), i32::from(v.round() as i8).max(-127), "{v}");
     }
 }
 
@@ -120,35 +120,110 @@ fn rows_do_not_depend_on_their_neighbours() {
     }
 }
 
-#[test]
-fn simd_and_portable_kernels_agree_bit_for_bit() {
-    for dtype in ALL_TYPES {
-        let n = inputs(dtype, 4);
-        let (m, _) = matrix(dtype, 32, n);
-        let x = activations(6, n);
-        let acts = m.quantize(&x, 6);
-        for strip in 0..2 {
+/// Every SIMD kernel this CPU runs: the detected one and, on x86-64, the AVX2 one where the
+/// CPU has it (a CPU with AVX-512 VNNI runs the other, so it is checked apart).
+fn kernels() -> Vec<Kernel> {
+    #[allow(unused_mut)]
+    let mut kernels = vec![Kernel::detect()];
+    #[cfg(target_arch = "x86_64")]
+    if Kernel::avx2_detected() && !matches!(Kernel::detect(), Kernel::Avx2) {
+        kernels.push(Kernel::Avx2);
+    }
+    kernels
+}
+
+/// Asserts that each kernel gives the portable kernel's results, bit for bit, on every strip
+/// of `m` and every run of up to 4 of the rows of `x`.
+fn assert_kernels_agree(m: &PackedMatrix, x: &[f32], rows: usize, what: &str) {
+    let acts = m.quantize(x, rows);
+    let features = m.features();
+    for kernel in kernels() {
+        for strip in 0..features / TILE {
             let weights = m.strip(strip);
-            for first in 0..6 {
-                for count in 1..=ROWS.min(6 - first) {
-                    let mut detected = vec![0f32; 6 * 32];
+            for first in 0..rows {
+                for count in 1..=ROWS.min(rows - first) {
+                    let mut detected = vec![0f32; rows * features];
                     let target = Base(detected.as_mut_ptr());
                     // SAFETY: one writer, places inside `detected`.
-                    unsafe {
-                        Kernel::detect().run(&weights, &acts, first, count, target, 32, strip)
-                    };
+                    unsafe { kernel.run(&weights, &acts, first, count, target, features, strip) };
                     for row in first..first + count {
                         let mut portable = [0f32; TILE];
                         portable_row(&weights, &acts, row, &mut portable);
                         assert_eq!(
                             portable[..],
-                            detected[row * 32 + strip * 16..][..16],
-                            "{dtype:?}"
+                            detected[row * features + strip * TILE..][..TILE],
+                            "{what}"
                         );
                     }
                 }
             }
         }
+    }
+}
+
+#[test]
+fn simd_and_portable_kernels_agree_bit_for_bit() {
+    for dtype in ALL_TYPES {
+        let n = inputs(dtype, 4);
+        let (m, _) = matrix(dtype, 32, n);
+        assert_kernels_agree(&m, &activations(6, n), 6, &format!("{dtype:?}"));
+    }
+}
+
+/// A packed matrix of one tile by two blocks whose every raw block (after its f16 scale of
+/// one) is `quants`.
+fn extreme(dtype: GgmlDType, quants: &[u8]) -> PackedMatrix {
+    let mut block = f16::ONE.to_le_bytes().to_vec();
+    block.extend_from_slice(quants);
+    let scales = vec![[f16::ONE; TILE]; 2];
+    let quants = match dtype {
+        GgmlDType::Q5_0 => Quants::Q5(vec![pack_q5(|_| &block[..]); 2]),
+        _ => Quants::Q8(vec![pack_q8(|_| &block[..]); 2]),
+    };
+    PackedMatrix {
+        features: TILE,
+        inputs: 2 * BLOCK,
+        scales,
+        quants,
+    }
+}
+
+#[test]
+fn the_largest_quants_do_not_saturate_the_simd_sums() {
+    // Rows whose quants are all -127, all 127, alternating, and -127 with one larger value.
+    let mut x = [vec![-1.0f32; 64], vec![1.0; 64]].concat();
+    x.extend((0..64).map(|i| if i % 2 == 0 { -1.0 } else { 1.0 }));
+    x.extend((0..64).map(|i| if i % 32 == 5 { 1.0 } else { -0.999 }));
+    let rows = x.len() / 64;
+    // Q8_0: every weight -128, every weight 127, alternating.
+    for quants in [
+        [0x80u8; 32],
+        [0x7F; 32],
+        std::array::from_fn(|i| if i % 2 == 0 { 0x80 } else { 0x7F }),
+    ] {
+        let m = extreme(GgmlDType::Q8_0, &quants);
+        assert_kernels_agree(&m, &x, rows, "Q8_0");
+        let y = m.matmul(&x, rows).expect("matmul");
+        let w = |i: usize| f32::from(quants[i % BLOCK] as i8);
+        let expected: f32 = (0..64).map(|i| w(i) * -127.0).sum::<f32>() * (1.0 / 127.0);
+        assert!(
+            (y[0] - expected).abs() <= 1e-3 * expected.abs(),
+            "{} vs {expected}",
+            y[0]
+        );
+    }
+    // Q5_0: every five-bit value 31 (weight 15), every one 0 (weight -16).
+    for byte in [0xFFu8, 0x00] {
+        let m = extreme(GgmlDType::Q5_0, &[byte; 20]);
+        assert_kernels_agree(&m, &x, rows, "Q5_0");
+        let weight = if byte == 0xFF { 15.0 } else { -16.0 };
+        let y = m.matmul(&x, rows).expect("matmul");
+        assert!(
+            (y[0] - weight * -64.0).abs() <= 1e-3 * 64.0 * 16.0,
+            "{} vs {}",
+            y[0],
+            weight * -64.0
+        );
     }
 }
 

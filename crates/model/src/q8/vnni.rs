@@ -1,26 +1,11 @@
 //! The AVX-512 VNNI kernel (x86-64).
 
-use super::activations::QuantizedRows;
 use super::q4_k::Q4KTile;
 use super::q6_k::Q6KTile;
-use super::{BLOCK, SUM, SUPER, TILE};
+use super::{BLOCK, SUM, SUPER, TILE, Target};
 use crate::parallel::Base;
 use half::f16;
 use std::arch::x86_64::*;
-
-/// Where a strip's results go.
-pub(super) struct Target<'a> {
-    /// The quantized activations.
-    pub(super) acts: &'a QuantizedRows,
-    /// The first of their rows.
-    pub(super) first: usize,
-    /// The output buffer.
-    pub(super) out: Base,
-    /// Its width (features).
-    pub(super) features: usize,
-    /// The strip of features.
-    pub(super) strip: usize,
-}
 
 /// `N` rows against one strip of tiles: Q5_0 tiles (`Q5`, of `T` = `Q5Tile`) or Q8_0 ones
 /// (`T` = `Q8Tile`).

@@ -21,6 +21,16 @@ pub(super) enum JobKey {
     Retry(i64),
 }
 
+impl JobKey {
+    /// The proposal slot a proposer request works on; `None` for a solver request.
+    fn slot(self) -> Option<u32> {
+        match self {
+            JobKey::Propose(slot) | JobKey::Idea(slot) | JobKey::Describe(slot) => Some(slot),
+            JobKey::Solve(_) | JobKey::Retry(_) => None,
+        }
+    }
+}
+
 /// A request for the model thread.
 pub(super) struct Job {
     pub(super) key: JobKey,
@@ -35,7 +45,9 @@ pub(super) struct ModelDone {
     pub(super) seconds: f64,
 }
 
-/// Requests waiting for the model: solver requests first, then proposals.
+/// Requests waiting for the model: solver requests first, then proposals, lowest slot first —
+/// slots commit in order, so a follow-up request (a feedback turn, a description) for an early
+/// slot goes ahead of later slots' first requests instead of holding every commit back.
 #[derive(Default)]
 pub(super) struct JobQueue {
     state: Mutex<QueueState>,
@@ -55,7 +67,13 @@ impl JobQueue {
         if solve {
             state.solve.push_back(job);
         } else {
-            state.propose.push_back(job);
+            let slot = job.key.slot();
+            let at = state
+                .propose
+                .iter()
+                .position(|queued| queued.key.slot() > slot)
+                .unwrap_or(state.propose.len());
+            state.propose.insert(at, job);
         }
         self.ready.notify_one();
     }
@@ -202,8 +220,12 @@ mod tests {
     use super::*;
 
     fn job(n: usize, solver: bool) -> Job {
+        keyed(JobKey::Propose(0), n, solver)
+    }
+
+    fn keyed(key: JobKey, n: usize, solver: bool) -> Job {
         Job {
-            key: JobKey::Propose(0),
+            key,
             solver,
             request: GenerationRequest {
                 messages: Vec::new(),
@@ -230,5 +252,28 @@ mod tests {
         assert_eq!(q.take(3).len(), 2);
         q.close();
         assert!(q.take(3).is_empty());
+    }
+
+    #[test]
+    fn a_follow_up_request_for_an_early_slot_goes_ahead_of_later_slots() {
+        let q = JobQueue::default();
+        for slot in [3, 4, 5] {
+            q.push(keyed(JobKey::Propose(slot), 1, false), false);
+        }
+        q.push(keyed(JobKey::Propose(3), 1, false), false);
+        q.push(keyed(JobKey::Describe(4), 1, false), false);
+        q.push(keyed(JobKey::Idea(2), 1, false), false);
+        let order: Vec<JobKey> = q.take(6).into_iter().map(|j| j.key).collect();
+        assert_eq!(
+            order,
+            [
+                JobKey::Idea(2),
+                JobKey::Propose(3),
+                JobKey::Propose(3),
+                JobKey::Propose(4),
+                JobKey::Describe(4),
+                JobKey::Propose(5),
+            ]
+        );
     }
 }
