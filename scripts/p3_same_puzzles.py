@@ -12,6 +12,7 @@ Runs the stored code in plain CPython with a 1 s alarm per call: for stores you 
 
     python3 scripts/p3_same_puzzles.py runs/p3-drafts32/campaign.db [--signature] [-v]
 """
+import copy
 import json
 import math
 import re
@@ -63,8 +64,9 @@ def puzzles(db):
 
 
 def accepts(sat, answer):
+    """Whether `sat` holds on a copy of `answer` (a `sat` may change its argument in place)."""
     try:
-        return call(sat, answer) is True
+        return call(sat, copy.deepcopy(answer)) is True
     except BaseException:
         return False
 
