@@ -7,8 +7,8 @@
 //! file is written once beside the original (or in the temp dir if that is read-only).
 //!
 //! Q5_0 matrices stay as they are where our own SIMD kernel multiplies them (CPUs with
-//! AVX-512 VNNI or AVX2, see `q8`): it reads 5.5 bits per weight where Q8_0 reads 8.5, and decoding one
-//! sequence is bound by memory bandwidth.
+//! AVX-512 VNNI or AVX2, see `q8`): it reads 5.5 bits per weight where Q8_0 reads 8.5, and
+//! decoding one sequence is bound by memory bandwidth.
 
 use crate::ModelError;
 use crate::q8;

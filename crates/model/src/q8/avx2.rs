@@ -6,11 +6,10 @@
 //! inputs in each 32-bit lane, so a broadcast of four activation quants meets them in one
 //! instruction, as in the VNNI kernel). The sums stay exact: Q5_0's five-bit values (the
 //! weights plus 16) times activation quants of at most 127 in magnitude give pairs of at most
-//! 7,874;
-//! Q8_0's weights enter as their magnitudes (≤ 128) with their signs moved onto the activations
-//! (`vpsignb`; the quants never reach −128, see `activations`), pairs of at most 32,512.
-//! Per block the integer sums are converted and accumulate with one fused multiply-add, as in
-//! the portable kernel, so the results are bit-identical to it.
+//! 7,874; Q8_0's weights enter as their magnitudes (≤ 128) with their signs moved onto the
+//! activations (`vpsignb`; the quants never reach −128, see `activations`), pairs of at most
+//! 32,512. Per block the integer sums are converted and accumulate with one fused
+//! multiply-add, as in the portable kernel, so the results are bit-identical to it.
 
 use super::activations::QuantizedRows;
 use super::{BLOCK, TILE, Target};

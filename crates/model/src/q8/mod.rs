@@ -349,6 +349,20 @@ struct Target<'a> {
     strip: usize,
 }
 
+/// `$kernel::<N, …>(args)` with `N` the row count `$count` (1 to 4, more taken as 4) as a
+/// constant: the kernels keep each row's accumulators in registers.
+#[cfg(target_arch = "x86_64")]
+macro_rules! with_rows {
+    ($count:expr, $module:ident::$kernel:ident[$($generic:tt)*]($($arg:expr),*)) => {
+        match $count {
+            1 => $module::$kernel::<1 $($generic)*>($($arg),*),
+            2 => $module::$kernel::<2 $($generic)*>($($arg),*),
+            3 => $module::$kernel::<3 $($generic)*>($($arg),*),
+            _ => $module::$kernel::<4 $($generic)*>($($arg),*),
+        }
+    };
+}
+
 /// Which implementation multiplies tiles.
 #[derive(Clone, Copy)]
 enum Kernel {
@@ -408,56 +422,34 @@ impl Kernel {
         features: usize,
         strip: usize,
     ) {
+        #[cfg(target_arch = "x86_64")]
+        let at = &Target {
+            acts,
+            first,
+            out,
+            features,
+            strip,
+        };
+        #[cfg(target_arch = "x86_64")]
+        let scales = weights.scales;
         match self {
             #[cfg(target_arch = "x86_64")]
             // SAFETY: the CPU has the features (detected), the caller guarantees the rest.
             Kernel::Avx512Vnni => unsafe {
-                let at = &Target {
-                    acts,
-                    first,
-                    out,
-                    features,
-                    strip,
-                };
-                match (weights.quants, count) {
-                    (StripQuants::Q8(t), 1) => vnni::strip::<1, false, _>(t, weights.scales, at),
-                    (StripQuants::Q8(t), 2) => vnni::strip::<2, false, _>(t, weights.scales, at),
-                    (StripQuants::Q8(t), 3) => vnni::strip::<3, false, _>(t, weights.scales, at),
-                    (StripQuants::Q8(t), _) => vnni::strip::<4, false, _>(t, weights.scales, at),
-                    (StripQuants::Q5(t), 1) => vnni::strip::<1, true, _>(t, weights.scales, at),
-                    (StripQuants::Q5(t), 2) => vnni::strip::<2, true, _>(t, weights.scales, at),
-                    (StripQuants::Q5(t), 3) => vnni::strip::<3, true, _>(t, weights.scales, at),
-                    (StripQuants::Q5(t), _) => vnni::strip::<4, true, _>(t, weights.scales, at),
-                    (StripQuants::Q4K(t), 1) => vnni::q4k::<1>(t, at),
-                    (StripQuants::Q4K(t), 2) => vnni::q4k::<2>(t, at),
-                    (StripQuants::Q4K(t), 3) => vnni::q4k::<3>(t, at),
-                    (StripQuants::Q4K(t), _) => vnni::q4k::<4>(t, at),
-                    (StripQuants::Q6K(t), 1) => vnni::q6k::<1>(t, at),
-                    (StripQuants::Q6K(t), 2) => vnni::q6k::<2>(t, at),
-                    (StripQuants::Q6K(t), 3) => vnni::q6k::<3>(t, at),
-                    (StripQuants::Q6K(t), _) => vnni::q6k::<4>(t, at),
+                match weights.quants {
+                    StripQuants::Q8(t) => with_rows!(count, vnni::strip[, false, _](t, scales, at)),
+                    StripQuants::Q5(t) => with_rows!(count, vnni::strip[, true, _](t, scales, at)),
+                    StripQuants::Q4K(t) => with_rows!(count, vnni::q4k[](t, at)),
+                    StripQuants::Q6K(t) => with_rows!(count, vnni::q6k[](t, at)),
                 }
             },
             #[cfg(target_arch = "x86_64")]
             // SAFETY: the CPU has the features (detected), the caller guarantees the rest.
             Kernel::Avx2 => unsafe {
-                let at = &Target {
-                    acts,
-                    first,
-                    out,
-                    features,
-                    strip,
-                };
-                match (weights.quants, count) {
-                    (StripQuants::Q8(t), 1) => avx2::strip::<1, false, _>(t, weights.scales, at),
-                    (StripQuants::Q8(t), 2) => avx2::strip::<2, false, _>(t, weights.scales, at),
-                    (StripQuants::Q8(t), 3) => avx2::strip::<3, false, _>(t, weights.scales, at),
-                    (StripQuants::Q8(t), _) => avx2::strip::<4, false, _>(t, weights.scales, at),
-                    (StripQuants::Q5(t), 1) => avx2::strip::<1, true, _>(t, weights.scales, at),
-                    (StripQuants::Q5(t), 2) => avx2::strip::<2, true, _>(t, weights.scales, at),
-                    (StripQuants::Q5(t), 3) => avx2::strip::<3, true, _>(t, weights.scales, at),
-                    (StripQuants::Q5(t), _) => avx2::strip::<4, true, _>(t, weights.scales, at),
-                    (StripQuants::Q4K(_) | StripQuants::Q6K(_), _) => {
+                match weights.quants {
+                    StripQuants::Q8(t) => with_rows!(count, avx2::strip[, false, _](t, scales, at)),
+                    StripQuants::Q5(t) => with_rows!(count, avx2::strip[, true, _](t, scales, at)),
+                    StripQuants::Q4K(_) | StripQuants::Q6K(_) => {
                         Kernel::Portable.run(weights, acts, first, count, out, features, strip)
                     }
                 }
